@@ -1,0 +1,166 @@
+// The one definition of the shared arena: every thread builds the same Layout from
+// the same ArenaParams and reads the SharedArrayBuffer through it.
+//
+// Int32 regions (each starts on a 64-byte line):
+//   header | pool lock | page allocator | zspage allocator | classes | zspages |
+//   page descriptors | free page stack | free zspage stack | handles | workers
+// then the page frames, aligned to the page size.
+
+export const LINE_WORDS = 16; // one 64-byte cache line
+
+/** Header words. */
+export const HDR = {
+  MAGIC: 0,
+  STOP: 1, // non-zero: every role loop returns
+  PAUSE: 2, // non-zero: roles park at their next operation boundary (stutter)
+  PARKED: 3, // how many roles are parked
+  EPOCH: 4, // bumped by the coordinator: roles flush their interval histograms
+  VIOLATIONS: 5, // violations reported so far, all threads
+  DEFERRED_FREE: 6, // zspages waiting for async_free_zspage()
+  COMPACTING: 7, // pool->compaction_in_progress
+} as const;
+export const ARENA_MAGIC = 0x7a737472; // "zstr"
+
+/** Pool rwlock words (pool->lock), the harness's own. */
+export const POOL = { STATE: 0, WRITERS_WAITING: 1, WAITERS: 2 } as const;
+/** A spinlock plus a stack top: the page allocator and the zspage descriptor allocator. */
+export const STACK = { LOCK: 0, TOP: 1 } as const;
+
+/** Size-class descriptor words (struct size_class). */
+export const CLS = {
+  LOCK: 0,
+  SIZE: 1,
+  PAGES_PER_ZSPAGE: 2,
+  OBJS_PER_ZSPAGE: 3,
+  HUGE: 4,
+  OBJS_ALLOCATED: 5, // ZS_OBJS_ALLOCATED
+  OBJS_INUSE: 6, // ZS_OBJS_INUSE
+  ZSPAGES: 7,
+  FULLNESS_HEAD: 8, // NR_FULLNESS_GROUPS list heads (zspage index or -1)
+  FULLNESS_COUNT: 20, // zspages per fullness group
+} as const;
+export const NR_FULLNESS_GROUPS = 12; // ZS_INUSE_RATIO_0, 10 .. 99 (10 groups), 100
+export const CLASS_WORDS = 32;
+
+/** Zspage descriptor words (struct zspage), then the shadow state, then the lock words. */
+export const ZSP = {
+  CLASS: 0, // class id, or -1 for a free descriptor
+  INUSE: 1,
+  FREEOBJ: 2, // first free object index, or -1
+  FULLNESS: 3, // fullness group, or -1 while isolated
+  PREV: 4,
+  NEXT: 5,
+  NR_PAGES: 6,
+  MAGIC: 7,
+  PAGES: 8, // chainSize page frame numbers
+} as const;
+export const ZSPAGE_MAGIC = 0x58;
+/** Shadow held-state words, after the page chain (see invariants/shadow). */
+export const SHADOW = {
+  READERS_IN: 0, // readers inside (between readLock's return and readUnlock's call)
+  WRITER_IN: 1, // writers inside
+  TRYLOCKS_IN: 2, // writers inside a writeTrylock call
+  TRYLOCK_SEQ: 3, // numbers writeTrylock calls
+  TRYLOCK_OPS: 4, // atomic operations performed inside writeTrylock calls
+  WAITED_ON: 5, // the writeTrylock call a sleeping reader saw spin on it
+} as const;
+export const SHADOW_WORDS = 6;
+
+/** Page descriptor words (struct zpdesc). */
+export const PG = { OWNER: 0, HANDLE: 1, FIRST_OBJ_OFFSET: 2, LOCK: 3 } as const;
+export const PAGE_DESC_WORDS = 4;
+
+/** Handle table words: the handle slot (location) plus what the user wrote. */
+export const HND = { LOCATION: 0, SIZE: 1, VERSION: 2 } as const;
+export const HANDLE_WORDS = 4;
+export const HANDLE_FREE = -1;
+
+/** Worker words: one line of Int32 state, then Float64 counters on their own lines. */
+export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3 } as const;
+export const WORKER_COUNTERS = 16;
+const WORKER_WORDS = LINE_WORDS + WORKER_COUNTERS * 2;
+
+export interface ArenaParams {
+  pageSize: number;
+  pages: number;
+  chainSize: number;
+  classCount: number;
+  lockWords: number;
+  handles: number;
+  workers: number;
+}
+
+export interface Layout {
+  params: ArenaParams;
+  pool: number;
+  pageAlloc: number;
+  zspageAlloc: number;
+  classes: number;
+  zspages: number;
+  maxZspages: number;
+  zspageWords: number;
+  /** Offset of the shadow words inside a zspage descriptor. */
+  shadowAt: number;
+  /** Offset of the lock words inside a zspage descriptor. */
+  lockAt: number;
+  pageDescs: number;
+  freePages: number;
+  freeZspages: number;
+  handles: number;
+  workers: number;
+  /** Float64 index of worker 0's counters. */
+  workerCounters: number;
+  workerWords: number;
+  /** Byte offset of page frame 0. */
+  frames: number;
+  totalBytes: number;
+}
+
+const lineUp = (words: number) => Math.ceil(words / LINE_WORDS) * LINE_WORDS;
+
+export function computeLayout(params: ArenaParams): Layout {
+  let at = 0;
+  const region = (words: number) => {
+    const start = at;
+    at += lineUp(words);
+    return start;
+  };
+  const header = region(LINE_WORDS);
+  void header;
+  const pool = region(LINE_WORDS);
+  const pageAlloc = region(LINE_WORDS);
+  const zspageAlloc = region(LINE_WORDS);
+  const classes = region(params.classCount * CLASS_WORDS);
+  const shadowAt = ZSP.PAGES + params.chainSize;
+  const lockAt = shadowAt + SHADOW_WORDS;
+  const zspageWords = lockAt + params.lockWords;
+  const maxZspages = params.pages;
+  const zspages = region(maxZspages * zspageWords);
+  const pageDescs = region(params.pages * PAGE_DESC_WORDS);
+  const freePages = region(params.pages);
+  const freeZspages = region(maxZspages);
+  const handles = region(params.handles * HANDLE_WORDS);
+  const workers = region(params.workers * WORKER_WORDS);
+  const frames = Math.ceil((at * 4) / params.pageSize) * params.pageSize;
+  return {
+    params,
+    pool,
+    pageAlloc,
+    zspageAlloc,
+    classes,
+    zspages,
+    maxZspages,
+    zspageWords,
+    shadowAt,
+    lockAt,
+    pageDescs,
+    freePages,
+    freeZspages,
+    handles,
+    workers,
+    workerCounters: (workers + LINE_WORDS) / 2,
+    workerWords: WORKER_WORDS,
+    frames,
+    totalBytes: frames + params.pages * params.pageSize,
+  };
+}

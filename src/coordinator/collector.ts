@@ -1,0 +1,69 @@
+// Gathers what the workers send: interval histograms (merged per metric, kept per
+// interval for the interval log) and violations.
+import * as hdr from 'hdr-histogram-js';
+import type { Violation } from '../invariants/violation.js';
+import { METRICS, type MetricName } from '../roles/metrics.js';
+import type { EncodedMetrics, WorkerMessage } from '../roles/task.js';
+
+export interface Interval {
+  index: number;
+  startMs: number;
+  endMs: number;
+  metrics: Partial<Record<MetricName, hdr.Histogram>>;
+}
+
+export const newJsHistogram = () =>
+  hdr.build({ useWebAssembly: false, autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 });
+
+export function decodeHistogram(encoded: string): hdr.Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}
+
+export class Collector {
+  readonly totals: Record<MetricName, hdr.Histogram>;
+  readonly violations: Violation[] = [];
+  /** Interval k covers [epochStartMs[k], epochStartMs[k + 1]), the last one up to the end. */
+  readonly epochStartMs: number[] = [0];
+  private readonly byInterval = new Map<number, Partial<Record<MetricName, hdr.Histogram>>>();
+  private readonly received = new Map<number, number>();
+
+  constructor() {
+    this.totals = Object.fromEntries(METRICS.map((m) => [m, newJsHistogram()])) as Record<MetricName, hdr.Histogram>;
+  }
+
+  accept(message: WorkerMessage): void {
+    if (message.type === 'violation') {
+      this.violations.push(message.violation);
+      return;
+    }
+    this.received.set(message.worker, (this.received.get(message.worker) ?? 0) + 1);
+    this.addInterval(message.interval, message.metrics);
+  }
+
+  /** Interval messages received from a worker. */
+  receivedFrom(worker: number): number {
+    return this.received.get(worker) ?? 0;
+  }
+
+  private addInterval(index: number, metrics: EncodedMetrics): void {
+    let slot = this.byInterval.get(index);
+    if (!slot) this.byInterval.set(index, (slot = {}));
+    for (const [name, encoded] of Object.entries(metrics) as [MetricName, string][]) {
+      const h = decodeHistogram(encoded);
+      this.totals[name].add(h);
+      (slot[name] ??= newJsHistogram()).add(h);
+    }
+  }
+
+  /** Interval histograms in time order; `endMs` is when the run's last interval ended. */
+  intervals(endMs: number): Interval[] {
+    return [...this.byInterval.keys()]
+      .sort((a, b) => a - b)
+      .map((index) => ({
+        index,
+        startMs: this.epochStartMs[index] ?? endMs,
+        endMs: this.epochStartMs[index + 1] ?? endMs,
+        metrics: this.byInterval.get(index)!,
+      }));
+  }
+}

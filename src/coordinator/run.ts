@@ -1,0 +1,251 @@
+// The coordinator: builds the arena, starts one piscina worker per role, watches
+// (stats, stutter audits, stall watchdog, violations), stops, merges, reports.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { HDR } from '../arena/layout.js';
+import { errorMessage, EXIT } from '../errors.js';
+import { auditPool } from '../invariants/audit.js';
+import type { ViolationKind } from '../invariants/kinds.js';
+import type { ViolationSink } from '../invariants/violation.js';
+import { loadLockDesign } from '../locks/registry.js';
+import { packageRoot, compiledPath } from '../paths.js';
+import { summarizeHistogram, type Summary } from '../report/summary.js';
+import { writeResults } from '../report/write.js';
+import { histogramRuntime } from '../roles/metrics.js';
+import { ROLES, roleLabel, type RoleName, type RoleResult, type RoleTask, type WorkerMessage } from '../roles/task.js';
+import { flatParams, scenarioInput } from '../scenario/echo.js';
+import { formatNs } from '../scenario/units.js';
+import { Collector } from './collector.js';
+import { roleCount, type RunConfig } from './config.js';
+import { namedCounters, sumInto, workerCounters } from './counters.js';
+import { buildPool } from './setup.js';
+import { StatsPrinter } from './stats.js';
+import { StallWatchdog } from './watchdog.js';
+
+export interface RunOutcome {
+  summary: Summary;
+  dir: string;
+  exitCode: number;
+}
+
+/** After the stop flag, how long workers get to return before they are destroyed. */
+const STOP_GRACE_MS = 2000;
+const TICK_MS = 25;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runStress(cfg: RunConfig, log: (line: string) => void): Promise<RunOutcome> {
+  const s = cfg.scenario;
+  const design = await loadLockDesign(cfg.lock);
+  histogramRuntime();
+  const setup = buildPool(s, design, cfg.seed);
+  const { zs, arena } = setup;
+  const mem = arena.mem;
+  const startedAt = new Date();
+  const startEpochMs = Date.now();
+  const t0 = performance.now();
+  const elapsed = () => performance.now() - t0;
+  const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${design.name}-${cfg.seed}`;
+  const dir = cfg.out ?? join(process.cwd(), 'results', runId);
+
+  const collector = new Collector();
+  const notes: string[] = [];
+  const sink: ViolationSink = {
+    report(kind: ViolationKind, message: string, zspage?: number, handle?: number) {
+      Atomics.add(mem, HDR.VIOLATIONS, 1);
+      collector.violations.push({
+        kind,
+        message,
+        atMs: Math.round(elapsed()),
+        by: 'coordinator',
+        ...(zspage !== undefined && zspage >= 0 ? { zspage } : {}),
+        ...(handle !== undefined && handle >= 0 ? { handle } : {}),
+      });
+    },
+  };
+
+  // One worker per role instance: readers first, then the writers, then churners.
+  const roles: RoleName[] = ROLES.flatMap((r) => Array.from({ length: roleCount(s, r) }, () => r));
+  const roleIndex = roles.map((r, w) => roles.slice(0, w).filter((x) => x === r).length);
+  const labels = roles.map((r, w) => roleLabel(r, roleIndex[w]!));
+  const pool = new Piscina({
+    filename: compiledPath('workers', 'role-worker.js'),
+    minThreads: roles.length,
+    maxThreads: roles.length,
+    idleTimeout: Number.MAX_SAFE_INTEGER,
+  });
+  const channels = roles.map(() => new MessageChannel());
+  const results: (RoleResult | null)[] = roles.map(() => null);
+  let harnessError: string | null = null;
+  const tasks = roles.map((role, w) => {
+    const { port1, port2 } = channels[w]!;
+    port1.on('message', (m: WorkerMessage) => collector.accept(m));
+    const task: RoleTask = {
+      sab: arena.sab,
+      params: setup.params,
+      lock: cfg.lock,
+      role,
+      roleIndex: roleIndex[w]!,
+      workerIndex: w,
+      seed: cfg.seed,
+      scenario: s,
+      stable: setup.stable,
+      churnFirst: setup.churnFirst,
+      churnEach: setup.churnEach,
+      startEpochMs,
+      port: port2,
+    };
+    return pool
+      .run(task, { transferList: [port2] as never })
+      .then((r: RoleResult) => {
+        results[w] = r;
+      })
+      .catch((err: unknown) => {
+        harnessError ??= `${labels[w]} failed: ${errorMessage(err).split('\n', 1)[0]}`;
+        results[w] = { intervals: -1 };
+      });
+  });
+
+  const durationMs = s.duration / 1e6;
+  const watchdog = new StallWatchdog(zs, labels, s.stallTimeout / 1e6);
+  const stats = new StatsPrinter(zs, roles, log);
+  const audits = { count: 0, objects: 0, bytes: 0, lastMs: 0 };
+  const violations = () => Atomics.load(mem, HDR.VIOLATIONS);
+  const mustStop = () => harnessError !== null || (violations() > 0 && !cfg.keepGoing);
+  let nextStat = s.statInterval / 1e6;
+  let nextAudit = s.auditEvery > 0 ? s.auditEvery / 1e6 : Infinity;
+  let stalled = false;
+
+  const audit = () => {
+    const r = auditPool(zs, setup.atomics, sink);
+    audits.count++;
+    audits.objects += r.objects;
+    audits.bytes += r.bytes;
+    audits.lastMs = Math.round(elapsed());
+  };
+
+  // Stutter: park every worker, audit, let them go.
+  const stutter = async () => {
+    Atomics.store(mem, HDR.PAUSE, 1);
+    const deadline = elapsed() + s.stallTimeout / 1e6;
+    while (Atomics.load(mem, HDR.PARKED) < roles.length && !mustStop() && elapsed() < deadline) await sleep(1);
+    if (Atomics.load(mem, HDR.PARKED) >= roles.length) audit();
+    else if (!mustStop()) {
+      stalled = true;
+      sink.report('stall', `stutter: ${watchdog.unparked().join(', ')} did not park within ${formatNs(s.stallTimeout)}; ${watchdog.heldState()}`);
+    }
+    Atomics.store(mem, HDR.PAUSE, 0);
+    Atomics.notify(mem, HDR.PAUSE);
+  };
+
+  while (!mustStop() && !stalled) {
+    await sleep(TICK_MS);
+    const t = elapsed();
+    if (t >= durationMs) break;
+    const stall = watchdog.check(t);
+    if (stall) {
+      stalled = true;
+      sink.report('stall', stall);
+      break;
+    }
+    if (t >= nextStat) {
+      nextStat += s.statInterval / 1e6;
+      collector.epochStartMs.push(Math.round(t));
+      Atomics.add(mem, HDR.EPOCH, 1);
+      stats.print(t, violations());
+    }
+    if (t >= nextAudit) {
+      nextAudit = t + s.auditEvery / 1e6;
+      await stutter();
+    }
+  }
+
+  // Stop: wake sleepers and parked workers; destroy the ones that do not return.
+  Atomics.store(mem, HDR.STOP, 1);
+  Atomics.notify(mem, HDR.STOP);
+  Atomics.notify(mem, HDR.PAUSE);
+  const settled = await Promise.race([Promise.all(tasks).then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+  if (!settled) {
+    const stuck = labels.filter((_, w) => results[w] === null);
+    notes.push(`workers that did not stop within ${STOP_GRACE_MS} ms were destroyed: ${stuck.join(', ')}`);
+  }
+  // Interval messages may trail the task results.
+  for (let waited = 0; waited < 1000; waited += 5) {
+    if (results.every((r, w) => r === null || r.intervals < 0 || collector.receivedFrom(w) >= r.intervals)) break;
+    await sleep(5);
+  }
+  await pool.destroy();
+  for (const c of channels) c.port1.close();
+  const elapsedMs = Math.round(elapsed());
+  if (settled && harnessError === null) audit();
+  else notes.push('final audit skipped: not every worker returned');
+
+  const counters: Summary['counters'] = {};
+  const workers = roles.map((role, w) => {
+    const named = namedCounters(role, workerCounters(zs, w));
+    sumInto((counters[role] ??= {}), named);
+    return { label: labels[w]!, counters: named };
+  });
+  const total = violations();
+  const verdict = total === 0 && harnessError === null ? 'pass' : 'fail';
+  const exitCode = harnessError !== null ? EXIT.harness : total > 0 ? EXIT.violation : EXIT.pass;
+  if (harnessError) notes.unshift(harnessError);
+  collector.violations.sort((a, b) => a.atMs - b.atMs);
+  const metrics = Object.fromEntries(
+    Object.entries(collector.totals)
+      .filter(([, h]) => h.totalCount > 0)
+      .map(([name, h]) => [name, summarizeHistogram(h)]),
+  );
+  const summary: Summary = {
+    tool: 'zspage-stress',
+    version: packageVersion(),
+    runId,
+    verdict,
+    ended: harnessError ? 'harness-error' : total > 0 ? 'violation' : 'completed',
+    exitCode,
+    seed: cfg.seed,
+    lock: { name: design.name, ref: cfg.lockName, words: design.words },
+    scenario: cfg.scenarioName,
+    config: { scenario: scenarioInput(s), keepGoing: cfg.keepGoing, workers: roles.length, arenaBytes: arena.sab.byteLength },
+    startedAt: startedAt.toISOString(),
+    elapsedMs,
+    violations: collector.violations,
+    violationCount: total,
+    firstViolationMs: collector.violations[0]?.atMs ?? null,
+    counters,
+    workers,
+    metrics,
+    audits,
+    notes,
+    rerun: rerunCommand(cfg),
+  };
+  writeResults(dir, summary, collector.totals);
+  stats.print(elapsedMs, total);
+  for (const v of collector.violations.slice(0, 5)) log(`zspage-stress: VIOLATION ${v.kind} at ${v.atMs} ms: ${v.message}`);
+  for (const n of notes) log(`zspage-stress: note: ${n}`);
+  log(
+    `zspage-stress: ${verdict === 'pass' ? 'PASS' : 'FAIL'} (${total} violation${total === 1 ? '' : 's'}) ` +
+      `lock=${cfg.lockName} scenario=${cfg.scenarioName} ${flatParams(scenarioInput(s)).join(' ')} keepGoing=${cfg.keepGoing}`,
+  );
+  log(`zspage-stress: results in ${dir}; rerun: ${summary.rerun}`);
+  return { summary, dir, exitCode };
+}
+
+function rerunCommand(cfg: RunConfig): string {
+  const s = cfg.scenario;
+  return [
+    'npx zspage-stress run',
+    `--scenario ${cfg.scenarioName}`,
+    `--lock ${cfg.lockName}`,
+    `--seed ${cfg.seed}`,
+    `--duration ${s.duration / 1e9}`,
+    ...ROLES.map((r) => `--${r}s ${roleCount(s, r)}`),
+    ...(cfg.keepGoing ? ['--keep-going'] : []),
+  ].join(' ');
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -1,0 +1,70 @@
+// The atomics the coordinator hands the lock under test: a call that spins through
+// more operations than any lock needs with nobody else running has hung.
+import type { LockAtomics } from '../locks/contract.js';
+
+export class SpinBudgetExceeded extends Error {
+  override name = 'SpinBudgetExceeded';
+}
+
+export class BoundedAtomics implements LockAtomics {
+  private left = 0;
+
+  constructor(private readonly budget: number) {
+    this.left = budget;
+  }
+
+  /** Starts a new budget for the next operation. */
+  reset(): void {
+    this.left = this.budget;
+  }
+
+  private spend(): void {
+    if (--this.left < 0) throw new SpinBudgetExceeded(`spun through ${this.budget} atomic operations`);
+  }
+
+  load(m: Int32Array, i: number) {
+    this.spend();
+    return Atomics.load(m, i);
+  }
+  store(m: Int32Array, i: number, v: number) {
+    this.spend();
+    return Atomics.store(m, i, v);
+  }
+  add(m: Int32Array, i: number, v: number) {
+    this.spend();
+    return Atomics.add(m, i, v);
+  }
+  sub(m: Int32Array, i: number, v: number) {
+    this.spend();
+    return Atomics.sub(m, i, v);
+  }
+  and(m: Int32Array, i: number, v: number) {
+    this.spend();
+    return Atomics.and(m, i, v);
+  }
+  or(m: Int32Array, i: number, v: number) {
+    this.spend();
+    return Atomics.or(m, i, v);
+  }
+  xor(m: Int32Array, i: number, v: number) {
+    this.spend();
+    return Atomics.xor(m, i, v);
+  }
+  exchange(m: Int32Array, i: number, v: number) {
+    this.spend();
+    return Atomics.exchange(m, i, v);
+  }
+  compareExchange(m: Int32Array, i: number, e: number, r: number) {
+    this.spend();
+    return Atomics.compareExchange(m, i, e, r);
+  }
+  // Nobody else runs: a sleep could only end by its timeout, so it is capped.
+  wait(m: Int32Array, i: number, v: number, timeout?: number) {
+    this.spend();
+    return Atomics.wait(m, i, v, Math.min(timeout ?? Infinity, 1));
+  }
+  notify(m: Int32Array, i: number, count?: number) {
+    this.spend();
+    return Atomics.notify(m, i, count);
+  }
+}

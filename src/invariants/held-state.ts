@@ -1,0 +1,40 @@
+// What each worker is doing, in its own arena line, so that a stall report can say
+// who holds what.
+import { WRK } from '../arena/layout.js';
+
+export const STATE = {
+  IDLE: 0,
+  READ_LOCKING: 1,
+  READ_HELD: 2,
+  READ_HELD_ASLEEP: 3,
+  WRITE_TRYLOCKING: 4,
+  WRITE_HELD: 5,
+  PARKED: 6,
+  IN_OPERATION: 7,
+  DONE: 8,
+} as const;
+
+export const STATE_NAMES = [
+  'idle',
+  'acquiring the read lock',
+  'holding the read lock',
+  'holding the read lock, asleep',
+  'in writeTrylock',
+  'holding the write lock',
+  'parked',
+  'in a model operation',
+  'done',
+];
+
+/** Records worker state into its arena line. */
+export class HeldState {
+  constructor(
+    private readonly mem: Int32Array,
+    private readonly at: number,
+  ) {}
+
+  set(state: number, zspage: number): void {
+    Atomics.store(this.mem, this.at + WRK.ZSPAGE, zspage);
+    Atomics.store(this.mem, this.at + WRK.STATE, state);
+  }
+}

@@ -1,0 +1,79 @@
+// The atomics object handed to the lock under test. It passes every operation
+// through, and sees two things a lock must not do:
+// - sleep (atomics.wait) in atomic context: a writer acquiring or holding, a reader
+//   acquiring under the pool read lock (might_sleep() with preempt_count > 0);
+// - spin inside writeTrylock: each operation there is counted on the zspage's
+//   shadow, which a sleeping reader reads (see sleep-holding).
+import type { LockAtomics } from '../locks/contract.js';
+import type { Cpu } from '../model/kernel-locks.js';
+import type { ViolationSink } from './violation.js';
+
+export class ProbeAtomics implements LockAtomics {
+  private opsAt = -1;
+
+  constructor(
+    private readonly cpu: Cpu,
+    private readonly shadowMem: Int32Array,
+    private readonly sink: ViolationSink,
+  ) {}
+
+  /** Count operations on `opsIndex` until disarmed. */
+  armTrylock(opsIndex: number): void {
+    this.opsAt = opsIndex;
+  }
+
+  disarmTrylock(): void {
+    this.opsAt = -1;
+  }
+
+  private tick(): void {
+    if (this.opsAt >= 0) Atomics.add(this.shadowMem, this.opsAt, 1);
+  }
+
+  load(mem: Int32Array, index: number): number {
+    this.tick();
+    return Atomics.load(mem, index);
+  }
+  store(mem: Int32Array, index: number, value: number): number {
+    this.tick();
+    return Atomics.store(mem, index, value);
+  }
+  add(mem: Int32Array, index: number, value: number): number {
+    this.tick();
+    return Atomics.add(mem, index, value);
+  }
+  sub(mem: Int32Array, index: number, value: number): number {
+    this.tick();
+    return Atomics.sub(mem, index, value);
+  }
+  and(mem: Int32Array, index: number, value: number): number {
+    this.tick();
+    return Atomics.and(mem, index, value);
+  }
+  or(mem: Int32Array, index: number, value: number): number {
+    this.tick();
+    return Atomics.or(mem, index, value);
+  }
+  xor(mem: Int32Array, index: number, value: number): number {
+    this.tick();
+    return Atomics.xor(mem, index, value);
+  }
+  exchange(mem: Int32Array, index: number, value: number): number {
+    this.tick();
+    return Atomics.exchange(mem, index, value);
+  }
+  compareExchange(mem: Int32Array, index: number, expected: number, replacement: number): number {
+    this.tick();
+    return Atomics.compareExchange(mem, index, expected, replacement);
+  }
+  wait(mem: Int32Array, index: number, value: number, timeout?: number): 'ok' | 'not-equal' | 'timed-out' {
+    if (this.cpu.preemptCount > 0) {
+      this.sink.report('slept-in-atomic', `the lock called atomics.wait with preempt_count ${this.cpu.preemptCount}`);
+    }
+    return Atomics.wait(mem, index, value, timeout);
+  }
+  notify(mem: Int32Array, index: number, count?: number): number {
+    this.tick();
+    return Atomics.notify(mem, index, count);
+  }
+}

@@ -1,0 +1,17 @@
+import type { ViolationKind } from './kinds.js';
+
+export interface Violation {
+  kind: ViolationKind;
+  message: string;
+  /** Milliseconds since the run started. */
+  atMs: number;
+  /** Who saw it, e.g. "reader#2", or "coordinator". */
+  by: string;
+  zspage?: number;
+  handle?: number;
+}
+
+/** Where a thread reports what it saw. */
+export interface ViolationSink {
+  report(kind: ViolationKind, message: string, zspage?: number, handle?: number): void;
+}

@@ -1,0 +1,52 @@
+// Object access by users: zs_obj_read_begin()/zs_obj_read_end() and zs_obj_write().
+// The pool read lock is held only to resolve the handle; the zspage read lock is
+// taken before it is dropped, and kept while the object is in use.
+import { HND, ZSP } from '../arena/layout.js';
+import { poolReadLock, poolReadUnlock } from './kernel-locks.js';
+import { contentSeed, fillContent, locate, newSegments, payloadSkip, payloadWords, type Segments } from './object.js';
+import { zspageReadLock, zspageReadUnlock } from './zspage-lock.js';
+import { classSize, handleToObj, hndAt, objIdx, objPfn, pageOwner, zspAt, type Zs } from './zs.js';
+
+/** A mapped object: where it lay when it was mapped. Reused, never reallocated. */
+export interface Mapping {
+  handle: number;
+  obj: number;
+  zspage: number;
+  seg: Segments;
+}
+
+export const newMapping = (): Mapping => ({ handle: -1, obj: -1, zspage: -1, seg: newSegments() });
+
+// zs_obj_read_begin(): resolve under the pool read lock, then hand over to the zspage read lock.
+export function zsObjReadBegin(zs: Zs, h: number, m: Mapping): void {
+  const { mem, cpu } = zs;
+  poolReadLock(cpu, mem, zs.L.pool);
+  const obj = handleToObj(zs, h);
+  const z = pageOwner(zs, objPfn(zs, obj));
+  zspageReadLock(zs, z);
+  poolReadUnlock(cpu, mem, zs.L.pool);
+  mapObject(zs, h, obj, z, m);
+}
+
+// zs_obj_read_end()
+export function zsObjReadEnd(zs: Zs, m: Mapping): void {
+  zspageReadUnlock(zs, m.zspage);
+}
+
+// zs_obj_write(): the same hand-over, then the user's bytes go in.
+export function zsObjWrite(zs: Zs, h: number, version: number, m: Mapping): void {
+  zsObjReadBegin(zs, h, m);
+  zs.mem[hndAt(zs, h, HND.VERSION)] = version;
+  fillContent(zs.mem, m.seg, contentSeed(h, version));
+  zsObjReadEnd(zs, m);
+}
+
+/** Lays out the payload of object `obj` (handle `h`) of zspage `z`. */
+export function mapObject(zs: Zs, h: number, obj: number, z: number, m: Mapping): void {
+  const c = zs.mem[zspAt(zs, z, ZSP.CLASS)]!;
+  const words = payloadWords(zs.mem[hndAt(zs, h, HND.SIZE)]!);
+  locate(zs, z, classSize(zs, c), objIdx(zs, obj), payloadSkip(zs, c), words, m.seg);
+  m.handle = h;
+  m.obj = obj;
+  m.zspage = z;
+}

@@ -1,0 +1,54 @@
+// summary.json: the verdict, every parameter, violations, counters and metrics.
+import type { Histogram } from 'hdr-histogram-js';
+import type { Violation } from '../invariants/violation.js';
+
+export type Verdict = 'pass' | 'fail';
+
+export interface MetricSummary {
+  unit: 'ns';
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface Summary {
+  tool: 'zspage-stress';
+  version: string;
+  runId: string;
+  verdict: Verdict;
+  /** Why the run ended: its duration, a violation, a stall, a harness error or a signal. */
+  ended: 'completed' | 'violation' | 'harness-error' | 'interrupted';
+  exitCode: number;
+  seed: number;
+  lock: { name: string; ref: string; words: number };
+  scenario: string;
+  config: Record<string, unknown>;
+  startedAt: string;
+  elapsedMs: number;
+  violations: Violation[];
+  violationCount: number;
+  firstViolationMs: number | null;
+  counters: Record<string, Record<string, number>>;
+  workers: { label: string; counters: Record<string, number> }[];
+  metrics: Record<string, MetricSummary>;
+  audits: { count: number; objects: number; bytes: number; lastMs: number };
+  notes: string[];
+  rerun: string;
+}
+
+export function summarizeHistogram(h: Histogram): MetricSummary {
+  return {
+    unit: 'ns',
+    count: h.totalCount,
+    mean: Math.round(h.mean),
+    p50: h.getValueAtPercentile(50),
+    p90: h.getValueAtPercentile(90),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    max: h.maxValue,
+  };
+}

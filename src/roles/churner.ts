@@ -1,0 +1,36 @@
+// Churner: the zsmalloc user storing, rewriting and dropping pages in its own
+// handles (zs_malloc() + zs_obj_write(), zs_obj_write(), zs_free()), which
+// fragments zspages and gives compaction work.
+import { HND } from '../arena/layout.js';
+import { zsFree, zsMalloc } from '../model/alloc.js';
+import { newMapping, zsObjWrite } from '../model/map.js';
+import { handleToObj, hndAt } from '../model/zs.js';
+import type { RoleContext } from './context.js';
+import { COUNTER } from './counters.js';
+
+export function churnerStep(ctx: RoleContext): () => void {
+  const { zs, mem, rng, counters } = ctx;
+  const { minSize, maxSize } = ctx.task.scenario.objects;
+  const first = ctx.task.churnFirst + ctx.task.roleIndex * ctx.task.churnEach;
+  const count = ctx.task.churnEach;
+  const m = newMapping();
+
+  return () => {
+    if (count === 0) return;
+    const h = first + rng.below(count);
+    if (handleToObj(zs, h) < 0) {
+      if (zsMalloc(zs, h, minSize + rng.below(maxSize - minSize + 1))) {
+        zsObjWrite(zs, h, 0, m);
+        counters[COUNTER.MALLOCS]!++;
+      } else {
+        counters[COUNTER.MALLOC_FAILED]!++;
+      }
+    } else if ((rng.next() & 1) === 0) {
+      zsFree(zs, h);
+      counters[COUNTER.FREES]!++;
+    } else {
+      zsObjWrite(zs, h, mem[hndAt(zs, h, HND.VERSION)]! + 1, m);
+      counters[COUNTER.WRITES]!++;
+    }
+  };
+}

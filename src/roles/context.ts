@@ -1,0 +1,101 @@
+// A worker's view of the run: the pool model, its random stream, metrics, counters,
+// held state and violation sink.
+import { attachArena } from '../arena/arena.js';
+import { HDR, WORKER_COUNTERS } from '../arena/layout.js';
+import { HeldState, STATE, STATE_NAMES } from '../invariants/held-state.js';
+import type { ViolationKind } from '../invariants/kinds.js';
+import { ProbeAtomics } from '../invariants/probe-atomics.js';
+import { ShadowHooks, type WriterTiming } from '../invariants/shadow.js';
+import type { ViolationSink } from '../invariants/violation.js';
+import type { LockDesign } from '../locks/contract.js';
+import type { Cpu } from '../model/kernel-locks.js';
+import { buildClassTable } from '../model/size-class.js';
+import { createZs, type Zs } from '../model/zs.js';
+import { COUNTER } from './counters.js';
+import { METRIC, Metrics } from './metrics.js';
+import { Rng } from './rng.js';
+import { roleLabel, type RoleTask, type WorkerMessage } from './task.js';
+
+/** Messages beyond this many per worker are counted, not sent. */
+const MAX_VIOLATION_MESSAGES = 50;
+
+export interface RoleContext {
+  task: RoleTask;
+  label: string;
+  zs: Zs;
+  mem: Int32Array;
+  rng: Rng;
+  metrics: Metrics;
+  counters: Float64Array;
+  /** Int32 index of this worker's line. */
+  line: number;
+  held: HeldState;
+  sink: ViolationSink;
+  post(message: WorkerMessage): void;
+}
+
+export function createRoleContext(task: RoleTask, design: LockDesign): RoleContext {
+  const arena = attachArena(task.sab, task.params);
+  const L = arena.layout;
+  const label = roleLabel(task.role, task.roleIndex);
+  const line = L.workers + task.workerIndex * L.workerWords;
+  const counters = new Float64Array(task.sab, (L.workerCounters + (task.workerIndex * L.workerWords) / 2) * 8, WORKER_COUNTERS);
+  const held = new HeldState(arena.mem, line);
+  const post = (m: WorkerMessage) => task.port.postMessage(m);
+  let sent = 0;
+  const sink: ViolationSink = {
+    report(kind: ViolationKind, message: string, zspage?: number, handle?: number) {
+      Atomics.add(arena.mem, HDR.VIOLATIONS, 1);
+      if (sent++ >= MAX_VIOLATION_MESSAGES) {
+        counters[COUNTER.VIOLATIONS_DROPPED]!++;
+        return;
+      }
+      const state = STATE_NAMES[Atomics.load(arena.mem, line + 1)] ?? 'unknown';
+      post({
+        type: 'violation',
+        violation: {
+          kind,
+          message: `${message} (${label}, ${state})`,
+          atMs: Date.now() - task.startEpochMs,
+          by: label,
+          ...(zspage !== undefined && zspage >= 0 ? { zspage } : {}),
+          ...(handle !== undefined && handle >= 0 ? { handle } : {}),
+        },
+      });
+    },
+  };
+  const cpu: Cpu = { preemptCount: 0 };
+  const probe = new ProbeAtomics(cpu, arena.mem, sink);
+  const lock = design.create(probe);
+  const metrics = new Metrics();
+  const writer = task.role === 'migrator' || task.role === 'compactor';
+  const timing: WriterTiming | null = writer
+    ? {
+        trylock(ns, ok) {
+          metrics.record(METRIC['writer-trylock'], ns);
+          counters[ok ? COUNTER.TRYLOCK_OK : COUNTER.TRYLOCK_FAIL]!++;
+        },
+        writeSection(ns) {
+          metrics.record(METRIC['writer-section'], ns);
+        },
+      }
+    : null;
+  const table = buildClassTable(task.params.pageSize, task.params.chainSize);
+  const shadowOf = (z: number) => L.zspages + z * L.zspageWords + L.shadowAt;
+  const hooks = new ShadowHooks(arena.mem, shadowOf, sink, probe, held, timing);
+  const zs = createZs(arena, table, lock, cpu, hooks);
+  held.set(STATE.IDLE, -1);
+  return {
+    task,
+    label,
+    zs,
+    mem: arena.mem,
+    rng: new Rng(task.seed, task.workerIndex),
+    metrics,
+    counters,
+    line,
+    held,
+    sink,
+    post,
+  };
+}

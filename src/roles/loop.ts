@@ -1,0 +1,50 @@
+// The loop every role runs: one model operation per turn, and between turns the
+// coordinator's signals (stop, stutter, interval flush) and the role's pause.
+import { HDR, WRK } from '../arena/layout.js';
+import { STATE } from '../invariants/held-state.js';
+import type { Distribution } from '../scenario/schema.js';
+import type { RoleContext } from './context.js';
+import { COUNTER } from './counters.js';
+import { isZero, sampleNs } from './dist.js';
+
+/** Runs `step` until the coordinator stops the run; returns the interval messages sent. */
+export function runLoop(ctx: RoleContext, step: () => void, pause: Distribution): number {
+  const { mem, counters } = ctx;
+  const progress = ctx.line + WRK.PROGRESS;
+  const pauses = !isZero(pause);
+  let epoch = Atomics.load(mem, HDR.EPOCH);
+  let intervals = 0;
+  while (Atomics.load(mem, HDR.STOP) === 0) {
+    if (Atomics.load(mem, HDR.PAUSE) !== 0) park(ctx);
+    const e = Atomics.load(mem, HDR.EPOCH);
+    if (e !== epoch) {
+      epoch = e;
+      ctx.post({ type: 'interval', worker: ctx.task.workerIndex, interval: e - 1, metrics: ctx.metrics.takeInterval() });
+      intervals++;
+    }
+    step();
+    counters[COUNTER.OPS]!++;
+    Atomics.store(mem, progress, mem[progress]! + 1);
+    if (pauses) {
+      const ns = sampleNs(pause, ctx.rng);
+      if (ns > 0) Atomics.wait(mem, HDR.STOP, 0, ns / 1e6);
+    }
+  }
+  ctx.held.set(STATE.DONE, -1);
+  const last = Atomics.load(mem, HDR.EPOCH);
+  ctx.post({ type: 'interval', worker: ctx.task.workerIndex, interval: last, metrics: ctx.metrics.takeInterval() });
+  return intervals + 1;
+}
+
+// Stutter: park holding nothing until the coordinator has audited the pool.
+function park(ctx: RoleContext): void {
+  const { mem } = ctx;
+  ctx.held.set(STATE.PARKED, -1);
+  Atomics.add(mem, HDR.PARKED, 1);
+  Atomics.notify(mem, HDR.PARKED);
+  while (Atomics.load(mem, HDR.PAUSE) !== 0 && Atomics.load(mem, HDR.STOP) === 0) {
+    Atomics.wait(mem, HDR.PAUSE, 1, 100);
+  }
+  Atomics.sub(mem, HDR.PARKED, 1);
+  ctx.held.set(STATE.IDLE, -1);
+}

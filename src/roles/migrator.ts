@@ -1,0 +1,52 @@
+// Migrator: the MM core moving a zsmalloc page (page lock, then zs_page_migrate()).
+import { PG } from '../arena/layout.js';
+import { allocPage, freePage } from '../model/alloc.js';
+import { pageTrylock, pageUnlock } from '../model/kernel-locks.js';
+import { MIGRATE_AGAIN, MIGRATE_OK, zsPageMigrate } from '../model/migrate.js';
+import { handleToObj, objPfn, pageOwner, pgAt } from '../model/zs.js';
+import type { RoleContext } from './context.js';
+import { COUNTER } from './counters.js';
+import { METRIC } from './metrics.js';
+
+/** Tries to find a page in use among this many random picks. */
+const PICKS = 16;
+
+export function migratorStep(ctx: RoleContext): () => void {
+  const { zs, mem, rng, metrics, counters } = ctx;
+  const pages = zs.L.params.pages;
+  const hot = ctx.task.scenario.readers.hotObjects;
+
+  // Contention focus: with hot objects, half the migrations target their pages.
+  const pickPage = (): number => {
+    if (hot > 0 && (rng.next() & 1) === 0) {
+      const obj = handleToObj(zs, rng.below(Math.min(hot, ctx.task.stable)));
+      if (obj >= 0) return objPfn(zs, obj);
+    }
+    for (let i = 0; i < PICKS; i++) {
+      const pfn = rng.below(pages);
+      if (pageOwner(zs, pfn) >= 0) return pfn;
+    }
+    return -1;
+  };
+
+  return () => {
+    const pfn = pickPage();
+    if (pfn < 0 || !pageTrylock(mem, pgAt(zs, pfn, PG.LOCK))) {
+      counters[COUNTER.SKIPPED]!++;
+      return;
+    }
+    const newPfn = allocPage(zs);
+    if (newPfn < 0) {
+      pageUnlock(mem, pgAt(zs, pfn, PG.LOCK));
+      counters[COUNTER.SKIPPED]!++;
+      return;
+    }
+    const t0 = performance.now();
+    const result = zsPageMigrate(zs, pfn, newPfn);
+    metrics.record(METRIC['migrate-op'], Math.round((performance.now() - t0) * 1e6));
+    pageUnlock(mem, pgAt(zs, pfn, PG.LOCK));
+    // putback: the page that did not move in is freed (and poisoned)
+    freePage(zs, result === MIGRATE_OK ? pfn : newPfn);
+    if (result === MIGRATE_AGAIN) counters[COUNTER.SKIPPED]!++;
+  };
+}

@@ -1,0 +1,59 @@
+// Reader: map an object, verify it, sleep holding it, verify again, unmap
+// (zram reading a compressed page: zs_obj_read_begin() ... zs_obj_read_end()).
+import { HND, SHADOW } from '../arena/layout.js';
+import { STATE } from '../invariants/held-state.js';
+import { describeMismatch } from '../invariants/integrity.js';
+import { sleepHolding } from '../invariants/sleep-holding.js';
+import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../model/map.js';
+import { contentSeed, verifyContent } from '../model/object.js';
+import { handleToObj, hndAt, zspShadowAt } from '../model/zs.js';
+import type { RoleContext } from './context.js';
+import { COUNTER } from './counters.js';
+import { isZero, sampleNs } from './dist.js';
+import { METRIC } from './metrics.js';
+
+export function readerStep(ctx: RoleContext): () => void {
+  const { zs, mem, rng, metrics, counters, held, sink } = ctx;
+  const cfg = ctx.task.scenario.readers;
+  const span = cfg.hotObjects > 0 ? Math.min(cfg.hotObjects, ctx.task.stable) : ctx.task.stable;
+  const sleeps = !isZero(cfg.hold) && cfg.sleepFraction > 0;
+  const m = newMapping();
+
+  const verify = (h: number, seed: number, when: string): boolean => {
+    const bad = verifyContent(mem, m.seg, seed);
+    counters[COUNTER.BYTES_VERIFIED]! += (m.seg.len0 + m.seg.len1) * 4;
+    if (bad < 0) return true;
+    sink.report('integrity', `handle ${h}: ${describeMismatch(zs, m, seed, bad)} ${when}`, m.zspage, h);
+    return false;
+  };
+
+  return () => {
+    const h = rng.below(span);
+    held.set(STATE.READ_LOCKING, -1);
+    const t0 = performance.now();
+    zsObjReadBegin(zs, h, m);
+    const t1 = performance.now();
+    metrics.record(METRIC['reader-lock-wait'], Math.round((t1 - t0) * 1e6));
+    const seed = contentSeed(h, mem[hndAt(zs, h, HND.VERSION)]!);
+    if (verify(h, seed, 'right after the read lock') && sleeps && rng.float() < cfg.sleepFraction) {
+      const ns = sampleNs(cfg.hold, rng);
+      if (ns > 0) {
+        const shadow = zspShadowAt(zs, m.zspage);
+        held.set(STATE.READ_HELD_ASLEEP, m.zspage);
+        sleepHolding(mem, shadow, ns / 1e6);
+        held.set(STATE.READ_HELD, m.zspage);
+        counters[COUNTER.SLEEPING_READS]!++;
+        if (Atomics.load(mem, shadow + SHADOW.WRITER_IN) !== 0) {
+          sink.report('exclusion', `a writer is inside zspage ${m.zspage} while a reader holds it`, m.zspage, h);
+        }
+        verify(h, seed, 'after sleeping with the read lock held');
+      }
+    }
+    const now = handleToObj(zs, h);
+    if (now !== m.obj) {
+      sink.report('integrity', `handle ${h} moved from object ${m.obj} to ${now} while the read lock was held`, m.zspage, h);
+    }
+    metrics.record(METRIC['reader-hold'], Math.round((performance.now() - t1) * 1e6));
+    zsObjReadEnd(zs, m);
+  };
+}

@@ -1,0 +1,8 @@
+// The piscina worker: one task is one role, played until the arena's stop flag.
+import { loadLockDesign } from '../src/locks/registry.js';
+import { playRole } from '../src/roles/index.js';
+import type { RoleResult, RoleTask } from '../src/roles/task.js';
+
+export default async function roleWorker(task: RoleTask): Promise<RoleResult> {
+  return playRole(task, await loadLockDesign(task.lock));
+}
