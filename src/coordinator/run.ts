@@ -221,7 +221,7 @@ export async function runStress(cfg: RunConfig, log: (line: string) => void): Pr
     notes,
     rerun: rerunCommand(cfg),
   };
-  writeResults(dir, summary, collector.totals);
+  writeResults(dir, { summary, totals: collector.totals, intervals: collector.intervals(elapsedMs) });
   stats.print(elapsedMs, total);
   for (const v of collector.violations.slice(0, 5)) log(`zspage-stress: VIOLATION ${v.kind} at ${v.atMs} ms: ${v.message}`);
   for (const n of notes) log(`zspage-stress: note: ${n}`);

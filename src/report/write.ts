@@ -5,6 +5,15 @@ import { join } from 'node:path';
 import type { Histogram } from 'hdr-histogram-js';
 import type { Summary } from './summary.js';
 
+/** Everything a run leaves for its reports. */
+export interface RunRecord {
+  summary: Summary;
+  /** Whole-run histograms per metric (JS histograms, ns). */
+  totals: Record<string, Histogram>;
+  /** Interval histograms in time order, one per stat interval. */
+  intervals: { index: number; startMs: number; endMs: number; metrics: Record<string, Histogram | undefined> }[];
+}
+
 export function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
@@ -16,9 +25,10 @@ export function hgrmText(h: Histogram): string {
   return h.outputPercentileDistribution(5, 1);
 }
 
-export function writeResults(dir: string, summary: Summary, histograms: Record<string, Histogram>): void {
+export function writeResults(dir: string, record: RunRecord): void {
+  const { summary } = record;
   mkdirSync(dir, { recursive: true });
-  for (const [name, h] of Object.entries(histograms)) {
+  for (const [name, h] of Object.entries(record.totals)) {
     if (h.totalCount > 0) writeAtomically(join(dir, `${name}.hgrm`), hgrmText(h));
   }
   writeAtomically(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

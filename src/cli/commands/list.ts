@@ -1,0 +1,18 @@
+import type { CommandModule } from 'yargs';
+import { BUILTIN_LOCKS } from '../../locks/registry.js';
+import { listScenarios } from '../../scenario/load.js';
+import { say, type CommandResult } from '../output.js';
+
+export const listCommand = (result: CommandResult): CommandModule => ({
+  command: 'list',
+  describe: 'list the shipped scenarios and built-in locks',
+  handler: () => {
+    say('Scenarios:');
+    for (const s of listScenarios()) say(`  ${s.name.padEnd(22)} ${s.description}`);
+    say('Locks:');
+    for (const [name, l] of Object.entries(BUILTIN_LOCKS)) {
+      say(`  ${name.padEnd(22)} ${l.correct ? '' : '(expected to fail) '}${l.summary}`);
+    }
+    result.code = 0;
+  },
+});
