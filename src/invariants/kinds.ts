@@ -7,3 +7,7 @@
 //   audit           at a quiescent point a lock is not free (a write trylock fails, nobody running)
 export const VIOLATION_KINDS = ['exclusion', 'integrity', 'writer-waited', 'slept-in-atomic', 'stall', 'audit'] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
+
+// The rules the explorer checks on deterministic interleavings of the lock protocol.
+export const EXPLORER_RULES = ['exclusion', 'trylock-waited', 'not-released', 'sleeps', 'livelock'] as const;
+export type ExplorerRule = (typeof EXPLORER_RULES)[number];

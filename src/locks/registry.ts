@@ -1,42 +1,53 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { BadInputError, errorMessage } from '../errors.js';
+import type { ExplorerRule, ViolationKind } from '../invariants/kinds.js';
+import { BUSTED_LOCKS } from './busted/index.js';
 import { LOCK_OP_NAMES, MAX_LOCK_WORDS, type LockDesign } from './contract.js';
+import { probeLockModule } from './probe.js';
 import rwlock from './rwlock.js';
 import rwsem from './rwsem.js';
 import zspageAtomic from './zspage-atomic.js';
 import zspageSpinlock from './zspage-spinlock.js';
 
-/** What a design promises under the zspage access pattern (readers that sleep holding). */
+/** What a design does under the zspage access pattern (readers that sleep holding). */
 export interface BuiltinLock {
   design: LockDesign;
-  /** true when the design must pass every scenario. */
-  correct: boolean;
   summary: string;
+  /** The violation a stress run finds first; null for a design that must pass. */
+  expect: ViolationKind | null;
+  /** The rule the explorer fails it with; null if it passes (or the explorer cannot see its bug). */
+  explorerRule: ExplorerRule | null;
 }
 
 export const BUILTIN_LOCKS: Record<string, BuiltinLock> = {
   'zspage-atomic': {
     design: zspageAtomic,
-    correct: true,
     summary: "the seed's atomic_t lock (v5): -1 write-locked, n readers",
+    expect: null,
+    explorerRule: null,
   },
   'zspage-spinlock': {
     design: zspageSpinlock,
-    correct: true,
     summary: 'spinlock + count, as landed in Linux 6.15',
+    expect: null,
+    explorerRule: null,
   },
   rwlock: {
     design: rwlock,
-    correct: false,
     summary: 'the old rwlock_t: writers spin until readers leave (correct only if readers never sleep)',
+    expect: 'writer-waited',
+    explorerRule: 'trylock-waited',
   },
   rwsem: {
     design: rwsem,
-    correct: false,
     summary: 'a sleeping rw_semaphore: readers sleep while acquiring, under the pool lock',
+    expect: 'slept-in-atomic',
+    explorerRule: 'sleeps',
   },
+  ...BUSTED_LOCKS,
 };
 
 /** A lock as named on the command line: a built-in name or a module path. */
@@ -62,6 +73,8 @@ export function lockSpecFor(nameOrPath: string, cwd = process.cwd()): LockSpec {
 /** Loads and checks a lock design; every failure is a BadInputError naming what is wrong. */
 export async function loadLockDesign(spec: LockSpec): Promise<LockDesign> {
   if (spec.builtin) return BUILTIN_LOCKS[spec.ref]!.design;
+  // On the main thread a module that never returns would hang the run for good: probe it first.
+  if (isMainThread) await probeLockModule(spec.ref);
   let mod: { default?: unknown };
   try {
     mod = (await import(spec.ref)) as { default?: unknown };

@@ -8,10 +8,10 @@ export const listCommand = (result: CommandResult): CommandModule => ({
   describe: 'list the shipped scenarios and built-in locks',
   handler: () => {
     say('Scenarios:');
-    for (const s of listScenarios()) say(`  ${s.name.padEnd(22)} ${s.description}`);
+    for (const s of listScenarios()) say(`  ${s.name.padEnd(38)} ${s.description}`);
     say('Locks:');
     for (const [name, l] of Object.entries(BUILTIN_LOCKS)) {
-      say(`  ${name.padEnd(22)} ${l.correct ? '' : '(expected to fail) '}${l.summary}`);
+      say(`  ${name.padEnd(38)} ${l.expect ? `(fails: ${l.expect}) ` : ''}${l.summary}`);
     }
     result.code = 0;
   },

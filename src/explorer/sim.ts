@@ -1,0 +1,497 @@
+// One iteration of the explorer: simulated threads over one lock, single-threaded and exact.
+//
+// Stateless re-execution: lock code is synchronous, so a simulated thread cannot be suspended
+// inside it. Instead, each time a thread is scheduled, its whole history is run again from the
+// start on a fresh ops table (design.create()), with every atomic op it already performed
+// answered from its memo; the first new op is performed for real on the shared words, memoized,
+// and the next op attempt throws PREEMPT, which unwinds the lock code. Lock calls are
+// deterministic functions of their atomic results, so this gives exactly the interleavings of
+// real threads at atomic-op granularity, with lock code unmodified. Re-running the whole history
+// (not only the current call) on a fresh create() also reproduces closure state (counters) exactly.
+// The lock must not catch exceptions around its atomics calls (a swallowed PREEMPT is reported).
+import type { LockAtomics, LockDesign, LockOps } from '../locks/contract.js';
+import type { ExplorerRule, LockCall, TraceStep } from './types.js';
+
+/** Lock base inside the simulated memory: not 0, so absolute indices would show. */
+const BASE = 1;
+/** Steps with every unfinished thread spinning on unchanged memory before a livelock report. */
+export const IDLE_BOUND = 64;
+
+const PREEMPT = Object.freeze({ explorerPreempt: true });
+/** Stands in for trace entries when not tracing. */
+const SCRATCH: TraceStep = { step: 0, thread: 0, call: 'readLock', op: null, index: null, args: [], result: null, words: [] };
+
+type Holds = 'none' | 'read' | 'write';
+type Result = number | string;
+
+interface Memo {
+  op: string;
+  index: number;
+  /** undefined while the thread sleeps in this atomics.wait */
+  result: Result | undefined;
+}
+
+interface SimThread {
+  id: number;
+  /** Sections: R, W; the checker runs 'T' (a lone writeTrylock). */
+  program: string;
+  memo: Memo[];
+  callsDone: number;
+  /** The call started and not yet returned. */
+  call: LockCall | null;
+  callOps: number;
+  holds: Holds;
+  done: boolean;
+  /** Set while asleep in atomics.wait. */
+  wait: { index: number; timeout: boolean } | null;
+  /** Non-modifying observations (op, index, args, result) in this call since a word it watched changed. */
+  seen: Set<string>;
+  /** Bitmask of the lock words those observations read, and the sum of their versions then. */
+  watched: number;
+  watchStamp: number;
+  /** It repeated an observation with its words unchanged: it spins until one of them changes. */
+  stuck: boolean;
+  atomics: LockAtomics;
+}
+
+/** Picks the thread for step `step` from `pool`; undefined = no more steps (replay ran out). */
+export type Chooser = (pool: readonly number[], step: number) => number | undefined;
+
+export interface RunFailure {
+  rule: ExplorerRule;
+  message: string;
+}
+
+export class Run {
+  readonly mem: Int32Array;
+  readonly threads: SimThread[];
+  readonly schedule: number[] = [];
+  readonly trace: TraceStep[] = [];
+  failure: RunFailure | null = null;
+  /** Replay ran out of steps before the run ended. */
+  incomplete = false;
+  steps = 0;
+  /** Bumped at every change of a lock word: a spinning thread waits for one of its words to change. */
+  private readonly wordVersion: Int32Array;
+  private readonly pool: number[] = [];
+  private idle = 0;
+  private readonly words: number;
+  private readonly maxSteps: number;
+  private readonly trylockBound: number;
+  private readonly sleepers: SimThread[] = [];
+  // the step in progress
+  private cur!: SimThread;
+  private cursor = 0;
+  private limit = 0;
+  private allowNew = true;
+  private performed = false;
+  private preempted = false;
+  private callName: LockCall | null = null;
+  private entry: TraceStep | null = null;
+  private stepNo = 0;
+
+  constructor(
+    private readonly design: LockDesign,
+    programs: readonly string[],
+    private readonly tracing: boolean,
+  ) {
+    this.words = design.words;
+    this.mem = new Int32Array(BASE + design.words);
+    this.wordVersion = new Int32Array(design.words);
+    const sections = programs.reduce((n, p) => n + p.length, 0);
+    this.maxSteps = 100 * sections + IDLE_BOUND;
+    this.trylockBound = 50 * sections + 50;
+    design.create(Atomics as unknown as LockAtomics).init(this.mem, BASE);
+    this.threads = programs.map((p, id) => this.newThread(id, p));
+  }
+
+  /** Runs until every program is done (then the release check), a failure, or the chooser stops. */
+  run(choose: Chooser): void {
+    const pool = this.pool;
+    while (!this.failure) {
+      let live = 0;
+      let candidates = 0;
+      let runnable = 0;
+      let runnableHoldRead = true;
+      let waiter: SimThread | null = null;
+      for (const t of this.threads) {
+        if (t.done) continue;
+        live++;
+        if (t.wait && !t.wait.timeout) continue; // asleep until notified
+        candidates++;
+        if (this.isStuck(t)) {
+          if (t.call === 'writeTrylock') waiter ??= t;
+        } else {
+          runnable++;
+          if (t.holds !== 'read') runnableHoldRead = false;
+        }
+      }
+      if (live === 0) return this.checkReleased();
+      if (candidates === 0) {
+        return this.fail('livelock', `deadlock: ${this.list((t) => !t.done)} asleep in atomics.wait, nobody left to notify`);
+      }
+      if (waiter && runnable > 0 && runnableHoldRead) {
+        // Only readers that hold the lock could let the trylock on: it waits for them, and a
+        // reader may sleep holding, so this trylock could spin forever.
+        const readers = this.list((t) => !t.done && t.holds === 'read');
+        return this.fail(
+          'trylock-waited',
+          `T${waiter.id} writeTrylock spins waiting for reader(s) ${readers} holding the lock (readers may sleep holding it)`,
+        );
+      }
+      if (runnable === 0) {
+        if (++this.idle > IDLE_BOUND) {
+          const who = this.list((t) => !t.done, true);
+          return this.fail('livelock', `${who} spin, and none changed a lock word for ${IDLE_BOUND} steps`);
+        }
+      } else {
+        this.idle = 0;
+      }
+      if (this.steps >= this.maxSteps) return this.fail('livelock', `not finished after ${this.maxSteps} steps`);
+      pool.length = 0;
+      for (const t of this.threads) {
+        if (t.done || (t.wait && !t.wait.timeout)) continue;
+        if (runnable === 0 || !this.isStuck(t)) pool.push(t.id);
+      }
+      const id = choose(pool, this.steps);
+      if (id === undefined) {
+        this.incomplete = true;
+        return;
+      }
+      const t = this.threads[id];
+      if (!t || t.done || (t.wait && !t.wait.timeout)) throw new RangeError(`step ${this.steps}: thread ${id} cannot run now`);
+      this.schedule.push(id);
+      this.exec(t, this.steps++);
+    }
+  }
+
+  private list(pick: (t: SimThread) => boolean, withCall = false): string {
+    const ts = this.threads.filter(pick);
+    return ts.map((t) => `T${t.id}${withCall ? ` (in ${t.call ?? 'no call'})` : ''}`).join(', ');
+  }
+
+  /** Check (3): with every program done, a lone writeTrylock (a fresh ops table) must succeed. */
+  private checkReleased(): void {
+    const c = this.newThread(this.threads.length, 'T');
+    for (let step = this.steps; !this.failure; step++) {
+      if (c.done) {
+        if (c.holds !== 'write') {
+          this.fail('not-released', `after every program finished, a lone writeTrylock failed: words [${this.lockWords()}]`);
+        }
+        return;
+      }
+      if (c.wait || this.isStuck(c) || c.callOps > this.trylockBound) {
+        return this.fail('not-released', `after every program finished, a lone writeTrylock spins: words [${this.lockWords()}]`);
+      }
+      this.exec(c, step);
+    }
+  }
+
+  private newThread(id: number, program: string): SimThread {
+    const t: SimThread = {
+      id,
+      program,
+      memo: [],
+      callsDone: 0,
+      call: null,
+      callOps: 0,
+      holds: 'none',
+      done: false,
+      wait: null,
+      seen: new Set(),
+      watched: 0,
+      watchStamp: 0,
+      stuck: false,
+      atomics: undefined as unknown as LockAtomics,
+    };
+    t.atomics = this.proxy();
+    return t;
+  }
+
+  private isStuck(t: SimThread): boolean {
+    return t.stuck && this.stamp(t.watched) === t.watchStamp;
+  }
+
+  private stamp(mask: number): number {
+    let sum = 0;
+    for (let i = 0; mask !== 0; i++, mask >>>= 1) if (mask & 1) sum += this.wordVersion[i]!;
+    return sum;
+  }
+
+  private forget(t: SimThread): void {
+    t.seen.clear();
+    t.watched = 0;
+    t.stuck = false;
+  }
+
+  private fail(rule: ExplorerRule, message: string): void {
+    this.failure ??= { rule, message };
+  }
+
+  private lockWords(): number[] {
+    const w = new Array<number>(this.words);
+    for (let i = 0; i < this.words; i++) w[i] = this.mem[BASE + i]!;
+    return w;
+  }
+
+  /** One step of `t`: re-run its history, perform at most one new atomic op. */
+  private exec(t: SimThread, step: number): void {
+    this.cur = t;
+    this.stepNo = step;
+    this.cursor = 0;
+    this.limit = t.callsDone;
+    this.allowNew = true;
+    this.performed = false;
+    this.preempted = false;
+    this.callName = null;
+    this.entry = null;
+    if (t.wait) {
+      // a timed wait times out: that is this step, no new op
+      const m = t.memo[t.memo.length - 1]!;
+      m.result = 'timed-out';
+      this.newEntry(t.call!, 'wait', m.index - BASE, [], 'timed-out', 'woke: timed out');
+      this.unblock(t);
+      this.allowNew = false;
+    }
+    const ops = this.design.create(t.atomics);
+    try {
+      drive(ops, t.program, this.mem, this.hooks);
+      t.done = true;
+    } catch (err) {
+      if (err !== PREEMPT) throw this.wrap(err);
+    }
+    const entry = this.entry as TraceStep | null; // set by the hooks during drive()
+    if (entry && this.tracing) entry.words = this.lockWords();
+    if (!this.failure && t.call === 'writeTrylock' && t.callOps > this.trylockBound) {
+      this.fail('trylock-waited', `T${t.id} writeTrylock did not return within ${this.trylockBound} atomic ops`);
+    }
+  }
+
+  private wrap(err: unknown): Error {
+    const what = err instanceof Error ? err.message : String(err);
+    return new Error(`explorer: lock '${this.design.name}' T${this.cur.id} ${this.callName ?? 'create()'}: ${what}`, {
+      cause: err,
+    });
+  }
+
+  private readonly hooks: Hooks = {
+    begin: (i, name) => {
+      if (i > this.limit) throw PREEMPT; // one call returns per step at most
+      if (i < this.limit) return;
+      this.callName = name;
+      const t = this.cur;
+      if (t.call === null) {
+        // the call starts in this step: a section ends when its unlock starts (as locktorture)
+        t.call = name;
+        t.callOps = 0;
+        this.forget(t);
+        if (name === 'readUnlock' || name === 'writeUnlock') t.holds = 'none';
+      }
+    },
+    end: (i, name, ret) => {
+      if (i !== this.limit) return;
+      if (this.preempted) throw new Error("the lock caught the explorer's preemption (a catch around atomics calls?)");
+      const t = this.cur;
+      t.callsDone++;
+      t.call = null;
+      this.forget(t);
+      (this.entry ?? this.newEntry(name, null, null, [], null)).returned = ret;
+      if (name === 'readLock') {
+        t.holds = 'read';
+        const w = this.threads.find((o) => o !== t && o.holds === 'write');
+        if (w) this.fail('exclusion', `T${t.id} readLock returned while T${w.id} holds the write lock`);
+      } else if (name === 'writeTrylock' && ret) {
+        t.holds = 'write';
+        const o = this.threads.find((x) => x !== t && x.holds !== 'none');
+        if (o) this.fail('exclusion', `T${t.id} writeTrylock returned true while T${o.id} holds the ${o.holds} lock`);
+      }
+    },
+  };
+
+  private newEntry(
+    call: LockCall,
+    op: string | null,
+    index: number | null,
+    args: number[],
+    result: Result | null,
+    note?: string,
+  ): TraceStep {
+    if (!this.tracing) return (this.entry = SCRATCH);
+    const e: TraceStep = { step: this.stepNo, thread: this.cur.id, call, op, index, args, result, words: [] };
+    if (this.cur.program === 'T') e.checker = true;
+    if (note !== undefined) e.note = note;
+    this.entry = e;
+    this.trace.push(e);
+    return e;
+  }
+
+  /** The heart of re-execution: answer from the memo, or perform one new op, or preempt. */
+  private op(name: string, mem: Int32Array, index: number, a: number, b: number, nargs: number): Result {
+    if (this.preempted) throw new Error("the lock caught the explorer's preemption (a catch around atomics calls?)");
+    const t = this.cur;
+    if (this.cursor < t.memo.length) {
+      const m = t.memo[this.cursor++]!;
+      if (m.op !== name || m.index !== index) {
+        throw new Error(`not deterministic: re-execution made ${name}[${index - BASE}] where it made ${m.op}[${m.index - BASE}]`);
+      }
+      if (m.result === undefined) return this.preempt();
+      return m.result;
+    }
+    if (!this.allowNew || this.performed) return this.preempt();
+    const call = this.callName;
+    if (call === null) throw new Error('atomics used outside a lock call');
+    if (mem !== this.mem) throw new Error(`${name}: not on the lock's memory`);
+    const rel = index - BASE;
+    if (!Number.isInteger(index) || rel < 0 || rel >= this.words) {
+      throw new Error(`${name}: index ${rel} relative to the lock base is outside its ${this.words} word(s)`);
+    }
+    this.performed = true;
+    this.cursor++;
+    t.callOps++;
+    const args = nargs === 0 ? [] : nargs === 1 ? [a] : [a, b];
+    const before = mem[index]!;
+    let result: Result;
+    let changed: boolean;
+    let note: string | undefined;
+    if (name === 'wait') {
+      const sleeps = before === a;
+      if (call !== 'readUnlock') {
+        // check (4): only a reader that holds may sleep; acquiring readers and writers may not
+        this.newEntry(call, name, rel, args, sleeps ? 'sleeps' : 'not-equal');
+        this.fail('sleeps', `T${t.id} ${call} calls atomics.wait${sleeps ? ' and would sleep' : ''}: sleeping is not allowed there`);
+        return this.preempt();
+      }
+      if (!sleeps) {
+        result = 'not-equal';
+        changed = false;
+      } else {
+        t.memo.push({ op: name, index, result: undefined });
+        t.wait = { index, timeout: nargs > 1 && b !== Infinity };
+        this.sleepers.push(t);
+        this.newEntry(call, name, rel, args, 'sleeps');
+        return this.preempt();
+      }
+    } else if (name === 'notify') {
+      const woken = this.notify(index, nargs > 0 ? a : Infinity);
+      result = woken.length;
+      changed = woken.length > 0;
+      if (changed) note = `woke ${names(woken)}`;
+    } else {
+      result = perform(name, mem, index, a, b);
+      changed = mem[index] !== before;
+    }
+    t.memo.push({ op: name, index, result });
+    this.newEntry(call, name, rel, args, result, note);
+    if (changed) {
+      this.wordVersion[rel]!++;
+      this.forget(t);
+    } else {
+      // the same observation twice with the words it read unchanged: the thread spins
+      if (t.watched !== 0 && this.stamp(t.watched) !== t.watchStamp) this.forget(t);
+      t.watched |= 1 << rel;
+      t.watchStamp = this.stamp(t.watched);
+      const key = `${name}:${rel}:${a}:${b}:${result}`;
+      if (t.seen.has(key)) t.stuck = true;
+      else t.seen.add(key);
+    }
+    return result;
+  }
+
+  private preempt(): never {
+    this.preempted = true;
+    throw PREEMPT;
+  }
+
+  private notify(index: number, count: number): SimThread[] {
+    const woken: SimThread[] = [];
+    for (const s of [...this.sleepers]) {
+      if (woken.length >= count) break;
+      if (s.wait?.index !== index) continue;
+      s.memo[s.memo.length - 1]!.result = 'ok';
+      this.unblock(s);
+      woken.push(s);
+    }
+    return woken;
+  }
+
+  private unblock(t: SimThread): void {
+    t.wait = null;
+    this.sleepers.splice(this.sleepers.indexOf(t), 1);
+  }
+
+  private proxy(): LockAtomics {
+    const op = this.op.bind(this);
+    return {
+      load: (m, i) => op('load', m, i, 0, 0, 0) as number,
+      store: (m, i, v) => op('store', m, i, v, 0, 1) as number,
+      add: (m, i, v) => op('add', m, i, v, 0, 1) as number,
+      sub: (m, i, v) => op('sub', m, i, v, 0, 1) as number,
+      and: (m, i, v) => op('and', m, i, v, 0, 1) as number,
+      or: (m, i, v) => op('or', m, i, v, 0, 1) as number,
+      xor: (m, i, v) => op('xor', m, i, v, 0, 1) as number,
+      exchange: (m, i, v) => op('exchange', m, i, v, 0, 1) as number,
+      compareExchange: (m, i, e, r) => op('compareExchange', m, i, e, r, 2) as number,
+      wait: (m, i, v, timeout) =>
+        op('wait', m, i, v, timeout ?? Infinity, timeout === undefined ? 1 : 2) as 'ok' | 'not-equal' | 'timed-out',
+      notify: (m, i, count) => op('notify', m, i, count ?? 0, 0, count === undefined ? 0 : 1) as number,
+    };
+  }
+}
+
+interface Hooks {
+  begin(i: number, name: LockCall): void;
+  end(i: number, name: LockCall, ret: boolean | null): void;
+}
+
+/** A thread's program as lock calls; call i is bracketed by hooks so re-execution knows where it is. */
+function drive(ops: LockOps, program: string, mem: Int32Array, h: Hooks): void {
+  let i = 0;
+  for (const s of program) {
+    if (s === 'R') {
+      h.begin(i, 'readLock');
+      ops.readLock(mem, BASE);
+      h.end(i++, 'readLock', null);
+      h.begin(i, 'readUnlock');
+      ops.readUnlock(mem, BASE);
+      h.end(i++, 'readUnlock', null);
+    } else {
+      h.begin(i, 'writeTrylock');
+      const ok = Boolean(ops.writeTrylock(mem, BASE));
+      h.end(i++, 'writeTrylock', ok);
+      if (ok && s === 'W') {
+        h.begin(i, 'writeUnlock');
+        ops.writeUnlock(mem, BASE);
+        h.end(i++, 'writeUnlock', null);
+      }
+    }
+  }
+}
+
+function perform(name: string, mem: Int32Array, index: number, a: number, b: number): number {
+  switch (name) {
+    case 'load':
+      return Atomics.load(mem, index);
+    case 'store':
+      return Atomics.store(mem, index, a);
+    case 'add':
+      return Atomics.add(mem, index, a);
+    case 'sub':
+      return Atomics.sub(mem, index, a);
+    case 'and':
+      return Atomics.and(mem, index, a);
+    case 'or':
+      return Atomics.or(mem, index, a);
+    case 'xor':
+      return Atomics.xor(mem, index, a);
+    case 'exchange':
+      return Atomics.exchange(mem, index, a);
+    case 'compareExchange':
+      return Atomics.compareExchange(mem, index, a, b);
+    default:
+      throw new Error(`unknown atomic op ${name}`);
+  }
+}
+
+function names(ts: readonly SimThread[]): string {
+  return ts.map((t) => `T${t.id}`).join(', ');
+}

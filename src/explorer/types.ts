@@ -1,0 +1,61 @@
+// Public types of the explorer (see index.ts for the API and the schedule string format).
+
+import type { ExplorerRule } from '../invariants/kinds.js';
+
+export { EXPLORER_RULES, type ExplorerRule } from '../invariants/kinds.js';
+
+export type Strategy = 'random' | 'pct';
+
+export interface ExploreOptions {
+  /** Simulated threads, 1..16. */
+  threads: number;
+  /** Sections per thread: 'R' = readLock; readUnlock, 'W' = writeTrylock; writeUnlock if it succeeded. */
+  ops: number;
+  strategy: Strategy;
+  /** PCT bug depth d (d - 1 priority change points); ignored by 'random'. */
+  depth: number;
+  iterations: number;
+  seed: number;
+}
+
+export type LockCall = 'readLock' | 'readUnlock' | 'writeTrylock' | 'writeUnlock';
+
+/** One scheduling step: one atomic op of one simulated thread (or a call with none, or a wait timing out). */
+export interface TraceStep {
+  step: number;
+  /** Thread index; `threads` (one past the last) is the end-of-run checker. */
+  thread: number;
+  /** Set on the steps of the end-of-run release check (a lone writeTrylock). */
+  checker?: true;
+  call: LockCall;
+  /** Atomic op name (Atomics method), or null for a call that made no atomic op. */
+  op: string | null;
+  /** Word index relative to the lock base. */
+  index: number | null;
+  args: number[];
+  result: number | string | null;
+  /** The lock words after the step. */
+  words: number[];
+  /** Set when the call returned in this step: its value (null for void calls). */
+  returned?: boolean | null;
+  note?: string;
+}
+
+export interface ExploreFailure {
+  rule: ExplorerRule;
+  message: string;
+  /** Iteration of explore() that failed; -1 when it comes from replay(). */
+  iteration: number;
+  schedule: string;
+  trace: TraceStep[];
+}
+
+export interface ExploreResult {
+  lock: string;
+  options: ExploreOptions;
+  /** Iterations run (up to and including a failing one). */
+  iterations: number;
+  elapsedMs: number;
+  iterationsPerSecond: number;
+  failure: ExploreFailure | null;
+}
