@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { BadInputError } from '../errors.js';
 import { lockSpecFor, type LockSpec } from '../locks/registry.js';
 import { ROLES, type RoleName } from '../roles/task.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 
 /** What the command line may set; undefined leaves the scenario's value. */
@@ -19,6 +19,10 @@ export interface RunOptions {
   statInterval?: number;
   out?: string;
   keepGoing?: boolean;
+  /** A scenario already loaded (replay), instead of `scenario`. */
+  loaded?: LoadedScenario;
+  /** Changes the scenario after the flags: a sweep point's parameter. */
+  patch?: (s: Scenario) => void;
 }
 
 export interface RunConfig {
@@ -36,7 +40,7 @@ export const roleCount = (s: Scenario, role: RoleName) => s[`${role}s`].count;
 export const workerCount = (s: Scenario) => ROLES.reduce((n, r) => n + roleCount(s, r), 0);
 
 export function resolveRunConfig(opts: RunOptions, cwd = process.cwd()): RunConfig {
-  const loaded = loadScenario(opts.scenario ?? 'default', cwd);
+  const loaded = opts.loaded ?? loadScenario(opts.scenario ?? 'default', cwd);
   const s: Scenario = structuredClone(loaded.scenario);
   if (opts.duration !== undefined) s.duration = secondsToNs(opts.duration, '--duration', 0.1);
   if (opts.statInterval !== undefined) s.statInterval = secondsToNs(opts.statInterval, '--stat-interval', 0.1);
@@ -46,6 +50,7 @@ export function resolveRunConfig(opts: RunOptions, cwd = process.cwd()): RunConf
     if (!Number.isInteger(n) || n < 0 || n > 64) throw new BadInputError(`--${role}s: expected a count from 0 to 64, got ${n}`);
     s[`${role}s`].count = n;
   }
+  opts.patch?.(s);
   if (s.readers.count === 0) throw new BadInputError('readers: at least one reader is needed');
   const lockName = opts.lock ?? s.lock;
   s.lock = lockName;

@@ -18,6 +18,8 @@ export interface BuiltinLock {
   summary: string;
   /** The violation a stress run finds first; null for a design that must pass. */
   expect: ViolationKind | null;
+  /** Other kinds the same bug may show as first. */
+  alsoSeen?: ViolationKind[];
   /** The rule the explorer fails it with; null if it passes (or the explorer cannot see its bug). */
   explorerRule: ExplorerRule | null;
 }
@@ -49,6 +51,11 @@ export const BUILTIN_LOCKS: Record<string, BuiltinLock> = {
   },
   ...BUSTED_LOCKS,
 };
+
+/** The kinds a run of a built-in may fail with and still be caught for its own bug. */
+export function acceptedKinds(lock: BuiltinLock): ViolationKind[] {
+  return lock.expect ? [lock.expect, ...(lock.alsoSeen ?? [])] : [];
+}
 
 /** A lock as named on the command line: a built-in name or a module path. */
 export interface LockSpec {

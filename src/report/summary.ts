@@ -24,7 +24,8 @@ export interface Summary {
   ended: 'completed' | 'violation' | 'harness-error' | 'interrupted';
   exitCode: number;
   seed: number;
-  lock: { name: string; ref: string; words: number };
+  /** `ref` as named on the command line; `module` the file URL of a lock module (null for a built-in). */
+  lock: { name: string; ref: string; module: string | null; words: number };
   scenario: string;
   config: Record<string, unknown>;
   startedAt: string;

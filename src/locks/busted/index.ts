@@ -15,6 +15,9 @@ import writerUnlockClobbersReaders from './writer-unlock-clobbers-readers.js';
 export interface BustedLock {
   design: LockDesign;
   expect: ViolationKind;
+  /** Other kinds the same bug shows as, depending on the interleaving (e.g. a lost update
+   *  that leaves the lock held for good is a stall, not an exclusion). */
+  alsoSeen?: ViolationKind[];
   summary: string;
   /** The rule the explorer fails it with, or null when the explorer cannot see the bug. */
   explorerRule: ExplorerRule | null;
@@ -24,18 +27,21 @@ const entries: BustedLock[] = [
   {
     design: readerIgnoresWriter,
     expect: 'exclusion',
+    alsoSeen: ['integrity'],
     summary: 'readLock increments the reader count without checking for a writer',
     explorerRule: 'exclusion',
   },
   {
     design: writerIgnoresReaders,
     expect: 'exclusion',
+    alsoSeen: ['integrity'],
     summary: 'writeTrylock only checks for another writer, never for readers',
     explorerRule: 'exclusion',
   },
   {
     design: checkThenAct,
     expect: 'exclusion',
+    alsoSeen: ['stall', 'audit', 'integrity'],
     summary: 'readLock and writeTrylock load, check, then plain-store (no CAS)',
     explorerRule: 'exclusion',
   },
@@ -62,12 +68,14 @@ const entries: BustedLock[] = [
   {
     design: readUnlockClobbers,
     expect: 'exclusion',
+    alsoSeen: ['stall', 'audit', 'integrity'],
     summary: "readUnlock stores 0, wiping the other readers' counts",
     explorerRule: 'exclusion',
   },
   {
     design: writerUnlockClobbersReaders,
     expect: 'stall',
+    alsoSeen: ['audit'],
     summary: "writeUnlock stores 0, wiping a backing-off reader's +1: the word ends at -1, locked for good",
     explorerRule: 'livelock',
   },

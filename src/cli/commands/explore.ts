@@ -1,0 +1,50 @@
+import type { CommandModule } from 'yargs';
+import { DEFAULT_EXPLORE_OPTIONS, explore, formatTrace, loadExplorerLock, replay, type ExploreOptions } from '../../explorer/index.js';
+import { say, type CommandResult } from '../output.js';
+
+export const exploreCommand = (result: CommandResult): CommandModule => ({
+  command: 'explore',
+  describe: 'deterministic interleavings of the lock protocol under a controlled scheduler',
+  builder: (y) =>
+    y
+      .option('lock', { type: 'string', demandOption: true, describe: 'built-in lock name or lock module file' })
+      .option('threads', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.threads })
+      .option('ops', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.ops, describe: 'lock sections per thread' })
+      .option('strategy', { choices: ['random', 'pct'] as const, default: DEFAULT_EXPLORE_OPTIONS.strategy })
+      .option('depth', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.depth, describe: 'PCT bug depth' })
+      .option('iterations', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.iterations })
+      .option('seed', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.seed })
+      .option('replay', { type: 'string', describe: 'a schedule printed by a failing exploration: rerun it exactly' }),
+  handler: async (argv) => {
+    const design = await loadExplorerLock(argv.lock as string);
+    if (argv.replay !== undefined) {
+      const { failure, trace } = await replay(design, argv.replay as string);
+      say(formatTrace(trace));
+      say(failure ? `explore: ${design.name}: FAIL ${failure.rule}: ${failure.message}` : `explore: ${design.name}: the schedule runs clean`);
+      result.code = failure ? 1 : 0;
+      return;
+    }
+    const options: ExploreOptions = {
+      threads: argv.threads as number,
+      ops: argv.ops as number,
+      strategy: argv.strategy as ExploreOptions['strategy'],
+      depth: argv.depth as number,
+      iterations: argv.iterations as number,
+      seed: argv.seed as number,
+    };
+    const r = await explore(design, options);
+    const rate = `${r.iterations} iterations in ${(r.elapsedMs / 1000).toFixed(1)} s (${Math.round(r.iterationsPerSecond)}/s)`;
+    if (!r.failure) {
+      say(`explore: ${design.name}: PASS: ${rate}, ${options.threads} threads x ${options.ops} sections, ${options.strategy}, seed ${options.seed}`);
+      result.code = 0;
+      return;
+    }
+    const f = r.failure;
+    say(formatTrace(f.trace));
+    say(`explore: ${design.name}: FAIL ${f.rule} at iteration ${f.iteration}: ${f.message}`);
+    say(`explore: ${rate}`);
+    say(`explore: replay with: zspage-stress explore --lock ${argv.lock as string} --replay '${f.schedule}'`);
+    result.code = 1;
+  },
+});
+

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { formatRow, runSelftest, SELFTEST_HEADER } from '../../coordinator/selftest.js';
+import { BadInputError } from '../../errors.js';
+import { BUILTIN_LOCKS } from '../../locks/registry.js';
+import { say, type CommandResult } from '../output.js';
+
+export const selftestCommand = (result: CommandResult): CommandModule => ({
+  command: 'selftest',
+  describe: 'every correct built-in lock must pass, every broken one must be caught (stress run and explorer)',
+  builder: (y) =>
+    y
+      .option('locks', { type: 'string', describe: 'comma-separated built-in locks (default: all)' })
+      .option('duration', { type: 'number', default: 10, describe: 'seconds a correct lock must run clean' })
+      .option('timeout', { type: 'number', default: 30, describe: 'seconds a broken lock gets to be caught' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of every run' })
+      .option('explore-iterations', { type: 'number', default: 20000, describe: 'explorer iterations per lock' })
+      .option('out', { type: 'string', describe: 'results folder (default results/selftest-<time>)' }),
+  handler: async (argv) => {
+    const locks = argv.locks ? String(argv.locks).split(',') : Object.keys(BUILTIN_LOCKS);
+    for (const l of locks) if (!Object.hasOwn(BUILTIN_LOCKS, l)) throw new BadInputError(`--locks: unknown built-in lock '${l}'`);
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+    say(SELFTEST_HEADER);
+    const rows = await runSelftest(
+      {
+        locks,
+        duration: argv.duration as number,
+        timeout: argv.timeout as number,
+        seed: argv.seed as number,
+        exploreIterations: argv['explore-iterations'] as number,
+        out: (argv.out as string | undefined) ?? join(process.cwd(), 'results', `selftest-${stamp}`),
+      },
+      say,
+    );
+    const wrong = rows.filter((r) => !r.stressOk || !r.explorerOk);
+    say(`zspage-stress selftest: ${wrong.length === 0 ? 'PASS' : 'FAIL'}: ${rows.length - wrong.length}/${rows.length} locks as expected`);
+    for (const r of wrong) say(`  wrong: ${formatRow(r)} (results in ${r.dir})`);
+    result.code = wrong.length === 0 ? 0 : 1;
+  },
+});
