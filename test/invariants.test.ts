@@ -1,0 +1,206 @@
+// Every invariant check fires on a deliberately broken lock or model.
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { CLS, HND, PG, SHADOW, STACK, WRK } from '../src/arena/layout.js';
+import { StallWatchdog } from '../src/coordinator/watchdog.js';
+import { auditPool } from '../src/invariants/audit.js';
+import { HeldState, STATE } from '../src/invariants/held-state.js';
+import { describeMismatch } from '../src/invariants/integrity.js';
+import type { ViolationKind } from '../src/invariants/kinds.js';
+import { ProbeAtomics } from '../src/invariants/probe-atomics.js';
+import { ShadowHooks } from '../src/invariants/shadow.js';
+import { sleepHolding, WAITED_ON_MS } from '../src/invariants/sleep-holding.js';
+import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../src/model/map.js';
+import { contentSeed, poisonPage, verifyContent } from '../src/model/object.js';
+import { zspageReadLock } from '../src/model/zspage-lock.js';
+import { clsAt, handleToObj, hndAt, objPfn, pgAt, zspShadowAt, type Zs } from '../src/model/zs.js';
+import { smallPool } from './helpers.js';
+
+function recorder() {
+  const seen: { kind: ViolationKind; message: string }[] = [];
+  return { seen, sink: { report: (kind: ViolationKind, message: string) => void seen.push({ kind, message }) } };
+}
+
+function hooksFor(zs: Zs) {
+  const { seen, sink } = recorder();
+  const cpu = { preemptCount: 0 };
+  const probe = new ProbeAtomics(cpu, zs.mem, sink);
+  const held = new HeldState(zs.mem, zs.L.workers);
+  const hooks = new ShadowHooks(zs.mem, (z) => zspShadowAt(zs, z), sink, probe, held, null);
+  return { seen, hooks, probe, cpu };
+}
+
+describe('exclusion (shadow held-state)', () => {
+  it('fires when a writer gets in with a reader inside', () => {
+    const { zs } = smallPool();
+    const { seen, hooks } = hooksFor(zs);
+    hooks.readAcquired(5);
+    hooks.trylockBegin(5);
+    hooks.trylockEnd(5, true);
+    expect(seen.map((v) => v.kind)).toEqual(['exclusion']);
+  });
+
+  it('fires when a reader gets in with a writer inside, and when two writers do', () => {
+    const { zs } = smallPool();
+    const { seen, hooks } = hooksFor(zs);
+    hooks.trylockBegin(5);
+    hooks.trylockEnd(5, true);
+    hooks.readAcquired(5);
+    hooks.trylockBegin(5);
+    hooks.trylockEnd(5, true);
+    expect(seen.map((v) => v.kind)).toEqual(['exclusion', 'exclusion']);
+  });
+
+  it('stays quiet for readers sharing and for a failed trylock', () => {
+    const { zs } = smallPool();
+    const { seen, hooks } = hooksFor(zs);
+    hooks.readAcquired(5);
+    hooks.readAcquired(5);
+    hooks.trylockBegin(5);
+    hooks.trylockEnd(5, false);
+    hooks.readReleasing(5);
+    hooks.readReleasing(5);
+    hooks.trylockBegin(5);
+    hooks.trylockEnd(5, true);
+    hooks.writeReleasing(5);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('slept-in-atomic (probe atomics)', () => {
+  it('fires on atomics.wait with preemption disabled, not otherwise', () => {
+    const { zs } = smallPool();
+    const { seen, probe, cpu } = hooksFor(zs);
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    probe.wait(word, 0, 1, 1);
+    expect(seen).toEqual([]);
+    cpu.preemptCount = 1;
+    probe.wait(word, 0, 1, 1);
+    expect(seen.map((v) => v.kind)).toEqual(['slept-in-atomic']);
+  });
+});
+
+describe('writer-waited (a sleeping reader outstays a spinning trylock)', () => {
+  // A writer thread that sits in writeTrylock on zspage 5, counting operations as it spins.
+  const spinner = (zs: Zs, spin: boolean) =>
+    new Worker(
+      `const { workerData: { sab, shadow, spin } } = require('node:worker_threads');
+       const mem = new Int32Array(sab);
+       const until = Date.now() + 400;
+       while (Date.now() < until) if (spin) Atomics.add(mem, shadow + ${SHADOW.TRYLOCK_OPS}, 1);`,
+      { eval: true, workerData: { sab: zs.mem.buffer, shadow: zspShadowAt(zs, 5), spin } },
+    );
+
+  for (const spin of [true, false]) {
+    it(spin ? 'marks a trylock that spins through the sleep, which then reports on success' : 'leaves a trylock alone that does not spin', async () => {
+      const { zs } = smallPool();
+      const { seen, hooks } = hooksFor(zs);
+      hooks.trylockBegin(5); // the writer enters trylock (this thread stands in for it)
+      const w = spinner(zs, spin);
+      await new Promise((r) => w.once('online', r));
+      sleepHolding(zs.mem, zspShadowAt(zs, 5), 1);
+      hooks.trylockEnd(5, true);
+      await w.terminate();
+      expect(seen.map((v) => v.kind)).toEqual(spin ? ['writer-waited'] : []);
+      expect(WAITED_ON_MS).toBeLessThan(400);
+    });
+  }
+});
+
+describe('integrity', () => {
+  it('a reader sees poison where its object was, once the page is freed under it', () => {
+    const { zs } = smallPool();
+    const m = newMapping();
+    zsObjReadBegin(zs, 0, m);
+    const seed = contentSeed(0, zs.mem[hndAt(zs, 0, HND.VERSION)]!);
+    expect(verifyContent(zs.mem, m.seg, seed)).toBe(-1);
+    poisonPage(zs, objPfn(zs, m.obj)); // what a migration under a broken lock leaves behind
+    const bad = verifyContent(zs.mem, m.seg, seed);
+    expect(bad).toBeGreaterThanOrEqual(0);
+    expect(describeMismatch(zs, m, seed, bad)).toMatch(/poison/);
+    zsObjReadEnd(zs, m);
+  });
+
+  it('the audit finds an object whose bytes changed at rest', () => {
+    const { zs, atomics } = smallPool();
+    const m = newMapping();
+    zsObjReadBegin(zs, 3, m);
+    zsObjReadEnd(zs, m);
+    zs.mem[m.seg.seg0 + 1]! ^= 1;
+    const { seen, sink } = recorder();
+    auditPool(zs, atomics, sink);
+    expect(seen.map((v) => v.kind)).toEqual(['integrity']);
+    expect(seen[0]!.message).toMatch(/handle 3/);
+  });
+});
+
+describe('audit', () => {
+  const auditOf = (zs: Zs, atomics: Parameters<typeof auditPool>[1]) => {
+    const { seen, sink } = recorder();
+    auditPool(zs, atomics, sink);
+    return seen;
+  };
+
+  it('finds a read lock left held (a forgotten unlock)', () => {
+    const { zs, atomics } = smallPool();
+    const z = zs.mem[zs.L.pageDescs + objPfn(zs, handleToObj(zs, 0)) * 4]!;
+    zspageReadLock(zs, z);
+    const seen = auditOf(zs, atomics);
+    expect(seen.some((v) => v.kind === 'audit' && /lock is not free/.test(v.message))).toBe(true);
+  });
+
+  it('finds a write trylock that never returns on an idle lock', () => {
+    const { zs, atomics } = smallPool();
+    const spinning = { ...zs.lock, writeTrylock: (mem: Int32Array, at: number) => { while (atomics.load(mem, at) === 0) {} return true; } };
+    zs.lock = spinning;
+    const seen = auditOf(zs, atomics);
+    expect(seen.some((v) => /did not return/.test(v.message))).toBe(true);
+  });
+
+  it('finds class counts that do not add up, a leaked page, a page both free and in use, shadow left inside', () => {
+    const cases: [string, (zs: Zs) => void, RegExp][] = [
+      ['inuse count', (zs) => void zs.mem[clsAt(zs, 0, CLS.OBJS_INUSE)]!++, /ZS_OBJS_INUSE/],
+      ['leaked page', (zs) => void zs.mem[zs.L.pageAlloc + STACK.TOP]!--, /leaked/],
+      [
+        'free and in use',
+        (zs) => {
+          const pfn = objPfn(zs, handleToObj(zs, 0));
+          zs.mem[zs.L.freePages + zs.mem[zs.L.pageAlloc + STACK.TOP]!++] = pfn;
+        },
+        /also free|on the free list|has owner/,
+      ],
+      ['shadow', (zs) => void zs.mem[zspShadowAt(zs, zs.mem[pgAt(zs, objPfn(zs, handleToObj(zs, 0)), PG.OWNER)]!) + SHADOW.READERS_IN]!++, /shadow says/],
+    ];
+    for (const [, corrupt, pattern] of cases) {
+      const { zs, atomics } = smallPool();
+      expect(auditOf(zs, atomics)).toEqual([]);
+      corrupt(zs);
+      const seen = auditOf(zs, atomics);
+      expect(seen.some((v) => v.kind === 'audit' && pattern.test(v.message))).toBe(true);
+    }
+  });
+});
+
+describe('stall watchdog', () => {
+  it('reports a worker whose progress stops, with who holds what', () => {
+    const { zs } = smallPool();
+    const dog = new StallWatchdog(zs, ['reader#0'], 100);
+    const line = zs.L.workers;
+    new HeldState(zs.mem, line).set(STATE.READ_LOCKING, 7);
+    expect(dog.check(0)).toBeNull();
+    Atomics.add(zs.mem, line + WRK.PROGRESS, 1);
+    expect(dog.check(50)).toBeNull();
+    expect(dog.check(120)).toBeNull(); // progress moved at 50
+    const report = dog.check(200);
+    expect(report).toMatch(/reader#0 made no progress/);
+    expect(report).toMatch(/zspage 7 \(lock words \[/);
+  });
+
+  it('leaves parked workers alone', () => {
+    const { zs } = smallPool();
+    const dog = new StallWatchdog(zs, ['reader#0'], 100);
+    new HeldState(zs.mem, zs.L.workers).set(STATE.PARKED, -1);
+    expect(dog.check(0)).toBeNull();
+    expect(dog.check(1000)).toBeNull();
+  });
+});
