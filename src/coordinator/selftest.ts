@@ -12,7 +12,9 @@ export interface SelftestOptions {
   duration: number;
   /** Seconds a broken lock gets to be caught. */
   timeout: number;
+  /** Seeds seed, seed + 1, ... seed + seeds - 1: each lock runs once per seed. */
   seed: number;
+  seeds: number;
   exploreIterations: number;
   out: string;
 }
@@ -20,10 +22,11 @@ export interface SelftestOptions {
 export interface SelftestRow {
   lock: string;
   expected: string;
-  /** The violation the stress run found first, or null. */
-  found: string | null;
-  firstViolationMs: number | null;
-  seed: number;
+  /** The violation each seed's stress run found first (null: none). */
+  found: (string | null)[];
+  /** Time to the first violation per seed (null: none). */
+  firstViolationMs: (number | null)[];
+  seeds: number[];
   stressOk: boolean;
   explorerRule: string | null;
   explorerFound: string | null;
@@ -38,16 +41,24 @@ export async function runSelftest(opts: SelftestOptions, log: (line: string) => 
     const lock = BUILTIN_LOCKS[name]!;
     const correct = lock.expect === null;
     const dir = join(opts.out, name);
-    const cfg = resolveRunConfig({
-      scenario: 'selftest',
-      lock: name,
-      seed: opts.seed,
-      duration: correct ? opts.duration : opts.timeout,
-      out: dir,
-    });
-    const { summary } = await runStress(cfg, () => {});
-    const found = summary.violations[0]?.kind ?? (summary.violationCount > 0 ? 'unknown' : null);
-    const stressOk = correct ? summary.verdict === 'pass' : found !== null && acceptedKinds(lock).includes(found as never);
+    const seeds = Array.from({ length: opts.seeds }, (_, i) => opts.seed + i);
+    const found: (string | null)[] = [];
+    const firstViolationMs: (number | null)[] = [];
+    for (const seed of seeds) {
+      const cfg = resolveRunConfig({
+        scenario: 'selftest',
+        lock: name,
+        seed,
+        duration: correct ? opts.duration : opts.timeout,
+        out: opts.seeds > 1 ? join(dir, `seed-${seed}`) : dir,
+      });
+      const { summary } = await runStress(cfg, () => {});
+      found.push(summary.violations[0]?.kind ?? (summary.violationCount > 0 ? 'unknown' : null));
+      firstViolationMs.push(summary.firstViolationMs);
+    }
+    const stressOk = correct
+      ? found.every((f) => f === null)
+      : found.every((f) => f !== null && acceptedKinds(lock).includes(f as never));
     const ex = await explore(lock.design, {
       threads: 3,
       ops: 4,
@@ -61,8 +72,8 @@ export async function runSelftest(opts: SelftestOptions, log: (line: string) => 
       lock: name,
       expected: correct ? 'pass' : acceptedKinds(lock).join('|'),
       found,
-      firstViolationMs: summary.firstViolationMs,
-      seed: cfg.seed,
+      firstViolationMs,
+      seeds,
       stressOk,
       explorerRule: lock.explorerRule,
       explorerFound,
@@ -77,11 +88,21 @@ export async function runSelftest(opts: SelftestOptions, log: (line: string) => 
 }
 
 export const SELFTEST_HEADER =
-  'lock                                   expected                          stress verdict             first     explorer';
+  'lock                                   expected                          stress verdict             first (median/worst)  explorer';
+
+/** Median and worst time to the first violation over the seeds; a seed that found none counts as worst. */
+export function detectionTimes(r: SelftestRow): { medianMs: number | null; worstMs: number | null } {
+  if (r.firstViolationMs.every((t) => t === null)) return { medianMs: null, worstMs: null };
+  const times = r.firstViolationMs.map((t) => t ?? Infinity).sort((a, b) => a - b);
+  return { medianMs: times[Math.floor((times.length - 1) / 2)]!, worstMs: times[times.length - 1]! };
+}
 
 export function formatRow(r: SelftestRow): string {
-  const verdict = `${r.stressOk ? 'ok' : 'WRONG'}: ${r.found ?? 'pass'}`;
-  const first = r.firstViolationMs === null ? '-' : `${(r.firstViolationMs / 1000).toFixed(2)}s`;
+  const kinds = [...new Set(r.found.map((f) => f ?? 'pass'))].join(',');
+  const verdict = `${r.stressOk ? 'ok' : 'WRONG'}: ${kinds}`;
+  const { medianMs, worstMs } = detectionTimes(r);
+  const secs = (ms: number | null) => (ms === null ? '-' : ms === Infinity ? 'never' : `${(ms / 1000).toFixed(2)}s`);
+  const first = medianMs === null ? '-' : r.seeds.length > 1 ? `${secs(medianMs)}/${secs(worstMs)}` : secs(medianMs);
   const explorer = `${r.explorerOk ? 'ok' : 'WRONG'}: ${r.explorerFound ?? 'pass'} (${r.explorerIterations} it)`;
-  return `${r.lock.padEnd(38)} ${r.expected.padEnd(33)} ${verdict.padEnd(26)} ${first.padEnd(9)} ${explorer}`;
+  return `${r.lock.padEnd(38)} ${r.expected.padEnd(33)} ${verdict.padEnd(26)} ${first.padEnd(21)} ${explorer}`;
 }

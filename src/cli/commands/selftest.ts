@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { formatRow, runSelftest, SELFTEST_HEADER } from '../../coordinator/selftest.js';
+import { formatRow, runSelftest, SELFTEST_HEADER, type SelftestRow } from '../../coordinator/selftest.js';
 import { BadInputError } from '../../errors.js';
 import { BUILTIN_LOCKS } from '../../locks/registry.js';
+import { writeJunit, type JunitSuite } from '../../report/junit.js';
 import { say, type CommandResult } from '../output.js';
 
 export const selftestCommand = (result: CommandResult): CommandModule => ({
@@ -13,13 +14,24 @@ export const selftestCommand = (result: CommandResult): CommandModule => ({
       .option('locks', { type: 'string', describe: 'comma-separated built-in locks (default: all)' })
       .option('duration', { type: 'number', default: 10, describe: 'seconds a correct lock must run clean' })
       .option('timeout', { type: 'number', default: 30, describe: 'seconds a broken lock gets to be caught' })
-      .option('seed', { type: 'number', default: 1, describe: 'seed of every run' })
+      .option('seed', { type: 'number', default: 1, describe: 'first seed' })
+      .option('seeds', { type: 'number', default: 1, describe: 'seeds per lock (time to detect: median and worst over them)' })
       .option('explore-iterations', { type: 'number', default: 20000, describe: 'explorer iterations per lock' })
-      .option('out', { type: 'string', describe: 'results folder (default results/selftest-<time>)' }),
+      .option('out', { type: 'string', describe: 'results folder (default results/selftest-<time>)' })
+      .option('junit', { type: 'string', describe: 'also write JUnit XML: one test case per lock' }),
   handler: async (argv) => {
     const locks = argv.locks ? String(argv.locks).split(',') : Object.keys(BUILTIN_LOCKS);
     for (const l of locks) if (!Object.hasOwn(BUILTIN_LOCKS, l)) throw new BadInputError(`--locks: unknown built-in lock '${l}'`);
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+    for (const flag of ['seeds', 'explore-iterations'] as const) {
+      const v = argv[flag] as number;
+      if (!Number.isInteger(v) || v < 1) throw new BadInputError(`--${flag}: expected a positive integer, got ${v}`);
+    }
+    for (const flag of ['duration', 'timeout'] as const) {
+      const v = argv[flag] as number;
+      if (!(v >= 0.1)) throw new BadInputError(`--${flag}: expected seconds, at least 0.1, got ${v}`);
+    }
+    const started = new Date();
+    const stamp = started.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
     say(SELFTEST_HEADER);
     const rows = await runSelftest(
       {
@@ -27,14 +39,30 @@ export const selftestCommand = (result: CommandResult): CommandModule => ({
         duration: argv.duration as number,
         timeout: argv.timeout as number,
         seed: argv.seed as number,
+        seeds: argv.seeds as number,
         exploreIterations: argv['explore-iterations'] as number,
         out: (argv.out as string | undefined) ?? join(process.cwd(), 'results', `selftest-${stamp}`),
       },
       say,
     );
     const wrong = rows.filter((r) => !r.stressOk || !r.explorerOk);
+    if (argv.junit) writeJunit(argv.junit as string, [selftestSuite(rows, started)]);
     say(`zspage-stress selftest: ${wrong.length === 0 ? 'PASS' : 'FAIL'}: ${rows.length - wrong.length}/${rows.length} locks as expected`);
     for (const r of wrong) say(`  wrong: ${formatRow(r)} (results in ${r.dir})`);
     result.code = wrong.length === 0 ? 0 : 1;
   },
 });
+
+function selftestSuite(rows: SelftestRow[], started: Date): JunitSuite {
+  return {
+    name: 'zspage-stress selftest',
+    timestamp: started.toISOString(),
+    timeSec: (Date.now() - started.getTime()) / 1000,
+    properties: { seeds: rows[0]?.seeds.join(',') ?? '' },
+    cases: rows.map((r) => ({
+      name: r.lock,
+      classname: 'zspage-stress.selftest',
+      ...(r.stressOk && r.explorerOk ? {} : { failure: { type: 'selftest', message: formatRow(r), text: `results in ${r.dir}` } }),
+    })),
+  };
+}
