@@ -8,10 +8,12 @@ import { HeldState, STATE } from './held-state.js';
 import type { ProbeAtomics } from './probe-atomics.js';
 import type { ViolationSink } from './violation.js';
 
-/** Timing of the writer's lock steps, for the histograms. */
+/** Timing of the writer's lock steps, for the histograms, and its torture delay. */
 export interface WriterTiming {
   trylock(ns: number, ok: boolean): void;
   writeSection(ns: number): void;
+  /** Called holding the write lock, just before it is released. */
+  beforeRelease(): void;
 }
 
 export class ShadowHooks implements ZspageLockHooks {
@@ -81,7 +83,10 @@ export class ShadowHooks implements ZspageLockHooks {
   }
 
   writeReleasing(z: number): void {
-    if (this.timing) this.timing.writeSection(Math.round((performance.now() - this.writeStart) * 1e6));
+    if (this.timing) {
+      this.timing.beforeRelease();
+      this.timing.writeSection(Math.round((performance.now() - this.writeStart) * 1e6));
+    }
     Atomics.sub(this.mem, this.shadowOf(z) + SHADOW.WRITER_IN, 1);
     this.held.set(STATE.IN_OPERATION, -1);
   }

@@ -12,6 +12,7 @@ import type { Cpu } from '../model/kernel-locks.js';
 import { buildClassTable } from '../model/size-class.js';
 import { createZs, type Zs } from '../model/zs.js';
 import { COUNTER } from './counters.js';
+import { isZero, sampleNs } from './dist.js';
 import { METRIC, Metrics } from './metrics.js';
 import { Rng } from './rng.js';
 import { roleLabel, type RoleTask, type WorkerMessage } from './task.js';
@@ -32,6 +33,20 @@ export interface RoleContext {
   held: HeldState;
   sink: ViolationSink;
   post(message: WorkerMessage): void;
+}
+
+// locktorture-style write delay: spin (a writer must not sleep) before the write unlock.
+function releaseDelay(task: RoleTask, rng: Rng): () => void {
+  const role = task.role === 'migrator' ? task.scenario.migrators : task.scenario.compactors;
+  const { releaseDelay: dist, releaseDelayFraction: fraction } = role;
+  if (isZero(dist) || fraction === 0) return () => {};
+  return () => {
+    if (rng.float() >= fraction) return;
+    const until = performance.now() + sampleNs(dist, rng) / 1e6;
+    while (performance.now() < until) {
+      /* udelay() */
+    }
+  };
 }
 
 export function createRoleContext(task: RoleTask, design: LockDesign): RoleContext {
@@ -68,6 +83,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
   const probe = new ProbeAtomics(cpu, arena.mem, sink);
   const lock = design.create(probe);
   const metrics = new Metrics();
+  const rng = new Rng(task.seed, task.workerIndex);
   const writer = task.role === 'migrator' || task.role === 'compactor';
   const timing: WriterTiming | null = writer
     ? {
@@ -78,6 +94,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
         writeSection(ns) {
           metrics.record(METRIC['writer-section'], ns);
         },
+        beforeRelease: releaseDelay(task, rng),
       }
     : null;
   const table = buildClassTable(task.params.pageSize, task.params.chainSize);
@@ -90,7 +107,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
     label,
     zs,
     mem: arena.mem,
-    rng: new Rng(task.seed, task.workerIndex),
+    rng,
     metrics,
     counters,
     line,

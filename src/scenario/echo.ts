@@ -12,7 +12,12 @@ export function distInput(d: Distribution): DistInput {
 }
 
 export function scenarioInput(s: Scenario): ScenarioInput {
-  const writer = (r: Scenario['migrators']) => ({ count: r.count, pause: distInput(r.pause) });
+  const writer = (r: Scenario['migrators']) => ({
+    count: r.count,
+    pause: distInput(r.pause),
+    releaseDelay: distInput(r.releaseDelay),
+    releaseDelayFraction: r.releaseDelayFraction,
+  });
   return {
     description: s.description,
     duration: formatNs(s.duration),
@@ -26,7 +31,7 @@ export function scenarioInput(s: Scenario): ScenarioInput {
     readers: { ...s.readers, hold: distInput(s.readers.hold) },
     migrators: writer(s.migrators),
     compactors: writer(s.compactors),
-    churners: writer(s.churners),
+    churners: { count: s.churners.count, pause: distInput(s.churners.pause) },
   };
 }
 
