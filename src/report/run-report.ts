@@ -1,0 +1,112 @@
+// report.html: one run, verdict and violations first, then every parameter, the
+// latency plots, trylock outcomes over time and the counters.
+import { flatParams } from '../scenario/echo.js';
+import { intervalPercentiles, percentileGrid, percentileValues, trylockRates } from './curves.js';
+import { escapeHtml, formatLatency, htmlTable } from './format.js';
+import { HLOG_FILE } from './hlog.js';
+import { chartDiv, htmlPage, type ChartSpec } from './html.js';
+import type { MetricSummary, Summary } from './summary.js';
+import type { RunRecord } from './write.js';
+
+export const REPORT_FILE = 'report.html';
+
+export const verdictBadge = (s: Summary) => `<span class="verdict ${s.verdict}">${s.verdict.toUpperCase()}</span>`;
+
+export const PERCENTILE_COLUMNS = ['count', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'max'];
+
+export function percentileCells(m: MetricSummary): string[] {
+  return [String(m.count), ...[m.mean, m.p50, m.p90, m.p99, m.p999, m.max].map(formatLatency)];
+}
+
+export function runReportHtml(record: RunRecord): string {
+  const s = record.summary;
+  const charts: ChartSpec[] = [];
+  const add = (c: ChartSpec) => (charts.push(c), chartDiv(c));
+  const metrics = Object.keys(s.metrics);
+  const labels = s.workers.map((w) => w.label);
+
+  const body = [
+    `<h1>zspage-stress: ${escapeHtml(s.lock.name)} ${verdictBadge(s)}</h1>`,
+    `<p>Run <code>${escapeHtml(s.runId)}</code>, started ${escapeHtml(s.startedAt)}, ran ${(s.elapsedMs / 1000).toFixed(1)} s, ` +
+      `ended: ${escapeHtml(s.ended)}, exit code ${s.exitCode}.</p>`,
+    violationsSection(s),
+    parametersSection(s),
+    '<h2>Latency</h2>',
+    `<p class="note">All values in nanoseconds as recorded; per metric: <code>&lt;metric&gt;.hgrm</code> (percentile distribution), ` +
+      `<code>${HLOG_FILE}</code> (interval log, tag = metric).</p>`,
+    htmlTable(['metric', ...PERCENTILE_COLUMNS], metrics.map((m) => [m, ...percentileCells(s.metrics[m]!)])),
+    ...metrics.map((m) => {
+      const h = record.totals[m]!;
+      const grid = percentileGrid(h.totalCount);
+      const timeline = intervalPercentiles(record.intervals, m);
+      return (
+        `<h3>${escapeHtml(m)}</h3><div class="grid">` +
+        add({
+          id: `pct-${m}`,
+          title: `${m}: latency by percentile`,
+          x: { kind: 'percentile', title: 'percentile', values: grid },
+          y: { unit: 'ns', log: true, title: 'latency' },
+          series: [{ label: m, values: percentileValues(h, grid) }],
+        }) +
+        add({
+          id: `time-${m}`,
+          title: `${m}: p99 and max per interval`,
+          x: { kind: 'seconds', title: 'time (s)', values: timeline.x },
+          y: { unit: 'ns', log: true, title: 'latency' },
+          series: timeline.series,
+        }) +
+        '</div>'
+      );
+    }),
+    '<h2>Trylock outcomes over time</h2>',
+    '<div class="grid">' +
+      trylockRates(record.timeline, labels)
+        .map((r) =>
+          add({
+            id: `trylock-${r.label.replace(/\W/g, '-')}`,
+            title: `${r.label}: write trylocks per second`,
+            x: { kind: 'seconds', title: 'time (s)', values: r.x },
+            y: { unit: 'count', log: false, title: 'successes per second' },
+            y2: { unit: 'count', log: false, title: 'failures per second' },
+            series: [
+              { label: 'successes/s', values: r.successes },
+              { label: 'failures/s (right axis)', values: r.failures, right: true },
+            ],
+          }),
+        )
+        .join('') +
+      '</div>',
+    countersSection(s),
+  ].join('\n');
+  return htmlPage(`zspage-stress ${s.lock.name} ${s.verdict.toUpperCase()} ${s.runId}`, body, charts);
+}
+
+function violationsSection(s: Summary): string {
+  const head = `<h2>Violations: ${s.violationCount}</h2>`;
+  const notes = s.notes.length ? `<ul>${s.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
+  if (s.violationCount === 0) return `${head}<p>None.</p>${notes}`;
+  const shown = s.violations.length < s.violationCount ? `<p class="note">${s.violations.length} shown; the workers count the rest.</p>` : '';
+  const rows = s.violations.map((v) => [v.kind, String(v.atMs), v.by, v.zspage === undefined ? '' : String(v.zspage), v.message]);
+  return `${head}<p>First at ${s.firstViolationMs} ms.</p>${shown}${htmlTable(['kind', 'at ms', 'by', 'zspage', 'message'], rows, 'text')}${notes}`;
+}
+
+function parametersSection(s: Summary): string {
+  const { scenario, ...rest } = s.config;
+  const rows = [
+    ['lock', `${s.lock.name} (${s.lock.ref}, ${s.lock.words} word${s.lock.words === 1 ? '' : 's'})`],
+    ['scenario', s.scenario],
+    ...Object.entries(rest).map(([k, v]) => [k, String(v)]),
+    ...flatParams(scenario).map((p) => p.split(/=(.*)/s, 2) as [string, string]),
+    ['tool', `${s.tool} ${s.version}`],
+  ];
+  return `<h2>Parameters</h2>${htmlTable(['parameter', 'value'], rows, 'text')}<p>Rerun: <code>${escapeHtml(s.rerun)}</code></p>`;
+}
+
+function countersSection(s: Summary): string {
+  const byRole = Object.entries(s.counters).map(
+    ([role, c]) => `<h3>${escapeHtml(role)}s</h3>` + htmlTable(Object.keys(c), [Object.values(c).map(String)]),
+  );
+  const workers = s.workers.map((w) => [w.label, Object.entries(w.counters).map(([k, v]) => `${k} ${v}`).join(', ')]);
+  const audits = `audits: ${s.audits.count}, last at ${s.audits.lastMs} ms (${s.audits.objects} objects, ${s.audits.bytes} bytes checked)`;
+  return `<h2>Counters</h2>${byRole.join('')}<h3>per worker</h3>${htmlTable(['worker', 'counters'], workers, 'text')}<p>${escapeHtml(audits)}</p>`;
+}
