@@ -1,8 +1,14 @@
 // zspage-stress: the command line. Each command lives in commands/.
 import yargs from 'yargs';
 import { BadInputError, errorMessage, EXIT } from '../errors.js';
+import { compareCommand } from './commands/compare.js';
+import { exploreCommand } from './commands/explore.js';
 import { listCommand } from './commands/list.js';
+import { mergeCommand } from './commands/merge.js';
+import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
+import { selftestCommand } from './commands/selftest.js';
+import { sweepCommand } from './commands/sweep.js';
 import type { CommandResult } from './output.js';
 
 export async function main(args: string[]): Promise<number> {
@@ -12,12 +18,19 @@ export async function main(args: string[]): Promise<number> {
     .usage('$0 <command> [options]')
     .command(runCommand(result))
     .command(listCommand(result))
-    .demandCommand(1, 'name a command: run or list')
+    .command(mergeCommand(result))
+    .command(compareCommand(result))
+    .command(sweepCommand(result))
+    .command(selftestCommand(result))
+    .command(replayCommand(result))
+    .command(exploreCommand(result))
+    .demandCommand(1, 'name a command (see --help)')
     .strict()
     .version(false)
     .help()
     .fail((msg, err) => {
-      throw err ?? new BadInputError(msg);
+      // yargs reports some usage errors as a YError: bad input all the same.
+      throw err && err.name !== 'YError' ? err : new BadInputError(msg ?? err?.message);
     });
   try {
     await parser.parseAsync();

@@ -1,5 +1,7 @@
 // Gathers what the workers send: interval histograms (merged per metric, kept per
-// interval for the interval log) and violations.
+// interval for the interval log) and violations. Intervals are kept encoded: about
+// 1 KB each where a decoded histogram takes some 60 KB, so hours of 5 s intervals
+// stay a few MB (docs/SOAK.md).
 import * as hdr from 'hdr-histogram-js';
 import type { Violation } from '../invariants/violation.js';
 import { METRICS, type MetricName } from '../roles/metrics.js';
@@ -24,7 +26,7 @@ export class Collector {
   readonly violations: Violation[] = [];
   /** Interval k covers [epochStartMs[k], epochStartMs[k + 1]), the last one up to the end. */
   readonly epochStartMs: number[] = [0];
-  private readonly byInterval = new Map<number, Partial<Record<MetricName, hdr.Histogram>>>();
+  private readonly byInterval = new Map<number, EncodedMetrics>();
   private readonly received = new Map<number, number>();
 
   constructor() {
@@ -51,7 +53,10 @@ export class Collector {
     for (const [name, encoded] of Object.entries(metrics) as [MetricName, string][]) {
       const h = decodeHistogram(encoded);
       this.totals[name].add(h);
-      (slot[name] ??= newJsHistogram()).add(h);
+      const merged = newJsHistogram();
+      if (slot[name] !== undefined) merged.add(decodeHistogram(slot[name]));
+      merged.add(h);
+      slot[name] = hdr.encodeIntoCompressedBase64(merged);
     }
   }
 
@@ -63,7 +68,16 @@ export class Collector {
         index,
         startMs: this.epochStartMs[index] ?? endMs,
         endMs: this.epochStartMs[index + 1] ?? endMs,
-        metrics: this.byInterval.get(index)!,
+        metrics: decodedOnRead(this.byInterval.get(index)!),
       }));
   }
+}
+
+/** Each metric decoded afresh when read, so that writing thousands of intervals holds one at a time. */
+function decodedOnRead(encoded: EncodedMetrics): Interval['metrics'] {
+  const view: Interval['metrics'] = {};
+  for (const [name, text] of Object.entries(encoded)) {
+    Object.defineProperty(view, name, { enumerable: true, get: () => decodeHistogram(text) });
+  }
+  return view;
 }

@@ -1,7 +1,7 @@
 // The coordinator: builds the arena, starts one piscina worker per role, watches
 // (stats, stutter audits, stall watchdog, violations), stops, merges, reports.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { HDR } from '../arena/layout.js';
@@ -20,8 +20,13 @@ import { formatNs } from '../scenario/units.js';
 import { Collector } from './collector.js';
 import { roleCount, type RunConfig } from './config.js';
 import { namedCounters, sumInto, workerCounters } from './counters.js';
+import { describeWorkerFailure, workerResourceLimits } from './faults.js';
+import type { Shard } from './shard.js';
+import { SIGNAL_EXIT, StopSignals } from './signals.js';
+import { describeStuckLocks, idleLockWords } from './stuck-locks.js';
 import { buildPool } from './setup.js';
-import { StatsPrinter } from './stats.js';
+import { StatsPrinter, type Log } from './stats.js';
+import { WatchClock } from './watch-clock.js';
 import { StallWatchdog } from './watchdog.js';
 
 export interface RunOutcome {
@@ -32,12 +37,24 @@ export interface RunOutcome {
 
 /** After the stop flag, how long workers get to return before they are destroyed. */
 const STOP_GRACE_MS = 2000;
+/** A worker thread that has not started playing by then will not (a loaded machine starts one in seconds). */
+const START_TIMEOUT_MS = 60_000;
 const TICK_MS = 25;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runStress(cfg: RunConfig, log: (line: string) => void): Promise<RunOutcome> {
+export async function runStress(cfg: RunConfig & { shard?: Shard }, log: Log): Promise<RunOutcome> {
+  const signals = new StopSignals((signal) => log(`zspage-stress: ${signal}: stopping and writing results (again: exit at once)`));
+  try {
+    return await watchedRun(cfg, log, signals);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals: StopSignals): Promise<RunOutcome> {
   const s = cfg.scenario;
+  const resourceLimits = workerResourceLimits();
   const design = await loadLockDesign(cfg.lock);
   histogramRuntime();
   const setup = buildPool(s, design, cfg.seed);
@@ -75,10 +92,19 @@ export async function runStress(cfg: RunConfig, log: (line: string) => void): Pr
     minThreads: roles.length,
     maxThreads: roles.length,
     idleTimeout: Number.MAX_SAFE_INTEGER,
+    resourceLimits,
   });
   const channels = roles.map(() => new MessageChannel());
   const results: (RoleResult | null)[] = roles.map(() => null);
   let harnessError: string | null = null;
+  // Set once the stop grace is over: the rejections destroy() causes are not failures.
+  let destroying = false;
+  const watchdog = new StallWatchdog(zs, labels, s.stallTimeout / 1e6);
+  const idleWords = idleLockWords(design);
+  // A worker's error outside any task (an unhandled rejection in the lock module, say).
+  pool.on('error', (err: unknown) => {
+    harnessError ??= `a worker failed outside its task: ${errorMessage(err).split('\n', 1)[0]}`;
+  });
   const tasks = roles.map((role, w) => {
     const { port1, port2 } = channels[w]!;
     port1.on('message', (m: WorkerMessage) => collector.accept(m));
@@ -103,17 +129,17 @@ export async function runStress(cfg: RunConfig, log: (line: string) => void): Pr
         results[w] = r;
       })
       .catch((err: unknown) => {
-        harnessError ??= `${labels[w]} failed: ${errorMessage(err).split('\n', 1)[0]}`;
+        if (destroying) return;
+        harnessError ??= describeWorkerFailure(labels[w]!, cfg.seed, watchdog.doing(w), err);
         results[w] = { intervals: -1 };
       });
   });
 
   const durationMs = s.duration / 1e6;
-  const watchdog = new StallWatchdog(zs, labels, s.stallTimeout / 1e6);
-  const stats = new StatsPrinter(zs, roles, log);
+  const stats = new StatsPrinter(zs, roles, log, durationMs);
   const audits = { count: 0, objects: 0, bytes: 0, lastMs: 0 };
   const violations = () => Atomics.load(mem, HDR.VIOLATIONS);
-  const mustStop = () => harnessError !== null || (violations() > 0 && !cfg.keepGoing);
+  const mustStop = () => harnessError !== null || signals.received !== null || (violations() > 0 && !cfg.keepGoing);
   let nextStat = s.statInterval / 1e6;
   let nextAudit = s.auditEvery > 0 ? s.auditEvery / 1e6 : Infinity;
   let stalled = false;
@@ -127,39 +153,59 @@ export async function runStress(cfg: RunConfig, log: (line: string) => void): Pr
   };
 
   // Stutter: park every worker, audit, let them go.
+  // Parking deadlines, on a clock that does not run while the process is starved.
+  const parking = new WatchClock();
   const stutter = async () => {
     Atomics.store(mem, HDR.PAUSE, 1);
-    const deadline = elapsed() + s.stallTimeout / 1e6;
-    while (Atomics.load(mem, HDR.PARKED) < roles.length && !mustStop() && elapsed() < deadline) await sleep(1);
+    const deadline = parking.at(elapsed()) + s.stallTimeout / 1e6;
+    while (Atomics.load(mem, HDR.PARKED) < roles.length && !mustStop() && parking.at(elapsed()) < deadline) await sleep(1);
     if (Atomics.load(mem, HDR.PARKED) >= roles.length) audit();
     else if (!mustStop()) {
       stalled = true;
-      sink.report('stall', `stutter: ${watchdog.unparked().join(', ')} did not park within ${formatNs(s.stallTimeout)}; ${watchdog.heldState()}`);
+      sink.report(
+        'stall',
+        `stutter: ${watchdog.unparked().join(', ')} did not park within ${formatNs(s.stallTimeout)}; ${watchdog.heldState()}${describeStuckLocks(zs, idleWords)}`,
+      );
     }
     Atomics.store(mem, HDR.PAUSE, 0);
     Atomics.notify(mem, HDR.PAUSE);
+    // Until every worker has left, PARKED still counts it: the next stutter must not
+    // mistake a worker on its way out for a parked one.
+    const leave = parking.at(elapsed()) + s.stallTimeout / 1e6;
+    while (Atomics.load(mem, HDR.PARKED) > 0 && !mustStop() && parking.at(elapsed()) < leave) await sleep(1);
   };
 
-  while (!mustStop() && !stalled) {
-    await sleep(TICK_MS);
-    const t = elapsed();
-    if (t >= durationMs) break;
-    const stall = watchdog.check(t);
-    if (stall) {
-      stalled = true;
-      sink.report('stall', stall);
-      break;
+  try {
+    while (!mustStop() && !stalled) {
+      await sleep(TICK_MS);
+      const t = elapsed();
+      if (t >= durationMs) break;
+      stats.tick(t, violations());
+      const stall = watchdog.check(t);
+      if (stall) {
+        stalled = true;
+        sink.report('stall', stall + describeStuckLocks(zs, idleWords));
+        break;
+      }
+      if (t >= nextStat) {
+        nextStat += s.statInterval / 1e6;
+        collector.epochStartMs.push(Math.round(t));
+        Atomics.add(mem, HDR.EPOCH, 1);
+        stats.print(t, violations());
+      }
+      const waiting = watchdog.notStarted();
+      if (waiting.length > 0 && t >= START_TIMEOUT_MS) {
+        harnessError ??= `${waiting.join(', ')} did not start within ${START_TIMEOUT_MS / 1000} s`;
+      }
+      // A stutter waits for every worker to park: not before they have all started.
+      if (t >= nextAudit && waiting.length === 0) {
+        nextAudit = t + s.auditEvery / 1e6;
+        await stutter();
+      }
     }
-    if (t >= nextStat) {
-      nextStat += s.statInterval / 1e6;
-      collector.epochStartMs.push(Math.round(t));
-      Atomics.add(mem, HDR.EPOCH, 1);
-      stats.print(t, violations());
-    }
-    if (t >= nextAudit) {
-      nextAudit = t + s.auditEvery / 1e6;
-      await stutter();
-    }
+  } catch (err) {
+    // The coordinator's own failure (an audit that threw, say) still stops the workers and writes results.
+    harnessError ??= `the coordinator failed: ${errorMessage(err).split('\n', 1)[0]}`;
   }
 
   // Stop: wake sleepers and parked workers; destroy the ones that do not return.
@@ -176,6 +222,7 @@ export async function runStress(cfg: RunConfig, log: (line: string) => void): Pr
     if (results.every((r, w) => r === null || r.intervals < 0 || collector.receivedFrom(w) >= r.intervals)) break;
     await sleep(5);
   }
+  destroying = true;
   await pool.destroy();
   for (const c of channels) c.port1.close();
   const elapsedMs = Math.round(elapsed());
@@ -190,7 +237,8 @@ export async function runStress(cfg: RunConfig, log: (line: string) => void): Pr
   });
   const total = violations();
   const verdict = total === 0 && harnessError === null ? 'pass' : 'fail';
-  const exitCode = harnessError !== null ? EXIT.harness : total > 0 ? EXIT.violation : EXIT.pass;
+  const interrupted = signals.received;
+  const exitCode = harnessError !== null ? EXIT.harness : interrupted ? SIGNAL_EXIT[interrupted] : total > 0 ? EXIT.violation : EXIT.pass;
   if (harnessError) notes.unshift(harnessError);
   collector.violations.sort((a, b) => a.atMs - b.atMs);
   const metrics = Object.fromEntries(
@@ -203,12 +251,18 @@ export async function runStress(cfg: RunConfig, log: (line: string) => void): Pr
     version: packageVersion(),
     runId,
     verdict,
-    ended: harnessError ? 'harness-error' : total > 0 ? 'violation' : 'completed',
+    ended: harnessError ? 'harness-error' : interrupted ? 'interrupted' : total > 0 ? 'violation' : 'completed',
     exitCode,
     seed: cfg.seed,
-    lock: { name: design.name, ref: cfg.lockName, words: design.words },
+    lock: { name: design.name, ref: cfg.lockName, module: cfg.lock.builtin ? null : cfg.lock.ref, words: design.words },
     scenario: cfg.scenarioName,
-    config: { scenario: scenarioInput(s), keepGoing: cfg.keepGoing, workers: roles.length, arenaBytes: arena.sab.byteLength },
+    config: {
+      scenario: scenarioInput(s),
+      keepGoing: cfg.keepGoing,
+      workers: roles.length,
+      arenaBytes: arena.sab.byteLength,
+      ...(cfg.shard ? { shard: cfg.shard } : {}),
+    },
     startedAt: startedAt.toISOString(),
     elapsedMs,
     violations: collector.violations,
@@ -219,31 +273,19 @@ export async function runStress(cfg: RunConfig, log: (line: string) => void): Pr
     metrics,
     audits,
     notes,
-    rerun: rerunCommand(cfg),
+    rerun: `npx zspage-stress replay ${relative(process.cwd(), join(dir, 'summary.json')) || 'summary.json'}`,
   };
-  writeResults(dir, { summary, totals: collector.totals, intervals: collector.intervals(elapsedMs) });
-  stats.print(elapsedMs, total);
+  stats.finish(elapsedMs, total);
+  writeResults(dir, { summary, totals: collector.totals, intervals: collector.intervals(elapsedMs), timeline: stats.samples });
   for (const v of collector.violations.slice(0, 5)) log(`zspage-stress: VIOLATION ${v.kind} at ${v.atMs} ms: ${v.message}`);
   for (const n of notes) log(`zspage-stress: note: ${n}`);
   log(
-    `zspage-stress: ${verdict === 'pass' ? 'PASS' : 'FAIL'} (${total} violation${total === 1 ? '' : 's'}) ` +
+    `zspage-stress: ${harnessError ? 'HARNESS ERROR' : interrupted ? `INTERRUPTED by ${interrupted}` : verdict === 'pass' ? 'PASS' : 'FAIL'} ` +
+      `(${total} violation${total === 1 ? '' : 's'}) ` +
       `lock=${cfg.lockName} scenario=${cfg.scenarioName} ${flatParams(scenarioInput(s)).join(' ')} keepGoing=${cfg.keepGoing}`,
   );
   log(`zspage-stress: results in ${dir}; rerun: ${summary.rerun}`);
   return { summary, dir, exitCode };
-}
-
-function rerunCommand(cfg: RunConfig): string {
-  const s = cfg.scenario;
-  return [
-    'npx zspage-stress run',
-    `--scenario ${cfg.scenarioName}`,
-    `--lock ${cfg.lockName}`,
-    `--seed ${cfg.seed}`,
-    `--duration ${s.duration / 1e9}`,
-    ...ROLES.map((r) => `--${r}s ${roleCount(s, r)}`),
-    ...(cfg.keepGoing ? ['--keep-going'] : []),
-  ].join(' ');
 }
 
 function packageVersion(): string {

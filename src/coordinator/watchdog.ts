@@ -1,12 +1,19 @@
 // Stall: a worker whose progress counter has not moved for the stall timeout.
 // The report says what every worker is doing and what its zspage's lock looks like.
+// A worker still starting (a slow thread start on a loaded machine) is not stalled,
+// and the timeout runs on a WatchClock: time the process did not run counts against nobody.
 import { SHADOW, WRK } from '../arena/layout.js';
 import { STATE, STATE_NAMES } from '../invariants/held-state.js';
 import { zspLockAt, zspShadowAt, type Zs } from '../model/zs.js';
+import { WatchClock } from './watch-clock.js';
+
+/** Held state of a worker line until its worker sets its own (the arena starts at 0, "idle"). */
+const NOT_STARTED = -1;
 
 export class StallWatchdog {
   private readonly progress: number[];
   private readonly since: number[];
+  private readonly clock = new WatchClock();
 
   constructor(
     private readonly zs: Zs,
@@ -15,6 +22,7 @@ export class StallWatchdog {
   ) {
     this.progress = labels.map(() => -1);
     this.since = labels.map(() => 0);
+    labels.forEach((_, w) => Atomics.store(zs.mem, this.line(w) + WRK.STATE, NOT_STARTED));
   }
 
   private line(w: number): number {
@@ -22,12 +30,13 @@ export class StallWatchdog {
   }
 
   /** A stall report for the first worker stuck past the timeout, or null. */
-  check(nowMs: number): string | null {
+  check(realMs: number): string | null {
     const { mem } = this.zs;
+    const nowMs = this.clock.at(realMs);
     for (let w = 0; w < this.labels.length; w++) {
       const p = Atomics.load(mem, this.line(w) + WRK.PROGRESS);
       const state = Atomics.load(mem, this.line(w) + WRK.STATE);
-      if (p !== this.progress[w] || state === STATE.PARKED || state === STATE.DONE) {
+      if (p !== this.progress[w] || state === STATE.PARKED || state === STATE.DONE || state === NOT_STARTED) {
         this.progress[w] = p;
         this.since[w] = nowMs;
         continue;
@@ -40,6 +49,11 @@ export class StallWatchdog {
     return null;
   }
 
+  /** Workers whose thread has not yet started playing its role. */
+  notStarted(): string[] {
+    return this.labels.filter((_, w) => Atomics.load(this.zs.mem, this.line(w) + WRK.STATE) === NOT_STARTED);
+  }
+
   /** Workers that are not parked: for a stutter that does not complete. */
   unparked(): string[] {
     return this.labels.filter((_, w) => Atomics.load(this.zs.mem, this.line(w) + WRK.STATE) !== STATE.PARKED);
@@ -47,14 +61,16 @@ export class StallWatchdog {
 
   /** Who holds what, one clause per worker. */
   heldState(): string {
+    return this.labels.map((label, w) => `${label} ${this.doing(w)}`).join('; ');
+  }
+
+  /** What worker `w` is doing, from its arena line (which outlives the worker). */
+  doing(w: number): string {
     const { mem } = this.zs;
-    return this.labels
-      .map((label, w) => {
-        const state = Atomics.load(mem, this.line(w) + WRK.STATE);
-        const z = Atomics.load(mem, this.line(w) + WRK.ZSPAGE);
-        return `${label} ${STATE_NAMES[state] ?? state}${z >= 0 ? ` on zspage ${z} ${this.describeZspage(z)}` : ''}`;
-      })
-      .join('; ');
+    const state = Atomics.load(mem, this.line(w) + WRK.STATE);
+    const z = Atomics.load(mem, this.line(w) + WRK.ZSPAGE);
+    if (state === NOT_STARTED) return 'not started';
+    return `${STATE_NAMES[state] ?? state}${z >= 0 ? ` on zspage ${z} ${this.describeZspage(z)}` : ''}`;
   }
 
   private describeZspage(z: number): string {

@@ -41,9 +41,14 @@ export function migratorStep(ctx: RoleContext): () => void {
       counters[COUNTER.SKIPPED]!++;
       return;
     }
+    // The MM core locks the new page too (move_to_new_folio() wants dst locked): once it
+    // joins the zspage, free_zspage()'s trylock_zspage() must fail until the migrator
+    // has write-unlocked the zspage, or the descriptor is freed and reused under it.
+    pageTrylock(mem, pgAt(zs, newPfn, PG.LOCK));
     const t0 = performance.now();
     const result = zsPageMigrate(zs, pfn, newPfn);
     metrics.record(METRIC['migrate-op'], Math.round((performance.now() - t0) * 1e6));
+    pageUnlock(mem, pgAt(zs, newPfn, PG.LOCK));
     pageUnlock(mem, pgAt(zs, pfn, PG.LOCK));
     // putback: the page that did not move in is freed (and poisoned)
     freePage(zs, result === MIGRATE_OK ? pfn : newPfn);

@@ -1,7 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveRunConfig, type RunOptions } from '../../coordinator/config.js';
 import { runStress } from '../../coordinator/run.js';
-import { say, type CommandResult } from '../output.js';
+import { shardConfig } from '../../coordinator/shard.js';
+import { streamLog } from '../../coordinator/stats.js';
+import { runSuite, writeJunit } from '../../report/junit.js';
+import type { CommandResult } from '../output.js';
 
 export function runFlags<T>(y: Argv<T>) {
   return y
@@ -15,15 +18,25 @@ export function runFlags<T>(y: Argv<T>) {
     .option('churners', { type: 'number', describe: 'churner workers' })
     .option('stat-interval', { type: 'number', describe: 'seconds between stats lines' })
     .option('out', { type: 'string', describe: 'results folder (default results/<run-id>)' })
-    .option('keep-going', { type: 'boolean', describe: 'run to the end after a violation, counting' });
+    .option('keep-going', { type: 'boolean', describe: 'run to the end after a violation, counting' })
+    // A valued flag given without its value is an error, not the scenario's value.
+    .requiresArg(['scenario', 'lock', 'duration', 'seed', 'readers', 'migrators', 'compactors', 'churners', 'stat-interval', 'out']);
 }
 
 export const runCommand = (result: CommandResult): CommandModule => ({
   command: 'run',
   describe: 'stress a lock design against the zsmalloc model',
-  builder: (y) => runFlags(y),
+  builder: (y) =>
+    runFlags(y)
+      .option('shard', { type: 'string', describe: 'I/N: shard I of N runs seed --seed + I (docs/SOAK.md)' })
+      .option('json', { type: 'boolean', describe: 'print only the summary JSON on stdout (progress goes to stderr)' })
+      .option('junit', { type: 'string', describe: 'also write JUnit XML here: a test case per invariant' }),
   handler: async (argv) => {
-    const outcome = await runStress(resolveRunConfig(argv as RunOptions), say);
+    const opts = argv as RunOptions & { shard?: string; json?: boolean; junit?: string };
+    const log = streamLog(opts.json ? process.stderr : process.stdout);
+    const outcome = await runStress(shardConfig(resolveRunConfig(opts), opts.shard, opts.seed), log);
+    if (opts.junit) writeJunit(opts.junit, [runSuite(outcome.summary)]);
+    if (opts.json) process.stdout.write(JSON.stringify(outcome.summary, null, 2) + '\n');
     result.code = outcome.exitCode;
   },
 });
