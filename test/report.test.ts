@@ -20,7 +20,7 @@ let run: CliRun;
 let summary: Summary;
 
 beforeAll(() => {
-  const args = ['--scenario', 'smoke', '--duration', '2', '--stat-interval', '0.4', '--seed', '11', '--out', out];
+  const args = ['--scenario', 'smoke', '--duration', '4', '--stat-interval', '0.4', '--seed', '11', '--out', out];
   run = cli(['run', ...args, '--json', '--junit', junitFile], { out: false });
   summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
 });
@@ -31,7 +31,7 @@ describe('run --json', () => {
   it('prints the summary and nothing else on stdout; the log goes to stderr as plain lines', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual(summary);
-    expect(run.stderr).toMatch(/^zspage-stress: \[\d+\.\ds\/2\.0s\] readers /m);
+    expect(run.stderr).toMatch(/^zspage-stress: \[\d+\.\ds\/4\.0s\] readers /m);
     expect(run.stderr).toContain('zspage-stress: PASS');
     expect(run.stderr).not.toContain('\r');
   });
