@@ -10,7 +10,7 @@ import { newMapping, zsObjReadBegin, zsObjReadEnd, zsObjWrite } from '../src/mod
 import { POISON_WORD } from '../src/model/object.js';
 import { buildClassTable, classIdForSize } from '../src/model/size-class.js';
 import { clsAt, handleToObj, hndAt, objPfn, pageOwner, pgAt, zspAt, type Zs } from '../src/model/zs.js';
-import { Rng } from '../src/roles/rng.js';
+import { Rng } from '../src/rng.js';
 import { smallPool } from './helpers.js';
 
 const collect = () => {

@@ -10,7 +10,7 @@ import { zsCreatePool } from '../model/create.js';
 import { newMapping, zsObjWrite } from '../model/map.js';
 import { buildClassTable } from '../model/size-class.js';
 import { createZs, NO_HOOKS, objIndexBits, type Zs } from '../model/zs.js';
-import { Rng } from '../roles/rng.js';
+import { Rng } from '../rng.js';
 import type { Scenario } from '../scenario/schema.js';
 import { workerCount } from './config.js';
 

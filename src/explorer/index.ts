@@ -23,7 +23,7 @@
 import { BadInputError } from '../errors.js';
 import type { LockDesign } from '../locks/contract.js';
 import { loadLockDesign, lockSpecFor } from '../locks/registry.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 import { formatSchedule, parseSchedule } from './schedule.js';
 import { Run, type Chooser } from './sim.js';
 import type { ExploreFailure, ExploreOptions, ExploreResult, TraceStep } from './types.js';

@@ -14,7 +14,7 @@ import { createZs, type Zs } from '../model/zs.js';
 import { COUNTER } from './counters.js';
 import { isZero, sampleNs } from './dist.js';
 import { METRIC, Metrics } from './metrics.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 import { roleLabel, type RoleTask, type WorkerMessage } from './task.js';
 
 /** Messages beyond this many per worker are counted, not sent. */

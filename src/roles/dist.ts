@@ -1,5 +1,5 @@
 import type { Distribution } from '../scenario/schema.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../rng.js';
 
 /** Draws nanoseconds from a scenario distribution. */
 export function sampleNs(d: Distribution, rng: Rng): number {

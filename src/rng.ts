@@ -1,5 +1,5 @@
-// Every random choice of a worker comes from one generator seeded by the run seed
-// and the worker's index: xoshiro128** seeded through splitmix32.
+// Every random choice derives from a seed and a stream (a worker's index, an explorer
+// iteration): xoshiro128** seeded through splitmix32.
 
 function splitmix32(state: { s: number }): number {
   let z = (state.s = (state.s + 0x9e3779b9) | 0);
