@@ -33,8 +33,11 @@ export class HeldState {
     private readonly at: number,
   ) {}
 
+  // Plain stores: aligned Int32 writes never tear, their readers (watchdog, stall
+  // report) only print them, and parking orders them with its Atomics.add. As six
+  // seq-cst stores per read they took about a sixth of a reader cycle (BENCHMARKS.md).
   set(state: number, zspage: number): void {
-    Atomics.store(this.mem, this.at + WRK.ZSPAGE, zspage);
-    Atomics.store(this.mem, this.at + WRK.STATE, state);
+    this.mem[this.at + WRK.ZSPAGE] = zspage;
+    this.mem[this.at + WRK.STATE] = state;
   }
 }

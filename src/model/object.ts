@@ -67,15 +67,17 @@ const STEP = 0x9e3779b1 | 0;
 /** Word `word` of the content with this seed (what fillContent writes there). */
 export const contentWord = (seed: number, word: number) => (seed + Math.imul(word, STEP)) | 0;
 
+// `seed | 0`: a seed beyond the small-integer range reaches these loops as a heap
+// number, and without it every word is compared in floating point, 4x slower.
 export function fillContent(mem: Int32Array, s: Segments, seed: number): void {
-  let v = seed;
+  let v = seed | 0;
   for (let i = s.seg0, end = s.seg0 + s.len0; i < end; i++, v = (v + STEP) | 0) mem[i] = v;
   for (let i = s.seg1, end = s.seg1 + s.len1; i < end; i++, v = (v + STEP) | 0) mem[i] = v;
 }
 
 /** Index (in payload words) of the first word that differs from the content, or -1. */
 export function verifyContent(mem: Int32Array, s: Segments, seed: number): number {
-  let v = seed;
+  let v = seed | 0;
   for (let i = s.seg0, end = s.seg0 + s.len0; i < end; i++, v = (v + STEP) | 0) {
     if (mem[i] !== v) return i - s.seg0;
   }

@@ -1,5 +1,7 @@
 // Latency histograms (ns), recorded in the workers with WebAssembly histograms and
 // shipped to the coordinator encoded, one interval at a time.
+import { createRequire } from 'node:module';
+import { inflateSync } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
 
 export const METRICS = [
@@ -15,9 +17,31 @@ export const METRIC = Object.fromEntries(METRICS.map((m, i) => [m, i])) as Recor
 
 let wasmReady = false;
 export function histogramRuntime(): void {
-  if (!wasmReady) {
+  if (wasmReady) return;
+  const pako = histogramInflater();
+  const jsInflate = pako?.inflate;
+  // hdr-histogram-js inflates its WebAssembly with pako, which in a fresh worker runs
+  // interpreted: this init took 20 ms of a worker's start-up CPU, 10 ms with the same
+  // bytes inflated by node:zlib (BENCHMARKS.md).
+  if (pako) pako.inflate = (data) => inflateSync(data);
+  try {
     hdr.initWebAssemblySync();
-    wasmReady = true;
+  } finally {
+    if (pako) pako.inflate = jsInflate!;
+  }
+  wasmReady = true;
+}
+
+type Inflater = { inflate: (data: Uint8Array) => Uint8Array };
+
+/** The pako module hdr-histogram-js loads, or null if it no longer does. */
+function histogramInflater(): Inflater | null {
+  try {
+    const fromHdr = createRequire(createRequire(import.meta.url).resolve('hdr-histogram-js'));
+    const pako = fromHdr('pako') as Partial<Inflater>;
+    return typeof pako.inflate === 'function' ? (pako as Inflater) : null;
+  } catch {
+    return null;
   }
 }
 

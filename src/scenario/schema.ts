@@ -26,10 +26,19 @@ export type Distribution = z.output<typeof distribution>;
 
 const count = (max: number) => z.number().int().min(0).max(max);
 
-const writerRole = z.strictObject({
+const NONE = { kind: 'fixed' as const, a: 0, b: 0 };
+
+const workerRole = z.strictObject({
   count: count(64),
   /** Pause between two operations (the thread sleeps, holding nothing). */
-  pause: distribution.default({ kind: 'fixed', a: 0, b: 0 }),
+  pause: distribution.default(NONE),
+});
+
+const writerRole = workerRole.extend({
+  /** Torture delay, as locktorture's write delays: the writer spins this long just before
+   *  its write unlock (where readers can meet the write-held lock), on a share of sections. */
+  releaseDelay: distribution.default(NONE),
+  releaseDelayFraction: z.number().min(0).max(1).default(1),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -65,10 +74,12 @@ export const scenarioSchema = z.strictObject({
     sleepFraction: z.number().min(0).max(1).default(1),
     /** Readers pick among this many objects only (contention focus); 0 means all. */
     hotObjects: z.number().int().min(0).default(0),
+    /** Time one read in this many, on average (reproducible gaps from the run seed); 1 times every read. */
+    timingSample: z.number().int().min(1).max(1 << 20).default(16),
   }),
-  migrators: writerRole.default({ count: 1, pause: { kind: 'fixed', a: 0, b: 0 } }),
-  compactors: writerRole.default({ count: 1, pause: { kind: 'fixed', a: 0, b: 0 } }),
-  churners: writerRole.default({ count: 1, pause: { kind: 'fixed', a: 0, b: 0 } }),
+  migrators: writerRole.default({ count: 1, pause: NONE, releaseDelay: NONE, releaseDelayFraction: 1 }),
+  compactors: writerRole.default({ count: 1, pause: NONE, releaseDelay: NONE, releaseDelayFraction: 1 }),
+  churners: workerRole.default({ count: 1, pause: NONE }),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

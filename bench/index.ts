@@ -1,0 +1,55 @@
+// `npm run bench`: every benchmark section, one table, bench/results.json.
+// `node dist/bench/index.js [section ...]` runs only the sections named (results.partial.json).
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../src/paths.js';
+import type { Rounds } from './lib/measure.js';
+import { progress } from './lib/progress.js';
+import { printTable, type Row } from './lib/report.js';
+import { arenaScale } from './sections/arena-scale.js';
+import { lockPairs } from './sections/lock-pairs.js';
+import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
+import { startup } from './sections/startup.js';
+
+/**
+ * Phases long enough that a thread's cold start after waiting (caches another tenant
+ * filled) is a small part of them; rounds enough that a disturbed one moves the median
+ * little, and even, so that both copies of a crew (lib/crew) run as often.
+ */
+const ROUNDS: Rounds = { rounds: 8, ms: 80 };
+/** The reader cycle's layers differ by less than one phase's noise: longer phases. */
+const LAYER_ROUNDS: Rounds = { rounds: 8, ms: 120 };
+
+const SECTIONS: Record<string, () => Promise<Row[]>> = {
+  'lock-pairs': () => lockPairs(ROUNDS),
+  'reader-cycles': () => readerCycles(LAYER_ROUNDS),
+  'reader-growth': () => readerGrowth(ROUNDS),
+  'arena-scale': () => arenaScale(ROUNDS),
+  startup: () => startup(),
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) {
+  if (!Object.hasOwn(SECTIONS, name)) {
+    console.error(`bench: unknown section '${name}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
+    process.exit(2);
+  }
+}
+const t0 = performance.now();
+const load = [loadavg()[0]!];
+const rows: Row[] = [];
+for (const [name, run] of Object.entries(SECTIONS)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  const s0 = performance.now();
+  rows.push(...(await run()));
+  load.push(loadavg()[0]!);
+  progress(`${name} took ${((performance.now() - s0) / 1000).toFixed(1)} s`);
+}
+const seconds = Math.round((performance.now() - t0) / 100) / 10;
+console.log(`zspage-stress bench: node ${process.version}, ${cpus().length} cores, load average ${load.map((l) => l.toFixed(1)).join(' -> ')}`);
+printTable(rows, (line) => console.log(line));
+const file = join(packageRoot(), 'bench', wanted.length > 0 ? 'results.partial.json' : 'results.json');
+const record = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: load, seconds, rounds: ROUNDS, rows };
+writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+console.log(`bench: ${rows.length} figures in ${seconds} s; written to ${file}`);

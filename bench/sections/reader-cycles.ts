@@ -1,0 +1,140 @@
+// Harness reader cycles (the real reader role, no sleep, 4-byte objects so that
+// verification is one word) against a bare loop calling the same lock's read pair
+// on the same zspages with the same number of threads, and the layers between.
+import { figure, interleave, ratio, share, type Measured, type Rounds } from '../lib/measure.js';
+import { Crew } from '../lib/crew.js';
+import { budget, ns, rate, type Row } from '../lib/report.js';
+import type { CrewSpec } from '../lib/spec.js';
+import { buildWorld, SEED, withTimingSample, type World } from '../lib/world.js';
+
+const LOCK = 'zspage-atomic';
+/** The default scenario's readers. */
+export const READERS = 2;
+const NEVER = 1 << 20;
+const CYCLE_BUDGET = 0.5;
+const INSTRUMENT_BUDGET = 0.25;
+
+export const tinyObjects = () => buildWorld(LOCK, { arena: '32MiB', stable: 20_000, minSize: 4, maxSize: 4 });
+
+const harness = (w: World, timingSample: number): CrewSpec => ({
+  kind: 'harness-reader',
+  lock: LOCK,
+  scenario: withTimingSample(w.scenario, timingSample),
+  stable: w.setup.stable,
+  seed: SEED,
+});
+export const bare = (w: World): CrewSpec => ({ kind: 'bare-reader', lock: LOCK, span: w.zspagesInUse, seed: SEED });
+export const shipped = (w: World): CrewSpec => harness(w, w.scenario.readers.timingSample);
+
+// Where a reader cycle's time goes, layer by layer, when it misses its budget.
+function cycleNote(model: Measured, shadow: Measured, untimed: Measured, bareM: Measured): string {
+  const times = (x: Measured) => `${(figure(bareM, 'cpu') / figure(x, 'cpu')).toFixed(1)}x`;
+  return (
+    `per cycle, against the bare loop: the model alone ${times(model)} (zs_obj_read_begin takes and drops the pool read lock, ` +
+    `whose word every reader shares, and loads the handle twice), with the shadow checks ${times(shadow)}, the role loop ` +
+    `never timed ${times(untimed)}: the budget needs the model's read path to cost what the lock does; BENCHMARKS.md has the plan`
+  );
+}
+
+export async function readerCycles(rounds: Rounds): Promise<Row[]> {
+  const tiny = tinyObjects();
+  const sized = buildWorld(LOCK, { arena: '32MiB', stable: 3000, minSize: 32, maxSize: 3072 });
+  const rows: Row[] = [];
+  for (const n of [1, READERS]) rows.push(...(await ladder(tiny, sized, n, rounds)));
+  return rows;
+}
+
+// Bare loop, model, model + shadow, the harness reader untimed, timed every read,
+// as shipped, and as shipped at realistic object sizes: one interleaved measurement.
+async function ladder(tiny: World, sized: World, n: number, rounds: Rounds): Promise<Row[]> {
+  const map = (hooks: 'none' | 'shadow'): CrewSpec => ({ kind: 'map', lock: LOCK, scenario: tiny.scenario, stable: tiny.setup.stable, seed: SEED, hooks });
+  const specs: [string, World, CrewSpec][] = [
+    ['bare', tiny, bare(tiny)],
+    ['model', tiny, map('none')],
+    ['shadow', tiny, map('shadow')],
+    ['untimed', tiny, harness(tiny, NEVER)],
+    ['every', tiny, harness(tiny, 1)],
+    ['shipped', tiny, shipped(tiny)],
+    ['sized', sized, shipped(sized)],
+  ];
+  const crews = await Promise.all(specs.map(([, w, spec]) => Crew.start(w.arena, spec, n)));
+  const m = await interleave(
+    crews.map((crew, i) => ({ name: specs[i]![0], crew, loop: 'cycle' as const })),
+    rounds,
+  );
+  await Promise.all(crews.map((c) => c.close()));
+  const [bareM, model, shadow, untimed, every, shippedM, sizedM] = m as [Measured, ...Measured[]];
+  const sample = tiny.scenario.readers.timingSample;
+  const threads = `${n} thread${n > 1 ? 's' : ''}`;
+  const budgeted = n === READERS;
+  const perOp = (x: Measured) => ns(1e9 / figure(x, 'cpu'));
+  const vsBare = (name: string, x: Measured, limit?: number): Row => {
+    const r = ratio(x, bareM, 'cpu');
+    return {
+      section: 'reader cycle',
+      name: `${name} (${threads})`,
+      measured: `${rate(figure(x, 'cpu'))} per thread (${perOp(x)})`,
+      against: `bare loop ${rate(figure(bareM, 'cpu'))} (${perOp(bareM)})`,
+      ratio: r,
+      ...(limit !== undefined ? budget(`>= ${limit.toFixed(2)}x`, r >= limit, () => cycleNote(model, shadow, untimed, bareM)) : {}),
+      raw: { opsPerCpuSecPerThread: figure(x, 'cpu'), bareOpsPerCpuSecPerThread: figure(bareM, 'cpu'), ratio: r },
+    };
+  };
+  const part = (name: string, withIt: Measured, without: Measured, limit?: number): Row => {
+    const s = share(withIt, without, 'cpu');
+    const spent = 1e9 / figure(withIt, 'cpu') - 1e9 / figure(without, 'cpu');
+    return {
+      section: 'reader cycle',
+      name: `${name} (${threads})`,
+      measured: `${ns(spent)} of ${perOp(withIt)} per cycle`,
+      against: `without: ${perOp(without)}`,
+      ratio: s,
+      ...(limit !== undefined
+        ? budget(`<= ${limit.toFixed(2)}x`, s <= limit, () => `raise readers.timingSample above ${sample}: each timed read costs ${ns(spent * sample)}`)
+        : {}),
+      raw: { nsWith: 1e9 / figure(withIt, 'cpu'), nsWithout: 1e9 / figure(without, 'cpu'), share: s },
+    };
+  };
+  return [
+    vsBare('model only: zs_obj_read_begin/end, no hooks', model),
+    vsBare('model + shadow checks', shadow),
+    vsBare('harness reader, never timed', untimed),
+    vsBare('harness reader, every read timed', every),
+    vsBare(`harness reader, shipped (1 read in ${sample} timed)`, shippedM, budgeted ? CYCLE_BUDGET : undefined),
+    part('shadow checks, share of the model + shadow cycle', shadow, model),
+    part('instrumentation, every read timed: share of a cycle', every, untimed),
+    part(`instrumentation, shipped (1 in ${sample}): share of a cycle`, shippedM, untimed, budgeted ? INSTRUMENT_BUDGET : undefined),
+    part('verification at 32..3072-byte objects: share of a cycle', sizedM, shippedM),
+  ];
+}
+
+/** Reader cycles with 1, 2, 4 and 8 threads on this machine's cores: harness against bare loop. */
+export async function readerGrowth(rounds: Rounds): Promise<Row[]> {
+  const tiny = tinyObjects();
+  const rows: Row[] = [];
+  for (const n of [1, 2, 4, 8]) {
+    const crews = [await Crew.start(tiny.arena, bare(tiny), n), await Crew.start(tiny.arena, shipped(tiny), n)];
+    const [b, h] = (await interleave(
+      crews.map((crew, i) => ({ name: i ? 'harness' : 'bare', crew, loop: 'cycle' as const })),
+      rounds,
+    )) as [Measured, Measured];
+    await Promise.all(crews.map((c) => c.close()));
+    const r = ratio(h, b, 'cpu');
+    rows.push({
+      section: 'growth',
+      name: `reader cycles, ${n} thread${n > 1 ? 's' : ''}`,
+      measured: `${rate(figure(h, 'wall'))} total, ${rate(figure(h, 'cpu'))} per thread-CPU`,
+      against: `bare ${rate(figure(b, 'wall'))} total, ${rate(figure(b, 'cpu'))}`,
+      ratio: r,
+      raw: {
+        threads: n,
+        harnessOpsPerSec: figure(h, 'wall'),
+        harnessOpsPerCpuSecPerThread: figure(h, 'cpu'),
+        bareOpsPerSec: figure(b, 'wall'),
+        bareOpsPerCpuSecPerThread: figure(b, 'cpu'),
+        ratio: r,
+      },
+    });
+  }
+  return rows;
+}
