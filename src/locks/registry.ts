@@ -22,6 +22,7 @@ export interface BuiltinLock {
   alsoSeen?: ViolationKind[];
   /** The rule the explorer fails it with; null if it passes (or the explorer cannot see its bug). */
   explorerRule: ExplorerRule | null;
+  explorerAlsoSeen?: ExplorerRule[];
 }
 
 export const BUILTIN_LOCKS: Record<string, BuiltinLock> = {
@@ -55,6 +56,11 @@ export const BUILTIN_LOCKS: Record<string, BuiltinLock> = {
 /** The kinds a run of a built-in may fail with and still be caught for its own bug. */
 export function acceptedKinds(lock: BuiltinLock): ViolationKind[] {
   return lock.expect ? [lock.expect, ...(lock.alsoSeen ?? [])] : [];
+}
+
+/** The rules the explorer may fail a built-in with and still be right about it (empty: must pass). */
+export function acceptedExplorerRules(lock: BuiltinLock): ExplorerRule[] {
+  return lock.explorerRule ? [lock.explorerRule, ...(lock.explorerAlsoSeen ?? [])] : [];
 }
 
 /** A lock as named on the command line: a built-in name or a module path. */

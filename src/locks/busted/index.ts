@@ -21,6 +21,8 @@ export interface BustedLock {
   summary: string;
   /** The rule the explorer fails it with, or null when the explorer cannot see the bug. */
   explorerRule: ExplorerRule | null;
+  /** Other rules the same bug may fail first, depending on the schedule. */
+  explorerAlsoSeen?: ExplorerRule[];
 }
 
 const entries: BustedLock[] = [
@@ -44,6 +46,8 @@ const entries: BustedLock[] = [
     alsoSeen: ['stall', 'audit', 'integrity'],
     summary: 'readLock and writeTrylock load, check, then plain-store (no CAS)',
     explorerRule: 'exclusion',
+    // A lost reader count shows as a lock never released, or readers spinning on it.
+    explorerAlsoSeen: ['not-released', 'livelock'],
   },
   {
     design: waitingTrylock,
