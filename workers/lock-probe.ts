@@ -1,0 +1,43 @@
+// The lock probe's worker: load the module, check its shape, and take an idle lock
+// through every operation once, announcing each step before it starts.
+import { parentPort, workerData } from 'node:worker_threads';
+import { BadInputError, errorMessage } from '../src/errors.js';
+import { LOCK_OP_NAMES } from '../src/locks/contract.js';
+import type { ProbeMessage } from '../src/locks/probe.js';
+import { checkLockDesign } from '../src/locks/registry.js';
+
+const ref = workerData as string;
+const post = (m: ProbeMessage) => parentPort!.postMessage(m);
+const firstLine = (err: unknown) => errorMessage(err).split('\n', 1)[0];
+
+async function probe(): Promise<ProbeMessage> {
+  post({ step: 'loading the module' });
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(ref)) as { default?: unknown };
+  } catch (err) {
+    return { bad: `lock module ${ref}: failed to load: ${firstLine(err)}` };
+  }
+  post({ step: 'create()' });
+  let design;
+  try {
+    design = checkLockDesign(mod.default, ref);
+  } catch (err) {
+    if (err instanceof BadInputError) return { bad: err.message };
+    throw err;
+  }
+  const at = 1;
+  const mem = new Int32Array(new SharedArrayBuffer(4 * (at + design.words + 1)));
+  const ops = design.create(Atomics);
+  for (const op of LOCK_OP_NAMES) {
+    post({ step: `${op}() on an idle lock` });
+    try {
+      ops[op](mem, at);
+    } catch (err) {
+      return { bad: `lock module ${ref}: ${op}() threw on an idle lock: ${firstLine(err)}` };
+    }
+  }
+  return { ok: true };
+}
+
+post(await probe());
