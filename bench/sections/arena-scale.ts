@@ -5,11 +5,10 @@ import { auditPool } from '../../src/invariants/audit.js';
 import type { ViolationSink } from '../../src/invariants/violation.js';
 import { POISON_WORD } from '../../src/model/object.js';
 import { threadCpuMs } from '../lib/cpu-time.js';
-import { Crew } from '../lib/crew.js';
-import { figure, interleave, median, ratio, type Measured, type Rounds } from '../lib/measure.js';
+import { figure, median, type Rounds } from '../lib/measure.js';
 import { budget, mib, ms, rate, type Row } from '../lib/report.js';
 import { buildWorld, type World } from '../lib/world.js';
-import { bare, READERS, shipped } from './reader-cycles.js';
+import { bareAgainstShipped, READERS } from './reader-cycles.js';
 
 const SIZES_MIB = [64, 256, 1024];
 const OBJECTS_PER_GIB = 1_000_000;
@@ -103,13 +102,7 @@ export async function arenaScale(rounds: Rounds): Promise<Row[]> {
 }
 
 async function readersOn(world: World, size: number, rounds: Rounds): Promise<Row> {
-  const crews = [await Crew.start(world.arena, bare(world), READERS), await Crew.start(world.arena, shipped(world), READERS)];
-  const [b, h] = (await interleave(
-    crews.map((crew, i) => ({ name: i ? 'harness' : 'bare', crew, loop: 'cycle' as const })),
-    rounds,
-  )) as [Measured, Measured];
-  await Promise.all(crews.map((c) => c.close()));
-  const r = ratio(h, b, 'cpu');
+  const { b, h, r } = await bareAgainstShipped(world, READERS, rounds);
   return {
     section: 'growth',
     name: `reader cycles, ${READERS} threads, ${size} MiB arena`,

@@ -108,18 +108,23 @@ async function ladder(tiny: World, sized: World, n: number, rounds: Rounds): Pro
   ];
 }
 
+/** The bare loop and the shipped reader, `n` threads each, interleaved; r = harness / bare (CPU time). */
+export async function bareAgainstShipped(world: World, n: number, rounds: Rounds): Promise<{ b: Measured; h: Measured; r: number }> {
+  const crews = [await Crew.start(world.arena, bare(world), n), await Crew.start(world.arena, shipped(world), n)];
+  const [b, h] = (await interleave(
+    crews.map((crew, i) => ({ name: i ? 'harness' : 'bare', crew, loop: 'cycle' as const })),
+    rounds,
+  )) as [Measured, Measured];
+  await Promise.all(crews.map((c) => c.close()));
+  return { b, h, r: ratio(h, b, 'cpu') };
+}
+
 /** Reader cycles with 1, 2, 4 and 8 threads on this machine's cores: harness against bare loop. */
 export async function readerGrowth(rounds: Rounds): Promise<Row[]> {
   const tiny = tinyObjects();
   const rows: Row[] = [];
   for (const n of [1, 2, 4, 8]) {
-    const crews = [await Crew.start(tiny.arena, bare(tiny), n), await Crew.start(tiny.arena, shipped(tiny), n)];
-    const [b, h] = (await interleave(
-      crews.map((crew, i) => ({ name: i ? 'harness' : 'bare', crew, loop: 'cycle' as const })),
-      rounds,
-    )) as [Measured, Measured];
-    await Promise.all(crews.map((c) => c.close()));
-    const r = ratio(h, b, 'cpu');
+    const { b, h, r } = await bareAgainstShipped(tiny, n, rounds);
     rows.push({
       section: 'growth',
       name: `reader cycles, ${n} thread${n > 1 ? 's' : ''}`,
