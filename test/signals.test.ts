@@ -4,8 +4,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './helpers.js';
+import { cli, ROOT } from './helpers.js';
 
 /** Starts a 30 s run; resolves once a stats line matches `ready` (by default: readers have done work). */
 async function startRun(extra: string[] = [], ready = /readers [1-9]\d* ops/) {
@@ -54,11 +55,25 @@ describe('signals', () => {
     expect(existsSync(join(run.out, 'summary.json'))).toBe(false);
   });
 
-  it('SIGKILL mid-run leaves no summary.json and no file that looks whole', async () => {
-    const run = await startRun([], /zspage-stress: \[/);
+  it('SIGKILL mid-run leaves no summary.json and no file that looks whole, only the growing interval log', async () => {
+    const run = await startRun(['--stat-interval', '0.2'], /zspage-stress: \[1\.\d/);
     run.child.kill('SIGKILL');
     expect((await run.exited).signal).toBe('SIGKILL');
     const left = existsSync(run.out) ? readdirSync(run.out) : [];
-    expect(left.filter((f) => !f.includes('.tmp-'))).toEqual([]);
+    expect(left.filter((f) => !f.includes('.tmp-'))).toEqual(['run.hlog.part']);
+    // What a soak leaves as it goes: a valid interval log of the intervals so far.
+    const text = readFileSync(join(run.out, 'run.hlog.part'), 'utf8');
+    const reader = new hdr.HistogramLogReader(text);
+    let intervals = 0;
+    while (reader.nextIntervalHistogram()) intervals++;
+    expect(intervals).toBeGreaterThan(0);
+  });
+
+  it('a finished run replaces the growing interval log with run.hlog', () => {
+    const run = cli(['run', '--scenario', 'smoke', '--duration', '1.5', '--stat-interval', '0.3']);
+    expect(run.code).toBe(0);
+    const files = readdirSync(run.out);
+    expect(files).toContain('run.hlog');
+    expect(files).not.toContain('run.hlog.part');
   });
 });

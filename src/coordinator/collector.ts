@@ -28,6 +28,8 @@ export class Collector {
   readonly epochStartMs: number[] = [0];
   private readonly byInterval = new Map<number, EncodedMetrics>();
   private readonly received = new Map<number, number>();
+  /** Per worker, the highest interval it has sent. */
+  private readonly lastInterval = new Map<number, number>();
 
   constructor() {
     this.totals = Object.fromEntries(METRICS.map((m) => [m, newJsHistogram()])) as Record<MetricName, hdr.Histogram>;
@@ -39,6 +41,7 @@ export class Collector {
       return;
     }
     this.received.set(message.worker, (this.received.get(message.worker) ?? 0) + 1);
+    this.lastInterval.set(message.worker, Math.max(message.interval, this.lastInterval.get(message.worker) ?? -1));
     this.addInterval(message.interval, message.metrics);
   }
 
@@ -58,6 +61,13 @@ export class Collector {
       merged.add(h);
       slot[name] = hdr.encodeIntoCompressedBase64(merged);
     }
+  }
+
+  /** How many intervals, from the first, every one of `workers` has sent (and the coordinator closed). */
+  completeIntervals(workers: number): number {
+    let n = this.epochStartMs.length - 1;
+    for (let w = 0; w < workers; w++) n = Math.min(n, (this.lastInterval.get(w) ?? -1) + 1);
+    return n;
   }
 
   /** Interval histograms in time order; `endMs` is when the run's last interval ended. */

@@ -1,6 +1,6 @@
 // The coordinator: builds the arena, starts one piscina worker per role, watches
 // (stats, stutter audits, stall watchdog, violations), stops, merges, reports.
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -12,6 +12,7 @@ import type { ViolationSink } from '../invariants/violation.js';
 import { loadLockDesign } from '../locks/registry.js';
 import { packageRoot, compiledPath } from '../paths.js';
 import { summarizeHistogram, type Summary } from '../report/summary.js';
+import { HLOG_PART_FILE, hlogHeader, hlogIntervals } from '../report/hlog.js';
 import { writeResults } from '../report/write.js';
 import { histogramRuntime } from '../roles/metrics.js';
 import { ROLES, roleLabel, type RoleName, type RoleResult, type RoleTask, type WorkerMessage } from '../roles/task.js';
@@ -68,6 +69,19 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   const dir = cfg.out ?? join(process.cwd(), 'results', runId);
 
   const collector = new Collector();
+  // The interval log grows as intervals complete, so a long soak can be followed (and a
+  // killed one still leaves its intervals); run.hlog replaces it at the end.
+  mkdirSync(dir, { recursive: true });
+  const hlogPart = join(dir, HLOG_PART_FILE);
+  const version = packageVersion();
+  writeFileSync(hlogPart, hlogHeader({ startedAt: startedAt.toISOString(), version, runId, lock: cfg.lockName, scenario: cfg.scenarioName, seed: cfg.seed }));
+  let streamed = 0;
+  const streamIntervals = () => {
+    const complete = collector.completeIntervals(roles.length);
+    if (complete <= streamed) return;
+    appendFileSync(hlogPart, hlogIntervals(collector.intervals(Infinity).filter((i) => i.index >= streamed && i.index < complete)));
+    streamed = complete;
+  };
   const notes: string[] = [];
   const sink: ViolationSink = {
     report(kind: ViolationKind, message: string, zspage?: number, handle?: number) {
@@ -189,6 +203,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
       }
       if (t >= nextStat) {
         nextStat += s.statInterval / 1e6;
+        streamIntervals();
         collector.epochStartMs.push(Math.round(t));
         Atomics.add(mem, HDR.EPOCH, 1);
         stats.print(t, violations());
@@ -248,7 +263,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   );
   const summary: Summary = {
     tool: 'zspage-stress',
-    version: packageVersion(),
+    version,
     runId,
     verdict,
     ended: harnessError ? 'harness-error' : interrupted ? 'interrupted' : total > 0 ? 'violation' : 'completed',
@@ -277,6 +292,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   };
   stats.finish(elapsedMs, total);
   writeResults(dir, { summary, totals: collector.totals, intervals: collector.intervals(elapsedMs), timeline: stats.samples });
+  rmSync(hlogPart, { force: true });
   for (const v of collector.violations.slice(0, 5)) log(`zspage-stress: VIOLATION ${v.kind} at ${v.atMs} ms: ${v.message}`);
   for (const n of notes) log(`zspage-stress: note: ${n}`);
   log(

@@ -5,22 +5,46 @@ import { newJsHistogram } from '../coordinator/collector.js';
 import type { RunRecord } from './write.js';
 
 export const HLOG_FILE = 'run.hlog';
+/** Grows by complete intervals while a run goes on; replaced by run.hlog at the end. */
+export const HLOG_PART_FILE = 'run.hlog.part';
+
+/** What the log's header says about its run. */
+export interface HlogMeta {
+  startedAt: string;
+  version: string;
+  runId: string;
+  lock: string;
+  scenario: string;
+  seed: number;
+}
 
 /** Interval_Max as Java's writer logs nanosecond histograms by default: in milliseconds. */
 const MAX_VALUE_UNIT_RATIO = 1e6;
 
 export function hlogText(record: Pick<RunRecord, 'summary' | 'intervals'>): string {
   const { summary } = record;
+  const meta = { ...summary, lock: summary.lock.ref };
+  return hlogHeader(meta) + hlogIntervals(record.intervals);
+}
+
+export function hlogHeader(meta: HlogMeta): string {
   let text = '';
   const writer = new hdr.HistogramLogWriter((chunk) => (text += chunk));
-  const startMs = Date.parse(summary.startedAt);
+  const startMs = Date.parse(meta.startedAt);
   writer.outputLogFormatVersion();
   // outputStartTime() would add a blank line after the comment.
-  writer.outputComment(`[StartTime: ${(startMs / 1000).toFixed(3)} (seconds since epoch), ${summary.startedAt}]`);
+  writer.outputComment(`[StartTime: ${(startMs / 1000).toFixed(3)} (seconds since epoch), ${meta.startedAt}]`);
   writer.outputComment('[Unit: ns] values are nanoseconds; Interval_Max is in milliseconds');
-  writer.outputComment(`[zspage-stress ${summary.version} run ${summary.runId}: lock ${summary.lock.ref}, scenario ${summary.scenario}, seed ${summary.seed}]`);
+  writer.outputComment(`[zspage-stress ${meta.version} run ${meta.runId}: lock ${meta.lock}, scenario ${meta.scenario}, seed ${meta.seed}]`);
   writer.outputLegend();
-  for (const interval of record.intervals) {
+  return text;
+}
+
+/** One line per metric per interval, in the order given. */
+export function hlogIntervals(intervals: RunRecord['intervals']): string {
+  let text = '';
+  const writer = new hdr.HistogramLogWriter((chunk) => (text += chunk));
+  for (const interval of intervals) {
     for (const [tag, h] of Object.entries(interval.metrics)) {
       if (!h || h.totalCount === 0) continue;
       h.tag = tag;
