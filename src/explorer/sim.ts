@@ -434,6 +434,12 @@ export class Run {
       wait: (m, i, v, timeout) =>
         op('wait', m, i, v, timeout ?? Infinity, timeout === undefined ? 1 : 2) as 'ok' | 'not-equal' | 'timed-out',
       notify: (m, i, count) => op('notify', m, i, count ?? 0, 0, count === undefined ? 0 : 1) as number,
+      // SC: a fence orders nothing more, and plain accesses are loads and stores like any other.
+      fence: () => {},
+      plainLoad: (m, i) => op('load', m, i, 0, 0, 0) as number,
+      plainStore: (m, i, v) => {
+        op('store', m, i, v, 0, 1);
+      },
     };
   }
 }

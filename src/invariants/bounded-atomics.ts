@@ -67,4 +67,15 @@ export class BoundedAtomics implements LockAtomics {
     this.spend();
     return Atomics.notify(m, i, count);
   }
+  fence() {
+    this.spend();
+  }
+  plainLoad(m: Int32Array, i: number) {
+    this.spend();
+    return Atomics.load(m, i);
+  }
+  plainStore(m: Int32Array, i: number, v: number) {
+    this.spend();
+    Atomics.store(m, i, v);
+  }
 }

@@ -76,4 +76,16 @@ export class ProbeAtomics implements LockAtomics {
     this.tick();
     return Atomics.notify(mem, index, count);
   }
+  // Orderings only matter to the weak-memory explorer; stress runs execute them SC.
+  fence(): void {
+    this.tick();
+  }
+  plainLoad(mem: Int32Array, index: number): number {
+    this.tick();
+    return Atomics.load(mem, index);
+  }
+  plainStore(mem: Int32Array, index: number, value: number): void {
+    this.tick();
+    Atomics.store(mem, index, value);
+  }
 }

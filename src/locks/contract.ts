@@ -1,19 +1,46 @@
 // The lock-design contract: one ops table per design, as locktorture's
 // `struct lock_torture_ops`. The harness never branches on which design runs.
 
-/** The subset of the global `Atomics` a lock may use; the harness may hand an instrumented one. */
+/**
+ * A memory ordering a lock may declare on an operation (C11 / LKMM names). Omitted, an
+ * operation is sequentially consistent, as the global `Atomics` are. Stress runs execute
+ * every operation SC; only the explorer's weak-memory mode gives the orderings meaning.
+ */
+export type MemoryOrder = 'relaxed' | 'acquire' | 'release' | 'acq_rel' | 'seq_cst';
+export const MEMORY_ORDERS: readonly MemoryOrder[] = ['relaxed', 'acquire', 'release', 'acq_rel', 'seq_cst'];
+
+/**
+ * The atomics a lock is given: the methods of the global `Atomics` (a lock may pass the
+ * global `Atomics` where this type is asked for), each taking an optional ordering, plus
+ * three the global lacks: `fence` (smp_mb and friends) and the plain, non-atomic accesses
+ * `plainLoad`/`plainStore`, which the weak-memory explorer race-checks.
+ */
 export interface LockAtomics {
-  load(mem: Int32Array, index: number): number;
-  store(mem: Int32Array, index: number, value: number): number;
-  add(mem: Int32Array, index: number, value: number): number;
-  sub(mem: Int32Array, index: number, value: number): number;
-  and(mem: Int32Array, index: number, value: number): number;
-  or(mem: Int32Array, index: number, value: number): number;
-  xor(mem: Int32Array, index: number, value: number): number;
-  exchange(mem: Int32Array, index: number, value: number): number;
-  compareExchange(mem: Int32Array, index: number, expected: number, replacement: number): number;
+  load(mem: Int32Array, index: number, order?: MemoryOrder): number;
+  store(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
+  add(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
+  sub(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
+  and(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
+  or(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
+  xor(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
+  exchange(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
+  /** `order` applies on success; a failed compareExchange is a load with `failureOrder` (default: `order`). */
+  compareExchange(
+    mem: Int32Array,
+    index: number,
+    expected: number,
+    replacement: number,
+    order?: MemoryOrder,
+    failureOrder?: MemoryOrder,
+  ): number;
   wait(mem: Int32Array, index: number, value: number, timeout?: number): 'ok' | 'not-equal' | 'timed-out';
   notify(mem: Int32Array, index: number, count?: number): number;
+  /** A fence: 'seq_cst' is smp_mb(), 'acquire' smp_rmb(), 'release' smp_wmb(). */
+  fence?(order: MemoryOrder): void;
+  /** A plain (non-atomic) load of shared memory, as `mem[index]`; race-checked by the weak explorer. */
+  plainLoad?(mem: Int32Array, index: number): number;
+  /** A plain (non-atomic) store to shared memory, as `mem[index] = value`. */
+  plainStore?(mem: Int32Array, index: number, value: number): void;
 }
 
 /** The operations of one zspage lock instance living at `mem[at .. at + words)`. */
