@@ -124,7 +124,7 @@ function execute(
     switch (s.k) {
       case 'load':
         if (s.order === 'plain') set(tid, s.reg, mem.plainLoad(tid, l, info));
-        else set(tid, s.reg, mem.load(tid, l, s.order, choose(mem.candidates(tid, l)), info).val);
+        else set(tid, s.reg, mem.load(tid, l, s.order, choose, info).val);
         break;
       case 'store':
         if (s.order === 'plain') mem.plainStore(tid, l, val(tid, s.val), info);
@@ -138,9 +138,7 @@ function execute(
         break;
       }
       case 'cmpxchg': {
-        const e = val(tid, s.expected);
-        const k = choose(mem.casCandidates(tid, l, e).length);
-        set(tid, s.reg, mem.cas(tid, l, e, val(tid, s.repl), s.order, s.failOrder, k, info).val);
+        set(tid, s.reg, mem.cas(tid, l, val(tid, s.expected), val(tid, s.repl), s.order, s.failOrder, choose, info).val);
         break;
       }
       case 'addUnless': {

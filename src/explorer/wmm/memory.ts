@@ -79,6 +79,10 @@ interface ThreadMem {
   reads: ReadRecord[];
 }
 
+/** Chooses which of n candidate messages a load reads (0 = the newest). */
+export type Pick = (n: number) => number;
+export const NEWEST: Pick = () => 0;
+
 export const isAcquire = (o: MemoryOrder): boolean => o === 'acquire' || o === 'acq_rel' || o === 'seq_cst';
 export const isRelease = (o: MemoryOrder): boolean => o === 'release' || o === 'acq_rel' || o === 'seq_cst';
 
@@ -162,13 +166,17 @@ export class WeakMemory {
 
   // ---- events -------------------------------------------------------------------------
 
-  /** A load reading its k-th candidate, newest first. Returns the message read. */
-  load(tid: number, loc: number, order: MemoryOrder, k: number, info: EventInfo): Msg {
+  /**
+   * A load: `pick(n)` chooses which of the n messages it may read (0 = the newest), after the
+   * leading mb of a fully ordered load. Returns the message read.
+   */
+  load(tid: number, loc: number, order: MemoryOrder, pick: Pick, info: EventInfo): Msg {
     if (order === 'seq_cst') this.mb(tid);
     const t = this.threads[tid]!;
     this.tick(t, tid);
     const msgs = this.locs[loc]!.msgs;
     const n = this.candidates(tid, loc);
+    const k = pick(n);
     if (k < 0 || k >= n) throw new RangeError(`read choice ${k}, only ${n} candidate(s)`);
     const m = msgs[msgs.length - 1 - k]!;
     this.readMsg(t, tid, loc, m, msgs.length - 1 - k, order, info);
@@ -202,7 +210,7 @@ export class WeakMemory {
     const msgs = this.locs[loc]!.msgs;
     const m = msgs[msgs.length - 1]!;
     const v = f(m.val);
-    if (v === null) return { old: this.load(tid, loc, failOrder, 0, info), wrote: false };
+    if (v === null) return { old: this.load(tid, loc, failOrder, NEWEST, info), wrote: false };
     if (order === 'seq_cst') this.mb(tid);
     const t = this.threads[tid]!;
     this.tick(t, tid);
@@ -212,7 +220,11 @@ export class WeakMemory {
     return { old: m, wrote: true };
   }
 
-  /** compareExchange reading candidate k of casCandidates(): the newest with a match succeeds. */
+  /**
+   * compareExchange: `pick(n)` chooses among casCandidates() (0 = the newest); the newest with
+   * a match succeeds, anything else is a failed cmpxchg, a load with `failOrder`. The kernel's
+   * cmpxchg is ('seq_cst', 'relaxed'): its mb only when it succeeds; JS's is SC either way.
+   */
   cas(
     tid: number,
     loc: number,
@@ -220,15 +232,18 @@ export class WeakMemory {
     replacement: number,
     order: MemoryOrder,
     failOrder: MemoryOrder,
-    k: number,
+    pick: Pick,
     info: EventInfo,
   ): Msg {
+    if (failOrder === 'seq_cst') this.mb(tid); // ordered either way: the mb comes before the read (a second one is a no-op)
     const cands = this.casCandidates(tid, loc, expected);
+    const k = pick(cands.length);
     if (k < 0 || k >= cands.length) throw new RangeError(`read choice ${k}, only ${cands.length} candidate(s)`);
     if (k === 0) return this.rmw(tid, loc, (old) => (old === (expected | 0) ? replacement : null), order, failOrder, info).old;
     // a failed cmpxchg that read an older message: its position among all messages
     const msgs = this.locs[loc]!.msgs;
-    return this.load(tid, loc, failOrder, msgs.length - 1 - msgs.lastIndexOf(cands[k]!), info);
+    const back = msgs.length - 1 - msgs.lastIndexOf(cands[k]!);
+    return this.load(tid, loc, failOrder, () => back, info);
   }
 
   /** smp_mb ('seq_cst'), smp_rmb ('acquire'), smp_wmb ('release'), or both of the last ('acq_rel'). */
