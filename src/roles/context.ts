@@ -100,7 +100,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
   const table = buildClassTable(task.params.pageSize, task.params.chainSize);
   const shadowOf = (z: number) => L.zspages + z * L.zspageWords + L.shadowAt;
   const hooks = new ShadowHooks(arena.mem, shadowOf, sink, probe, held, timing);
-  const zs = createZs(arena, table, lock, cpu, hooks);
+  const zs = createZs(arena, table, lock, cpu, hooks, task.scenario.kernel);
   held.set(STATE.IDLE, -1);
   return {
     task,

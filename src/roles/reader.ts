@@ -63,6 +63,8 @@ export function readerStep(ctx: RoleContext): () => void {
       sink.report('integrity', `handle ${h} moved from object ${m.obj} to ${now} while the read lock was held`, m.zspage, h);
     }
     if (timed) metrics.record(METRIC['reader-hold'], Math.round((performance.now() - t1) * 1e6));
-    zsObjReadEnd(zs, m);
+    if (zsObjReadEnd(zs, m) < 0) {
+      sink.report('integrity', `zs_obj_read_end: handle ${h} resolves to no zspage; zspage ${m.zspage} stays read-locked`, m.zspage, h);
+    }
   };
 }
