@@ -4,12 +4,14 @@
 import type { Arena } from '../arena/arena.js';
 import { CLASS_WORDS, HANDLE_WORDS, HND, PAGE_DESC_WORDS, PG, ZSP, CLS, type Layout } from '../arena/layout.js';
 import type { LockOps } from '../locks/contract.js';
+import { newCoverage } from './coverage.js';
 import type { Cpu } from './kernel-locks.js';
 import type { ModelledKernel } from './kernel-version.js';
 import type { ClassTable } from './size-class.js';
 
 /** Called around every zspage lock operation; implemented by invariants/shadow and the roles' timers. */
 export interface ZspageLockHooks {
+  readBegin(z: number): void;
   readAcquired(z: number): void;
   readReleasing(z: number): void;
   trylockBegin(z: number): void;
@@ -18,6 +20,7 @@ export interface ZspageLockHooks {
 }
 
 export const NO_HOOKS: ZspageLockHooks = {
+  readBegin() {},
   readAcquired() {},
   readReleasing() {},
   trylockBegin() {},
@@ -41,6 +44,8 @@ export interface Zs {
   hooks: ZspageLockHooks;
   /** Where kernel versions differ, the one modelled. */
   kernel: ModelledKernel;
+  /** This thread's protocol-state counters (model/coverage). */
+  coverage: Float64Array;
 }
 
 export function objIndexBits(table: ClassTable): number {
@@ -70,6 +75,7 @@ export function createZs(
     cpu,
     hooks,
     kernel,
+    coverage: newCoverage(),
   };
 }
 
