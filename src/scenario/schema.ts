@@ -45,7 +45,7 @@ export const scenarioSchema = z.strictObject({
   description: z.string().default(''),
   duration: duration.refine((ns) => ns >= 1e8, { message: 'must be at least 100ms' }),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
-  lock: z.string().min(1).default('zspage-atomic'),
+  lock: z.string().min(1).default('zspage-atomic-fixed'),
   statInterval: duration.default(5e9),
   /** A worker that makes no progress for this long is a stall. */
   stallTimeout: duration.refine((ns) => ns >= 5e8, { message: 'must be at least 500ms' }).default(5e9),
