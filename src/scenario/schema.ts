@@ -46,7 +46,7 @@ export const scenarioSchema = z.strictObject({
   description: z.string().default(''),
   duration: duration.refine((ns) => ns >= 1e8, { message: 'must be at least 100ms' }),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
-  lock: z.string().min(1).default('zspage-atomic'),
+  lock: z.string().min(1).default('zspage-atomic-fixed'),
   /** The kernel the model follows where versions differ (zs_page_migrate()'s -EINVAL or -EBUSY). */
   kernel: z.enum(MODELLED_KERNELS).default('6.15'),
   statInterval: duration.default(5e9),
