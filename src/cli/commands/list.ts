@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { BUILTIN_LOCKS } from '../../locks/registry.js';
+import { BUILTIN_LOCKS, findingLine } from '../../locks/registry.js';
 import { listScenarios } from '../../scenario/load.js';
 import { say, type CommandResult } from '../output.js';
 
@@ -13,6 +13,7 @@ export const listCommand = (result: CommandResult): CommandModule => ({
     say('Locks:');
     for (const [name, l] of Object.entries(BUILTIN_LOCKS)) {
       say(`  ${name.padEnd(38)} ${l.expect ? `(fails: ${l.expect}) ` : ''}${l.summary}`);
+      if (l.finding) say(`  ${''.padEnd(38)} ${findingLine(name, l.finding)}`);
     }
     result.code = 0;
   },
