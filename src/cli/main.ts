@@ -1,6 +1,7 @@
 // zspage-stress: the command line. Each command lives in commands/.
 import yargs from 'yargs';
 import { BadInputError, errorMessage, EXIT } from '../errors.js';
+import { checkCommand } from './commands/check.js';
 import { compareCommand } from './commands/compare.js';
 import { exploreCommand } from './commands/explore.js';
 import { listCommand } from './commands/list.js';
@@ -26,6 +27,7 @@ export async function main(args: string[]): Promise<number> {
     .command(replayCommand(result))
     .command(exploreCommand(result))
     .command(litmusCommand(result))
+    .command(checkCommand(result))
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .version(false)

@@ -28,7 +28,9 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
         describe: 'sc: every op sequentially consistent; weak: the orderings the lock declares (release/acquire/relaxed, LK-RA), with the data-race rule',
       })
       .option('stale-depth', { type: 'number', default: 1, describe: 'weak memory, PCT: loads per run that read an older value' })
-      .option('replay', { type: 'string', describe: 'a schedule printed by a failing exploration: rerun it exactly' }),
+      .option('replay', { type: 'string', describe: 'a schedule printed by a failing exploration: rerun it exactly' })
+      .example('$0 explore --lock ./my-lock.mjs --strategy pct --iterations 20000', 'search interleavings of your lock for a bug')
+      .example("$0 explore --lock rwlock --replay 'RWRR/RRRR/RRWW@1x2,0,2,0,2,1,0,1,2x2,0,1,0,1x2,0x2'", 'rerun a printed failing schedule, step by step'),
   handler: async (argv) => {
     const design = await loadExplorerLock(argv.lock as string);
     if (argv.replay !== undefined) {
