@@ -84,6 +84,25 @@ export async function explore(design: LockDesign, options: ExploreOptions): Prom
   };
 }
 
+/**
+ * Whether a lock declares memory orderings (an explicit order on an op, a fence or a plain
+ * access) on a few short runs: such a lock deserves a weak-memory pass (`check` runs one).
+ */
+export function declaresOrderings(design: LockDesign): boolean {
+  for (let i = 0; i < 8; i++) {
+    const rng = new Rng(1, i);
+    const run = new Run(design, drawPrograms(rng, 2, 3), false);
+    run.run(randomChooser(rng));
+    if (run.ordered) return true;
+  }
+  return false;
+}
+
+/** The weak-memory pass for `check`: explore() with --memory weak (the data-race rule included). */
+export function exploreWeak(design: LockDesign, options: Omit<ExploreOptions, 'memory'>): Promise<ExploreResult> {
+  return explore(design, { ...options, memory: 'weak' });
+}
+
 /** Re-runs a schedule string exactly; the failure (if any) has iteration -1. */
 export async function replay(
   design: LockDesign,
@@ -133,6 +152,7 @@ function follow(design: LockDesign, programs: string[], steps: readonly number[]
     });
   } catch (err) {
     if (err instanceof RangeError) throw new BadInputError(`schedule: ${err.message}`);
+    if (err instanceof Error && err.cause instanceof BadInputError) throw err.cause; // a read choice out of range
     throw err;
   }
   return run;
