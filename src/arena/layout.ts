@@ -63,8 +63,9 @@ export const SHADOW = {
   TRYLOCK_SEQ: 3, // numbers writeTrylock calls
   TRYLOCK_OPS: 4, // atomic operations performed inside writeTrylock calls
   WAITED_ON: 5, // the writeTrylock call a sleeping reader saw spin on it
+  READERS_WAITING: 6, // readers inside a readLock call
 } as const;
-export const SHADOW_WORDS = 6;
+export const SHADOW_WORDS = 7;
 
 /** Page descriptor words (struct zpdesc). */
 export const PG = { OWNER: 0, HANDLE: 1, FIRST_OBJ_OFFSET: 2, LOCK: 3 } as const;
@@ -77,7 +78,7 @@ export const HANDLE_FREE = -1;
 
 /** Worker words: one line of Int32 state, then Float64 counters on their own lines. */
 export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3 } as const;
-export const WORKER_COUNTERS = 16;
+export const WORKER_COUNTERS = 32;
 const WORKER_WORDS = LINE_WORDS + WORKER_COUNTERS * 2;
 
 export interface ArenaParams {

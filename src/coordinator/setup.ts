@@ -53,7 +53,7 @@ export function buildPool(s: Scenario, design: LockDesign, seed: number): PoolSe
   const arena = createArena(params);
   const atomics = new BoundedAtomics(LOCK_CALL_BUDGET);
   const table = buildClassTable(params.pageSize, params.chainSize);
-  const zs = createZs(arena, table, createRouted(design, atomics), { preemptCount: 0 }, NO_HOOKS);
+  const zs = createZs(arena, table, createRouted(design, atomics), { preemptCount: 0 }, NO_HOOKS, s.kernel);
   zsCreatePool(zs);
   const rng = new Rng(seed, 0x7fff);
   const { stable, churn, minSize, maxSize } = s.objects;

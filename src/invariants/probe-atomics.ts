@@ -6,17 +6,29 @@
 //   shadow, which a sleeping reader reads (see sleep-holding).
 import type { LockAtomics } from '../locks/contract.js';
 import { RAW_ATOMICS } from './global-atomics.js';
+import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { Cpu } from '../model/kernel-locks.js';
 import type { ViolationSink } from './violation.js';
 
 export class ProbeAtomics implements LockAtomics {
   private opsAt = -1;
+  private reading = false;
 
   constructor(
     private readonly cpu: Cpu,
     private readonly shadowMem: Int32Array,
     private readonly sink: ViolationSink,
+    private readonly coverage: Float64Array = newCoverage(),
   ) {}
+
+  /** Inside a readLock call: a failed compareExchange is a reader's retry (coverage). */
+  armRead(): void {
+    this.reading = true;
+  }
+
+  disarmRead(): void {
+    this.reading = false;
+  }
 
   /** Count operations on `opsIndex` until disarmed. */
   armTrylock(opsIndex: number): void {
@@ -65,7 +77,9 @@ export class ProbeAtomics implements LockAtomics {
   }
   compareExchange(mem: Int32Array, index: number, expected: number, replacement: number): number {
     this.tick();
-    return RAW_ATOMICS.compareExchange(mem, index, expected, replacement);
+    const seen = RAW_ATOMICS.compareExchange(mem, index, expected, replacement);
+    if (this.reading && seen !== expected) hit(this.coverage, COV.READER_CAS_RETRY);
+    return seen;
   }
   wait(mem: Int32Array, index: number, value: number, timeout?: number): 'ok' | 'not-equal' | 'timed-out' {
     if (this.cpu.preemptCount > 0) {

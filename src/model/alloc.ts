@@ -12,6 +12,7 @@ import {
 } from './fullness.js';
 import { pageTrylock, pageUnlock, poolReadLock, poolReadUnlock, spinLock, spinUnlock } from './kernel-locks.js';
 import { locate, newSegments, objStartPage, poison, poisonPage, slotHeadAt } from './object.js';
+import { COV, hit } from './coverage.js';
 import { classIdForSize } from './size-class.js';
 import { zspageLockInit, zspageReadLock, zspageReadUnlock } from './zspage-lock.js';
 import {
@@ -284,6 +285,7 @@ function lockZspage(zs: Zs, z: number): void {
       i++;
       continue;
     }
+    hit(zs.coverage, COV.LOCK_ZSPAGE_MET_LOCKED_PAGE);
     zspageReadUnlock(zs, z);
     while (Atomics.load(mem, pgAt(zs, pfn, PG.LOCK)) !== 0) Atomics.wait(mem, pgAt(zs, pfn, PG.LOCK), 1, 0.05);
     zspageReadLock(zs, z);

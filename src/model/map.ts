@@ -28,17 +28,26 @@ export function zsObjReadBegin(zs: Zs, h: number, m: Mapping): void {
   mapObject(zs, h, obj, z, m);
 }
 
-// zs_obj_read_end()
-export function zsObjReadEnd(zs: Zs, m: Mapping): void {
-  zspageReadUnlock(zs, m.zspage);
+// zs_obj_read_end(): resolves the handle to its zspage again, without any lock, and
+// unlocks that zspage. With a correct lock it is the one read-locked (the object cannot
+// move while it is held); with a broken one it is where the object is now. Returns the
+// zspage unlocked, or -1 when the handle resolves to no zspage at all (a page freed or
+// not yet published): there the kernel would follow a stale pointer, and nothing is unlocked.
+export function zsObjReadEnd(zs: Zs, m: Mapping): number {
+  const obj = handleToObj(zs, m.handle);
+  const z = obj < 0 ? -1 : pageOwner(zs, objPfn(zs, obj));
+  if (z < 0) return -1;
+  zspageReadUnlock(zs, z);
+  return z;
 }
 
 // zs_obj_write(): the same hand-over, then the user's bytes go in.
+// Unlike zs_obj_read_end(), it unlocks the zspage it locked.
 export function zsObjWrite(zs: Zs, h: number, version: number, m: Mapping): void {
   zsObjReadBegin(zs, h, m);
   zs.mem[hndAt(zs, h, HND.VERSION)] = version;
   fillContent(zs.mem, m.seg, contentSeed(h, version));
-  zsObjReadEnd(zs, m);
+  zspageReadUnlock(zs, m.zspage);
 }
 
 /** Lays out the payload of object `obj` (handle `h`) of zspage `z`. */

@@ -1,15 +1,13 @@
 // zs_page_migrate(): move one page of a zspage to a new page frame.
 import { CLS, PG, ZSP } from '../arena/layout.js';
-import { ISOLATED } from './fullness.js';
 import { poolWriteLock, poolWriteUnlock, spinLock, spinUnlock } from './kernel-locks.js';
+import { migrateTrylockErrno } from './kernel-version.js';
 import { objAllocatedHandle } from './object.js';
 import { zspageWriteTrylock, zspageWriteUnlock } from './zspage-lock.js';
 import { clsAt, frameAt, locationToObj, pageOwner, pgAt, recordObj, zspAt, type Zs } from './zs.js';
 
 export const MIGRATE_OK = 0;
-/** The zspage write trylock failed (-EBUSY). */
-export const MIGRATE_BUSY = -16;
-/** The page is not a movable zsmalloc page (any more). */
+/** The page is not a movable zsmalloc page (any more): isolate_movable_page() would not have taken it. */
 export const MIGRATE_AGAIN = -11;
 
 /**
@@ -20,6 +18,9 @@ export function zsPageMigrate(zs: Zs, pfn: number, newPfn: number): number {
   const { mem, cpu, pageSize } = zs;
   // The pool write lock protects the race between migration and zs_free().
   poolWriteLock(cpu, mem, zs.L.pool);
+  // The page is locked, so its zspage cannot be freed under us (free_zspage() trylocks
+  // every page). Like zs_page_isolate(), no check of the zspage's state: a zspage that
+  // async_free_zspage() took off its list moves too, the race lock_zspage() handles.
   const z = pageOwner(zs, pfn);
   if (z < 0) {
     poolWriteUnlock(cpu, mem, zs.L.pool);
@@ -28,17 +29,11 @@ export function zsPageMigrate(zs: Zs, pfn: number, newPfn: number): number {
   const c = mem[zspAt(zs, z, ZSP.CLASS)]!;
   const classLock = clsAt(zs, c, CLS.LOCK);
   spinLock(cpu, mem, classLock);
-  // zs_page_isolate(): only a published, non-isolated zspage's page may move.
-  if (pageOwner(zs, pfn) !== z || mem[zspAt(zs, z, ZSP.CLASS)] !== c || mem[zspAt(zs, z, ZSP.FULLNESS)] === ISOLATED) {
-    spinUnlock(cpu, mem, classLock);
-    poolWriteUnlock(cpu, mem, zs.L.pool);
-    return MIGRATE_AGAIN;
-  }
   // The zspage write lock protects object access through zs_obj_read_begin().
   if (!zspageWriteTrylock(zs, z)) {
     spinUnlock(cpu, mem, classLock);
     poolWriteUnlock(cpu, mem, zs.L.pool);
-    return MIGRATE_BUSY;
+    return migrateTrylockErrno(zs.kernel);
   }
   // Only now is the new page marked as a zsmalloc page (a review outcome).
   const from = frameAt(zs, pfn);

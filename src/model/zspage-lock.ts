@@ -4,6 +4,7 @@
 import { zspLockAt, type Zs } from './zs.js';
 
 export function zspageReadLock(zs: Zs, z: number): void {
+  zs.hooks.readBegin(z);
   zs.lock.readLock(zs.mem, zspLockAt(zs, z));
   zs.hooks.readAcquired(z);
 }

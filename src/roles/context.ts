@@ -9,6 +9,7 @@ import { ProbeAtomics } from '../invariants/probe-atomics.js';
 import { ShadowHooks, type WriterTiming } from '../invariants/shadow.js';
 import type { ViolationSink } from '../invariants/violation.js';
 import type { LockDesign } from '../locks/contract.js';
+import { COVERAGE_WORDS } from '../model/coverage.js';
 import type { Cpu } from '../model/kernel-locks.js';
 import { buildClassTable } from '../model/size-class.js';
 import { createZs, type Zs } from '../model/zs.js';
@@ -81,7 +82,8 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
     },
   };
   const cpu: Cpu = { preemptCount: 0 };
-  const probe = new ProbeAtomics(cpu, arena.mem, sink);
+  const coverage = counters.subarray(COUNTER.COVERAGE, COUNTER.COVERAGE + COVERAGE_WORDS);
+  const probe = new ProbeAtomics(cpu, arena.mem, sink, coverage);
   const lock = createRouted(design, probe);
   const metrics = new Metrics();
   const rng = new Rng(task.seed, task.workerIndex);
@@ -100,8 +102,9 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
     : null;
   const table = buildClassTable(task.params.pageSize, task.params.chainSize);
   const shadowOf = (z: number) => L.zspages + z * L.zspageWords + L.shadowAt;
-  const hooks = new ShadowHooks(arena.mem, shadowOf, sink, probe, held, timing);
-  const zs = createZs(arena, table, lock, cpu, hooks);
+  const hooks = new ShadowHooks(arena.mem, shadowOf, sink, probe, held, timing, coverage);
+  const zs = createZs(arena, table, lock, cpu, hooks, task.scenario.kernel);
+  zs.coverage = coverage;
   held.set(STATE.IDLE, -1);
   return {
     task,
