@@ -4,6 +4,7 @@ import { attachArena } from '../arena/arena.js';
 import { HDR, WORKER_COUNTERS } from '../arena/layout.js';
 import { HeldState, STATE, STATE_NAMES } from '../invariants/held-state.js';
 import type { ViolationKind } from '../invariants/kinds.js';
+import { createRouted, RAW_ATOMICS } from '../invariants/global-atomics.js';
 import { ProbeAtomics } from '../invariants/probe-atomics.js';
 import { ShadowHooks, type WriterTiming } from '../invariants/shadow.js';
 import type { ViolationSink } from '../invariants/violation.js';
@@ -61,12 +62,12 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
   let sent = 0;
   const sink: ViolationSink = {
     report(kind: ViolationKind, message: string, zspage?: number, handle?: number) {
-      Atomics.add(arena.mem, HDR.VIOLATIONS, 1);
+      RAW_ATOMICS.add(arena.mem, HDR.VIOLATIONS, 1); // may run inside a lock call (global-atomics)
       if (sent++ >= MAX_VIOLATION_MESSAGES) {
         counters[COUNTER.VIOLATIONS_DROPPED]!++;
         return;
       }
-      const state = STATE_NAMES[Atomics.load(arena.mem, line + 1)] ?? 'unknown';
+      const state = STATE_NAMES[RAW_ATOMICS.load(arena.mem, line + 1)] ?? 'unknown';
       post({
         type: 'violation',
         violation: {
@@ -83,7 +84,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
   const cpu: Cpu = { preemptCount: 0 };
   const coverage = counters.subarray(COUNTER.COVERAGE, COUNTER.COVERAGE + COVERAGE_WORDS);
   const probe = new ProbeAtomics(cpu, arena.mem, sink, coverage);
-  const lock = design.create(probe);
+  const lock = createRouted(design, probe);
   const metrics = new Metrics();
   const rng = new Rng(task.seed, task.workerIndex);
   const writer = task.role === 'migrator' || task.role === 'compactor';
