@@ -14,7 +14,9 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       .option('depth', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.depth, describe: 'PCT bug depth' })
       .option('iterations', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.iterations })
       .option('seed', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.seed })
-      .option('replay', { type: 'string', describe: 'a schedule printed by a failing exploration: rerun it exactly' }),
+      .option('replay', { type: 'string', describe: 'a schedule printed by a failing exploration: rerun it exactly' })
+      .example('$0 explore --lock ./my-lock.mjs --strategy pct --iterations 20000', 'search interleavings of your lock for a bug')
+      .example("$0 explore --lock rwlock --replay 'RWRR/RRRR/RRWW@1x2,0,2,0,2,1,0,1,2x2,0,1,0,1x2,0x2'", 'rerun a printed failing schedule, step by step'),
   handler: async (argv) => {
     const design = await loadExplorerLock(argv.lock as string);
     if (argv.replay !== undefined) {

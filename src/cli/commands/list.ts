@@ -6,6 +6,7 @@ import { say, type CommandResult } from '../output.js';
 export const listCommand = (result: CommandResult): CommandModule => ({
   command: 'list',
   describe: 'list the shipped scenarios and built-in locks',
+  builder: (y) => y.example('$0 list', 'scenario names for --scenario, lock names for --lock'),
   handler: () => {
     say('Scenarios:');
     for (const s of listScenarios()) say(`  ${s.name.padEnd(38)} ${s.description}`);
