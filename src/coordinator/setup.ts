@@ -4,6 +4,7 @@ import { createArena, type Arena } from '../arena/arena.js';
 import type { ArenaParams } from '../arena/layout.js';
 import { BadInputError } from '../errors.js';
 import { BoundedAtomics, SpinBudgetExceeded } from '../invariants/bounded-atomics.js';
+import { createRouted } from '../invariants/global-atomics.js';
 import type { LockDesign } from '../locks/contract.js';
 import { zsMalloc } from '../model/alloc.js';
 import { newCpu } from '../model/kernel-locks.js';
@@ -53,7 +54,7 @@ export function buildPool(s: Scenario, design: LockDesign, seed: number): PoolSe
   const arena = createArena(params);
   const atomics = new BoundedAtomics(LOCK_CALL_BUDGET);
   const table = buildClassTable(params.pageSize, params.chainSize);
-  const zs = createZs(arena, table, design.create(atomics), newCpu(), NO_HOOKS, s.kernel);
+  const zs = createZs(arena, table, createRouted(design, atomics), newCpu(), NO_HOOKS, s.kernel);
   zsCreatePool(zs);
   const rng = new Rng(seed, 0x7fff);
   const { stable, churn, minSize, maxSize } = s.objects;

@@ -9,6 +9,7 @@
 // real threads at atomic-op granularity, with lock code unmodified. Re-running the whole history
 // (not only the current call) on a fresh create() also reproduces closure state (counters) exactly.
 // The lock must not catch exceptions around its atomics calls (a swallowed PREEMPT is reported).
+import { asGlobalAtomics, RAW_ATOMICS, withGlobalAtomics } from '../invariants/global-atomics.js';
 import type { LockAtomics, LockDesign, LockOps } from '../locks/contract.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
 
@@ -52,6 +53,8 @@ interface SimThread {
   /** It repeated an observation with its words unchanged: it spins until one of them changes. */
   stuck: boolean;
   atomics: LockAtomics;
+  /** `atomics` as the global Atomics while this thread's lock code runs. */
+  stand: typeof Atomics;
 }
 
 /** Picks the thread for step `step` from `pool`; undefined = no more steps (replay ran out). */
@@ -101,7 +104,7 @@ export class Run {
     const sections = programs.reduce((n, p) => n + p.length, 0);
     this.maxSteps = 100 * sections + IDLE_BOUND;
     this.trylockBound = 50 * sections + 50;
-    design.create(Atomics as unknown as LockAtomics).init(this.mem, BASE);
+    design.create(RAW_ATOMICS as unknown as LockAtomics).init(this.mem, BASE);
     this.threads = programs.map((p, id) => this.newThread(id, p));
   }
 
@@ -203,8 +206,10 @@ export class Run {
       watchStamp: 0,
       stuck: false,
       atomics: undefined as unknown as LockAtomics,
+      stand: undefined as unknown as typeof Atomics,
     };
     t.atomics = this.proxy();
+    t.stand = asGlobalAtomics(t.atomics);
     return t;
   }
 
@@ -253,9 +258,9 @@ export class Run {
       this.unblock(t);
       this.allowNew = false;
     }
-    const ops = this.design.create(t.atomics);
     try {
-      drive(ops, t.program, this.mem, this.hooks);
+      // a lock that calls the global Atomics is seen (and preempted) as one that calls t.atomics
+      withGlobalAtomics(t.stand, () => drive(this.design.create(t.atomics), t.program, this.mem, this.hooks));
       t.done = true;
     } catch (err) {
       if (err !== PREEMPT) throw this.wrap(err);
@@ -476,23 +481,23 @@ function drive(ops: LockOps, program: string, mem: Int32Array, h: Hooks): void {
 function perform(name: string, mem: Int32Array, index: number, a: number, b: number): number {
   switch (name) {
     case 'load':
-      return Atomics.load(mem, index);
+      return RAW_ATOMICS.load(mem, index);
     case 'store':
-      return Atomics.store(mem, index, a);
+      return RAW_ATOMICS.store(mem, index, a);
     case 'add':
-      return Atomics.add(mem, index, a);
+      return RAW_ATOMICS.add(mem, index, a);
     case 'sub':
-      return Atomics.sub(mem, index, a);
+      return RAW_ATOMICS.sub(mem, index, a);
     case 'and':
-      return Atomics.and(mem, index, a);
+      return RAW_ATOMICS.and(mem, index, a);
     case 'or':
-      return Atomics.or(mem, index, a);
+      return RAW_ATOMICS.or(mem, index, a);
     case 'xor':
-      return Atomics.xor(mem, index, a);
+      return RAW_ATOMICS.xor(mem, index, a);
     case 'exchange':
-      return Atomics.exchange(mem, index, a);
+      return RAW_ATOMICS.exchange(mem, index, a);
     case 'compareExchange':
-      return Atomics.compareExchange(mem, index, a, b);
+      return RAW_ATOMICS.compareExchange(mem, index, a, b);
     default:
       throw new Error(`unknown atomic op ${name}`);
   }

@@ -4,6 +4,7 @@
 // dependency that closes a cycle is reported even if no deadlock happened in this run,
 // as are a sleep while holding a spinning lock and a release of a lock not held.
 // Like the kernel's, it reports once, then turns itself off.
+// A lock's own spinlocks report from inside lock calls: RAW_ATOMICS throughout (global-atomics).
 //
 // The hot path allocates nothing: the held stack lives in preallocated arrays, the graph
 // is a bitmask matrix in the arena (row a, bit b: a -> b), and a thread remembers the
@@ -12,6 +13,7 @@ import { LOCKDEP, LOCKDEP_CLASSES, LOCKDEP_EDGE_WORDS, LOCKDEP_STACK, STACK, typ
 import type { SpinlockTracker } from '../locks/contract.js';
 import type { Cpu, LockTracker } from '../model/kernel-locks.js';
 import { LOCK_SITES } from '../model/lock-sites.js';
+import { RAW_ATOMICS } from './global-atomics.js';
 import type { ViolationSink } from './violation.js';
 
 /** The model's lock classes; a C lock's own spinlocks are registered after them. */
@@ -167,21 +169,21 @@ export class Lockdep implements LockTracker, SpinlockTracker {
     const bit = 1 << b;
     const row = this.base + LOCKDEP.ROWS + a;
     this.known[a]! |= bit;
-    if ((Atomics.load(mem, row) & bit) !== 0) return false;
+    if ((RAW_ATOMICS.load(mem, row) & bit) !== 0) return false;
     const rec = this.edgeAt(a, b);
     // One thread writes the record, then publishes the dependency, then looks for a path
     // back: of two threads adding the two halves of a cycle, the later one sees it.
-    if (Atomics.compareExchange(mem, rec, 0, this.worker + 1) !== 0) return false;
+    if (RAW_ATOMICS.compareExchange(mem, rec, 0, this.worker + 1) !== 0) return false;
     const from = Math.max(0, this.depth - (LOCKDEP_STACK - 1));
     let n = 0;
     for (let i = from; i < this.depth; i++, n++) {
-      Atomics.store(mem, rec + 2 + 2 * n, (this.heldClass[i]! << 8) | this.heldMode[i]!);
-      Atomics.store(mem, rec + 3 + 2 * n, this.heldSite[i]!);
+      RAW_ATOMICS.store(mem, rec + 2 + 2 * n, (this.heldClass[i]! << 8) | this.heldMode[i]!);
+      RAW_ATOMICS.store(mem, rec + 3 + 2 * n, this.heldSite[i]!);
     }
-    Atomics.store(mem, rec + 2 + 2 * n, (b << 8) | mode);
-    Atomics.store(mem, rec + 3 + 2 * n, site);
-    Atomics.store(mem, rec + 1, n + 1);
-    Atomics.or(mem, row, bit);
+    RAW_ATOMICS.store(mem, rec + 2 + 2 * n, (b << 8) | mode);
+    RAW_ATOMICS.store(mem, rec + 3 + 2 * n, site);
+    RAW_ATOMICS.store(mem, rec + 1, n + 1);
+    RAW_ATOMICS.or(mem, row, bit);
     const path = this.path(b, a);
     if (!path) return false;
     this.reportCycle(a, b, at, mode, site, path);
@@ -204,7 +206,7 @@ export class Lockdep implements LockTracker, SpinlockTracker {
         for (let p = parent[to]!; p >= 0; p = parent[p]!) path.unshift(p);
         return path;
       }
-      const row = Atomics.load(this.mem, this.base + LOCKDEP.ROWS + c);
+      const row = RAW_ATOMICS.load(this.mem, this.base + LOCKDEP.ROWS + c);
       for (let n = 0; n < LOCKDEP_CLASSES; n++) {
         if ((row & (1 << n)) === 0 || (seen & (1 << n)) !== 0) continue;
         seen |= 1 << n;
@@ -222,7 +224,7 @@ export class Lockdep implements LockTracker, SpinlockTracker {
       const [x, y] = [path[i - 1]!, path[i]!];
       const rec = this.edgeAt(x, y);
       chain.push(
-        `-> ${className(this.mem, this.base, x)} -> ${className(this.mem, this.base, y)}, first by ${this.labelOf(Atomics.load(this.mem, rec) - 1)}:\n` +
+        `-> ${className(this.mem, this.base, x)} -> ${className(this.mem, this.base, y)}, first by ${this.labelOf(RAW_ATOMICS.load(this.mem, rec) - 1)}:\n` +
           this.recordedStack(rec),
       );
     }
@@ -247,11 +249,11 @@ export class Lockdep implements LockTracker, SpinlockTracker {
   }
 
   private recordedStack(rec: number): string {
-    const n = Atomics.load(this.mem, rec + 1);
+    const n = RAW_ATOMICS.load(this.mem, rec + 1);
     const lines = [];
     for (let i = 0; i < n; i++) {
-      const cm = Atomics.load(this.mem, rec + 2 + 2 * i);
-      const s = Atomics.load(this.mem, rec + 3 + 2 * i);
+      const cm = RAW_ATOMICS.load(this.mem, rec + 2 + 2 * i);
+      const s = RAW_ATOMICS.load(this.mem, rec + 3 + 2 * i);
       lines.push(`  #${i} ${className(this.mem, this.base, cm >> 8)}${modeName(cm & 0xff)} at ${siteName(s)}()`);
     }
     return lines.join('\n');
@@ -268,7 +270,7 @@ export class Lockdep implements LockTracker, SpinlockTracker {
 
   // Reports once for the whole run, as the kernel's lockdep turns itself off.
   private report(message: string): void {
-    if (Atomics.exchange(this.mem, this.base + LOCKDEP.OFF, 1) !== 0) return;
+    if (RAW_ATOMICS.exchange(this.mem, this.base + LOCKDEP.OFF, 1) !== 0) return;
     this.sink.report('lock-order', message);
   }
 
@@ -284,8 +286,8 @@ export class Lockdep implements LockTracker, SpinlockTracker {
     if (key === this.lastKey) return this.lastClass;
     const keys = this.base + LOCKDEP.KEYS;
     for (let i = 0; i < LOCKDEP_CLASSES - FIXED_CLASSES; i++) {
-      const k = Atomics.load(this.mem, keys + i);
-      if (k === key || (k === 0 && (Atomics.compareExchange(this.mem, keys + i, 0, key) === 0 || Atomics.load(this.mem, keys + i) === key))) {
+      const k = RAW_ATOMICS.load(this.mem, keys + i);
+      if (k === key || (k === 0 && (RAW_ATOMICS.compareExchange(this.mem, keys + i, 0, key) === 0 || RAW_ATOMICS.load(this.mem, keys + i) === key))) {
         this.lastKey = key;
         this.lastClass = FIXED_CLASSES + i;
         return this.lastClass;
@@ -300,6 +302,6 @@ const modeName = (mode: number) => ((mode & TRY) !== 0 ? ' (trylock)' : (mode & 
 
 function className(mem: Int32Array, base: number, cls: number): string {
   if (cls < FIXED_CLASSES) return CLASS_NAMES[cls]!;
-  const key = Atomics.load(mem, base + LOCKDEP.KEYS + cls - FIXED_CLASSES);
+  const key = RAW_ATOMICS.load(mem, base + LOCKDEP.KEYS + cls - FIXED_CLASSES);
   return key >= STATIC_KEY ? `spinlock_t at byte ${(key - STATIC_KEY) * 4}` : `spinlock_t at byte ${(key - 1) * 4} of the zspage lock`;
 }

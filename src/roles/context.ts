@@ -4,6 +4,7 @@ import { attachArena } from '../arena/arena.js';
 import { HDR, WORKER_COUNTERS } from '../arena/layout.js';
 import { HeldState, STATE, STATE_NAMES } from '../invariants/held-state.js';
 import type { ViolationKind } from '../invariants/kinds.js';
+import { createRouted, RAW_ATOMICS } from '../invariants/global-atomics.js';
 import { Lockdep } from '../invariants/lockdep.js';
 import { ProbeAtomics } from '../invariants/probe-atomics.js';
 import { ShadowHooks, type WriterTiming } from '../invariants/shadow.js';
@@ -62,12 +63,12 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
   let sent = 0;
   const sink: ViolationSink = {
     report(kind: ViolationKind, message: string, zspage?: number, handle?: number) {
-      Atomics.add(arena.mem, HDR.VIOLATIONS, 1);
+      RAW_ATOMICS.add(arena.mem, HDR.VIOLATIONS, 1); // may run inside a lock call (global-atomics)
       if (sent++ >= MAX_VIOLATION_MESSAGES) {
         counters[COUNTER.VIOLATIONS_DROPPED]!++;
         return;
       }
-      const state = STATE_NAMES[Atomics.load(arena.mem, line + 1)] ?? 'unknown';
+      const state = STATE_NAMES[RAW_ATOMICS.load(arena.mem, line + 1)] ?? 'unknown';
       post({
         type: 'violation',
         violation: {
@@ -90,7 +91,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
     cpu.locks = lockdep;
     probe.lockdep = lockdep;
   }
-  const lock = design.create(probe);
+  const lock = createRouted(design, probe);
   const metrics = new Metrics();
   const rng = new Rng(task.seed, task.workerIndex);
   const writer = task.role === 'migrator' || task.role === 'compactor';
