@@ -87,6 +87,8 @@ describe('--help', () => {
   });
 });
 
-it('CI runs the install test', () => {
-  expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/^\.ci\/install-test\b/m);
+it('CI runs the install test and the action test', () => {
+  const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
+  expect(ci).toMatch(/^\.ci\/install-test\b/m);
+  expect(ci).toMatch(/^node \.ci\/action-test\.mjs\b/m);
 });
