@@ -11,6 +11,7 @@ import { arenaScale } from './sections/arena-scale.js';
 import { lockPairs } from './sections/lock-pairs.js';
 import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
 import { startup } from './sections/startup.js';
+import { weakExplorer } from './sections/weak-explorer.js';
 
 /**
  * Phases long enough that a thread's cold start after waiting (caches another tenant
@@ -27,6 +28,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'reader-growth': () => readerGrowth(ROUNDS),
   'arena-scale': () => arenaScale(ROUNDS),
   startup: () => startup(),
+  'weak-explorer': () => weakExplorer(),
 };
 
 const wanted = process.argv.slice(2);
