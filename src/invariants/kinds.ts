@@ -5,7 +5,8 @@
 //   slept-in-atomic atomics.wait by a writer (acquiring/holding) or by a reader while acquiring
 //   stall           a worker made no progress (e.g. a lock left held, readers spin forever)
 //   audit           at a quiescent point a lock is not free (a write trylock fails, nobody running)
-export const VIOLATION_KINDS = ['exclusion', 'integrity', 'writer-waited', 'slept-in-atomic', 'stall', 'audit'] as const;
+//   lock-order      lockdep: a cycle in the lock order, a sleep holding a spinning lock, a release of a lock not held
+export const VIOLATION_KINDS = ['exclusion', 'integrity', 'writer-waited', 'slept-in-atomic', 'stall', 'audit', 'lock-order'] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
 // The rules the explorer checks on deterministic interleavings of the lock protocol.

@@ -6,6 +6,7 @@ import { describeMismatch } from '../invariants/integrity.js';
 import { sleepHolding } from '../invariants/sleep-holding.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../model/map.js';
 import { COV, hit } from '../model/coverage.js';
+import { SITE } from '../model/lock-sites.js';
 import { contentSeed, verifyContent } from '../model/object.js';
 import { handleToObj, hndAt, zspShadowAt } from '../model/zs.js';
 import { Rng } from '../rng.js';
@@ -51,6 +52,7 @@ export function readerStep(ctx: RoleContext): () => void {
         const shadow = zspShadowAt(zs, m.zspage);
         held.set(STATE.READ_HELD_ASLEEP, m.zspage);
         const trylocks = Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ);
+        zs.cpu.locks.mightSleep(SITE.zram_read);
         sleepHolding(mem, shadow, ns / 1e6);
         if (Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ) !== trylocks) hit(zs.coverage, COV.SLEPT_ACROSS_TRYLOCK);
         held.set(STATE.READ_HELD, m.zspage);

@@ -24,6 +24,7 @@ export function scenarioInput(s: Scenario): ScenarioInput {
     ...(s.seed !== undefined ? { seed: s.seed } : {}),
     lock: s.lock,
     kernel: s.kernel,
+    lockdep: s.lockdep,
     statInterval: formatNs(s.statInterval),
     stallTimeout: formatNs(s.stallTimeout),
     auditEvery: formatNs(s.auditEvery),

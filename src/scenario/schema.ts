@@ -49,6 +49,8 @@ export const scenarioSchema = z.strictObject({
   lock: z.string().min(1).default('zspage-atomic-fixed'),
   /** The kernel the model follows where versions differ (zs_page_migrate()'s -EINVAL or -EBUSY). */
   kernel: z.enum(MODELLED_KERNELS).default('6.15'),
+  /** Lock-order checking (the kernel's lockdep) on every model lock and a lock's own spinlocks. */
+  lockdep: z.boolean().default(true),
   statInterval: duration.default(5e9),
   /** A worker that makes no progress for this long is a stall. */
   stallTimeout: duration.refine((ns) => ns >= 5e8, { message: 'must be at least 500ms' }).default(5e9),
