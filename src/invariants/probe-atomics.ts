@@ -10,6 +10,8 @@ import type { ViolationSink } from './violation.js';
 
 export class ProbeAtomics implements LockAtomics {
   private opsAt = -1;
+  /** Race noise, run before each operation (src/roles/noise.ts); null: none. */
+  beforeOp: (() => void) | null = null;
 
   constructor(
     private readonly cpu: Cpu,
@@ -27,6 +29,7 @@ export class ProbeAtomics implements LockAtomics {
   }
 
   private tick(): void {
+    if (this.beforeOp !== null) this.beforeOp();
     if (this.opsAt >= 0) Atomics.add(this.shadowMem, this.opsAt, 1);
   }
 
