@@ -9,7 +9,7 @@ const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
 describe('check', () => {
   it('passes a correct built-in, every part run, and uses its budget', () => {
-    const r = cli(['check', '--lock', 'zspage-atomic', '--budget', '3', '--seed', '5', '--json']);
+    const r = cli(['check', '--lock', 'zspage-atomic-fixed', '--budget', '3', '--seed', '5', '--json']);
     expect(r.stderr).not.toMatch(/harness error/);
     expect(r.code).toBe(0);
     const j = json(r.stdout);

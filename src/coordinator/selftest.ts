@@ -2,7 +2,7 @@
 // by a stress run (with the violation it is known for) and by the explorer.
 import { join } from 'node:path';
 import { explore } from '../explorer/index.js';
-import { acceptedExplorerRules, acceptedKinds, BUILTIN_LOCKS } from '../locks/registry.js';
+import { acceptedExplorerRules, acceptedKinds, BUILTIN_LOCKS, findingLine } from '../locks/registry.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
 
@@ -83,6 +83,7 @@ export async function runSelftest(opts: SelftestOptions, log: (line: string) => 
     };
     rows.push(row);
     log(formatRow(row));
+    if (lock.finding) log(`  ${name}: ${findingLine(name, lock.finding)}`);
   }
   return rows;
 }

@@ -6,6 +6,8 @@ import { runCheck } from '../../coordinator/check.js';
 import { BadInputError } from '../../errors.js';
 import { lockSpecFor } from '../../locks/registry.js';
 import { checkTable, checkVerdictLine, firstFailure } from '../../report/check.js';
+import { checkSuite } from '../../report/check-junit.js';
+import { writeJunit } from '../../report/junit.js';
 import { say, type CommandResult } from '../output.js';
 
 export const checkCommand = (result: CommandResult): CommandModule => ({
@@ -19,7 +21,8 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
       .option('json', { type: 'boolean', describe: 'print one JSON object on stdout (progress goes to stderr)' })
       .option('fail-fast', { type: 'boolean', describe: 'stop at the first failing part' })
       .option('out', { type: 'string', describe: 'results folder (default results/check-<time>-<lock>-<seed>)' })
-      .requiresArg(['lock', 'budget', 'seed', 'out'])
+      .option('junit', { type: 'string', describe: 'also write JUnit XML here: a test case per part' })
+      .requiresArg(['lock', 'budget', 'seed', 'out', 'junit'])
       .example('$0 check --lock ./my-lock.mjs', 'about 30 s: explorer, then the bug-hunting and the default stress mix')
       .example('$0 check --lock zspage-spinlock --budget 10 --json', 'a shorter check, one JSON object for a script'),
   handler: async (argv) => {
@@ -40,11 +43,13 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
     const json = argv.json === true;
     const log = json ? (line: string) => process.stderr.write(line + '\n') : say;
 
+    const startedAt = new Date();
     const record = await runCheck({ lock, budgetMs: budget * 1000, seed, out, failFast: argv['fail-fast'] === true }, log);
 
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'check.json.tmp'), JSON.stringify(record, null, 2) + '\n');
     renameSync(join(out, 'check.json.tmp'), join(out, 'check.json'));
+    if (argv.junit) writeJunit(argv.junit as string, [checkSuite(record, startedAt)]);
     if (json) {
       const { parts, ...head } = record;
       process.stdout.write(JSON.stringify({ ...head, parts: parts.map(({ evidence: _, ...p }) => p) }, null, 2) + '\n');
