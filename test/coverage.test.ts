@@ -101,13 +101,19 @@ describe('protocol state counters', () => {
     a[COUNTER.COVERAGE + n + 0] = 1500;
     b[COUNTER.COVERAGE + 0] = 4;
     b[COUNTER.COVERAGE + n + 0] = 1200;
+    a[COUNTER.STARTED_AT] = 1100;
+    expect(coverageOf([a, b], 1000).allStartedMs).toBeNull(); // b never started
+    b[COUNTER.STARTED_AT] = 1150;
     const c = coverageOf([a, b], 1000);
+    expect(c.allStartedMs).toBe(150);
     expect(c.counts.readerSpunOnWriter).toBe(7);
     expect(c.firstHitMs.readerSpunOnWriter).toBe(200);
     expect(c.firstHitMs.trylockFailWriter).toBeNull();
-    const merged = mergeCoverage([c, { counts: { readerSpunOnWriter: 1 }, firstHitMs: { readerSpunOnWriter: 50 } }, undefined]);
+    // the table counts from the moment every worker ran
+    expect(coverageRows(c, 2000)[0]).toEqual(['readerSpunOnWriter', '7', '4', '50']);
+    const other = { allStartedMs: 10, counts: { readerSpunOnWriter: 1 }, firstHitMs: { readerSpunOnWriter: 30 } };
+    const merged = mergeCoverage([c, other, undefined]);
     expect(merged.counts.readerSpunOnWriter).toBe(8);
-    expect(merged.firstHitMs.readerSpunOnWriter).toBe(50);
-    expect(coverageRows(c, 2000)[0]).toEqual(['readerSpunOnWriter', '7', '4', '200']);
+    expect(merged.firstHitMs.readerSpunOnWriter).toBe(20);
   });
 });

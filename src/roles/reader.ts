@@ -18,7 +18,9 @@ import { METRIC } from './metrics.js';
 export function readerStep(ctx: RoleContext): () => void {
   const { zs, mem, rng, metrics, counters, held, sink } = ctx;
   const cfg = ctx.task.scenario.readers;
-  const span = cfg.hotObjects > 0 ? Math.min(cfg.hotObjects, ctx.task.stable) : ctx.task.stable;
+  const all = ctx.task.stable;
+  const hot = cfg.hotObjects > 0 ? Math.min(cfg.hotObjects, all) : all;
+  const hotFraction = cfg.hotObjects > 0 ? cfg.hotFraction : 1;
   const sleeps = !isZero(cfg.hold) && cfg.sleepFraction > 0;
   const m = newMapping();
   // Three clock reads and two histogram records cost nearly as much as the rest of
@@ -37,7 +39,7 @@ export function readerStep(ctx: RoleContext): () => void {
   };
 
   return () => {
-    const h = rng.below(span);
+    const h = hotFraction === 1 || rng.float() < hotFraction ? rng.below(hot) : rng.below(all);
     const timed = --untilTimed === 0;
     if (timed) untilTimed = 1 + gaps.below(2 * sample - 1);
     held.set(STATE.READ_LOCKING, -1);
