@@ -12,7 +12,7 @@ import { newMapping, zsObjWrite } from '../src/model/map.js';
 import { handleToObj, objPfn, pageOwner, pgAt, zspAt, zspShadowAt, type Zs } from '../src/model/zs.js';
 import { COUNTER } from '../src/roles/counters.js';
 import { coverageRows } from '../src/report/coverage.js';
-import { smallPool } from './helpers.js';
+import { cli, smallPool } from './helpers.js';
 
 const count = (cov: Float64Array) => Object.fromEntries(COVERAGE_STATES.map((s, i) => [s, cov[i]!]).filter(([, n]) => n !== 0));
 
@@ -115,5 +115,22 @@ describe('protocol state counters', () => {
     const merged = mergeCoverage([c, other, undefined]);
     expect(merged.counts.readerSpunOnWriter).toBe(8);
     expect(merged.firstHitMs.readerSpunOnWriter).toBe(20);
+  });
+});
+
+describe('a stress run', () => {
+  it('counts the states the default mix reaches, in summary.json and the stats line, with lockdep quiet', () => {
+    const r = cli(['run', '--scenario', 'default', '--lock', 'zspage-spinlock', '--duration', '3', '--seed', '5']);
+    expect(r.code).toBe(0);
+    const s = r.summary();
+    expect(s.config.scenario).toMatchObject({ kernel: '6.15', lockdep: true });
+    expect(Object.keys(s.coverage.counts)).toEqual([...COVERAGE_STATES]);
+    // the states a loaded machine still reaches in 3 s; docs/COVERAGE.md has them all
+    for (const state of ['readerSpunOnWriter', 'trylockFailReaders', 'readersShared', 'sleptAcrossTrylock', 'writerOverlappedWaiter']) {
+      expect(s.coverage.counts[state], state).toBeGreaterThan(0);
+      expect(s.coverage.firstHitMs[state], state).toBeGreaterThanOrEqual(0);
+    }
+    expect(s.coverage.allStartedMs).toBeGreaterThanOrEqual(0);
+    expect(r.stdout).toMatch(/\| states readerSpunOnWriter \d+ trylockFailReaders \d+ .* lockZspageMetLockedPage \d+ \|/);
   });
 });
