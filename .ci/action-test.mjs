@@ -181,6 +181,23 @@ const CASES = [
   },
 ];
 
+// A C lock through the action: compiled on the runner from the installed copy.
+if (existsSync(join(repo, 'examples', 'broken-unlock.c'))) {
+  CASES.push({
+    what: 'check a broken C lock: exit 1, JUnit shows it',
+    inputs: { lock: 'locks/broken-unlock.c', duration: '10', seed: '1', 'artifact-name': 'broken-c' },
+    then(use) {
+      expectThat(use.outputs['exit-code'] === '1', `exit-code ${use.outputs['exit-code']}, expected 1`, use);
+      expectThat(/<failure /.test(read(use.outputs.junit)), 'JUnit XML without a failure', use);
+    },
+  });
+} else {
+  console.log('action-test: SKIP the C lock: examples/broken-unlock.c is not in this tree yet');
+}
+
+// C locks compile into a cache of this test's own.
+process.env.XDG_CACHE_HOME = join(work, 'cache');
+
 for (const [i, c] of CASES.entries()) {
   const dir = workspace(`ws${i}`);
   c.before?.(dir);

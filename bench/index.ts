@@ -9,6 +9,7 @@ import { progress } from './lib/progress.js';
 import { printTable, type Row } from './lib/report.js';
 import { arenaScale } from './sections/arena-scale.js';
 import { lockdepCost } from './sections/lockdep.js';
+import { explorerSpeed } from './sections/explorer.js';
 import { lockPairs } from './sections/lock-pairs.js';
 import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
 import { startup } from './sections/startup.js';
@@ -29,6 +30,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   lockdep: () => lockdepCost(LAYER_ROUNDS),
   'arena-scale': () => arenaScale(ROUNDS),
   startup: () => startup(),
+  explorer: () => explorerSpeed(ROUNDS),
 };
 
 const wanted = process.argv.slice(2);

@@ -9,6 +9,7 @@
 export const VIOLATION_KINDS = ['exclusion', 'integrity', 'writer-waited', 'slept-in-atomic', 'stall', 'audit', 'lock-order'] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
-// The rules the explorer checks on deterministic interleavings of the lock protocol.
-export const EXPLORER_RULES = ['exclusion', 'trylock-waited', 'not-released', 'sleeps', 'livelock'] as const;
+// The rules the explorer checks on deterministic interleavings of the lock protocol;
+// data-race only in weak-memory mode (a section's plain accesses not ordered by the lock).
+export const EXPLORER_RULES = ['exclusion', 'trylock-waited', 'not-released', 'sleeps', 'livelock', 'data-race'] as const;
 export type ExplorerRule = (typeof EXPLORER_RULES)[number];

@@ -16,15 +16,15 @@ const PICKS = 16;
 export function migratorStep(ctx: RoleContext): () => void {
   const { zs, mem, rng, metrics, counters } = ctx;
   const pages = zs.L.params.pages;
-  const hot = ctx.task.scenario.readers.hotObjects;
+  const { hotObjects: hot, hotFraction } = ctx.task.scenario.readers;
   const sparse = ctx.task.scenario.migrators.sparseFraction;
   const classes = zs.table.classes.length;
 
-  // Contention focus: with hot objects, half the migrations target their pages; and a share
-  // targets pages of sparse zspages. Lists are read without the class lock: the page is
-  // checked again under its page lock.
+  // Contention focus: with hot objects, half the migrations (times the readers' hot share)
+  // target their pages; and a share targets pages of sparse zspages. Lists are read
+  // without the class lock: the page is checked again under its page lock.
   const pickPage = (): number => {
-    if (hot > 0 && (rng.next() & 1) === 0) {
+    if (hot > 0 && (rng.next() & 1) === 0 && (hotFraction >= 1 || rng.float() < hotFraction)) {
       const obj = handleToObj(zs, rng.below(Math.min(hot, ctx.task.stable)));
       if (obj >= 0) return objPfn(zs, obj);
     }

@@ -34,6 +34,7 @@ export function scenarioInput(s: Scenario): ScenarioInput {
     migrators: { ...writer(s.migrators), sparseFraction: s.migrators.sparseFraction },
     compactors: writer(s.compactors),
     churners: { count: s.churners.count, pause: distInput(s.churners.pause) },
+    lockNoise: { fraction: s.lockNoise.fraction, delay: distInput(s.lockNoise.delay) },
   };
 }
 
