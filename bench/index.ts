@@ -8,6 +8,7 @@ import type { Rounds } from './lib/measure.js';
 import { progress } from './lib/progress.js';
 import { printTable, type Row } from './lib/report.js';
 import { arenaScale } from './sections/arena-scale.js';
+import { lockdepCost } from './sections/lockdep.js';
 import { explorerSpeed } from './sections/explorer.js';
 import { lockPairs } from './sections/lock-pairs.js';
 import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
@@ -27,6 +28,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'lock-pairs': () => lockPairs(ROUNDS),
   'reader-cycles': () => readerCycles(LAYER_ROUNDS),
   'reader-growth': () => readerGrowth(ROUNDS),
+  lockdep: () => lockdepCost(LAYER_ROUNDS),
   'arena-scale': () => arenaScale(ROUNDS),
   startup: () => startup(),
   explorer: () => explorerSpeed(ROUNDS),
