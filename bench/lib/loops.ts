@@ -30,7 +30,7 @@ const failing: ViolationSink = {
 };
 
 export async function buildLoops(data: CrewWorkerData): Promise<Loops> {
-  const arena = attachArena(data.sab, data.params);
+  const arena = attachArena(data.memory, data.params);
   const { spec } = data;
   switch (spec.kind) {
     case 'floor':
@@ -141,7 +141,7 @@ function roleLoops(data: CrewWorkerData, spec: Extract<CrewSpec, { kind: 'harnes
   port.unref();
   const design = BUILTIN_LOCKS[spec.lock]!.design;
   const task = {
-    sab: data.sab,
+    memory: data.memory,
     params: data.params,
     lock: lockSpecFor(spec.lock),
     role: 'reader',

@@ -78,4 +78,7 @@ export class BoundedAtomics implements LockAtomics {
     this.spend();
     Atomics.store(m, i, v);
   }
+  relax() {
+    this.spend();
+  }
 }

@@ -5,9 +5,10 @@
 //   slept-in-atomic atomics.wait by a writer (acquiring/holding) or by a reader while acquiring
 //   stall           a worker made no progress (e.g. a lock left held, readers spin forever)
 //   audit           at a quiescent point a lock is not free (a write trylock fails, nobody running)
-export const VIOLATION_KINDS = ['exclusion', 'integrity', 'writer-waited', 'slept-in-atomic', 'stall', 'audit'] as const;
+//   warn            a WARN_ON/BUG_ON in the lock's own code fired (C locks)
+export const VIOLATION_KINDS = ['exclusion', 'integrity', 'writer-waited', 'slept-in-atomic', 'stall', 'audit', 'warn'] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
 // The rules the explorer checks on deterministic interleavings of the lock protocol.
-export const EXPLORER_RULES = ['exclusion', 'trylock-waited', 'not-released', 'sleeps', 'livelock'] as const;
+export const EXPLORER_RULES = ['exclusion', 'trylock-waited', 'not-released', 'sleeps', 'livelock', 'warn'] as const;
 export type ExplorerRule = (typeof EXPLORER_RULES)[number];
