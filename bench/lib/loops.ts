@@ -3,9 +3,11 @@
 import { MessageChannel } from 'node:worker_threads';
 import { attachArena, type Arena } from '../../src/arena/arena.js';
 import { HDR, SHADOW } from '../../src/arena/layout.js';
+import { createRouted } from '../../src/invariants/global-atomics.js';
 import { ProbeAtomics } from '../../src/invariants/probe-atomics.js';
 import type { ViolationSink } from '../../src/invariants/violation.js';
-import { BUILTIN_LOCKS, lockSpecFor } from '../../src/locks/registry.js';
+import type { LockDesign } from '../../src/locks/contract.js';
+import { BUILTIN_LOCKS, loadLockDesign, lockSpecFor } from '../../src/locks/registry.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../../src/model/map.js';
 import { handleToObj, NO_HOOKS } from '../../src/model/zs.js';
 import { createRoleContext } from '../../src/roles/context.js';
@@ -36,7 +38,7 @@ export async function buildLoops(data: CrewWorkerData): Promise<Loops> {
     case 'floor':
       return floorLoops(arena, lockAt(arena, spec.zspages[data.index]!));
     case 'lock':
-      return lockLoops(arena, spec, spec.zspages[data.index]!);
+      return lockLoops(arena, spec, spec.zspages[data.index]!, await benchDesign(spec.lock));
     case 'bare-reader':
       return bareReaderLoops(arena, spec, data.index);
     case 'harness-reader':
@@ -82,11 +84,17 @@ function floorLoops({ mem }: Arena, at: number): Loops {
 
 // Every role's lock gets a ProbeAtomics (src/roles/context.ts); a writer's trylock
 // runs with it armed, counting on the zspage's shadow (src/invariants/shadow.ts).
-function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: number): Loops {
+/** A built-in by name, or a lock file (a C lock, say) by path. */
+async function benchDesign(lock: string): Promise<LockDesign> {
+  return Object.hasOwn(BUILTIN_LOCKS, lock) ? BUILTIN_LOCKS[lock]!.design : loadLockDesign(lockSpecFor(lock));
+}
+
+function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: number, design: LockDesign): Loops {
   const { mem } = arena;
   const at = lockAt(arena, z);
   const probe = new ProbeAtomics({ preemptCount: 0 }, mem, failing);
-  const lock = BUILTIN_LOCKS[spec.lock]!.design.create(spec.atomics === 'raw' ? Atomics : probe);
+  const lock =
+    spec.atomics === 'raw' ? design.create(Atomics) : spec.atomics === 'reader-unrouted' ? design.create(probe) : createRouted(design, probe);
   const opsAt = shadowAt(arena, z) + SHADOW.TRYLOCK_OPS;
   const counted = spec.atomics === 'writer';
   return {

@@ -18,6 +18,9 @@ export interface ArenaMemory {
   claimStack(): { top: number; bytes: number };
 }
 
+// Captured before any lock code runs (a stack is claimed from inside a lock's first call,
+// when the global Atomics may be a stand-in for the instrumented ones).
+const RAW_ATOMICS = Atomics;
 // Keyed by the buffer a thread's views use: in a worker, memory.buffer is that thread's object.
 const arenaMemories = new WeakMap<SharedArrayBuffer, ArenaMemory>();
 
@@ -42,7 +45,7 @@ export function attachArena(memory: WebAssembly.Memory, params: ArenaParams): Ar
   arenaMemories.set(sab, {
     memory,
     claimStack() {
-      const i = Atomics.add(mem, HDR.C_STACKS, 1);
+      const i = RAW_ATOMICS.add(mem, HDR.C_STACKS, 1);
       if (i >= layout.cStackCount) throw new Error(`the arena has ${layout.cStackCount} C lock stacks, all taken`);
       return { top: (layout.cStacks + (i + 1) * C_STACK_WORDS) * 4, bytes: C_STACK_WORDS * 4 };
     },

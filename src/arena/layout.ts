@@ -65,8 +65,9 @@ export const SHADOW = {
   TRYLOCK_SEQ: 3, // numbers writeTrylock calls
   TRYLOCK_OPS: 4, // atomic operations performed inside writeTrylock calls
   WAITED_ON: 5, // the writeTrylock call a sleeping reader saw spin on it
+  READERS_WAITING: 6, // readers inside a readLock call
 } as const;
-export const SHADOW_WORDS = 6;
+export const SHADOW_WORDS = 7;
 
 /** Page descriptor words (struct zpdesc). */
 export const PG = { OWNER: 0, HANDLE: 1, FIRST_OBJ_OFFSET: 2, LOCK: 3 } as const;
@@ -79,12 +80,24 @@ export const HANDLE_FREE = -1;
 
 /** Worker words: one line of Int32 state, then Float64 counters on their own lines. */
 export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3 } as const;
-export const WORKER_COUNTERS = 16;
+export const WORKER_COUNTERS = 32;
 /** A C lock's stack, one per thread that runs lock code on the arena (workers, coordinator, spares). */
 export const C_STACK_WORDS = 1024;
 export const C_STACK_SPARES = 2;
 export const WASM_PAGE_BYTES = 65536;
 const WORKER_WORDS = LINE_WORDS + WORKER_COUNTERS * 2;
+
+/** The lock-order graph every worker's lockdep shares (invariants/lockdep). */
+export const LOCKDEP_CLASSES = 16; // lock classes, fixed and registered; a row of the graph is one Int32 bitmask
+export const LOCKDEP_STACK = 8; // (class, site) pairs kept per dependency: the stack that first made it
+export const LOCKDEP_EDGE_WORDS = 2 + 2 * LOCKDEP_STACK; // claim (worker + 1), depth, pairs
+export const LOCKDEP = {
+  OFF: 0, // set by the first report: lockdep turns itself off, as the kernel's does
+  ROWS: LINE_WORDS, // row a, bit b: a dependency a -> b was seen
+  KEYS: 2 * LINE_WORDS, // registered classes' keys (+1; 0 free)
+  EDGES: 3 * LINE_WORDS, // LOCKDEP_CLASSES^2 dependency records
+} as const;
+export const LOCKDEP_WORDS = LOCKDEP.EDGES + LOCKDEP_CLASSES * LOCKDEP_CLASSES * LOCKDEP_EDGE_WORDS;
 
 export interface ArenaParams {
   pageSize: number;
@@ -114,6 +127,7 @@ export interface Layout {
   freeZspages: number;
   handles: number;
   workers: number;
+  lockdep: number;
   /** Float64 index of worker 0's counters. */
   workerCounters: number;
   workerWords: number;
@@ -150,6 +164,7 @@ export function computeLayout(params: ArenaParams): Layout {
   const freeZspages = region(maxZspages);
   const handles = region(params.handles * HANDLE_WORDS);
   const workers = region(params.workers * WORKER_WORDS);
+  const lockdep = region(LOCKDEP_WORDS);
   const cStackCount = params.workers + C_STACK_SPARES;
   const cStacks = region(cStackCount * C_STACK_WORDS);
   const frames = Math.ceil((at * 4) / params.pageSize) * params.pageSize;
@@ -169,6 +184,7 @@ export function computeLayout(params: ArenaParams): Layout {
     freeZspages,
     handles,
     workers,
+    lockdep,
     workerCounters: (workers + LINE_WORDS) / 2,
     workerWords: WORKER_WORDS,
     cStacks,

@@ -20,6 +20,7 @@ import { ROLES, roleLabel, type RoleName, type RoleResult, type RoleTask, type W
 import { flatParams, scenarioInput } from '../scenario/echo.js';
 import { formatNs } from '../scenario/units.js';
 import { Collector } from './collector.js';
+import { coverageOf } from './coverage.js';
 import { roleCount, type RunConfig } from './config.js';
 import { namedCounters, sumInto, workerCounters } from './counters.js';
 import { describeWorkerFailure, workerResourceLimits } from './faults.js';
@@ -160,7 +161,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   });
 
   const durationMs = s.duration / 1e6;
-  const stats = new StatsPrinter(zs, roles, log, durationMs);
+  const stats = new StatsPrinter(zs, roles, log, durationMs, startEpochMs);
   const audits = { count: 0, objects: 0, bytes: 0, lastMs: 0 };
   const violations = () => Atomics.load(mem, HDR.VIOLATIONS);
   const mustStop = () => harnessError !== null || signals.received !== null || (violations() > 0 && !cfg.keepGoing);
@@ -301,6 +302,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
     firstViolationMs: collector.violations[0]?.atMs ?? null,
     counters,
     workers,
+    coverage: coverageOf(roles.map((_, w) => workerCounters(zs, w)), startEpochMs),
     metrics,
     audits,
     notes,

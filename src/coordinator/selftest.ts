@@ -2,7 +2,7 @@
 // by a stress run (with the violation it is known for) and by the explorer.
 import { join } from 'node:path';
 import { explore } from '../explorer/index.js';
-import { acceptedExplorerRules, acceptedKinds, BUILTIN_LOCKS, loadLockDesign, lockSpecFor, type BuiltinLock } from '../locks/registry.js';
+import { acceptedExplorerRules, acceptedKinds, BUILTIN_LOCKS, findingLine, loadLockDesign, lockSpecFor, type BuiltinLock } from '../locks/registry.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
 
@@ -86,6 +86,7 @@ export async function runSelftest(opts: SelftestOptions, log: (line: string) => 
     };
     rows.push(row);
     log(formatRow(row));
+    if (lock.finding) log(`  ${name}: ${findingLine(name, lock.finding)}`);
   }
   return rows;
 }

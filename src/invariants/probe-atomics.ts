@@ -4,18 +4,33 @@
 //   acquiring under the pool read lock (might_sleep() with preempt_count > 0);
 // - spin inside writeTrylock: each operation there is counted on the zspage's
 //   shadow, which a sleeping reader reads (see sleep-holding).
-import type { LockAtomics } from '../locks/contract.js';
+import type { LockAtomics, SpinlockTracker } from '../locks/contract.js';
+import { RAW_ATOMICS } from './global-atomics.js';
+import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { Cpu } from '../model/kernel-locks.js';
 import type { ViolationSink } from './violation.js';
 
 export class ProbeAtomics implements LockAtomics {
   private opsAt = -1;
+  private reading = false;
+  /** The worker's lockdep, when on: a C lock's shim reports its spinlocks there. */
+  lockdep?: SpinlockTracker;
 
   constructor(
-    private readonly cpu: Cpu,
+    private readonly cpu: Pick<Cpu, 'preemptCount'>,
     private readonly shadowMem: Int32Array,
     private readonly sink: ViolationSink,
+    private readonly coverage: Float64Array = newCoverage(),
   ) {}
+
+  /** Inside a readLock call: a failed compareExchange is a reader's retry (coverage). */
+  armRead(): void {
+    this.reading = true;
+  }
+
+  disarmRead(): void {
+    this.reading = false;
+  }
 
   /** Count operations on `opsIndex` until disarmed. */
   armTrylock(opsIndex: number): void {
@@ -27,54 +42,56 @@ export class ProbeAtomics implements LockAtomics {
   }
 
   private tick(): void {
-    if (this.opsAt >= 0) Atomics.add(this.shadowMem, this.opsAt, 1);
+    if (this.opsAt >= 0) RAW_ATOMICS.add(this.shadowMem, this.opsAt, 1);
   }
 
   load(mem: Int32Array, index: number): number {
     this.tick();
-    return Atomics.load(mem, index);
+    return RAW_ATOMICS.load(mem, index);
   }
   store(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.store(mem, index, value);
+    return RAW_ATOMICS.store(mem, index, value);
   }
   add(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.add(mem, index, value);
+    return RAW_ATOMICS.add(mem, index, value);
   }
   sub(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.sub(mem, index, value);
+    return RAW_ATOMICS.sub(mem, index, value);
   }
   and(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.and(mem, index, value);
+    return RAW_ATOMICS.and(mem, index, value);
   }
   or(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.or(mem, index, value);
+    return RAW_ATOMICS.or(mem, index, value);
   }
   xor(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.xor(mem, index, value);
+    return RAW_ATOMICS.xor(mem, index, value);
   }
   exchange(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.exchange(mem, index, value);
+    return RAW_ATOMICS.exchange(mem, index, value);
   }
   compareExchange(mem: Int32Array, index: number, expected: number, replacement: number): number {
     this.tick();
-    return Atomics.compareExchange(mem, index, expected, replacement);
+    const seen = RAW_ATOMICS.compareExchange(mem, index, expected, replacement);
+    if (this.reading && seen !== expected) hit(this.coverage, COV.READER_CAS_RETRY);
+    return seen;
   }
   wait(mem: Int32Array, index: number, value: number, timeout?: number): 'ok' | 'not-equal' | 'timed-out' {
     if (this.cpu.preemptCount > 0) {
       this.sink.report('slept-in-atomic', `the lock called atomics.wait with preempt_count ${this.cpu.preemptCount}`);
     }
-    return Atomics.wait(mem, index, value, timeout);
+    return RAW_ATOMICS.wait(mem, index, value, timeout);
   }
   notify(mem: Int32Array, index: number, count?: number): number {
     this.tick();
-    return Atomics.notify(mem, index, count);
+    return RAW_ATOMICS.notify(mem, index, count);
   }
   // Orderings only matter to the weak-memory explorer; stress runs execute them SC.
   fence(): void {
@@ -82,11 +99,11 @@ export class ProbeAtomics implements LockAtomics {
   }
   plainLoad(mem: Int32Array, index: number): number {
     this.tick();
-    return Atomics.load(mem, index);
+    return RAW_ATOMICS.load(mem, index);
   }
   plainStore(mem: Int32Array, index: number, value: number): void {
     this.tick();
-    Atomics.store(mem, index, value);
+    RAW_ATOMICS.store(mem, index, value);
   }
   // A spin-loop iteration counts as an operation: a trylock spinning in cpu_relax() is seen.
   relax(): void {

@@ -48,6 +48,18 @@ export interface LockAtomics {
   preempt?(delta: number): number;
   /** A WARN_ON/BUG_ON in the lock fired; `message` names its file and line. */
   warn?(message: string): void;
+  /** Present in stress runs with lockdep on: where a lock reports its own spinlocks. */
+  lockdep?: SpinlockTracker;
+}
+
+/**
+ * Lock-order tracking (lockdep) for a lock's own spinlocks, by byte address in the arena:
+ * a C lock's kernel shim calls it from spin_lock(), spin_trylock() and spin_unlock().
+ */
+export interface SpinlockTracker {
+  spinLock(addr: number): void;
+  spinTrylock(addr: number, ok: boolean): void;
+  spinUnlock(addr: number): void;
 }
 
 /** The operations of one zspage lock instance living at `mem[at .. at + words)`. */

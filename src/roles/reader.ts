@@ -5,6 +5,8 @@ import { STATE } from '../invariants/held-state.js';
 import { describeMismatch } from '../invariants/integrity.js';
 import { sleepHolding } from '../invariants/sleep-holding.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../model/map.js';
+import { COV, hit } from '../model/coverage.js';
+import { SITE } from '../model/lock-sites.js';
 import { contentSeed, verifyContent } from '../model/object.js';
 import { handleToObj, hndAt, zspShadowAt } from '../model/zs.js';
 import { Rng } from '../rng.js';
@@ -49,7 +51,10 @@ export function readerStep(ctx: RoleContext): () => void {
       if (ns > 0) {
         const shadow = zspShadowAt(zs, m.zspage);
         held.set(STATE.READ_HELD_ASLEEP, m.zspage);
+        const trylocks = Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ);
+        zs.cpu.locks.mightSleep(SITE.zram_read);
         sleepHolding(mem, shadow, ns / 1e6);
+        if (Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ) !== trylocks) hit(zs.coverage, COV.SLEPT_ACROSS_TRYLOCK);
         held.set(STATE.READ_HELD, m.zspage);
         counters[COUNTER.SLEEPING_READS]!++;
         if (Atomics.load(mem, shadow + SHADOW.WRITER_IN) !== 0) {
@@ -63,6 +68,8 @@ export function readerStep(ctx: RoleContext): () => void {
       sink.report('integrity', `handle ${h} moved from object ${m.obj} to ${now} while the read lock was held`, m.zspage, h);
     }
     if (timed) metrics.record(METRIC['reader-hold'], Math.round((performance.now() - t1) * 1e6));
-    zsObjReadEnd(zs, m);
+    if (zsObjReadEnd(zs, m) < 0) {
+      sink.report('integrity', `zs_obj_read_end: handle ${h} resolves to no zspage; zspage ${m.zspage} stays read-locked`, m.zspage, h);
+    }
   };
 }

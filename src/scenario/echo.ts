@@ -23,6 +23,8 @@ export function scenarioInput(s: Scenario): ScenarioInput {
     duration: formatNs(s.duration),
     ...(s.seed !== undefined ? { seed: s.seed } : {}),
     lock: s.lock,
+    kernel: s.kernel,
+    lockdep: s.lockdep,
     statInterval: formatNs(s.statInterval),
     stallTimeout: formatNs(s.stallTimeout),
     auditEvery: formatNs(s.auditEvery),

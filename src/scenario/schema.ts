@@ -1,6 +1,7 @@
 // The scenario file format, checked with zod: unknown fields and bad values are
 // rejected with the field's path.
 import { z } from 'zod';
+import { MODELLED_KERNELS } from '../model/kernel-version.js';
 import { parseDuration, parseSize } from './units.js';
 
 const duration = z
@@ -45,7 +46,11 @@ export const scenarioSchema = z.strictObject({
   description: z.string().default(''),
   duration: duration.refine((ns) => ns >= 1e8, { message: 'must be at least 100ms' }),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
-  lock: z.string().min(1).default('zspage-atomic'),
+  lock: z.string().min(1).default('zspage-atomic-fixed'),
+  /** The kernel the model follows where versions differ (zs_page_migrate()'s -EINVAL or -EBUSY). */
+  kernel: z.enum(MODELLED_KERNELS).default('6.15'),
+  /** Lock-order checking (the kernel's lockdep) on every model lock and a lock's own spinlocks. */
+  lockdep: z.boolean().default(true),
   statInterval: duration.default(5e9),
   /** A worker that makes no progress for this long is a stall. */
   stallTimeout: duration.refine((ns) => ns >= 5e8, { message: 'must be at least 500ms' }).default(5e9),

@@ -18,6 +18,8 @@ import { MAX_LOCK_WORDS, MEMORY_ORDERS, type LockAtomics, type LockDesign, type 
 import type { CompiledLock } from './compile.js';
 import { spinLock, spinTrylock, spinUnlock } from './spinlock.js';
 
+// Captured before any lock code runs: while a lock call runs, the global may be a stand-in.
+const RAW_ATOMICS = Atomics;
 const EXPORTS = ['zs_init', 'zs_read_lock', 'zs_read_unlock', 'zs_write_trylock', 'zs_write_unlock', 'zs_sizeof', 'zs_alignof'];
 const WARN_KINDS = ['WARN_ON', 'WARN_ON_ONCE', 'BUG_ON'];
 const WARN_ONCE = 1;
@@ -42,7 +44,7 @@ interface Exports {
 
 /** One instance: the call in progress (set by each lock call; calls never nest). */
 class Runtime {
-  k: LockAtomics = Atomics as unknown as LockAtomics;
+  k: LockAtomics = RAW_ATOMICS as unknown as LockAtomics;
   mem: Int32Array = new Int32Array(0);
   at = 0;
   exports!: Exports;
@@ -88,7 +90,7 @@ class Runtime {
       // A sleep is atomics.wait on the lock's first word (might_sleep: one that cannot block),
       // so every check of a JS lock's sleeping applies.
       sleep: (us) => {
-        const now = Atomics.load(this.mem, this.at);
+        const now = RAW_ATOMICS.load(this.mem, this.at);
         if (us < 0) this.k.wait(this.mem, this.at, (now + 1) | 0, 0);
         else this.k.wait(this.mem, this.at, now, us / 1000);
       },
