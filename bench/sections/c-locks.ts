@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCLock } from '../../src/locks/c/compile.js';
+import { cLockDesign } from '../../src/locks/c/design.js';
 import { packageRoot } from '../../src/paths.js';
 import { Crew } from '../lib/crew.js';
 import { figure, interleave, median, ratio, type Measured, type Rounds } from '../lib/measure.js';
@@ -29,30 +30,38 @@ export async function cLocks(rounds: Rounds): Promise<Row[]> {
   process.env.ZSPAGE_STRESS_CACHE = cache;
   try {
     progress('C locks: first compile');
+    // CPU time of the whole process (as the other sections, so that the machine's other
+    // tenants do not count); the wall time is in the raw figures.
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const first = await compileCLock(file, EXAMPLE);
-    const firstS = (performance.now() - t0) / 1000;
+    const used = process.cpuUsage(c0);
+    const firstS = (used.user + used.system) / 1e6;
+    const wallS = (performance.now() - t0) / 1000;
     if (first.cached) throw new Error('bench: the first compile came from the cache');
     rows.push({
       section: 'C lock',
       name: `${EXAMPLE}: first compile (toolchain load, clang, lld)`,
-      measured: `${firstS.toFixed(2)} s`,
+      measured: `${firstS.toFixed(2)} s CPU (${wallS.toFixed(1)} s wall)`,
       against: `budget ${FIRST_COMPILE_BUDGET_S} s`,
       ratio: firstS / FIRST_COMPILE_BUDGET_S,
-      raw: { seconds: firstS },
+      raw: { cpuSeconds: firstS, wallSeconds: wallS },
       ...budget(`<= ${FIRST_COMPILE_BUDGET_S} s`, firstS <= FIRST_COMPILE_BUDGET_S, () => 'the machine is loaded, or the toolchain grew'),
     });
+    // A cache hit as a run sees it: hash, read the module, compile and check it (a fresh
+    // design each time, so its instance is made anew too).
     const hits: number[] = [];
     for (let i = 0; i < CACHED_SAMPLES; i++) {
       const t = performance.now();
       const again = await compileCLock(file, EXAMPLE);
+      cLockDesign(again);
       hits.push(performance.now() - t);
       if (!again.cached) throw new Error('bench: a second compile missed the cache');
     }
     const hitMs = median(hits);
     rows.push({
       section: 'C lock',
-      name: `${EXAMPLE}: cached (hash source and shim, read the module)`,
+      name: `${EXAMPLE}: cached (hash, read, compile and check the module)`,
       measured: `${hitMs.toFixed(1)} ms (median of ${CACHED_SAMPLES})`,
       against: `budget ${CACHED_BUDGET_MS} ms`,
       ratio: hitMs / CACHED_BUDGET_MS,
