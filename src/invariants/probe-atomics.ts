@@ -15,6 +15,8 @@ export class ProbeAtomics implements LockAtomics {
   private reading = false;
   /** The worker's lockdep, when on: a C lock's shim reports its spinlocks there. */
   lockdep?: SpinlockTracker;
+  /** Race noise, run before each operation (src/roles/noise.ts); null: none. */
+  beforeOp: (() => void) | null = null;
 
   constructor(
     private readonly cpu: Pick<Cpu, 'preemptCount'>,
@@ -42,6 +44,7 @@ export class ProbeAtomics implements LockAtomics {
   }
 
   private tick(): void {
+    if (this.beforeOp !== null) this.beforeOp();
     if (this.opsAt >= 0) RAW_ATOMICS.add(this.shadowMem, this.opsAt, 1);
   }
 

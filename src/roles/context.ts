@@ -17,6 +17,7 @@ import { createZs, type Zs } from '../model/zs.js';
 import { COUNTER } from './counters.js';
 import { isZero, sampleNs } from './dist.js';
 import { METRIC, Metrics } from './metrics.js';
+import { createNoise, type Noise } from './noise.js';
 import { Rng } from '../rng.js';
 import { ROLES, roleLabel, type RoleTask, type WorkerMessage } from './task.js';
 
@@ -35,6 +36,8 @@ export interface RoleContext {
   line: number;
   held: HeldState;
   sink: ViolationSink;
+  /** Race noise in the lock's operations (readers and churners: the read lockers); null: none. */
+  noise: Noise | null;
   post(message: WorkerMessage): void;
 }
 
@@ -91,6 +94,8 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
     cpu.locks = lockdep;
     probe.lockdep = lockdep;
   }
+  const noise = task.role === 'reader' || task.role === 'churner' ? createNoise(task.scenario, task.seed, task.workerIndex) : null;
+  if (noise) probe.beforeOp = noise.beforeOp;
   const lock = createRouted(design, probe);
   const metrics = new Metrics();
   const rng = new Rng(task.seed, task.workerIndex);
@@ -124,6 +129,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
     line,
     held,
     sink,
+    noise,
     post,
   };
 }

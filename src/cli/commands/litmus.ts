@@ -9,7 +9,9 @@ export const litmusCommand = (result: CommandResult): CommandModule => ({
     y
       .positional('files', { type: 'string', array: true, describe: 'FILE.litmus ...' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per file: test, expected, observed, agrees' })
-      .option('markdown', { type: 'boolean', default: false, describe: 'print a Markdown table (for the docs)' }),
+      .option('markdown', { type: 'boolean', default: false, describe: 'print a Markdown table (for the docs)' })
+      .example('$0 litmus ./SB+fencembonceonces.litmus', 'one test: its outcomes under the weak model against its Result: line')
+      .example('$0 litmus litmus/*.litmus --markdown', 'the litmus gate of this repository, as a Markdown table'),
   handler: (argv) => {
     const files = argv.files as string[];
     const results = files.map((f) => runLitmusFile(f)); // bad input in any file exits 2 before printing
