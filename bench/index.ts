@@ -14,6 +14,7 @@ import { explorerSpeed } from './sections/explorer.js';
 import { lockPairs } from './sections/lock-pairs.js';
 import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
 import { startup } from './sections/startup.js';
+import { weakExplorer } from './sections/weak-explorer.js';
 
 /**
  * Phases long enough that a thread's cold start after waiting (caches another tenant
@@ -33,6 +34,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   startup: () => startup(),
   'c-locks': () => cLocks(ROUNDS),
   explorer: () => explorerSpeed(ROUNDS),
+  'weak-explorer': () => weakExplorer(),
 };
 
 const wanted = process.argv.slice(2);
