@@ -2,7 +2,7 @@
 // how many operations it did before the arena's stop word was set.
 import { MessageChannel } from 'node:worker_threads';
 import { attachArena, type Arena } from '../../src/arena/arena.js';
-import { HDR, SHADOW } from '../../src/arena/layout.js';
+import { HDR } from '../../src/arena/layout.js';
 import { ProbeAtomics } from '../../src/invariants/probe-atomics.js';
 import type { ViolationSink } from '../../src/invariants/violation.js';
 import { BUILTIN_LOCKS, lockSpecFor } from '../../src/locks/registry.js';
@@ -81,13 +81,13 @@ function floorLoops({ mem }: Arena, at: number): Loops {
 }
 
 // Every role's lock gets a ProbeAtomics (src/roles/context.ts); a writer's trylock
-// runs with it armed, counting on the zspage's shadow (src/invariants/shadow.ts).
+// runs watched, as the shadow hooks watch it (src/invariants/shadow.ts).
 function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: number): Loops {
   const { mem } = arena;
   const at = lockAt(arena, z);
   const probe = new ProbeAtomics({ preemptCount: 0 }, mem, failing);
   const lock = BUILTIN_LOCKS[spec.lock]!.design.create(spec.atomics === 'raw' ? Atomics : probe);
-  const opsAt = shadowAt(arena, z) + SHADOW.TRYLOCK_OPS;
+  const shadow = shadowAt(arena, z);
   const counted = spec.atomics === 'writer';
   return {
     read() {
@@ -105,9 +105,9 @@ function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: n
       let ops = 0;
       while (Atomics.load(mem, HDR.STOP) === 0) {
         for (let i = 0; i < BATCH; i++) {
-          if (counted) probe.armTrylock(opsAt);
+          if (counted) probe.watchCall(true, z, shadow);
           const ok = lock.writeTrylock(mem, at);
-          if (counted) probe.disarmTrylock();
+          if (counted) probe.unwatchCall();
           if (ok) lock.writeUnlock(mem, at);
         }
         ops += BATCH;
@@ -147,6 +147,7 @@ function roleLoops(data: CrewWorkerData, spec: Extract<CrewSpec, { kind: 'harnes
     role: 'reader',
     roleIndex: data.index,
     workerIndex: data.index,
+    labels: Array.from({ length: data.params.workers }, (_, i) => `reader#${i}`),
     seed: spec.seed,
     scenario: spec.scenario,
     stable: spec.stable,

@@ -4,6 +4,7 @@
 import { zspLockAt, type Zs } from './zs.js';
 
 export function zspageReadLock(zs: Zs, z: number): void {
+  zs.hooks.readBegin(z);
   zs.lock.readLock(zs.mem, zspLockAt(zs, z));
   zs.hooks.readAcquired(z);
 }
@@ -11,6 +12,7 @@ export function zspageReadLock(zs: Zs, z: number): void {
 export function zspageReadUnlock(zs: Zs, z: number): void {
   zs.hooks.readReleasing(z);
   zs.lock.readUnlock(zs.mem, zspLockAt(zs, z));
+  zs.hooks.readReleased(z);
 }
 
 export function zspageWriteTrylock(zs: Zs, z: number): boolean {
@@ -24,6 +26,7 @@ export function zspageWriteTrylock(zs: Zs, z: number): boolean {
 export function zspageWriteUnlock(zs: Zs, z: number): void {
   zs.hooks.writeReleasing(z);
   zs.lock.writeUnlock(zs.mem, zspLockAt(zs, z));
+  zs.hooks.writeReleased(z);
   zs.cpu.preemptCount--;
 }
 

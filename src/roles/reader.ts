@@ -1,9 +1,8 @@
 // Reader: map an object, verify it, sleep holding it, verify again, unmap
 // (zram reading a compressed page: zs_obj_read_begin() ... zs_obj_read_end()).
-import { HND, SHADOW } from '../arena/layout.js';
+import { HDR, HND, SHADOW } from '../arena/layout.js';
 import { STATE } from '../invariants/held-state.js';
 import { describeMismatch } from '../invariants/integrity.js';
-import { sleepHolding } from '../invariants/sleep-holding.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../model/map.js';
 import { contentSeed, verifyContent } from '../model/object.js';
 import { handleToObj, hndAt, zspShadowAt } from '../model/zs.js';
@@ -14,7 +13,7 @@ import { isZero, sampleNs } from './dist.js';
 import { METRIC } from './metrics.js';
 
 export function readerStep(ctx: RoleContext): () => void {
-  const { zs, mem, rng, metrics, counters, held, sink } = ctx;
+  const { zs, mem, rng, metrics, counters, held, sink, shadow: hooks } = ctx;
   const cfg = ctx.task.scenario.readers;
   const span = cfg.hotObjects > 0 ? Math.min(cfg.hotObjects, ctx.task.stable) : ctx.task.stable;
   const sleeps = !isZero(cfg.hold) && cfg.sleepFraction > 0;
@@ -48,9 +47,10 @@ export function readerStep(ctx: RoleContext): () => void {
       const ns = sampleNs(cfg.hold, rng);
       if (ns > 0) {
         const shadow = zspShadowAt(zs, m.zspage);
-        held.set(STATE.READ_HELD_ASLEEP, m.zspage);
-        sleepHolding(mem, shadow, ns / 1e6);
-        held.set(STATE.READ_HELD, m.zspage);
+        hooks.sleeping(m.zspage, true);
+        // On the stop word, so that stopping the run wakes every sleeper.
+        Atomics.wait(mem, HDR.STOP, 0, ns / 1e6);
+        hooks.sleeping(m.zspage, false);
         counters[COUNTER.SLEEPING_READS]!++;
         if (Atomics.load(mem, shadow + SHADOW.WRITER_IN) !== 0) {
           sink.report('exclusion', `a writer is inside zspage ${m.zspage} while a reader holds it`, m.zspage, h);
