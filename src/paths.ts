@@ -13,7 +13,7 @@ export function packageRoot(): string {
   return dir;
 }
 
-/** Compiled worker scripts live under dist/ (built by `npm run build`, run by `npm ci` and `npm start`). */
+/** Compiled worker scripts live under dist/: the package ships it; in a clone `npm run build` makes it (`npm start`, `npm test` and `npm pack` build first). */
 export function compiledPath(...parts: string[]): string {
   return join(packageRoot(), 'dist', ...parts);
 }

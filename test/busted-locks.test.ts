@@ -1,5 +1,5 @@
 // Single-threaded tests that show each busted lock's bug concretely, and that the correct
-// designs (zspage-atomic, zspage-spinlock) do not have it. Interleavings are forced by hooks
+// designs (zspage-atomic-fixed, zspage-spinlock) do not have it. Interleavings are forced by hooks
 // that run another "thread" (a second ops table on the same words) before a given atomic op.
 import { describe, expect, it } from 'vitest';
 import { VIOLATION_KINDS } from '../src/invariants/kinds.js';
@@ -52,7 +52,7 @@ function memory(design: LockDesign): Int32Array {
 /** A second thread: its own ops table on the real Atomics. */
 const other = (design: LockDesign): LockOps => design.create(Atomics);
 
-const CORRECT = ['zspage-atomic', 'zspage-spinlock'].map((n) => BUILTIN_LOCKS[n]!.design);
+const CORRECT = ['zspage-atomic-fixed', 'zspage-spinlock'].map((n) => BUILTIN_LOCKS[n]!.design);
 const busted = (name: string): LockDesign => BUSTED_LOCKS[name]!.design;
 
 describe('BUSTED_LOCKS table', () => {

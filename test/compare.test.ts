@@ -11,11 +11,11 @@ const html = join(dir, 'compare.html');
 let compare: CliRun;
 
 beforeAll(() => {
-  for (const lock of ['zspage-atomic', 'zspage-spinlock']) {
+  for (const lock of ['zspage-atomic-fixed', 'zspage-spinlock']) {
     const r = cli(['run', '--scenario', 'smoke', '--duration', '2', '--stat-interval', '0.5', '--seed', '3', '--lock', lock, '--out', join(dir, lock)], { out: false });
     expect(r.code, r.stderr).toBe(0);
   }
-  compare = cli(['compare', join(dir, 'zspage-atomic'), join(dir, 'zspage-spinlock'), '--out', html], { out: false });
+  compare = cli(['compare', join(dir, 'zspage-atomic-fixed'), join(dir, 'zspage-spinlock'), '--out', html], { out: false });
 });
 
 describe('compare', () => {
@@ -24,11 +24,11 @@ describe('compare', () => {
     for (const metric of ['reader-lock-wait', 'writer-trylock']) {
       const block = compare.stdout.split('\n\n').find((b) => b.startsWith(`${metric} (ns)`))!;
       expect(block).toMatch(/run +verdict +count +mean +p50 +p90 +p99 +p99\.9 +max/);
-      expect(block).toMatch(/zspage-atomic +PASS +\d+ /);
+      expect(block).toMatch(/zspage-atomic-fixed +PASS +\d+ /);
       expect(block).toMatch(/zspage-spinlock +PASS +\d+ /);
     }
     expect(compare.stdout).toMatch(/write trylocks\n.*fail rate/);
-    expect(compare.stdout).toMatch(/zspage-atomic +PASS +\d+ +\d+ +\d+\.\d\d%/);
+    expect(compare.stdout).toMatch(/zspage-atomic-fixed +PASS +\d+ +\d+ +\d+\.\d\d%/);
   });
 
   it.runIf(browserTestsRun)('writes compare.html: one overlaid percentile chart per metric, a curve per run', async () => {
@@ -38,7 +38,7 @@ describe('compare', () => {
     expect(page.outside).toEqual([]);
     expect(page.charts).toBeGreaterThanOrEqual(4);
     expect(page.drawn).toBe(page.charts);
-    for (const legend of page.legends) expect(legend).toEqual(['percentile', 'zspage-atomic', 'zspage-spinlock']);
+    for (const legend of page.legends) expect(legend).toEqual(['percentile', 'zspage-atomic-fixed', 'zspage-spinlock']);
     for (const line of page.lines) expect(line.pixels, line.id).toBeGreaterThan(20);
   });
 

@@ -30,7 +30,7 @@ async function expectReplays(design: LockDesign, result: ExploreResult): Promise
 }
 
 describe('explorer on the built-in locks', () => {
-  for (const name of ['zspage-atomic', 'zspage-spinlock']) {
+  for (const name of ['zspage-atomic-fixed', 'zspage-spinlock']) {
     for (const strategy of ['random', 'pct'] as const) {
       it(`${name} passes ${SMALL.iterations} ${strategy} iterations`, async () => {
         const r = await explore(builtin(name), { ...SMALL, strategy });
@@ -77,7 +77,7 @@ describe('explorer on the busted locks', () => {
 
   it('loadExplorerLock finds busted and built-in locks by name', async () => {
     expect((await loadExplorerLock('busted-check-then-act')).name).toBe('busted-check-then-act');
-    expect((await loadExplorerLock('zspage-atomic')).name).toBe('zspage-atomic');
+    expect((await loadExplorerLock('zspage-atomic-fixed')).name).toBe('zspage-atomic-fixed');
     await expect(loadExplorerLock('no-such-lock')).rejects.toThrow(BadInputError);
   });
 });
@@ -115,8 +115,8 @@ describe('determinism and strategies', () => {
   });
 
   it('rejects bad options', async () => {
-    await expect(explore(builtin('zspage-atomic'), { ...SMALL, threads: 0 })).rejects.toThrow(BadInputError);
-    await expect(explore(builtin('zspage-atomic'), { ...SMALL, strategy: 'dfs' as 'pct' })).rejects.toThrow(/strategy/);
+    await expect(explore(builtin('zspage-atomic-fixed'), { ...SMALL, threads: 0 })).rejects.toThrow(BadInputError);
+    await expect(explore(builtin('zspage-atomic-fixed'), { ...SMALL, strategy: 'dfs' as 'pct' })).rejects.toThrow(/strategy/);
   });
 });
 
@@ -124,20 +124,20 @@ describe('schedule strings', () => {
   it('round-trip, with runs of one thread as <thread>x<count>', () => {
     const text = formatSchedule(['RW', 'WR', 'RR'], [0, 0, 0, 1, 2, 2, 0]);
     expect(text).toBe('RW/WR/RR@0x3,1,2x2,0');
-    expect(parseSchedule(text)).toEqual({ programs: ['RW', 'WR', 'RR'], steps: [0, 0, 0, 1, 2, 2, 0] });
+    expect(parseSchedule(text)).toEqual({ programs: ['RW', 'WR', 'RR'], steps: [0, 0, 0, 1, 2, 2, 0], choices: [] });
   });
 
   it('bad schedules are bad input', async () => {
     expect(() => parseSchedule('RX@0')).toThrow(BadInputError);
     expect(() => parseSchedule('RW/WR')).toThrow(/'@'/);
     expect(() => parseSchedule('RW@3')).toThrow(/out of range/);
-    const lock = builtin('zspage-atomic');
+    const lock = builtin('zspage-atomic-fixed');
     await expect(replay(lock, 'R@0')).rejects.toThrow(/ends after 1 steps/); // readLock alone is 2 steps
     await expect(replay(lock, 'R@0x9')).rejects.toThrow(/after the run ended/);
   });
 
   it('formatTrace shows thread, call, op, result, words and return values', async () => {
-    const { failure, trace } = await replay(builtin('zspage-atomic'), 'R@0x3');
+    const { failure, trace } = await replay(builtin('zspage-atomic-fixed'), 'R@0x3');
     expect(failure).toBeNull();
     const text = formatTrace(trace);
     expect(text.split('\n')[0]).toMatch(/^#0 +T0 +readLock +load\[0\]\(\) -> 0 +\[0\]$/);
@@ -147,11 +147,11 @@ describe('schedule strings', () => {
 });
 
 describe('explorer checks on small hand-made locks', () => {
-  /** zspage-atomic with one op replaced. */
+  /** zspage-atomic-fixed with one op replaced. */
   const variant = (name: string, ops: Partial<ReturnType<LockDesign['create']>>, words = 1): LockDesign => ({
     name,
     words,
-    create: (a) => ({ ...builtin('zspage-atomic').create(a), ...ops }),
+    create: (a) => ({ ...builtin('zspage-atomic-fixed').create(a), ...ops }),
   });
 
   it('not-released: a readUnlock that never decrements', async () => {
@@ -167,7 +167,7 @@ describe('explorer checks on small hand-made locks', () => {
       name: 'forget-every-2nd',
       words: 1,
       create(a) {
-        const inner = builtin('zspage-atomic').create(a);
+        const inner = builtin('zspage-atomic-fixed').create(a);
         let n = 0;
         return { ...inner, readUnlock: (m, at) => (++n % 2 === 0 ? undefined : inner.readUnlock(m, at)) };
       },
@@ -184,7 +184,7 @@ describe('explorer checks on small hand-made locks', () => {
       name: 'napping-unlock',
       words: 2,
       create: (a) => ({
-        ...builtin('zspage-atomic').create(a),
+        ...builtin('zspage-atomic-fixed').create(a),
         readUnlock(m, at) {
           a.sub(m, at, 1);
           a.wait(m, at + 1, 0, 1); // word 1 stays 0: a real 1 ms sleep, allowed for a reader
@@ -202,7 +202,7 @@ describe('explorer checks on small hand-made locks', () => {
       name: 'sleepy-unlock',
       words: 2,
       create: (a) => ({
-        ...builtin('zspage-atomic').create(a),
+        ...builtin('zspage-atomic-fixed').create(a),
         readUnlock(m, at) {
           a.sub(m, at, 1);
           a.wait(m, at + 1, 0); // no timeout, and nobody ever notifies
@@ -225,7 +225,7 @@ describe('explorer checks on small hand-made locks', () => {
   it('trylock-waited also catches a trylock that keeps going without spinning', async () => {
     const lock = variant('busy-trylock', {});
     lock.create = (a) => ({
-      ...builtin('zspage-atomic').create(a),
+      ...builtin('zspage-atomic-fixed').create(a),
       writeTrylock(m, at) {
         for (;;) a.store(m, at, a.load(m, at) === 0 ? 1 : 0); // changes memory: never looks stuck
       },

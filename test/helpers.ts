@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPool, type PoolSetup } from '../src/coordinator/setup.js';
 import type { LockDesign } from '../src/locks/contract.js';
-import zspageAtomic from '../src/locks/zspage-atomic.js';
+import zspageAtomicFixed from '../src/locks/zspage-atomic-fixed.js';
 import { parseScenario } from '../src/scenario/load.js';
 import type { ScenarioInput } from '../src/scenario/schema.js';
 
@@ -25,7 +25,7 @@ export function smallScenario(patch: Partial<ScenarioInput> = {}) {
   );
 }
 
-export function smallPool(design: LockDesign = zspageAtomic, seed = 7, patch: Partial<ScenarioInput> = {}): PoolSetup {
+export function smallPool(design: LockDesign = zspageAtomicFixed, seed = 7, patch: Partial<ScenarioInput> = {}): PoolSetup {
   return buildPool(smallScenario(patch), design, seed);
 }
 

@@ -52,7 +52,7 @@ describe.each(Object.entries(BUILTIN_LOCKS))('%s', (_name, { design }) => {
 });
 
 describe('write trylock with a reader inside', () => {
-  for (const name of ['zspage-atomic', 'zspage-spinlock', 'rwsem']) {
+  for (const name of ['zspage-atomic', 'zspage-atomic-fixed', 'zspage-spinlock', 'rwsem']) {
     it(`${name} fails at once`, () => {
       const bounded = new BoundedAtomics(100);
       const { mem, ops } = fresh(BUILTIN_LOCKS[name]!.design, bounded);
@@ -75,7 +75,8 @@ describe('read lock with a writer inside', () => {
   const waits = (name: string) => {
     const calls: string[] = [];
     const recording = new Proxy(Atomics, {
-      get: (target, prop: string) => (...args: unknown[]) => {
+      // only the global's methods: plainLoad/plainStore are absent, as on the global Atomics
+      get: (target, prop: string) => !(prop in target) ? undefined : (...args: unknown[]) => {
         calls.push(prop);
         if (prop === 'wait') throw new Error('slept');
         if (calls.length > 1000) throw new Error('spun');
@@ -88,7 +89,7 @@ describe('read lock with a writer inside', () => {
   };
 
   it('zspage designs spin and never sleep', () => {
-    expect(waits('zspage-atomic')).toThrow('spun');
+    expect(waits('zspage-atomic-fixed')).toThrow('spun');
     expect(waits('zspage-spinlock')).toThrow('spun');
     expect(waits('rwlock')).toThrow('spun');
   });

@@ -5,11 +5,13 @@ import { auditPool } from '../src/invariants/audit.js';
 import type { Violation } from '../src/invariants/violation.js';
 import { asyncFreeZspages, allocPage, freePage, zsFree, zsMalloc } from '../src/model/alloc.js';
 import { newCompactStats, zsCanCompact, zsCompactClass } from '../src/model/compact.js';
-import { MIGRATE_BUSY, MIGRATE_OK, zsPageMigrate } from '../src/model/migrate.js';
+import { EBUSY, EINVAL } from '../src/model/kernel-version.js';
+import { MIGRATE_OK, zsPageMigrate } from '../src/model/migrate.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd, zsObjWrite } from '../src/model/map.js';
 import { POISON_WORD } from '../src/model/object.js';
 import { buildClassTable, classIdForSize } from '../src/model/size-class.js';
-import { clsAt, handleToObj, hndAt, objPfn, pageOwner, pgAt, zspAt, type Zs } from '../src/model/zs.js';
+import { insertZspage, ISOLATED, removeZspage, ZS_INUSE_RATIO_0 } from '../src/model/fullness.js';
+import { clsAt, handleToObj, hndAt, locationToObj, objPfn, pageOwner, pgAt, zspAt, zspLockAt, type Zs } from '../src/model/zs.js';
 import { Rng } from '../src/rng.js';
 import { smallPool } from './helpers.js';
 
@@ -108,14 +110,67 @@ describe('pool operations', () => {
     expect(zs.mem[zs.frameWords + from * zs.pageWords]).toBe(POISON_WORD);
   });
 
-  it('migration fails with -EBUSY while a reader holds the zspage', () => {
-    const { zs, atomics } = smallPool();
+  it('migration fails while a reader holds the zspage: -EINVAL in 6.15, -EBUSY in mainline', () => {
+    for (const [kernel, errno] of [['6.15', EINVAL], ['mainline', EBUSY]] as const) {
+      const { zs, atomics } = smallPool(undefined, 7, { kernel });
+      expect(zs.kernel).toBe(kernel);
+      const m = newMapping();
+      zsObjReadBegin(zs, 0, m);
+      const to = allocPage(zs);
+      expect(zsPageMigrate(zs, objPfn(zs, m.obj), to)).toBe(errno);
+      zsObjReadEnd(zs, m);
+      freePage(zs, to);
+      expect(audit(zs, atomics).seen).toEqual([]);
+    }
+  });
+
+  it('zs_obj_read_end unlocks the zspage the handle resolves to now, not the one it locked', () => {
+    const { zs } = smallPool();
     const m = newMapping();
     zsObjReadBegin(zs, 0, m);
+    const locked = m.zspage;
+    // as a broken lock would let compaction do: the object now lives in another zspage
+    const elsewhere = liveHandles(zs).map((h) => handleToObj(zs, h)).find((o) => pageOwner(zs, objPfn(zs, o)) !== locked)!;
+    const other = pageOwner(zs, objPfn(zs, elsewhere));
+    const was = handleToObj(zs, 0);
+    zs.mem[hndAt(zs, 0, HND.LOCATION)] = elsewhere;
+    const lockWord = (z: number) => zs.mem[zspLockAt(zs, z)]!;
+    zs.lock.readLock(zs.mem, zspLockAt(zs, other));
+    expect([lockWord(locked), lockWord(other)]).toEqual([1, 1]);
+    expect(zsObjReadEnd(zs, m)).toBe(other);
+    expect([lockWord(locked), lockWord(other)]).toEqual([1, 0]);
+    // a handle that resolves to a page in no zspage: nothing is unlocked
+    zs.mem[hndAt(zs, 0, HND.LOCATION)] = locationToObj(zs, allocPage(zs), 0);
+    expect(zsObjReadEnd(zs, m)).toBe(-1);
+    expect(lockWord(locked)).toBe(1);
+    zs.mem[hndAt(zs, 0, HND.LOCATION)] = was;
+    expect(zsObjReadEnd(zs, m)).toBe(locked);
+    expect(lockWord(locked)).toBe(0);
+  });
+
+  it('migrates a page of a zspage that async_free_zspage() has taken off its list, and lock_zspage() follows it', () => {
+    const { zs, atomics } = smallPool();
+    expect(zsMalloc(zs, 599, 3000)).toBe(true);
+    zsObjWrite(zs, 599, 0, newMapping());
+    const z = pageOwner(zs, objPfn(zs, handleToObj(zs, 599)));
+    const pfn = zs.mem[zspAt(zs, z, ZSP.PAGES)]!;
+    // a migrator holds the page: freeing the last object defers the zspage's free
+    Atomics.store(zs.mem, pgAt(zs, pfn, PG.LOCK), 1);
+    for (const x of liveHandles(zs)) if (pageOwner(zs, objPfn(zs, handleToObj(zs, x))) === z) zsFree(zs, x);
+    expect(zs.mem[zspAt(zs, z, ZSP.INUSE)]).toBe(0);
+    expect(zs.mem[zspAt(zs, z, ZSP.CLASS)]).toBeGreaterThanOrEqual(0);
+    // as asyncFreeZspages() leaves it between its list splice and lock_zspage()
+    const c = zs.mem[zspAt(zs, z, ZSP.CLASS)]!;
+    removeZspage(zs, c, z);
+    expect(zs.mem[zspAt(zs, z, ZSP.FULLNESS)]).toBe(ISOLATED);
     const to = allocPage(zs);
-    expect(zsPageMigrate(zs, objPfn(zs, m.obj), to)).toBe(MIGRATE_BUSY);
-    zsObjReadEnd(zs, m);
-    freePage(zs, to);
+    expect(zsPageMigrate(zs, pfn, to)).toBe(MIGRATE_OK);
+    Atomics.store(zs.mem, pgAt(zs, pfn, PG.LOCK), 0);
+    freePage(zs, pfn);
+    expect(zs.mem[zspAt(zs, z, ZSP.PAGES)]).toBe(to);
+    insertZspage(zs, c, z, ZS_INUSE_RATIO_0);
+    expect(asyncFreeZspages(zs)).toBe(1);
+    expect(zs.mem[zspAt(zs, z, ZSP.CLASS)]).toBe(-1);
     expect(audit(zs, atomics).seen).toEqual([]);
   });
 

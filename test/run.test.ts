@@ -58,7 +58,7 @@ describe('zspage-stress replay', () => {
     expect(first.code).toBe(0);
     const again = cli(['replay', join(first.out, 'summary.json')]);
     expect(again.code).toBe(0);
-    expect(again.summary()).toMatchObject({ seed: 5, lock: { name: 'zspage-atomic' }, scenario: 'smoke' });
+    expect(again.summary()).toMatchObject({ seed: 5, lock: { name: 'zspage-atomic-fixed' }, scenario: 'smoke' });
     expect(again.summary().config.scenario).toEqual(first.summary().config.scenario);
   });
 });

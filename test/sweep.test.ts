@@ -13,7 +13,7 @@ import { browserTestsRun, checkPage } from './report-browser.js';
 describe('sweep files and flags', () => {
   it('ships seed-story: the three designs of the story against reader hold times, on a scenario that loads', () => {
     const s = loadSweepFile('seed-story');
-    expect(s.locks).toEqual(['rwlock', 'zspage-atomic', 'zspage-spinlock']);
+    expect(s.locks).toEqual(['rwlock', 'zspage-atomic-fixed', 'zspage-spinlock']);
     expect(s.param).toBe('reader-hold');
     expect(s.values[0]).toBe('0');
     const cfg = resolveRunConfig({ scenario: s.scenario, lock: s.locks[0], patch: (sc) => SWEEP_PARAMS[s.param]!.apply(sc, '10ms') });
@@ -25,16 +25,16 @@ describe('sweep files and flags', () => {
   it('rejects unknown parameters and values that do not parse', () => {
     expect(parseParamFlag('reader-hold=0, 50us,1ms')).toEqual({ param: 'reader-hold', values: ['0', '50us', '1ms'] });
     expect(() => parseParamFlag('reader-hold')).toThrow(BadInputError);
-    const bad = cli(['sweep', '--lock', 'zspage-atomic', '--param', 'reader-hold=0,soon'], { out: false });
+    const bad = cli(['sweep', '--lock', 'zspage-atomic-fixed', '--param', 'reader-hold=0,soon'], { out: false });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("expected a duration such as 0, 50us, 1ms, got 'soon'");
-    const unknown = cli(['sweep', '--lock', 'zspage-atomic', '--param', 'writer-hold=1ms'], { out: false });
+    const unknown = cli(['sweep', '--lock', 'zspage-atomic-fixed', '--param', 'writer-hold=1ms'], { out: false });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown parameter 'writer-hold'");
   });
 
   it('checks every point before running any: a bad lock stops the sweep at once', () => {
-    const r = cli(['sweep', '--lock', 'zspage-atomic,no-such-lock', '--param', 'reader-hold=0'], { out: false });
+    const r = cli(['sweep', '--lock', 'zspage-atomic-fixed,no-such-lock', '--param', 'reader-hold=0'], { out: false });
     expect(r.code).toBe(2);
     expect(r.stdout).not.toContain('sweep point');
   });
@@ -47,7 +47,7 @@ describe('sweep run', () => {
   const summaryOf = (row: Record<string, string>) => JSON.parse(readFileSync(join(dir, row.dir!, 'summary.json'), 'utf8'));
 
   beforeAll(() => {
-    const args = ['--lock', 'rwlock,zspage-atomic', '--param', 'reader-hold=0,1ms', '--scenario', 'seed-story'];
+    const args = ['--lock', 'rwlock,zspage-atomic-fixed', '--param', 'reader-hold=0,1ms', '--scenario', 'seed-story'];
     run = cli(['sweep', ...args, '--duration', '2', '--seed', '5', '--out', dir], { out: false });
     const [head, ...lines] = readFileSync(join(dir, 'sweep.csv'), 'utf8').trim().split('\n');
     rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [head!.split(',')[i]!, v])));
@@ -55,7 +55,7 @@ describe('sweep run', () => {
 
   it('runs the grid in order and exits 0 when only a lock known to be incorrect failed', () => {
     expect(run.code, run.stderr).toBe(0);
-    expect(rows.map((r) => `${r.lock} ${r['reader-hold']}`)).toEqual(['rwlock 0', 'rwlock 1ms', 'zspage-atomic 0', 'zspage-atomic 1ms']);
+    expect(rows.map((r) => `${r.lock} ${r['reader-hold']}`)).toEqual(['rwlock 0', 'rwlock 1ms', 'zspage-atomic-fixed 0', 'zspage-atomic-fixed 1ms']);
     expect(run.stdout).toMatch(/lock +reader-hold +verdict +violations +trylock fail rate/);
   });
 
@@ -71,7 +71,7 @@ describe('sweep run', () => {
       expect(Number(row.trylockOk)).toBe(ok);
       expect(Number(row.trylockFail)).toBe(fail);
       if (row['reader-hold'] === '0') expect(s.counters.reader.sleepingReads).toBe(0);
-      if (row.lock === 'zspage-atomic') expect(row.verdict).toBe('pass');
+      if (row.lock === 'zspage-atomic-fixed') expect(row.verdict).toBe('pass');
     }
   });
 
@@ -81,6 +81,6 @@ describe('sweep run', () => {
     expect(page.outside).toEqual([]);
     expect(page.charts).toBe(4);
     expect(page.drawn).toBe(4);
-    for (const legend of page.legends) expect(legend).toEqual(['reader-hold', 'rwlock', 'zspage-atomic']);
+    for (const legend of page.legends) expect(legend).toEqual(['reader-hold', 'rwlock', 'zspage-atomic-fixed']);
   });
 });

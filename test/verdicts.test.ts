@@ -34,6 +34,7 @@ function summaryOf(verdict: Verdict, ended: Summary['ended'], exitCode: number, 
     workers: [],
     metrics: {},
     audits: { count: 0, objects: 0, bytes: 0, lastMs: 0 },
+    coverage: { counts: {}, firstHitMs: {} },
     notes: verdict === 'error' ? ['reader#0 (seed 1) threw while idle: boom'] : [],
     rerun: `npx zspage-stress replay run-${seed}/summary.json`,
   };
@@ -61,7 +62,11 @@ describe('a lock that deadlocks late in the run', () => {
     expect(r.status).toBe(1);
     expect(s).toMatchObject({ verdict: 'fail', ended: 'violation', exitCode: 1 });
     const stall = s.violations.find((v) => v.kind === 'stall');
-    expect(stall?.message).toMatch(/^reader#\d did not return within 2000 ms of the stop and was destroyed, acquiring the read lock/);
+    // A reader, or a churner writing an object (it read-locks too); the rest queue behind it.
+    expect(stall?.message).toMatch(/^(reader|churner)#\d did not return within 2000 ms of the stop and was destroyed, acquiring the read lock on zspage \d+/);
+    // The flight recorder shows the stuck call, still inside, on the word a writer left at -1.
+    const stuck = stall?.message.split(' ', 1)[0];
+    expect(stall?.recent?.find((o) => o.by === stuck && o.status === 'in progress')).toMatchObject({ op: 'readLock', before: [-1] });
     expect(stall?.message).toMatch(/lock words unlike init\(\)'s \[0\] with nobody inside: zspage \d+ \[-1\]/);
     expect(s.notes).toContain('final audit skipped: not every worker returned');
   });

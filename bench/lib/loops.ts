@@ -3,6 +3,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { attachArena, type Arena } from '../../src/arena/arena.js';
 import { HDR } from '../../src/arena/layout.js';
+import { createRouted } from '../../src/invariants/global-atomics.js';
 import { ProbeAtomics } from '../../src/invariants/probe-atomics.js';
 import type { ViolationSink } from '../../src/invariants/violation.js';
 import { BUILTIN_LOCKS, lockSpecFor } from '../../src/locks/registry.js';
@@ -86,7 +87,9 @@ function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: n
   const { mem } = arena;
   const at = lockAt(arena, z);
   const probe = new ProbeAtomics({ preemptCount: 0 }, mem, failing);
-  const lock = BUILTIN_LOCKS[spec.lock]!.design.create(spec.atomics === 'raw' ? Atomics : probe);
+  const design = BUILTIN_LOCKS[spec.lock]!.design;
+  const lock =
+    spec.atomics === 'raw' ? design.create(Atomics) : spec.atomics === 'reader-unrouted' ? design.create(probe) : createRouted(design, probe);
   const shadow = shadowAt(arena, z);
   const counted = spec.atomics === 'writer';
   return {

@@ -3,8 +3,9 @@
 import type { ArenaParams } from '../../src/arena/layout.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 
-/** The atomics a lock gets: global Atomics, or the harness's own for that role. */
-export type AtomicsKind = 'raw' | 'reader' | 'writer';
+/** The atomics a lock gets: global Atomics, or the harness's own for that role (routed as the
+ *  global Atomics around each call, as in a role worker; 'reader-unrouted' without that). */
+export type AtomicsKind = 'raw' | 'reader' | 'writer' | 'reader-unrouted';
 
 export type CrewSpec =
   /** Raw Atomics floors: loops 'read' (CAS + sub) and 'write' (CAS + store). */

@@ -45,15 +45,17 @@ async function uncontended(world: World, rounds: Rounds): Promise<Row[]> {
   const rows: Row[] = [];
   for (const pair of ['read', 'write'] as const) {
     const harness = await Crew.start(world.arena, { kind: 'lock', lock, atomics: HARNESS[pair], zspages }, 1);
-    const [f, r, h] = (await interleave(
+    const unrouted = pair === 'read' ? await Crew.start(world.arena, { kind: 'lock', lock, atomics: 'reader-unrouted', zspages }, 1) : null;
+    const [f, r, h, u] = (await interleave(
       [
         { name: 'floor', crew: floor, loop: pair },
         { name: 'raw', crew: raw, loop: pair },
         { name: 'harness', crew: harness, loop: pair },
+        ...(unrouted ? [{ name: 'unrouted', crew: unrouted, loop: pair }] : []),
       ],
       rounds,
-    )) as [Measured, Measured, Measured];
-    await harness.close();
+    )) as [Measured, Measured, Measured, Measured | undefined];
+    await Promise.all([harness.close(), unrouted?.close()]);
     const label = `${lock} ${pair} pair, 1 thread`;
     const main = row(label, h, f, 'floor');
     if (pair === 'read') {
@@ -64,6 +66,8 @@ async function uncontended(world: World, rounds: Rounds): Promise<Row[]> {
       Object.assign(main, budget(`>= ${READ_PAIR_BUDGET.toFixed(2)}x`, main.ratio >= READ_PAIR_BUDGET, why));
     }
     rows.push(main, row(`${label}: harness atomics`, h, r, 'raw Atomics'));
+    // The global Atomics routed to the harness's around each call (src/invariants/global-atomics).
+    if (u) rows.push(row(`${label}: global Atomics routed`, h, u, 'not routed'));
   }
   await Promise.all([floor.close(), raw.close()]);
   return rows;

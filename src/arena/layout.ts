@@ -62,8 +62,10 @@ export const SHADOW = {
   WRITER_IN: 1, // writers inside
   SLEEPERS: 2, // readers inside and asleep
   OPS: 3, // lock operations in progress (low OPS_IN_BITS) and a count of their starts and ends (the rest)
+  TRYLOCK_SEQ: 4, // numbers writeTrylock calls
+  READERS_WAITING: 5, // readers inside a readLock call
 } as const;
-export const SHADOW_WORDS = 4;
+export const SHADOW_WORDS = 6;
 /** SHADOW.OPS: an operation adds OPS_ENTER as it starts and OPS_LEAVE as it ends. */
 export const OPS_IN_BITS = 9; // up to 511 threads in lock operations on one zspage (roles allow 256)
 export const OPS_IN_MASK = (1 << OPS_IN_BITS) - 1;
@@ -98,8 +100,20 @@ export const HANDLE_FREE = -1;
 
 /** Worker words: one line of Int32 state, then Float64 counters on their own lines. */
 export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3, FLIGHT_HEAD: 4, TID: 5 } as const;
-export const WORKER_COUNTERS = 16;
+export const WORKER_COUNTERS = 32;
 const WORKER_WORDS = LINE_WORDS + WORKER_COUNTERS * 2;
+
+/** The lock-order graph every worker's lockdep shares (invariants/lockdep). */
+export const LOCKDEP_CLASSES = 16; // lock classes, fixed and registered; a row of the graph is one Int32 bitmask
+export const LOCKDEP_STACK = 8; // (class, site) pairs kept per dependency: the stack that first made it
+export const LOCKDEP_EDGE_WORDS = 2 + 2 * LOCKDEP_STACK; // claim (worker + 1), depth, pairs
+export const LOCKDEP = {
+  OFF: 0, // set by the first report: lockdep turns itself off, as the kernel's does
+  ROWS: LINE_WORDS, // row a, bit b: a dependency a -> b was seen
+  KEYS: 2 * LINE_WORDS, // registered classes' keys (+1; 0 free)
+  EDGES: 3 * LINE_WORDS, // LOCKDEP_CLASSES^2 dependency records
+} as const;
+export const LOCKDEP_WORDS = LOCKDEP.EDGES + LOCKDEP_CLASSES * LOCKDEP_CLASSES * LOCKDEP_EDGE_WORDS;
 
 export interface ArenaParams {
   pageSize: number;
@@ -131,6 +145,7 @@ export interface Layout {
   workers: number;
   /** Worker 0's flight recorder ring (FLIGHT_ENTRIES entries of FLIGHT_ENTRY_WORDS). */
   flight: number;
+  lockdep: number;
   /** Float64 index of worker 0's counters. */
   workerCounters: number;
   workerWords: number;
@@ -165,6 +180,7 @@ export function computeLayout(params: ArenaParams): Layout {
   const handles = region(params.handles * HANDLE_WORDS);
   const workers = region(params.workers * WORKER_WORDS);
   const flight = region(params.workers * FLIGHT_ENTRIES * FLIGHT_ENTRY_WORDS);
+  const lockdep = region(LOCKDEP_WORDS);
   const frames = Math.ceil((at * 4) / params.pageSize) * params.pageSize;
   return {
     params,
@@ -183,6 +199,7 @@ export function computeLayout(params: ArenaParams): Layout {
     handles,
     workers,
     flight,
+    lockdep,
     workerCounters: (workers + LINE_WORDS) / 2,
     workerWords: WORKER_WORDS,
     frames,

@@ -13,6 +13,7 @@ import type { RunRecord } from '../report/write.js';
 import { parseDuration } from '../scenario/units.js';
 import { newJsHistogram } from './collector.js';
 import { sumInto } from './counters.js';
+import { mergeCoverage } from './coverage.js';
 
 /** One results folder, read back. */
 export interface SavedRun {
@@ -149,6 +150,7 @@ export function mergeRuns(input: SavedRun[], now = new Date()): RunRecord {
     firstViolationMs: firsts.length > 0 ? Math.min(...firsts) : null,
     counters,
     workers: runs.flatMap((r) => r.summary.workers.map((w) => ({ ...w, label: tagged(r, w.label) }))),
+    coverage: mergeCoverage(runs.map((r) => r.summary.coverage)),
     metrics: Object.fromEntries(Object.entries(totals).map(([name, h]) => [name, summarizeHistogram(h)])),
     audits: {
       count: runs.reduce((n, r) => n + r.summary.audits.count, 0),

@@ -19,6 +19,7 @@ import { ROLES, roleLabel, type RoleName, type RoleResult, type RoleTask, type W
 import { flatParams, scenarioInput } from '../scenario/echo.js';
 import { formatNs } from '../scenario/units.js';
 import { Collector } from './collector.js';
+import { coverageOf } from './coverage.js';
 import { roleCount, type RunConfig } from './config.js';
 import { namedCounters, sumInto, workerCounters } from './counters.js';
 import { describeWorkerFailure, workerResourceLimits } from './faults.js';
@@ -60,8 +61,26 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   const s = cfg.scenario;
   const resourceLimits = workerResourceLimits();
   const design = await loadLockDesign(cfg.lock);
-  histogramRuntime();
-  const setup = buildPool(s, design, cfg.seed);
+  // One worker per role instance: readers first, then the writers, then churners. The pool
+  // starts its threads now, so that they boot while this thread builds the arena.
+  const roles: RoleName[] = ROLES.flatMap((r) => Array.from({ length: roleCount(s, r) }, () => r));
+  const roleIndex = roles.map((r, w) => roles.slice(0, w).filter((x) => x === r).length);
+  const labels = roles.map((r, w) => roleLabel(r, roleIndex[w]!));
+  const pool = new Piscina({
+    filename: compiledPath('workers', 'role-worker.js'),
+    minThreads: roles.length,
+    maxThreads: roles.length,
+    idleTimeout: Number.MAX_SAFE_INTEGER,
+    resourceLimits,
+  });
+  let setup: ReturnType<typeof buildPool>;
+  try {
+    histogramRuntime();
+    setup = buildPool(s, design, cfg.seed);
+  } catch (err) {
+    await pool.destroy();
+    throw err;
+  }
   const { zs, arena } = setup;
   const mem = arena.mem;
   const startedAt = new Date();
@@ -102,17 +121,6 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
     },
   };
 
-  // One worker per role instance: readers first, then the writers, then churners.
-  const roles: RoleName[] = ROLES.flatMap((r) => Array.from({ length: roleCount(s, r) }, () => r));
-  const roleIndex = roles.map((r, w) => roles.slice(0, w).filter((x) => x === r).length);
-  const labels = roles.map((r, w) => roleLabel(r, roleIndex[w]!));
-  const pool = new Piscina({
-    filename: compiledPath('workers', 'role-worker.js'),
-    minThreads: roles.length,
-    maxThreads: roles.length,
-    idleTimeout: Number.MAX_SAFE_INTEGER,
-    resourceLimits,
-  });
   const channels = roles.map(() => new MessageChannel());
   const results: (RoleResult | null)[] = roles.map(() => null);
   let harnessError: string | null = null;
@@ -156,7 +164,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   });
 
   const durationMs = s.duration / 1e6;
-  const stats = new StatsPrinter(zs, roles, log, durationMs);
+  const stats = new StatsPrinter(zs, roles, log, durationMs, startEpochMs);
   const audits = { count: 0, objects: 0, bytes: 0, lastMs: 0 };
   const violations = () => Atomics.load(mem, HDR.VIOLATIONS);
   const mustStop = () => harnessError !== null || signals.received !== null || (violations() > 0 && !cfg.keepGoing);
@@ -323,6 +331,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
     firstViolationMs: collector.violations[0]?.atMs ?? null,
     counters,
     workers,
+    coverage: coverageOf(roles.map((_, w) => workerCounters(zs, w)), startEpochMs),
     metrics,
     audits,
     notes,

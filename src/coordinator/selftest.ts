@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { explore } from '../explorer/index.js';
 import type { ExploreResult } from '../explorer/types.js';
-import { acceptedExplorerRules, acceptedKinds, BUILTIN_LOCKS, type BuiltinLock } from '../locks/registry.js';
+import { acceptedExplorerRules, acceptedKinds, BUILTIN_LOCKS, findingLine, type BuiltinLock } from '../locks/registry.js';
 import type { Summary } from '../report/summary.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
@@ -87,6 +87,7 @@ export async function runSelftest(opts: SelftestOptions, log: (line: string) => 
     const r = row(name, lock, correct, found, firstViolationMs, seeds, ex, dir);
     rows.push(r);
     log(formatRow(r));
+    if (lock.finding) log(`  ${name}: ${findingLine(name, lock.finding)}`);
   }
   return { rows, interrupted: null };
 }

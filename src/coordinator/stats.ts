@@ -3,7 +3,9 @@
 // counters at each interval boundary: the report's trylock timeline.
 import type { Zs } from '../model/zs.js';
 import type { RoleName } from '../roles/task.js';
+import { coverageLine } from '../report/coverage.js';
 import { namedCounters, sumInto, workerCounters } from './counters.js';
+import { coverageOf } from './coverage.js';
 
 /** A log of whole lines; `live`, when present, rewrites one status line in place. */
 export type Log = ((line: string) => void) & { live?: (text: string) => void };
@@ -43,6 +45,7 @@ export class StatsPrinter {
     private readonly roles: RoleName[],
     private readonly log: Log,
     private readonly durationMs: number,
+    private readonly startEpochMs: number,
   ) {}
 
   /** At a stat interval boundary: keep the counters; without a live line, print the stats line. */
@@ -104,7 +107,8 @@ export class StatsPrinter {
         .join(' ');
       return `${role}s ${c.ops} ops (${rates.get(role)}/s) ${extra}`;
     });
-    return `zspage-stress: [${this.clock(nowMs)}] ${parts.join(' | ')} | violations ${violations}`;
+    const coverage = coverageOf(this.roles.map((_, w) => workerCounters(this.zs, w)), this.startEpochMs);
+    return `zspage-stress: [${this.clock(nowMs)}] ${parts.join(' | ')} | states ${coverageLine(coverage)} | violations ${violations}`;
   }
 
   private liveLine(nowMs: number, violations: number): string {

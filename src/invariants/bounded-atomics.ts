@@ -1,6 +1,7 @@
 // The atomics the coordinator hands the lock under test: a call that spins through
 // more operations than any lock needs with nobody else running has hung.
 import type { LockAtomics } from '../locks/contract.js';
+import { RAW_ATOMICS } from './global-atomics.js';
 
 export class SpinBudgetExceeded extends Error {
   override name = 'SpinBudgetExceeded';
@@ -24,58 +25,58 @@ export class BoundedAtomics implements LockAtomics {
 
   load(m: Int32Array, i: number) {
     this.spend();
-    return Atomics.load(m, i);
+    return RAW_ATOMICS.load(m, i);
   }
   store(m: Int32Array, i: number, v: number) {
     this.spend();
-    return Atomics.store(m, i, v);
+    return RAW_ATOMICS.store(m, i, v);
   }
   add(m: Int32Array, i: number, v: number) {
     this.spend();
-    return Atomics.add(m, i, v);
+    return RAW_ATOMICS.add(m, i, v);
   }
   sub(m: Int32Array, i: number, v: number) {
     this.spend();
-    return Atomics.sub(m, i, v);
+    return RAW_ATOMICS.sub(m, i, v);
   }
   and(m: Int32Array, i: number, v: number) {
     this.spend();
-    return Atomics.and(m, i, v);
+    return RAW_ATOMICS.and(m, i, v);
   }
   or(m: Int32Array, i: number, v: number) {
     this.spend();
-    return Atomics.or(m, i, v);
+    return RAW_ATOMICS.or(m, i, v);
   }
   xor(m: Int32Array, i: number, v: number) {
     this.spend();
-    return Atomics.xor(m, i, v);
+    return RAW_ATOMICS.xor(m, i, v);
   }
   exchange(m: Int32Array, i: number, v: number) {
     this.spend();
-    return Atomics.exchange(m, i, v);
+    return RAW_ATOMICS.exchange(m, i, v);
   }
   compareExchange(m: Int32Array, i: number, e: number, r: number) {
     this.spend();
-    return Atomics.compareExchange(m, i, e, r);
+    return RAW_ATOMICS.compareExchange(m, i, e, r);
   }
   // Nobody else runs: a sleep could only end by its timeout, so it is capped.
   wait(m: Int32Array, i: number, v: number, timeout?: number) {
     this.spend();
-    return Atomics.wait(m, i, v, Math.min(timeout ?? Infinity, 1));
+    return RAW_ATOMICS.wait(m, i, v, Math.min(timeout ?? Infinity, 1));
   }
   notify(m: Int32Array, i: number, count?: number) {
     this.spend();
-    return Atomics.notify(m, i, count);
+    return RAW_ATOMICS.notify(m, i, count);
   }
   fence() {
     this.spend();
   }
   plainLoad(m: Int32Array, i: number) {
     this.spend();
-    return Atomics.load(m, i);
+    return RAW_ATOMICS.load(m, i);
   }
   plainStore(m: Int32Array, i: number, v: number) {
     this.spend();
-    Atomics.store(m, i, v);
+    RAW_ATOMICS.store(m, i, v);
   }
 }

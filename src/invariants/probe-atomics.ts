@@ -2,9 +2,11 @@
 // through, and sees two things a lock must not do:
 // - sleep (atomics.wait) in atomic context: a writer acquiring or holding, a reader
 //   acquiring under the pool read lock (might_sleep() with preempt_count > 0);
-// - wait where it must not (see spin-watch): a writeTrylock that waits for readers
-//   (writer-waited), a readLock that waits for readers (reader-waited).
-import type { LockAtomics } from '../locks/contract.js';
+// - wait where it must not (see spin-watch): a writeTrylock that waits for sleeping
+//   readers (writer-waited), a readLock that waits for readers (reader-waited).
+import type { LockAtomics, SpinlockTracker } from '../locks/contract.js';
+import { RAW_ATOMICS } from './global-atomics.js';
+import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { Cpu } from '../model/kernel-locks.js';
 import { SpinWatch } from './spin-watch.js';
 import type { ViolationSink } from './violation.js';
@@ -16,13 +18,28 @@ export class ProbeAtomics implements LockAtomics {
   /** Operations in the lock call being watched; -1 while none is. */
   private ops = -1;
   readonly watch: SpinWatch;
+  private reading = false;
+  /** The worker's lockdep, when on: a C lock's shim reports its spinlocks there. */
+  lockdep?: SpinlockTracker;
+  /** Race noise, run before each operation (src/roles/noise.ts); null: none. */
+  beforeOp: (() => void) | null = null;
 
   constructor(
-    private readonly cpu: Cpu,
+    private readonly cpu: Pick<Cpu, 'preemptCount'>,
     shadowMem: Int32Array,
     private readonly sink: ViolationSink,
+    private readonly coverage: Float64Array = newCoverage(),
   ) {
     this.watch = new SpinWatch(shadowMem, sink);
+  }
+
+  /** Inside a readLock call: a failed compareExchange is a reader's retry (coverage). */
+  armRead(): void {
+    this.reading = true;
+  }
+
+  disarmRead(): void {
+    this.reading = false;
   }
 
   /** A readLock (reader) or writeTrylock (writer) call on the zspage whose shadow is at `shadowAt` starts. */
@@ -37,54 +54,57 @@ export class ProbeAtomics implements LockAtomics {
 
   // A call that does more than a few operations is looked at every LOOK_EVERY of them.
   private tick(): void {
+    if (this.beforeOp !== null) this.beforeOp();
     if (this.ops >= 0 && (++this.ops & (LOOK_EVERY - 1)) === 0) this.watch.look(LOOK_EVERY);
   }
 
   load(mem: Int32Array, index: number): number {
     this.tick();
-    return Atomics.load(mem, index);
+    return RAW_ATOMICS.load(mem, index);
   }
   store(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.store(mem, index, value);
+    return RAW_ATOMICS.store(mem, index, value);
   }
   add(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.add(mem, index, value);
+    return RAW_ATOMICS.add(mem, index, value);
   }
   sub(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.sub(mem, index, value);
+    return RAW_ATOMICS.sub(mem, index, value);
   }
   and(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.and(mem, index, value);
+    return RAW_ATOMICS.and(mem, index, value);
   }
   or(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.or(mem, index, value);
+    return RAW_ATOMICS.or(mem, index, value);
   }
   xor(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.xor(mem, index, value);
+    return RAW_ATOMICS.xor(mem, index, value);
   }
   exchange(mem: Int32Array, index: number, value: number): number {
     this.tick();
-    return Atomics.exchange(mem, index, value);
+    return RAW_ATOMICS.exchange(mem, index, value);
   }
   compareExchange(mem: Int32Array, index: number, expected: number, replacement: number): number {
     this.tick();
-    return Atomics.compareExchange(mem, index, expected, replacement);
+    const seen = RAW_ATOMICS.compareExchange(mem, index, expected, replacement);
+    if (this.reading && seen !== expected) hit(this.coverage, COV.READER_CAS_RETRY);
+    return seen;
   }
   wait(mem: Int32Array, index: number, value: number, timeout?: number): 'ok' | 'not-equal' | 'timed-out' {
     if (this.cpu.preemptCount > 0) {
       this.sink.report('slept-in-atomic', `the lock called atomics.wait with preempt_count ${this.cpu.preemptCount}`);
     }
-    return Atomics.wait(mem, index, value, timeout);
+    return RAW_ATOMICS.wait(mem, index, value, timeout);
   }
   notify(mem: Int32Array, index: number, count?: number): number {
     this.tick();
-    return Atomics.notify(mem, index, count);
+    return RAW_ATOMICS.notify(mem, index, count);
   }
   // Orderings only matter to the weak-memory explorer; stress runs execute them SC.
   fence(): void {
@@ -92,10 +112,10 @@ export class ProbeAtomics implements LockAtomics {
   }
   plainLoad(mem: Int32Array, index: number): number {
     this.tick();
-    return Atomics.load(mem, index);
+    return RAW_ATOMICS.load(mem, index);
   }
   plainStore(mem: Int32Array, index: number, value: number): void {
     this.tick();
-    Atomics.store(mem, index, value);
+    RAW_ATOMICS.store(mem, index, value);
   }
 }

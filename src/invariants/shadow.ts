@@ -9,6 +9,7 @@
 // not, stayed as shown" (spin-watch). The flight recorder logs
 // each operation with the bracket values, which order it among the zspage's others.
 import { OPS_ENTER, OPS_EVENT, OPS_LEAVE, SHADOW } from '../arena/layout.js';
+import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { ZspageLockHooks } from '../model/zs.js';
 import { FLIGHT_OP, type FlightRecorder } from './flight-recorder.js';
 import { HeldState, STATE } from './held-state.js';
@@ -26,6 +27,8 @@ export interface WriterTiming {
 export class ShadowHooks implements ZspageLockHooks {
   private trylockStart = 0;
   private writeStart = 0;
+  private sawReaders = false;
+  private sawWriter = false;
 
   constructor(
     private readonly mem: Int32Array,
@@ -38,6 +41,8 @@ export class ShadowHooks implements ZspageLockHooks {
     private readonly held: HeldState,
     private readonly flight: FlightRecorder,
     private readonly timing: WriterTiming | null,
+    /** Where the protocol states reached are counted (model/coverage). */
+    private readonly coverage: Float64Array = newCoverage(),
   ) {}
 
   private enter(op: number, z: number): number {
@@ -52,13 +57,19 @@ export class ShadowHooks implements ZspageLockHooks {
 
   readBegin(z: number): void {
     this.held.set(STATE.READ_LOCKING, z);
-    this.probe.watchCall(false, z, this.enter(FLIGHT_OP.readLock, z));
+    const s = this.enter(FLIGHT_OP.readLock, z);
+    Atomics.add(this.mem, s + SHADOW.READERS_WAITING, 1);
+    if (Atomics.load(this.mem, s + SHADOW.WRITER_IN) !== 0) hit(this.coverage, COV.READER_SPUN_ON_WRITER);
+    this.probe.armRead();
+    this.probe.watchCall(false, z, s);
   }
 
   readAcquired(z: number): void {
     this.probe.unwatchCall();
+    this.probe.disarmRead();
     const s = this.shadowOf(z);
-    Atomics.add(this.mem, s + SHADOW.READERS_IN, 1);
+    Atomics.sub(this.mem, s + SHADOW.READERS_WAITING, 1);
+    if (Atomics.add(this.mem, s + SHADOW.READERS_IN, 1) > 0) hit(this.coverage, COV.READERS_SHARED);
     this.held.set(STATE.READ_HELD, z);
     const writers = Atomics.load(this.mem, s + SHADOW.WRITER_IN);
     this.leave(z, s);
@@ -90,6 +101,9 @@ export class ShadowHooks implements ZspageLockHooks {
   trylockBegin(z: number): void {
     this.held.set(STATE.WRITE_TRYLOCKING, z);
     const s = this.enter(FLIGHT_OP.writeTrylock, z);
+    Atomics.add(this.mem, s + SHADOW.TRYLOCK_SEQ, 1); // a sleeping reader sees trylocks pass (coverage)
+    this.sawReaders = Atomics.load(this.mem, s + SHADOW.READERS_IN) !== 0;
+    this.sawWriter = Atomics.load(this.mem, s + SHADOW.WRITER_IN) !== 0;
     this.probe.watchCall(true, z, s);
     if (this.timing) this.trylockStart = performance.now();
   }
@@ -100,6 +114,10 @@ export class ShadowHooks implements ZspageLockHooks {
     const s = this.shadowOf(z);
     if (this.timing) this.timing.trylock(Math.round((now - this.trylockStart) * 1e6), ok);
     if (!ok) {
+      // Why it failed, as far as the shadow shows (it may show nobody: a reader between
+      // its real acquire and its shadow entry).
+      if (this.sawReaders || Atomics.load(this.mem, s + SHADOW.READERS_IN) !== 0) hit(this.coverage, COV.TRYLOCK_FAIL_READERS);
+      if (this.sawWriter || Atomics.load(this.mem, s + SHADOW.WRITER_IN) !== 0) hit(this.coverage, COV.TRYLOCK_FAIL_WRITER);
       this.leave(z, s, false);
       this.held.set(STATE.IN_OPERATION, -1);
       return;
@@ -125,6 +143,7 @@ export class ShadowHooks implements ZspageLockHooks {
     }
     this.held.set(STATE.WRITE_UNLOCKING, z);
     const s = this.enter(FLIGHT_OP.writeUnlock, z);
+    if (Atomics.load(this.mem, s + SHADOW.READERS_WAITING) !== 0) hit(this.coverage, COV.WRITER_OVERLAPPED_WAITER);
     Atomics.sub(this.mem, s + SHADOW.WRITER_IN, 1);
   }
 

@@ -17,6 +17,7 @@
 // sleep is allowed to.)
 // The thread's CPU time in the call (schedstat) goes into the message as a second witness.
 import { OPS_IN_MASK, SHADOW } from '../arena/layout.js';
+import { RAW_ATOMICS as Atomics } from './global-atomics.js';
 import { ThreadCpu } from './thread-cpu.js';
 import type { ViolationSink } from './violation.js';
 

@@ -5,11 +5,13 @@ import { isMainThread } from 'node:worker_threads';
 import { BadInputError, errorMessage } from '../errors.js';
 import type { ExplorerRule, ViolationKind } from '../invariants/kinds.js';
 import { BUSTED_LOCKS } from './busted/index.js';
+import { WEAK_LOCKS } from './weak/index.js';
 import { LOCK_OP_NAMES, MAX_LOCK_WORDS, type LockDesign } from './contract.js';
 import { probeLockModule } from './probe.js';
 import rwlock from './rwlock.js';
 import rwsem from './rwsem.js';
 import zspageAtomic from './zspage-atomic.js';
+import zspageAtomicFixed from './zspage-atomic-fixed.js';
 import zspageSpinlock from './zspage-spinlock.js';
 
 /** What a design does under the zspage access pattern (readers that sleep holding). */
@@ -23,12 +25,29 @@ export interface BuiltinLock {
   /** The rule the explorer fails it with; null if it passes (or the explorer cannot see its bug). */
   explorerRule: ExplorerRule | null;
   explorerAlsoSeen?: ExplorerRule[];
+  /** For a port of real code that misbehaves: what goes wrong, in one plain sentence, and the
+   *  explorer's schedule that shows it (`explore --lock <name> --replay <schedule>`). */
+  finding?: { says: string; schedule: string };
 }
 
 export const BUILTIN_LOCKS: Record<string, BuiltinLock> = {
   'zspage-atomic': {
     design: zspageAtomic,
-    summary: "the seed's atomic_t lock (v5): -1 write-locked, n readers",
+    summary: "the seed's atomic_t lock (v5), as posted: -1 write-locked, n readers",
+    expect: 'exclusion',
+    alsoSeen: ['integrity', 'stall', 'audit'],
+    explorerRule: 'exclusion',
+    explorerAlsoSeen: ['not-released', 'livelock'],
+    finding: {
+      says:
+        "BROKEN: in zspage_read_lock(), `continue` inside do { } while (!atomic_try_cmpxchg_acquire(lock, &old, old + 1)) " +
+        'goes to the condition: a reader that still reads -1 after cpu_relax() swaps -1 for 0 and enters while the writer holds',
+      schedule: 'WW/R@0,1,0x2,1x2',
+    },
+  },
+  'zspage-atomic-fixed': {
+    design: zspageAtomicFixed,
+    summary: "the seed's atomic_t lock with its read-lock loop corrected: a reader that reads -1 re-reads until the writer has left",
     expect: null,
     explorerRule: null,
   },
@@ -53,6 +72,11 @@ export const BUILTIN_LOCKS: Record<string, BuiltinLock> = {
   ...BUSTED_LOCKS,
 };
 
+/** A built-in's finding as one line: what is wrong and the command that shows it. */
+export function findingLine(name: string, finding: NonNullable<BuiltinLock['finding']>): string {
+  return `${finding.says}; see it: zspage-stress explore --lock ${name} --replay '${finding.schedule}'`;
+}
+
 /** The kinds a run of a built-in may fail with and still be caught for its own bug. */
 export function acceptedKinds(lock: BuiltinLock): ViolationKind[] {
   return lock.expect ? [lock.expect, ...(lock.alsoSeen ?? [])] : [];
@@ -71,7 +95,7 @@ export interface LockSpec {
 }
 
 export function lockSpecFor(nameOrPath: string, cwd = process.cwd()): LockSpec {
-  if (Object.hasOwn(BUILTIN_LOCKS, nameOrPath)) return { ref: nameOrPath, builtin: true };
+  if (Object.hasOwn(BUILTIN_LOCKS, nameOrPath) || Object.hasOwn(WEAK_LOCKS, nameOrPath)) return { ref: nameOrPath, builtin: true };
   const looksLikePath = /[\\/]|\.(m?js)$/.test(nameOrPath);
   if (!looksLikePath) {
     throw new BadInputError(
@@ -85,7 +109,7 @@ export function lockSpecFor(nameOrPath: string, cwd = process.cwd()): LockSpec {
 
 /** Loads and checks a lock design; every failure is a BadInputError naming what is wrong. */
 export async function loadLockDesign(spec: LockSpec): Promise<LockDesign> {
-  if (spec.builtin) return BUILTIN_LOCKS[spec.ref]!.design;
+  if (spec.builtin) return (BUILTIN_LOCKS[spec.ref] ?? WEAK_LOCKS[spec.ref])!.design;
   // On the main thread a module that never returns would hang the run for good: probe it first.
   if (isMainThread) await probeLockModule(spec.ref);
   let mod: { default?: unknown };

@@ -1,7 +1,10 @@
 import type { LockDesign } from './contract.js';
 
-// The seed's design (v5 of the series): one atomic_t.
-// 0 = unlocked, -1 = write-locked, n > 0 = n readers.
+// The seed's design (v5 of the series, mm/zsmalloc.c as posted): one atomic_t,
+// 0 = unlocked, -1 = write-locked, n > 0 = n readers. Ported statement by statement,
+// control flow included: the loops below are the patch's loops, not a cleaned-up rewrite.
+// Each primitive's ordering is passed as `order` for the weak-memory explorer.
+// lockdep calls (rwsem_acquire_read & co.) compile away without CONFIG_DEBUG_LOCK_ALLOC.
 const ZS_PAGE_UNLOCKED = 0;
 const ZS_PAGE_WRLOCKED = -1;
 
@@ -10,34 +13,40 @@ const zspageAtomic: LockDesign = {
   words: 1,
   create(atomics) {
     return {
-      // zspage_lock_init()
-      init(mem, at) {
-        atomics.store(mem, at, ZS_PAGE_UNLOCKED);
+      // zspage_lock_init(): atomic_set(&zspage->lock, ZS_PAGE_UNLOCKED)
+      init(mem, lock) {
+        atomics.store(mem, lock, ZS_PAGE_UNLOCKED, 'relaxed');
       },
-      // zspage_read_lock(): spin while write-locked, then CAS old -> old + 1.
-      readLock(mem, at) {
-        let old = atomics.load(mem, at);
-        for (;;) {
+      // zspage_read_lock()
+      readLock(mem, lock) {
+        let old = atomics.load(mem, lock, 'acquire'); // atomic_read_acquire(lock)
+        do {
           if (old === ZS_PAGE_WRLOCKED) {
-            old = atomics.load(mem, at);
-            continue;
+            /* cpu_relax() */
+            old = atomics.load(mem, lock, 'acquire');
+            continue; // as in C: on to the loop condition, the try_cmpxchg below
           }
-          const seen = atomics.compareExchange(mem, at, old, old + 1);
-          if (seen === old) return;
-          old = seen;
+          // atomic_try_cmpxchg_acquire(lock, &old, old + 1): true if it swapped; on failure
+          // `old` becomes the value found (a failed cmpxchg orders nothing: 'relaxed').
+        } while (old !== (old = atomics.compareExchange(mem, lock, old, old + 1, 'acquire', 'relaxed')));
+      },
+      // zspage_read_unlock(): atomic_dec_return_release(&zspage->lock)
+      readUnlock(mem, lock) {
+        atomics.sub(mem, lock, 1, 'release');
+      },
+      // zspage_try_write_lock(). WARN_ON_ONCE(preemptible()) and preempt_disable() are the
+      // harness's: writers call it in atomic context and it holds preemption off on success.
+      writeTrylock(mem, lock) {
+        let old = ZS_PAGE_UNLOCKED;
+        if (old === (old = atomics.compareExchange(mem, lock, old, ZS_PAGE_WRLOCKED, 'acquire', 'relaxed'))) {
+          return true;
         }
+        /* preempt_enable() */
+        return false;
       },
-      // zspage_read_unlock(): atomic_dec_return_release()
-      readUnlock(mem, at) {
-        atomics.sub(mem, at, 1);
-      },
-      // zspage_write_trylock(): CAS 0 -> -1; the harness holds preemption off around it.
-      writeTrylock(mem, at) {
-        return atomics.compareExchange(mem, at, ZS_PAGE_UNLOCKED, ZS_PAGE_WRLOCKED) === ZS_PAGE_UNLOCKED;
-      },
-      // zspage_write_unlock(): atomic_set_release(0)
-      writeUnlock(mem, at) {
-        atomics.store(mem, at, ZS_PAGE_UNLOCKED);
+      // zspage_write_unlock(): atomic_set_release(&zspage->lock, ZS_PAGE_UNLOCKED); preempt_enable()
+      writeUnlock(mem, lock) {
+        atomics.store(mem, lock, ZS_PAGE_UNLOCKED, 'release');
       },
     };
   },

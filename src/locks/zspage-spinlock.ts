@@ -1,58 +1,82 @@
 import type { LockAtomics, LockDesign } from './contract.js';
 
-// What landed in Linux 6.15: struct zspage_lock { spinlock_t lock; int cnt; }.
-// Word 0 is the spinlock, word 1 the count (-1 while write-locked).
-const SPIN = 0;
+// What landed in Linux 6.15 (mm/zsmalloc.c), ported statement by statement:
+// struct zspage_lock { spinlock_t lock; int cnt; }: word 0 the spinlock, word 1 the count
+// (-1 while write-locked). `cnt` is a plain int, read and written under the spinlock: plain
+// accesses here. lockdep calls (rwsem_acquire_read & co.) compile away without
+// CONFIG_DEBUG_LOCK_ALLOC; spin_lock()'s preempt_disable() is the harness's (it holds
+// preemption off for a writer's whole section).
+const LOCK = 0;
 const CNT = 1;
 const ZS_PAGE_UNLOCKED = 0;
 const ZS_PAGE_WRLOCKED = -1;
+const Q_LOCKED_VAL = 1;
 
-function spinLock(atomics: LockAtomics, mem: Int32Array, at: number): void {
-  // test-and-test-and-set, as arch_spin_lock spins on a read before retrying
-  while (atomics.compareExchange(mem, at + SPIN, 0, 1) !== 0) {
-    while (atomics.load(mem, at + SPIN) !== 0) {
+type Plain = { load(mem: Int32Array, i: number): number; store(mem: Int32Array, i: number, v: number): void };
+
+/** The lock's plain accesses: the atomics' own if it has them (so they are seen), else real plain ones. */
+function plainAccess(atomics: LockAtomics): Plain {
+  const { plainLoad, plainStore } = atomics;
+  return {
+    load: plainLoad ? (m, i) => plainLoad.call(atomics, m, i) : (m, i) => m[i]!,
+    store: plainStore ? (m, i, v) => plainStore.call(atomics, m, i, v) : (m, i, v) => void (m[i] = v),
+  };
+}
+
+// arch_spin_lock() as the queued spinlock's fast path,
+// atomic_try_cmpxchg_acquire(&lock->val, &val, _Q_LOCKED_VAL); its MCS queue is not
+// ported: a waiter spins reading the word until it is free, then tries again.
+function spinLock(atomics: LockAtomics, mem: Int32Array, lock: number): void {
+  while (atomics.compareExchange(mem, lock, 0, Q_LOCKED_VAL, 'acquire', 'relaxed') !== 0) {
+    while (atomics.load(mem, lock, 'relaxed') !== 0) {
       /* cpu_relax() */
     }
   }
+}
+
+// arch_spin_unlock(): smp_store_release(&lock->locked, 0)
+function spinUnlock(atomics: LockAtomics, mem: Int32Array, lock: number): void {
+  atomics.store(mem, lock, 0, 'release');
 }
 
 const zspageSpinlock: LockDesign = {
   name: 'zspage-spinlock',
   words: 2,
   create(atomics) {
-    const spinUnlock = (mem: Int32Array, at: number) => atomics.store(mem, at + SPIN, 0);
+    const plain = plainAccess(atomics);
     return {
       // zspage_lock_init()
-      init(mem, at) {
-        atomics.store(mem, at + SPIN, 0);
-        atomics.store(mem, at + CNT, ZS_PAGE_UNLOCKED);
+      init(mem, zsl) {
+        plain.store(mem, zsl + LOCK, 0); // spin_lock_init(&zsl->lock)
+        plain.store(mem, zsl + CNT, ZS_PAGE_UNLOCKED); // zsl->cnt = ZS_PAGE_UNLOCKED
       },
-      // zspage_read_lock(): spin_lock; cnt++; spin_unlock
-      readLock(mem, at) {
-        spinLock(atomics, mem, at);
-        atomics.store(mem, at + CNT, atomics.load(mem, at + CNT) + 1);
-        spinUnlock(mem, at);
+      // zspage_read_lock()
+      readLock(mem, zsl) {
+        spinLock(atomics, mem, zsl + LOCK);
+        plain.store(mem, zsl + CNT, plain.load(mem, zsl + CNT) + 1); // zsl->cnt++
+        spinUnlock(atomics, mem, zsl + LOCK);
       },
-      // zspage_read_unlock(): spin_lock; cnt--; spin_unlock
-      readUnlock(mem, at) {
-        spinLock(atomics, mem, at);
-        atomics.store(mem, at + CNT, atomics.load(mem, at + CNT) - 1);
-        spinUnlock(mem, at);
+      // zspage_read_unlock()
+      readUnlock(mem, zsl) {
+        spinLock(atomics, mem, zsl + LOCK);
+        plain.store(mem, zsl + CNT, plain.load(mem, zsl + CNT) - 1); // zsl->cnt--
+        spinUnlock(atomics, mem, zsl + LOCK);
       },
-      // zspage_write_trylock(): keeps the spinlock held for the whole write section on success.
-      writeTrylock(mem, at) {
-        spinLock(atomics, mem, at);
-        if (atomics.load(mem, at + CNT) === ZS_PAGE_UNLOCKED) {
-          atomics.store(mem, at + CNT, ZS_PAGE_WRLOCKED);
+      // zspage_write_trylock(): on success it returns holding the spinlock, for the whole write section.
+      writeTrylock(mem, zsl) {
+        spinLock(atomics, mem, zsl + LOCK);
+        if (plain.load(mem, zsl + CNT) === ZS_PAGE_UNLOCKED) {
+          plain.store(mem, zsl + CNT, ZS_PAGE_WRLOCKED);
           return true;
         }
-        spinUnlock(mem, at);
+        /* lock_contended() */
+        spinUnlock(atomics, mem, zsl + LOCK);
         return false;
       },
-      // zspage_write_unlock(): cnt = 0; spin_unlock
-      writeUnlock(mem, at) {
-        atomics.store(mem, at + CNT, ZS_PAGE_UNLOCKED);
-        spinUnlock(mem, at);
+      // zspage_write_unlock()
+      writeUnlock(mem, zsl) {
+        plain.store(mem, zsl + CNT, ZS_PAGE_UNLOCKED);
+        spinUnlock(atomics, mem, zsl + LOCK);
       },
     };
   },

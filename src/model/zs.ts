@@ -4,7 +4,9 @@
 import type { Arena } from '../arena/arena.js';
 import { CLASS_WORDS, HANDLE_WORDS, HND, PAGE_DESC_WORDS, PG, ZSP, CLS, type Layout } from '../arena/layout.js';
 import type { LockOps } from '../locks/contract.js';
+import { newCoverage } from './coverage.js';
 import type { Cpu } from './kernel-locks.js';
+import type { ModelledKernel } from './kernel-version.js';
 import type { ClassTable } from './size-class.js';
 
 /** Called before and after every zspage lock operation; implemented by invariants/shadow and the roles' timers. */
@@ -44,13 +46,24 @@ export interface Zs {
   lock: LockOps;
   cpu: Cpu;
   hooks: ZspageLockHooks;
+  /** Where kernel versions differ, the one modelled. */
+  kernel: ModelledKernel;
+  /** This thread's protocol-state counters (model/coverage). */
+  coverage: Float64Array;
 }
 
 export function objIndexBits(table: ClassTable): number {
   return Math.max(1, Math.ceil(Math.log2(table.maxObjsPerZspage + 1)));
 }
 
-export function createZs(arena: Arena, table: ClassTable, lock: LockOps, cpu: Cpu, hooks: ZspageLockHooks): Zs {
+export function createZs(
+  arena: Arena,
+  table: ClassTable,
+  lock: LockOps,
+  cpu: Cpu,
+  hooks: ZspageLockHooks,
+  kernel: ModelledKernel = '6.15',
+): Zs {
   const objBits = objIndexBits(table);
   return {
     mem: arena.mem,
@@ -65,6 +78,8 @@ export function createZs(arena: Arena, table: ClassTable, lock: LockOps, cpu: Cp
     lock,
     cpu,
     hooks,
+    kernel,
+    coverage: newCoverage(),
   };
 }
 

@@ -1,6 +1,7 @@
 // report.html: one run, verdict and violations first, then every parameter, the
 // latency plots, trylock outcomes over time and the counters.
 import { flatParams } from '../scenario/echo.js';
+import { coverageSection } from './coverage.js';
 import { intervalPercentiles, percentileGrid, percentileValues, trylockRates } from './curves.js';
 import { escapeHtml, formatLatency, htmlTable } from './format.js';
 import { HLOG_FILE } from './hlog.js';
@@ -30,6 +31,7 @@ export function runReportHtml(record: RunRecord): string {
     `<p>Run <code>${escapeHtml(s.runId)}</code>, started ${escapeHtml(s.startedAt)}, ran ${(s.elapsedMs / 1000).toFixed(1)} s, ` +
       `ended: ${escapeHtml(s.ended)}, exit code ${s.exitCode}.</p>`,
     violationsSection(s),
+    coverageSection(s.coverage, s.elapsedMs),
     parametersSection(s),
     '<h2>Latency</h2>',
     `<p class="note">All values in nanoseconds as recorded; per metric: <code>&lt;metric&gt;.hgrm</code> (percentile distribution), ` +

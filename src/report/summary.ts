@@ -1,6 +1,7 @@
 // summary.json: the verdict, every parameter, violations, counters and metrics.
 import type { Histogram } from 'hdr-histogram-js';
 import type { Violation } from '../invariants/violation.js';
+import type { CoverageSummary } from './coverage.js';
 
 /**
  * pass: the run completed its duration, every worker returned and the final audit found
@@ -45,6 +46,8 @@ export interface Summary {
   firstViolationMs: number | null;
   counters: Record<string, Record<string, number>>;
   workers: { label: string; counters: Record<string, number> }[];
+  /** The lock protocol's interesting states reached (report/coverage). */
+  coverage: CoverageSummary;
   metrics: Record<string, MetricSummary>;
   audits: { count: number; objects: number; bytes: number; lastMs: number };
   notes: string[];

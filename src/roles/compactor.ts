@@ -1,7 +1,7 @@
 // Compactor: zs_compact(), one pass over every class, plus the deferred free work.
 import { HDR } from '../arena/layout.js';
 import { asyncFreeZspages } from '../model/alloc.js';
-import { newCompactStats, zsCanCompact, zsCompactClass } from '../model/compact.js';
+import { newCompactStats, zsCompactClass } from '../model/compact.js';
 import type { RoleContext } from './context.js';
 import { COUNTER } from './counters.js';
 import { METRIC } from './metrics.js';
@@ -18,9 +18,13 @@ export function compactorStep(ctx: RoleContext): () => void {
     const t0 = performance.now();
     stats.objectsMoved = 0;
     stats.zspagesFreed = 0;
+    // Every class takes the pool and class locks, even with nothing to compact.
     for (let c = classes - 1; c >= 0; c--) {
       if (Atomics.load(mem, HDR.STOP) !== 0) break;
-      if (zsCanCompact(zs, c) > 0) zsCompactClass(zs, c, stats);
+      zsCompactClass(zs, c, stats);
+      // kick_deferred_free(): the free work runs as soon as a zspage was deferred,
+      // while the migrator whose page lock deferred it may still be at work.
+      if (Atomics.load(mem, HDR.DEFERRED_FREE) !== 0) counters[COUNTER.ZSPAGES_FREED]! += asyncFreeZspages(zs);
     }
     Atomics.store(mem, HDR.COMPACTING, 0);
     metrics.record(METRIC['compact-op'], Math.round((performance.now() - t0) * 1e6));

@@ -6,18 +6,22 @@ import { ThreadCpu } from '../invariants/thread-cpu.js';
 import { FlightRecorder, recentOps } from '../invariants/flight-recorder.js';
 import { HeldState, STATE, STATE_NAMES } from '../invariants/held-state.js';
 import type { ViolationKind } from '../invariants/kinds.js';
+import { createRouted, RAW_ATOMICS } from '../invariants/global-atomics.js';
+import { Lockdep } from '../invariants/lockdep.js';
 import { ProbeAtomics } from '../invariants/probe-atomics.js';
 import { ShadowHooks, type WriterTiming } from '../invariants/shadow.js';
 import type { ViolationSink } from '../invariants/violation.js';
 import type { LockDesign } from '../locks/contract.js';
-import type { Cpu } from '../model/kernel-locks.js';
+import { COVERAGE_WORDS } from '../model/coverage.js';
+import { newCpu } from '../model/kernel-locks.js';
 import { buildClassTable } from '../model/size-class.js';
 import { createZs, type Zs } from '../model/zs.js';
 import { COUNTER } from './counters.js';
 import { isZero, sampleNs } from './dist.js';
 import { METRIC, Metrics } from './metrics.js';
+import { createNoise, type Noise } from './noise.js';
 import { Rng } from '../rng.js';
-import { roleLabel, type RoleTask, type WorkerMessage } from './task.js';
+import { ROLES, roleLabel, type RoleTask, type WorkerMessage } from './task.js';
 
 /** Messages beyond this many per worker are counted, not sent. */
 const MAX_VIOLATION_MESSAGES = 50;
@@ -37,6 +41,8 @@ export interface RoleContext {
   held: HeldState;
   shadow: ShadowHooks;
   sink: ViolationSink;
+  /** Race noise in the lock's operations (readers and churners: the read lockers); null: none. */
+  noise: Noise | null;
   post(message: WorkerMessage): void;
 }
 
@@ -67,12 +73,12 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
   let sent = 0;
   const sink: ViolationSink = {
     report(kind: ViolationKind, message: string, zspage?: number, handle?: number) {
-      Atomics.add(arena.mem, HDR.VIOLATIONS, 1);
+      RAW_ATOMICS.add(arena.mem, HDR.VIOLATIONS, 1); // may run inside a lock call (global-atomics)
       if (sent++ >= MAX_VIOLATION_MESSAGES) {
         counters[COUNTER.VIOLATIONS_DROPPED]!++;
         return;
       }
-      const state = STATE_NAMES[Atomics.load(arena.mem, line + WRK.STATE)] ?? 'unknown';
+      const state = STATE_NAMES[RAW_ATOMICS.load(arena.mem, line + WRK.STATE)] ?? 'unknown';
       const recent = zspage !== undefined && zspage >= 0 && sent <= WITH_RECENT_OPS ? recentOps(arena.mem, L, task.labels, zspage) : null;
       post({
         type: 'violation',
@@ -88,9 +94,18 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
       });
     },
   };
-  const cpu: Cpu = { preemptCount: 0 };
-  const probe = new ProbeAtomics(cpu, arena.mem, sink);
-  const lock = design.create(probe);
+  const cpu = newCpu();
+  const coverage = counters.subarray(COUNTER.COVERAGE, COUNTER.COVERAGE + COVERAGE_WORDS);
+  const probe = new ProbeAtomics(cpu, arena.mem, sink, coverage);
+  if (task.scenario.lockdep) {
+    const labels = ROLES.flatMap((r) => Array.from({ length: task.scenario[`${r}s`].count }, (_, i) => roleLabel(r, i)));
+    const lockdep = new Lockdep(arena.mem, L, task.workerIndex, (w) => labels[w] ?? `worker ${w}`, sink, cpu);
+    cpu.locks = lockdep;
+    probe.lockdep = lockdep;
+  }
+  const noise = task.role === 'reader' || task.role === 'churner' ? createNoise(task.scenario, task.seed, task.workerIndex) : null;
+  if (noise) probe.beforeOp = noise.beforeOp;
+  const lock = createRouted(design, probe);
   const metrics = new Metrics();
   const rng = new Rng(task.seed, task.workerIndex);
   const writer = task.role === 'migrator' || task.role === 'compactor';
@@ -110,8 +125,9 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
   const shadowOf = (z: number) => L.zspages + z * L.zspageWords + L.shadowAt;
   const lockOf = (z: number) => L.zspages + z * L.zspageWords + L.lockAt;
   const flight = new FlightRecorder(arena.mem, L, task.workerIndex);
-  const hooks = new ShadowHooks(arena.mem, shadowOf, lockOf, sink, probe, held, flight, timing);
-  const zs = createZs(arena, table, lock, cpu, hooks);
+  const hooks = new ShadowHooks(arena.mem, shadowOf, lockOf, sink, probe, held, flight, timing, coverage);
+  const zs = createZs(arena, table, lock, cpu, hooks, task.scenario.kernel);
+  zs.coverage = coverage;
   held.set(STATE.IDLE, -1);
   return {
     task,
@@ -125,6 +141,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
     held,
     shadow: hooks,
     sink,
+    noise,
     post,
   };
 }

@@ -4,6 +4,8 @@ import { HDR, HND, SHADOW } from '../arena/layout.js';
 import { STATE } from '../invariants/held-state.js';
 import { describeMismatch } from '../invariants/integrity.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../model/map.js';
+import { COV, hit } from '../model/coverage.js';
+import { SITE } from '../model/lock-sites.js';
 import { contentSeed, verifyContent } from '../model/object.js';
 import { handleToObj, hndAt, zspShadowAt } from '../model/zs.js';
 import { Rng } from '../rng.js';
@@ -16,6 +18,8 @@ export function readerStep(ctx: RoleContext): () => void {
   const { zs, mem, rng, metrics, counters, held, sink, shadow: hooks } = ctx;
   const cfg = ctx.task.scenario.readers;
   const span = cfg.hotObjects > 0 ? Math.min(cfg.hotObjects, ctx.task.stable) : ctx.task.stable;
+  // Contention focus on a share of the reads only: the rest keep the whole pool's access pattern.
+  const everywhere = cfg.hotObjects > 0 && cfg.hotFraction < 1 ? ctx.task.stable : 0;
   const sleeps = !isZero(cfg.hold) && cfg.sleepFraction > 0;
   const m = newMapping();
   // Three clock reads and two histogram records cost nearly as much as the rest of
@@ -34,9 +38,10 @@ export function readerStep(ctx: RoleContext): () => void {
   };
 
   return () => {
-    const h = rng.below(span);
+    const h = everywhere > 0 && rng.float() >= cfg.hotFraction ? rng.below(everywhere) : rng.below(span);
     const timed = --untilTimed === 0;
     if (timed) untilTimed = 1 + gaps.below(2 * sample - 1);
+    if (ctx.noise) ctx.noise.on = !timed;
     held.set(STATE.READ_LOCKING, -1);
     const t0 = timed ? performance.now() : 0;
     zsObjReadBegin(zs, h, m);
@@ -47,10 +52,13 @@ export function readerStep(ctx: RoleContext): () => void {
       const ns = sampleNs(cfg.hold, rng);
       if (ns > 0) {
         const shadow = zspShadowAt(zs, m.zspage);
+        const trylocks = Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ);
+        zs.cpu.locks.mightSleep(SITE.zram_read);
         hooks.sleeping(m.zspage, true);
         // On the stop word, so that stopping the run wakes every sleeper.
         Atomics.wait(mem, HDR.STOP, 0, ns / 1e6);
         hooks.sleeping(m.zspage, false);
+        if (Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ) !== trylocks) hit(zs.coverage, COV.SLEPT_ACROSS_TRYLOCK);
         counters[COUNTER.SLEEPING_READS]!++;
         if (Atomics.load(mem, shadow + SHADOW.WRITER_IN) !== 0) {
           sink.report('exclusion', `a writer is inside zspage ${m.zspage} while a reader holds it`, m.zspage, h);
@@ -63,6 +71,8 @@ export function readerStep(ctx: RoleContext): () => void {
       sink.report('integrity', `handle ${h} moved from object ${m.obj} to ${now} while the read lock was held`, m.zspage, h);
     }
     if (timed) metrics.record(METRIC['reader-hold'], Math.round((performance.now() - t1) * 1e6));
-    zsObjReadEnd(zs, m);
+    if (zsObjReadEnd(zs, m) < 0) {
+      sink.report('integrity', `zs_obj_read_end: handle ${h} resolves to no zspage; zspage ${m.zspage} stays read-locked`, m.zspage, h);
+    }
   };
 }

@@ -10,7 +10,8 @@ export const compareCommand = (result: CommandResult): CommandModule => ({
   builder: (y) =>
     y
       .positional('dirs', { type: 'string', array: true, describe: 'results folders (each with summary.json and run.hlog)' })
-      .option('out', { type: 'string', describe: 'where to write the HTML comparison', default: 'compare.html' }),
+      .option('out', { type: 'string', describe: 'where to write the HTML comparison', default: 'compare.html' })
+      .example('$0 compare results/run-a results/run-b', 'percentiles of two runs side by side, and compare.html'),
   handler: (argv) => {
     const { dirs, out } = argv as unknown as { dirs: string[]; out: string };
     const runs = loadRuns(dirs);

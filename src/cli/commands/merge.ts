@@ -11,7 +11,8 @@ export const mergeCommand = (result: CommandResult): CommandModule => ({
   builder: (y) =>
     y
       .positional('dirs', { type: 'string', array: true, describe: 'results folders (each with summary.json and run.hlog)' })
-      .option('out', { type: 'string', requiresArg: true, describe: 'merged results folder (default results/<merge-id>)' }),
+      .option('out', { type: 'string', requiresArg: true, describe: 'merged results folder (default results/<merge-id>)' })
+      .example('$0 merge shard-0 shard-1 shard-2 shard-3 --out soak', 'sum the results of run --shard I/4 into one folder'),
   handler: (argv) => {
     const { dirs, out } = argv as unknown as { dirs: string[]; out?: string };
     const record = mergeRuns(dirs.map((d) => loadSavedRun(resolve(d))));

@@ -15,7 +15,8 @@ export const replayCommand = (result: CommandResult): CommandModule => ({
   builder: (y) =>
     y
       .positional('summary', { type: 'string', demandOption: true })
-      .option('out', { type: 'string', describe: 'results folder (default results/<run-id>)' }),
+      .option('out', { type: 'string', describe: 'results folder (default results/<run-id>)' })
+      .example('$0 replay results/20261128-070407-zspage-spinlock-1/summary.json', 'rerun a run: same configuration, lock and seed'),
   handler: async (argv) => {
     const summary = readSummary(argv.summary as string);
     say(

@@ -1,13 +1,14 @@
 import type { LockAtomics, LockDesign, LockOps } from '../contract.js';
-import zspageAtomic from '../zspage-atomic.js';
+import zspageAtomicFixed from '../zspage-atomic-fixed.js';
 
-/** The seed's zspage-atomic lock with some operations replaced, so that a busted design is only its bug. */
+/** The seed's atomic_t lock (its corrected read loop, zspage-atomic-fixed) with some operations
+ *  replaced, so that a busted design is only its bug. */
 export function seedLockWith(name: string, bug: (atomics: LockAtomics) => Partial<LockOps>): LockDesign {
   return {
     name,
-    words: zspageAtomic.words,
+    words: zspageAtomicFixed.words,
     create(atomics) {
-      return { ...zspageAtomic.create(atomics), ...bug(atomics) };
+      return { ...zspageAtomicFixed.create(atomics), ...bug(atomics) };
     },
   };
 }

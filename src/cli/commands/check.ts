@@ -1,0 +1,71 @@
+import { randomInt } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { runCheck } from '../../coordinator/check.js';
+import { BadInputError } from '../../errors.js';
+import { lockSpecFor } from '../../locks/registry.js';
+import { checkTable, checkVerdictLine, firstFailure } from '../../report/check.js';
+import { checkSuite } from '../../report/check-junit.js';
+import { writeJunit } from '../../report/junit.js';
+import { say, type CommandResult } from '../output.js';
+
+export const checkCommand = (result: CommandResult): CommandModule => ({
+  command: 'check',
+  describe: 'is this lock right? the explorer, then stress runs, within a time budget; one table',
+  builder: (y) =>
+    y
+      .option('lock', { type: 'string', demandOption: true, describe: 'built-in lock name or lock file' })
+      .option('budget', { type: 'number', default: 30, describe: 'seconds for the whole check (a correct lock uses all of it)' })
+      .option('seed', { type: 'number', describe: 'seed of every part (random if not given)' })
+      .option('json', { type: 'boolean', describe: 'print one JSON object on stdout (progress goes to stderr)' })
+      .option('fail-fast', { type: 'boolean', describe: 'stop at the first failing part' })
+      .option('out', { type: 'string', describe: 'results folder (default results/check-<time>-<lock>-<seed>)' })
+      .option('junit', { type: 'string', describe: 'also write JUnit XML here: a test case per part' })
+      .requiresArg(['lock', 'budget', 'seed', 'out', 'junit'])
+      .example('$0 check --lock ./my-lock.mjs', 'about 30 s: explorer, then the bug-hunting and the default stress mix')
+      .example('$0 check --lock zspage-spinlock --budget 10 --json', 'a shorter check, one JSON object for a script'),
+  handler: async (argv) => {
+    const budget = argv.budget as number;
+    if (!Number.isFinite(budget) || budget < 3 || budget > 86_400) {
+      throw new BadInputError(`--budget: expected seconds from 3 to 86400, got ${budget}`);
+    }
+    const seedArg = argv.seed as number | undefined;
+    if (seedArg !== undefined && (!Number.isInteger(seedArg) || seedArg < 0 || seedArg > 0xffffffff)) {
+      throw new BadInputError(`--seed: expected an integer from 0 to 4294967295, got ${seedArg}`);
+    }
+    const lock = argv.lock as string;
+    lockSpecFor(lock); // an unknown name or a missing file is bad input before anything runs
+    const seed = seedArg ?? randomInt(0, 0xffffffff);
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+    const lockTag = lock.replace(/^.*[\\/]/, '').replace(/[^\w.-]/g, '_');
+    const out = (argv.out as string | undefined) ?? join(process.cwd(), 'results', `check-${stamp}-${lockTag}-${seed}`);
+    const json = argv.json === true;
+    const log = json ? (line: string) => process.stderr.write(line + '\n') : say;
+
+    const startedAt = new Date();
+    const record = await runCheck({ lock, budgetMs: budget * 1000, seed, out, failFast: argv['fail-fast'] === true }, log);
+
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'check.json.tmp'), JSON.stringify(record, null, 2) + '\n');
+    renameSync(join(out, 'check.json.tmp'), join(out, 'check.json'));
+    if (argv.junit) writeJunit(argv.junit as string, [checkSuite(record, startedAt)]);
+    if (json) {
+      const { parts, ...head } = record;
+      process.stdout.write(JSON.stringify({ ...head, parts: parts.map(({ evidence: _, ...p }) => p) }, null, 2) + '\n');
+    } else {
+      const f = firstFailure(record.parts);
+      if (f?.evidence) {
+        say('');
+        say(`${f.part}: ${f.part.startsWith('explore') ? 'the failing schedule, step by step' : 'diagnosis'}:`);
+        say(f.evidence);
+      }
+      say('');
+      for (const line of checkTable(record)) say(line);
+      say('');
+      say(checkVerdictLine(record));
+      say(`zspage-stress check: results in ${out}`);
+    }
+    result.code = record.exitCode;
+  },
+});

@@ -1,0 +1,224 @@
+// check: one command that tells a lock author whether the lock is right, within a time budget.
+//
+// Parts, in order, each stopping at its own first failure:
+//   explore               small programs (4 sections), 2..4 threads, random and PCT, round-robin:
+//                         most protocol bugs fail within a few iterations, so this part is short
+//   stress: selftest mix  the bug-hunting scenario on real threads (hot objects, write delays)
+//   stress: default mix   the zsmalloc access pattern as `run` has it
+//   explore: deep         longer programs and deeper PCT for the rest of the budget
+// The explorer goes first because it needs milliseconds where a stress run needs its workers
+// started; bugs it cannot see (a forgotten unlock every few thousand calls) must not wait
+// behind a long exploration, so its longer search comes last.
+import { join } from 'node:path';
+import { EXIT, errorMessage } from '../errors.js';
+import { explore, formatTrace, type ExploreOptions } from '../explorer/index.js';
+import type { LockDesign } from '../locks/contract.js';
+import { loadLockDesign, lockSpecFor } from '../locks/registry.js';
+import type { CheckPart, CheckPartName, CheckRecord, CheckVerdict } from '../report/check.js';
+import { checkPartLine, firstFailure } from '../report/check.js';
+import type { Summary } from '../report/summary.js';
+import { resolveRunConfig } from './config.js';
+import { runStress } from './run.js';
+
+export interface CheckOptions {
+  /** Built-in name or lock file, as the user gave it (it goes into the replay commands). */
+  lock: string;
+  budgetMs: number;
+  seed: number;
+  out: string;
+  /** Stop after the first failing part instead of running the others. */
+  failFast: boolean;
+}
+
+/** Shares of the budget. The deep exploration gets what the others leave. */
+export const CHECK_SHARES = { explore: 0.01, selftest: 0.45, default: 0.35 } as const;
+/** The first exploration is short whatever the budget: its bugs show in milliseconds. */
+const EXPLORE_MIN_MS = 100;
+const EXPLORE_MAX_MS = 200;
+/** A stress run spends about this long after its duration: stopping workers, the final audit, files. */
+const STRESS_TAIL_MS = 400;
+/** Stall timeout of the check's stress runs: a lock left held is reported within the part. */
+const CHECK_STALL_NS = 2e9;
+/** The shortest stress run worth starting (workers take a few hundred ms to start). */
+const MIN_STRESS_MS = 1000;
+
+interface ExploreConfig {
+  threads: number;
+  ops: number;
+  strategy: ExploreOptions['strategy'];
+  depth: number;
+}
+
+const QUICK: ExploreConfig[] = [2, 3, 4].flatMap((threads) => [
+  { threads, ops: 4, strategy: 'random' as const, depth: 2 },
+  { threads, ops: 4, strategy: 'pct' as const, depth: 2 },
+]);
+const DEEP: ExploreConfig[] = [2, 3, 4].flatMap((threads) => [
+  { threads, ops: 8, strategy: 'random' as const, depth: 2 },
+  { threads, ops: 8, strategy: 'pct' as const, depth: 3 },
+]);
+
+export type CheckLog = (line: string) => void;
+
+export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<CheckRecord> {
+  const t0 = performance.now();
+  const startEpochMs = Date.now();
+  const now = () => performance.now() - t0;
+  const design = await loadLockDesign(lockSpecFor(opts.lock));
+  const parts: CheckPart[] = [];
+  const stop = () => opts.failFast && firstFailure(parts) !== undefined;
+  const B = opts.budgetMs;
+  const quickMs = Math.min(EXPLORE_MAX_MS, Math.max(EXPLORE_MIN_MS, B * CHECK_SHARES.explore));
+
+  const done = (p: CheckPart) => {
+    parts.push(p);
+    log(checkPartLine(p));
+  };
+
+  done(await explorePart('explore', design, QUICK, quickMs, opts, now, log));
+  for (const mix of ['selftest', 'default'] as const) {
+    if (stop() || parts.some((p) => p.verdict === 'interrupted')) break;
+    const ms = B * CHECK_SHARES[mix];
+    done(await stressPart(mix, Math.max(MIN_STRESS_MS, ms - STRESS_TAIL_MS), opts, now, startEpochMs, log));
+  }
+  if (!stop() && !parts.some((p) => p.verdict === 'interrupted')) {
+    done(await explorePart('explore: deep', design, DEEP, Math.max(0, B - now()), opts, now, log));
+  }
+
+  const first = firstFailure(parts);
+  const verdict: CheckVerdict = first?.verdict ?? 'pass';
+  return {
+    tool: 'zspage-stress',
+    command: 'check',
+    lock: opts.lock,
+    seed: opts.seed,
+    budgetMs: B,
+    elapsedMs: Math.round(now()),
+    verdict,
+    exitCode: EXIT_FOR[verdict],
+    detectedAfterMs: first?.failedAfterMs ?? null,
+    kind: first?.kind ?? null,
+    part: first?.part ?? null,
+    replay: first?.replay ?? null,
+    parts,
+  };
+}
+
+const EXIT_FOR: Record<CheckVerdict, number> = {
+  pass: EXIT.pass,
+  fail: EXIT.violation,
+  'harness-error': EXIT.harness,
+  interrupted: 130,
+};
+
+/** Round-robin over the configurations in chunks until one fails or the time is up. */
+async function explorePart(
+  part: CheckPartName,
+  design: LockDesign,
+  configs: ExploreConfig[],
+  budgetMs: number,
+  opts: CheckOptions,
+  now: () => number,
+  log: CheckLog,
+): Promise<CheckPart> {
+  const start = now();
+  const deadline = start + budgetMs;
+  const ran = `${configs[0]!.ops} sections, 2-4 threads, random+pct`;
+  log(`check: ${part}: ${ran}, up to ${(budgetMs / 1000).toFixed(1)} s`);
+  let iterations = 0;
+  const base = { part, budgetMs, failedAfterMs: null, kind: null, message: null, replay: null, evidence: null };
+  const elapsed = () => Math.round(now() - start);
+  // Chunks grow while they are short, so that a slow lock still sees every configuration soon.
+  let chunk = 16;
+  for (let round = 0; ; round++) {
+    for (let c = 0; c < configs.length; c++) {
+      if (now() >= deadline && iterations > 0) {
+        return { ...base, ran: `${ran}, ${iterations} iterations`, verdict: 'pass', elapsedMs: elapsed(), iterations };
+      }
+      const cfg = configs[c]!;
+      const seed = (opts.seed + round * configs.length + c) % 2 ** 32;
+      const t = now();
+      let r;
+      try {
+        r = await explore(design, { ...cfg, iterations: chunk, seed });
+      } catch (err) {
+        // A lock that fails differently when its failing schedule is run again is not deterministic.
+        const message = errorMessage(err).split('\n', 1)[0]!;
+        return { ...base, ran, verdict: 'harness-error', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), message, iterations };
+      }
+      iterations += r.iterations;
+      if (r.failure) {
+        const f = r.failure;
+        return {
+          ...base,
+          ran: `${cfg.threads} threads x ${cfg.ops} sections, ${cfg.strategy}, seed ${seed}, iteration ${f.iteration}`,
+          verdict: 'fail',
+          elapsedMs: elapsed(),
+          failedAfterMs: Math.round(now()),
+          kind: f.rule,
+          message: f.message,
+          replay: `zspage-stress explore --lock ${shellWord(opts.lock)} --replay '${f.schedule}'`,
+          evidence: formatTrace(f.trace),
+          iterations,
+        };
+      }
+      if (now() - t < 20 && chunk < 4096) chunk *= 2;
+    }
+  }
+}
+
+async function stressPart(
+  mix: 'selftest' | 'default',
+  durationMs: number,
+  opts: CheckOptions,
+  now: () => number,
+  startEpochMs: number,
+  log: CheckLog,
+): Promise<CheckPart> {
+  const part: CheckPartName = mix === 'selftest' ? 'stress: selftest mix' : 'stress: default mix';
+  const start = now();
+  log(`check: ${part}: up to ${(durationMs / 1000).toFixed(1)} s`);
+  const cfg = resolveRunConfig({
+    scenario: mix,
+    lock: opts.lock,
+    seed: opts.seed,
+    duration: durationMs / 1000,
+    out: join(opts.out, mix),
+    patch: (s) => {
+      s.stallTimeout = Math.min(s.stallTimeout, CHECK_STALL_NS);
+    },
+  });
+  const { summary, dir } = await runStress(cfg, () => {});
+  const verdict: CheckVerdict =
+    summary.ended === 'harness-error' ? 'harness-error' : summary.ended === 'interrupted' ? 'interrupted' : summary.verdict === 'fail' ? 'fail' : 'pass';
+  const v = summary.violations[0];
+  // Violations are timed from the run's own start (startedAt); the check started earlier.
+  const runStartMs = Date.parse(summary.startedAt) - startEpochMs;
+  const failedAfterMs =
+    verdict === 'pass' ? null : verdict === 'fail' && summary.firstViolationMs !== null ? runStartMs + summary.firstViolationMs : Math.round(now());
+  return {
+    part,
+    ran: `${summary.config.workers} workers`,
+    verdict,
+    budgetMs: durationMs,
+    elapsedMs: Math.round(now() - start),
+    failedAfterMs,
+    kind: v?.kind ?? null,
+    message: v?.message ?? (verdict === 'harness-error' ? (summary.notes[0] ?? 'harness error') : null),
+    replay: verdict === 'pass' ? null : summary.rerun.replace(/^npx /, ''),
+    evidence: verdict === 'pass' ? null : diagnosis(summary),
+    dir,
+  };
+}
+
+/** A stress failure's diagnosis: its first violations, with the run's notes. */
+function diagnosis(summary: Summary): string {
+  const lines = summary.violations.slice(0, 3).map((v) => `${v.kind} at ${v.atMs} ms (${v.by}): ${v.message}`);
+  if (summary.violationCount > 3) lines.push(`... ${summary.violationCount - 3} more`);
+  return [...lines, ...summary.notes.map((n) => `note: ${n}`)].join('\n');
+}
+
+/** A lock path as a shell word (quoted when it has characters a shell would split or expand). */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,85 @@
+// What `check` found: one record per part, the verdict, and the table a lock author reads.
+
+export type CheckPartName = 'explore' | 'stress: selftest mix' | 'stress: default mix' | 'explore: deep';
+export type CheckVerdict = 'pass' | 'fail' | 'harness-error' | 'interrupted';
+
+export interface CheckPart {
+  part: CheckPartName;
+  /** What the part ran, in a few words (threads, strategies, scenario). */
+  ran: string;
+  verdict: CheckVerdict;
+  /** The time this part was given and the time it took, in ms. */
+  budgetMs: number;
+  elapsedMs: number;
+  /** Wall time from the check's start to this part's first failure (null: none). */
+  failedAfterMs: number | null;
+  /** The violation kind (stress) or explorer rule; null when the part passed. */
+  kind: string | null;
+  message: string | null;
+  /** The command that reproduces the failure (or reruns the stress run). */
+  replay: string | null;
+  /** A failure's evidence: the explorer's step trace, or the stress run's diagnosis. */
+  evidence: string | null;
+  /** Explorer iterations run, or stress results folder. */
+  iterations?: number;
+  dir?: string;
+}
+
+export interface CheckRecord {
+  tool: 'zspage-stress';
+  command: 'check';
+  lock: string;
+  seed: number;
+  budgetMs: number;
+  elapsedMs: number;
+  verdict: CheckVerdict;
+  exitCode: number;
+  /** Wall time from the check's start to its first failure, or null. */
+  detectedAfterMs: number | null;
+  /** The first failure's kind, part and reproducing command (null when it passed). */
+  kind: string | null;
+  part: CheckPartName | null;
+  replay: string | null;
+  parts: CheckPart[];
+}
+
+/** The first failing part (in the order they ran), or undefined. */
+export function firstFailure(parts: readonly CheckPart[]): CheckPart | undefined {
+  return parts.find((p) => p.verdict !== 'pass');
+}
+
+const secs = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(2)} s`);
+
+/** The one table: part, verdict, time to failure, violation, reproduce command. */
+export function checkTable(record: CheckRecord): string[] {
+  const rows = record.parts.map((p) => [
+    p.part,
+    p.verdict === 'pass' ? 'pass' : p.verdict.toUpperCase(),
+    secs(p.failedAfterMs),
+    p.kind ?? '-',
+    p.replay ?? '-',
+  ]);
+  const head = ['part', 'verdict', 'failed after', 'violation', 'reproduce'];
+  const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(width[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), line(width.map((w) => '-'.repeat(Math.min(w, 12)))), ...rows.map(line)];
+}
+
+/** A part's line as it ends: what it ran and what it found. */
+export function checkPartLine(p: CheckPart): string {
+  const found = p.verdict === 'pass' ? 'pass' : `${p.verdict.toUpperCase()}${p.kind ? ` ${p.kind}` : ''}`;
+  return `check: ${p.part}: ${found} (${p.ran}; ${secs(p.elapsedMs)})`;
+}
+
+/** The closing line: the verdict and, for a failure, what failed first and when. */
+export function checkVerdictLine(record: CheckRecord): string {
+  const f = firstFailure(record.parts);
+  const head = `zspage-stress check: ${record.lock}:`;
+  if (!f) return `${head} PASS: no violation in ${secs(record.elapsedMs)} (budget ${secs(record.budgetMs)}, seed ${record.seed})`;
+  const what = f.verdict === 'fail' ? `FAIL ${f.kind}` : f.verdict === 'interrupted' ? 'INTERRUPTED' : 'HARNESS ERROR';
+  return `${head} ${what} in ${f.part} after ${secs(f.failedAfterMs)} (seed ${record.seed})${f.message ? `: ${f.message}` : ''}`;
+}

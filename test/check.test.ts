@@ -1,0 +1,79 @@
+// End to end: `check` on a correct and a broken lock of each form (built-in, JS module),
+// its JSON, its table, its reproduce commands, and bad input.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
+
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+
+describe('check', () => {
+  it('passes a correct built-in, every part run, and uses its budget', () => {
+    const r = cli(['check', '--lock', 'zspage-atomic-fixed', '--budget', '3', '--seed', '5', '--json']);
+    expect(r.stderr).not.toMatch(/harness error/);
+    expect(r.code).toBe(0);
+    const j = json(r.stdout);
+    expect(j).toMatchObject({ verdict: 'pass', exitCode: 0, detectedAfterMs: null, kind: null, part: null, replay: null, seed: 5 });
+    expect(j.parts.map((p: any) => p.part)).toEqual(['explore', 'stress: selftest mix', 'stress: default mix', 'explore: deep']);
+    expect(j.parts.every((p: any) => p.verdict === 'pass')).toBe(true);
+    expect(j.elapsedMs).toBeGreaterThanOrEqual(3000 * 0.9);
+    expect(j.parts[0].iterations).toBeGreaterThan(0);
+    expect(json(readFileSync(join(r.out, 'check.json'), 'utf8')).verdict).toBe('pass');
+    expect(existsSync(join(r.out, 'selftest', 'summary.json'))).toBe(true);
+    expect(existsSync(join(r.out, 'default', 'summary.json'))).toBe(true);
+  });
+
+  it('fails a broken built-in in the explorer, and its replay command reproduces the failure', () => {
+    const r = cli(['check', '--lock', 'busted-writer-ignores-readers', '--budget', '3', '--seed', '2', '--json', '--fail-fast']);
+    expect(r.code).toBe(1);
+    const j = json(r.stdout);
+    expect(j).toMatchObject({ verdict: 'fail', exitCode: 1, kind: 'exclusion', part: 'explore' });
+    expect(j.detectedAfterMs).toBeGreaterThanOrEqual(0);
+    expect(j.parts).toHaveLength(1);
+    expect(j.replay).toMatch(/^zspage-stress explore --lock busted-writer-ignores-readers --replay '[^']+'$/);
+    const schedule = /--replay '([^']+)'/.exec(j.replay)![1]!;
+    const again = cli(['explore', '--lock', 'busted-writer-ignores-readers', '--replay', schedule], { out: false });
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/FAIL exclusion/);
+  });
+
+  it('fails a bug only a stress run can see in the stress part, with its diagnosis and replay', () => {
+    // A decrement forgotten once in 3000 unlocks: explorer programs are far too short to reach it.
+    const r = cli(['check', '--lock', 'busted-forgotten-unlock', '--budget', '8', '--seed', '1', '--fail-fast']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^explore\s+pass/m);
+    expect(r.stdout).toMatch(/^stress: selftest mix\s+FAIL\s+\d+\.\d\d s\s+audit\s+zspage-stress replay \S+summary\.json/m);
+    expect(r.stdout).toMatch(/stress: selftest mix: diagnosis:\naudit at \d+ ms/);
+    expect(r.stdout).toMatch(/check: busted-forgotten-unlock: FAIL audit in stress: selftest mix after/);
+    expect(existsSync(join(r.out, 'selftest', 'summary.json'))).toBe(true);
+  });
+
+  it('passes a correct lock module', () => {
+    const r = cli(['check', '--lock', 'examples/atomic-lock.mjs', '--budget', '3', '--seed', '1', '--json']);
+    expect(r.code).toBe(0);
+    expect(json(r.stdout).verdict).toBe('pass');
+  });
+
+  it('fails a broken lock module, printing the step trace and the table', () => {
+    const r = cli(['check', '--lock', 'test/fixtures/classic-bug-lock.mjs', '--budget', '3', '--seed', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/explore: the failing schedule, step by step:\n#0 /);
+    expect(r.stdout).toMatch(/^part\s+verdict\s+failed after\s+violation\s+reproduce$/m);
+    expect(r.stdout).toMatch(/^explore\s+FAIL\s+\d+\.\d\d s\s+exclusion\s+zspage-stress explore --lock test\/fixtures\/classic-bug-lock\.mjs --replay '/m);
+    expect(r.stdout).toMatch(/check: test\/fixtures\/classic-bug-lock\.mjs: FAIL exclusion in explore after/);
+  });
+
+  it('rejects bad input with one line and exit code 2', () => {
+    for (const args of [
+      ['--lock', 'zspage-atomic', '--budget', '1'],
+      ['--lock', 'no-such-lock'],
+      ['--lock', 'zspage-atomic', '--seed', '-4'],
+      ['--lock', 'test/fixtures/bad-lock-wrong-shape.mjs', '--budget', '3'],
+    ]) {
+      const r = cli(['check', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^zspage-stress: /);
+    }
+  });
+});
