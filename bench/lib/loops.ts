@@ -159,7 +159,7 @@ function roleLoops(data: CrewWorkerData, spec: Extract<CrewSpec, { kind: 'harnes
     startEpochMs: Date.now(),
     port,
   } satisfies RoleTask;
-  const ctx = createRoleContext(task, design);
+  const ctx = createRoleContext(task, design, spec.kind !== 'harness-reader' || spec.flightRecorder !== false);
   if (spec.kind === 'harness-reader') {
     const step = readerStep(ctx);
     return {

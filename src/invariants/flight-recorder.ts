@@ -33,8 +33,17 @@ export interface FlightOp {
   after: number[] | null;
 }
 
+/** What the shadow hooks log each lock operation to. */
+export interface FlightLog {
+  begin(op: number, z: number, gen: number, lockAt: number): void;
+  end(ok: boolean, gen: number, lockAt: number): void;
+}
+
+/** Logs nothing: the benchmarks' baseline for what the recorder costs. */
+export const NO_FLIGHT_LOG: FlightLog = { begin() {}, end() {} };
+
 /** Writes one worker's ring. Allocation-free: a handful of plain stores per operation. */
-export class FlightRecorder {
+export class FlightRecorder implements FlightLog {
   private readonly words: number;
   private readonly head: number;
   private readonly ring: number;

@@ -11,7 +11,7 @@
 import { OPS_ENTER, OPS_EVENT, OPS_LEAVE, SHADOW } from '../arena/layout.js';
 import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { ZspageLockHooks } from '../model/zs.js';
-import { FLIGHT_OP, type FlightRecorder } from './flight-recorder.js';
+import { FLIGHT_OP, type FlightLog } from './flight-recorder.js';
 import { HeldState, STATE } from './held-state.js';
 import type { ProbeAtomics } from './probe-atomics.js';
 import type { ViolationSink } from './violation.js';
@@ -39,7 +39,7 @@ export class ShadowHooks implements ZspageLockHooks {
     private readonly sink: ViolationSink,
     private readonly probe: ProbeAtomics,
     private readonly held: HeldState,
-    private readonly flight: FlightRecorder,
+    private readonly flight: FlightLog,
     private readonly timing: WriterTiming | null,
     /** Where the protocol states reached are counted (model/coverage). */
     private readonly coverage: Float64Array = newCoverage(),

@@ -3,7 +3,7 @@
 import { attachArena } from '../arena/arena.js';
 import { HDR, WORKER_COUNTERS, WRK } from '../arena/layout.js';
 import { ThreadCpu } from '../invariants/thread-cpu.js';
-import { FlightRecorder, recentOps } from '../invariants/flight-recorder.js';
+import { FlightRecorder, NO_FLIGHT_LOG, recentOps } from '../invariants/flight-recorder.js';
 import { HeldState, STATE, STATE_NAMES } from '../invariants/held-state.js';
 import type { ViolationKind } from '../invariants/kinds.js';
 import { createRouted, RAW_ATOMICS } from '../invariants/global-atomics.js';
@@ -60,7 +60,8 @@ function releaseDelay(task: RoleTask, rng: Rng): () => void {
   };
 }
 
-export function createRoleContext(task: RoleTask, design: LockDesign): RoleContext {
+/** `record`: keep the flight recorder (off only to measure what it costs). */
+export function createRoleContext(task: RoleTask, design: LockDesign, record = true): RoleContext {
   const arena = attachArena(task.sab, task.params);
   const L = arena.layout;
   const label = roleLabel(task.role, task.roleIndex);
@@ -124,7 +125,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
   const table = buildClassTable(task.params.pageSize, task.params.chainSize);
   const shadowOf = (z: number) => L.zspages + z * L.zspageWords + L.shadowAt;
   const lockOf = (z: number) => L.zspages + z * L.zspageWords + L.lockAt;
-  const flight = new FlightRecorder(arena.mem, L, task.workerIndex);
+  const flight = record ? new FlightRecorder(arena.mem, L, task.workerIndex) : NO_FLIGHT_LOG;
   const hooks = new ShadowHooks(arena.mem, shadowOf, lockOf, sink, probe, held, flight, timing, coverage);
   const zs = createZs(arena, table, lock, cpu, hooks, task.scenario.kernel);
   zs.coverage = coverage;
