@@ -8,6 +8,7 @@ import type { Rounds } from './lib/measure.js';
 import { progress } from './lib/progress.js';
 import { printTable, type Row } from './lib/report.js';
 import { arenaScale } from './sections/arena-scale.js';
+import { explorerSpeed } from './sections/explorer.js';
 import { lockPairs } from './sections/lock-pairs.js';
 import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
 import { startup } from './sections/startup.js';
@@ -27,6 +28,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'reader-growth': () => readerGrowth(ROUNDS),
   'arena-scale': () => arenaScale(ROUNDS),
   startup: () => startup(),
+  explorer: () => explorerSpeed(ROUNDS),
 };
 
 const wanted = process.argv.slice(2);

@@ -15,7 +15,7 @@ export default {
           const old = atomics.load(mem, at);
           if (old < 0) continue; // a writer holds it: spin
           atomics.compareExchange(mem, at, old, old + 1);
-          return; // BUG: returns whether or not the exchange succeeded
+          return; // BUG: goes on as if it held the lock, whether or not the exchange succeeded
         }
       },
       readUnlock(mem, at) {

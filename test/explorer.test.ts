@@ -124,7 +124,7 @@ describe('schedule strings', () => {
   it('round-trip, with runs of one thread as <thread>x<count>', () => {
     const text = formatSchedule(['RW', 'WR', 'RR'], [0, 0, 0, 1, 2, 2, 0]);
     expect(text).toBe('RW/WR/RR@0x3,1,2x2,0');
-    expect(parseSchedule(text)).toEqual({ programs: ['RW', 'WR', 'RR'], steps: [0, 0, 0, 1, 2, 2, 0] });
+    expect(parseSchedule(text)).toEqual({ programs: ['RW', 'WR', 'RR'], steps: [0, 0, 0, 1, 2, 2, 0], choices: [] });
   });
 
   it('bad schedules are bad input', async () => {

@@ -12,6 +12,7 @@ import { ShadowHooks } from '../src/invariants/shadow.js';
 import { sleepHolding, WAITED_ON_MS } from '../src/invariants/sleep-holding.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../src/model/map.js';
 import { contentSeed, poisonPage, verifyContent } from '../src/model/object.js';
+import { SITE } from '../src/model/lock-sites.js';
 import { zspageReadLock } from '../src/model/zspage-lock.js';
 import { clsAt, handleToObj, hndAt, objPfn, pgAt, zspShadowAt, type Zs } from '../src/model/zs.js';
 import { smallPool } from './helpers.js';
@@ -144,7 +145,7 @@ describe('audit', () => {
   it('finds a read lock left held (a forgotten unlock)', () => {
     const { zs, atomics } = smallPool();
     const z = zs.mem[zs.L.pageDescs + objPfn(zs, handleToObj(zs, 0)) * 4]!;
-    zspageReadLock(zs, z);
+    zspageReadLock(zs, z, SITE.lock_zspage);
     const seen = auditOf(zs, atomics);
     expect(seen.some((v) => v.kind === 'audit' && /lock is not free/.test(v.message))).toBe(true);
   });

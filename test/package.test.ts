@@ -1,7 +1,8 @@
 // The npm package: what the tarball holds, that installing it runs no script, and that every
 // command's --help shows examples. (.ci/install-test installs the tarball and runs it.)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
@@ -27,17 +28,20 @@ function walk(dir: string): string[] {
 describe('the packed tarball', () => {
   const files = packedFiles();
 
-  it('holds the compiled code of every source file, the workers, bin, scenarios, report assets and the license', () => {
-    const compiled = walk('src')
-      .filter((f) => f.endsWith('.ts'))
+  it('holds the compiled code of every source file, the workers, bin, scenarios, assets and the license', () => {
+    const sources = walk('src');
+    const compiled = sources
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
       .map((f) => join('dist', f.replace(/\.ts$/, '.js')));
+    // Anything under src/ that is not TypeScript is read at run time (report assets, C shim headers).
+    const assets = sources.filter((f) => !f.endsWith('.ts'));
     const workers = walk('workers').map((f) => join('dist', f.replace(/\.ts$/, '.js')));
     const wanted = [
       ...compiled,
       ...workers,
       'bin/zspage-stress.js',
       ...walk('scenarios').filter((f) => f.endsWith('.json')),
-      ...walk('src/report/assets'),
+      ...assets,
       'README.md',
       'LICENSE',
       'package.json',
@@ -47,7 +51,7 @@ describe('the packed tarball', () => {
 
   it('leaves out tests, benchmarks, TypeScript sources and source maps', () => {
     const unwanted = files.filter(
-      (f) => /^(test|bench|dist\/bench|results|docs|\.ci|\.github)\//.test(f) || /\.ts$|\.map$/.test(f),
+      (f) => /^(test|bench|dist\/bench|results|docs|litmus|examples|action|\.ci|\.github)\//.test(f) || /\.ts$|\.map$/.test(f),
     );
     expect(unwanted).toEqual([]);
   });
@@ -87,6 +91,19 @@ describe('--help', () => {
   });
 });
 
-it('CI runs the install test', () => {
-  expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/^\.ci\/install-test\b/m);
+it('a copy without dist/ says in one line how to build it (exit 3), not a stack trace', () => {
+  const copy = mkdtempSync(join(tmpdir(), 'zss-unbuilt-'));
+  mkdirSync(join(copy, 'bin'));
+  copyFileSync(join(ROOT, 'bin/zspage-stress.js'), join(copy, 'bin/zspage-stress.js'));
+  copyFileSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+  const r = spawnSync(process.execPath, [join(copy, 'bin/zspage-stress.js'), 'list'], { encoding: 'utf8' });
+  expect(r.status).toBe(3);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^zspage-stress: not built: \S+main\.js is missing \(run `npm run build` in \S+\)\n$/);
+});
+
+it('CI runs the install test and the action test', () => {
+  const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
+  expect(ci).toMatch(/^\.ci\/install-test\b/m);
+  expect(ci).toMatch(/^node \.ci\/action-test\.mjs\b/m);
 });

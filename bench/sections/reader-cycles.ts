@@ -13,6 +13,8 @@ export const READERS = 2;
 const NEVER = 1 << 20;
 const CYCLE_BUDGET = 0.5;
 const INSTRUMENT_BUDGET = 0.25;
+/** The harness's checks and measurements on a reader cycle, against the model's own cost (its floor). */
+const OVERHEAD_BUDGET = 1;
 
 export const tinyObjects = () => buildWorld(LOCK, { arena: '32MiB', stable: 20_000, minSize: 4, maxSize: 4 });
 
@@ -95,7 +97,28 @@ async function ladder(tiny: World, sized: World, n: number, rounds: Rounds): Pro
       raw: { nsWith: 1e9 / figure(withIt, 'cpu'), nsWithout: 1e9 / figure(without, 'cpu'), share: s },
     };
   };
+  // What the harness adds to the model's read path (pool lock, handle, zspage lock), per cycle.
+  const overhead = (): Row => {
+    const withNs = 1e9 / figure(shippedM, 'cpu');
+    const floorNs = 1e9 / figure(model, 'cpu');
+    const r = (withNs - floorNs) / floorNs;
+    return {
+      section: 'reader cycle',
+      name: `harness overhead on the model-only cycle, shipped reader (${threads})`,
+      measured: `${ns(withNs - floorNs)} added per cycle`,
+      against: `model only ${ns(floorNs)}`,
+      ratio: r,
+      ...(budgeted
+        ? budget(`<= ${OVERHEAD_BUDGET.toFixed(2)}x`, r <= OVERHEAD_BUDGET, () => {
+            const layer = (a: Measured, b: Measured) => ns(1e9 / figure(a, 'cpu') - 1e9 / figure(b, 'cpu'));
+            return `shadow checks ${layer(shadow, model)}, role loop and verification ${layer(untimed, shadow)}, timing 1 read in ${sample} ${layer(shippedM, untimed)}`;
+          })
+        : {}),
+      raw: { nsWith: withNs, nsModel: floorNs, ratio: r },
+    };
+  };
   return [
+    overhead(),
     vsBare('model only: zs_obj_read_begin/end, no hooks', model),
     vsBare('model + shadow checks', shadow),
     vsBare('harness reader, never timed', untimed),

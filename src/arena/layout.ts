@@ -81,6 +81,18 @@ export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3 } as const;
 export const WORKER_COUNTERS = 32;
 const WORKER_WORDS = LINE_WORDS + WORKER_COUNTERS * 2;
 
+/** The lock-order graph every worker's lockdep shares (invariants/lockdep). */
+export const LOCKDEP_CLASSES = 16; // lock classes, fixed and registered; a row of the graph is one Int32 bitmask
+export const LOCKDEP_STACK = 8; // (class, site) pairs kept per dependency: the stack that first made it
+export const LOCKDEP_EDGE_WORDS = 2 + 2 * LOCKDEP_STACK; // claim (worker + 1), depth, pairs
+export const LOCKDEP = {
+  OFF: 0, // set by the first report: lockdep turns itself off, as the kernel's does
+  ROWS: LINE_WORDS, // row a, bit b: a dependency a -> b was seen
+  KEYS: 2 * LINE_WORDS, // registered classes' keys (+1; 0 free)
+  EDGES: 3 * LINE_WORDS, // LOCKDEP_CLASSES^2 dependency records
+} as const;
+export const LOCKDEP_WORDS = LOCKDEP.EDGES + LOCKDEP_CLASSES * LOCKDEP_CLASSES * LOCKDEP_EDGE_WORDS;
+
 export interface ArenaParams {
   pageSize: number;
   pages: number;
@@ -109,6 +121,7 @@ export interface Layout {
   freeZspages: number;
   handles: number;
   workers: number;
+  lockdep: number;
   /** Float64 index of worker 0's counters. */
   workerCounters: number;
   workerWords: number;
@@ -142,6 +155,7 @@ export function computeLayout(params: ArenaParams): Layout {
   const freeZspages = region(maxZspages);
   const handles = region(params.handles * HANDLE_WORDS);
   const workers = region(params.workers * WORKER_WORDS);
+  const lockdep = region(LOCKDEP_WORDS);
   const frames = Math.ceil((at * 4) / params.pageSize) * params.pageSize;
   return {
     params,
@@ -159,6 +173,7 @@ export function computeLayout(params: ArenaParams): Layout {
     freeZspages,
     handles,
     workers,
+    lockdep,
     workerCounters: (workers + LINE_WORDS) / 2,
     workerWords: WORKER_WORDS,
     frames,

@@ -5,6 +5,7 @@ import { checkCommand } from './commands/check.js';
 import { compareCommand } from './commands/compare.js';
 import { exploreCommand } from './commands/explore.js';
 import { listCommand } from './commands/list.js';
+import { litmusCommand } from './commands/litmus.js';
 import { mergeCommand } from './commands/merge.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
@@ -25,6 +26,7 @@ export async function main(args: string[]): Promise<number> {
     .command(selftestCommand(result))
     .command(replayCommand(result))
     .command(exploreCommand(result))
+    .command(litmusCommand(result))
     .command(checkCommand(result))
     .demandCommand(1, 'name a command (see --help)')
     .strict()

@@ -34,7 +34,7 @@ export interface CheckOptions {
 export const CHECK_SHARES = { explore: 0.01, selftest: 0.45, default: 0.35 } as const;
 /** The first exploration is short whatever the budget: its bugs show in milliseconds. */
 const EXPLORE_MIN_MS = 100;
-const EXPLORE_MAX_MS = 500;
+const EXPLORE_MAX_MS = 200;
 /** A stress run spends about this long after its duration: stopping workers, the final audit, files. */
 const STRESS_TAIL_MS = 400;
 /** Stall timeout of the check's stress runs: a lock left held is reported within the part. */

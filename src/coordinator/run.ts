@@ -59,8 +59,26 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   const s = cfg.scenario;
   const resourceLimits = workerResourceLimits();
   const design = await loadLockDesign(cfg.lock);
-  histogramRuntime();
-  const setup = buildPool(s, design, cfg.seed);
+  // One worker per role instance: readers first, then the writers, then churners. The pool
+  // starts its threads now, so that they boot while this thread builds the arena.
+  const roles: RoleName[] = ROLES.flatMap((r) => Array.from({ length: roleCount(s, r) }, () => r));
+  const roleIndex = roles.map((r, w) => roles.slice(0, w).filter((x) => x === r).length);
+  const labels = roles.map((r, w) => roleLabel(r, roleIndex[w]!));
+  const pool = new Piscina({
+    filename: compiledPath('workers', 'role-worker.js'),
+    minThreads: roles.length,
+    maxThreads: roles.length,
+    idleTimeout: Number.MAX_SAFE_INTEGER,
+    resourceLimits,
+  });
+  let setup: ReturnType<typeof buildPool>;
+  try {
+    histogramRuntime();
+    setup = buildPool(s, design, cfg.seed);
+  } catch (err) {
+    await pool.destroy();
+    throw err;
+  }
   const { zs, arena } = setup;
   const mem = arena.mem;
   const startedAt = new Date();
@@ -99,17 +117,6 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
     },
   };
 
-  // One worker per role instance: readers first, then the writers, then churners.
-  const roles: RoleName[] = ROLES.flatMap((r) => Array.from({ length: roleCount(s, r) }, () => r));
-  const roleIndex = roles.map((r, w) => roles.slice(0, w).filter((x) => x === r).length);
-  const labels = roles.map((r, w) => roleLabel(r, roleIndex[w]!));
-  const pool = new Piscina({
-    filename: compiledPath('workers', 'role-worker.js'),
-    minThreads: roles.length,
-    maxThreads: roles.length,
-    idleTimeout: Number.MAX_SAFE_INTEGER,
-    resourceLimits,
-  });
   const channels = roles.map(() => new MessageChannel());
   const results: (RoleResult | null)[] = roles.map(() => null);
   let harnessError: string | null = null;

@@ -7,6 +7,7 @@ import { BoundedAtomics, SpinBudgetExceeded } from '../invariants/bounded-atomic
 import { createRouted } from '../invariants/global-atomics.js';
 import type { LockDesign } from '../locks/contract.js';
 import { zsMalloc } from '../model/alloc.js';
+import { newCpu } from '../model/kernel-locks.js';
 import { zsCreatePool } from '../model/create.js';
 import { newMapping, zsObjWrite } from '../model/map.js';
 import { buildClassTable } from '../model/size-class.js';
@@ -53,7 +54,7 @@ export function buildPool(s: Scenario, design: LockDesign, seed: number): PoolSe
   const arena = createArena(params);
   const atomics = new BoundedAtomics(LOCK_CALL_BUDGET);
   const table = buildClassTable(params.pageSize, params.chainSize);
-  const zs = createZs(arena, table, createRouted(design, atomics), { preemptCount: 0 }, NO_HOOKS, s.kernel);
+  const zs = createZs(arena, table, createRouted(design, atomics), newCpu(), NO_HOOKS, s.kernel);
   zsCreatePool(zs);
   const rng = new Rng(seed, 0x7fff);
   const { stable, churn, minSize, maxSize } = s.objects;

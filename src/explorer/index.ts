@@ -8,6 +8,8 @@
 //   not-released    after every program finished, a lone writeTrylock fails or spins
 //   sleeps          atomics.wait in readLock, writeTrylock or writeUnlock (readUnlock may sleep)
 //   livelock        every unfinished thread spins (or sleeps) and none can change a lock word
+//   data-race       (--memory weak) a section's plain accesses are not ordered after another
+//                   section's by happens-before: the lock's orderings do not order its sections
 // A section "holds" from its lock call's return to the start of its unlock call (as locktorture).
 // A thread that repeats an observation with the words it read unchanged spins: it is not run
 // while another thread can run, so spinning never hangs the explorer.
@@ -26,9 +28,10 @@ import { loadLockDesign, lockSpecFor } from '../locks/registry.js';
 import { Rng } from '../rng.js';
 import { formatSchedule, parseSchedule } from './schedule.js';
 import { Run, type Chooser } from './sim.js';
-import type { ExploreFailure, ExploreOptions, ExploreResult, TraceStep } from './types.js';
+import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, TraceStep } from './types.js';
+import type { ReadChooser } from './wmm/weak-run.js';
 
-export type { ExploreFailure, ExploreOptions, ExploreResult, ExplorerRule, Strategy, TraceStep } from './types.js';
+export type { ExploreFailure, ExploreOptions, ExploreResult, ExplorerRule, MemoryModel, Strategy, TraceStep } from './types.js';
 export { EXPLORER_RULES } from './types.js';
 export { formatSchedule, parseSchedule } from './schedule.js';
 
@@ -44,17 +47,28 @@ export const DEFAULT_EXPLORE_OPTIONS: ExploreOptions = {
 export async function explore(design: LockDesign, options: ExploreOptions): Promise<ExploreResult> {
   checkOptions(options);
   const { threads, ops, strategy, depth, iterations, seed } = options;
+  const weak = options.memory === 'weak';
   const start = performance.now();
   let k = threads * ops * 4; // PCT's step count estimate, raised to the longest run seen
+  const reads = { count: 0, estimate: threads * ops * 2 }; // the same for loads with a choice
   let failure: ExploreFailure | null = null;
   let i = 0;
   while (i < iterations && !failure) {
     const rng = new Rng(seed, i);
     const programs = drawPrograms(rng, threads, ops);
     const choose = strategy === 'pct' ? pctChooser(rng, threads, depth, k) : randomChooser(rng);
-    const run = new Run(design, programs, false);
+    // read choices draw from their own stream, so thread schedules are those of --memory sc
+    const readRng = new Rng(seed ^ 0x5eed_0e11, i);
+    reads.count = 0;
+    const chooseRead = !weak
+      ? null
+      : strategy === 'pct'
+        ? pctReadChooser(readRng, options.staleDepth ?? 1, reads)
+        : randomReadChooser(readRng);
+    const run = new Run(design, programs, false, chooseRead);
     run.run(choose);
     k = Math.max(k, run.steps);
+    reads.estimate = Math.max(reads.estimate, reads.count);
     if (run.failure) failure = { ...traced(design, programs, run), iteration: i };
     i++;
     if (i % 2048 === 0) await new Promise((r) => setImmediate(r)); // let signals and timers through
@@ -70,26 +84,64 @@ export async function explore(design: LockDesign, options: ExploreOptions): Prom
   };
 }
 
+/**
+ * Whether a lock declares memory orderings (an explicit order on an op, a fence or a plain
+ * access) on a few short runs: such a lock deserves a weak-memory pass (`check` runs one).
+ */
+export function declaresOrderings(design: LockDesign): boolean {
+  for (let i = 0; i < 8; i++) {
+    const rng = new Rng(1, i);
+    const run = new Run(design, drawPrograms(rng, 2, 3), false);
+    run.run(randomChooser(rng));
+    if (run.ordered) return true;
+  }
+  return false;
+}
+
+/** The weak-memory pass for `check`: explore() with --memory weak (the data-race rule included). */
+export function exploreWeak(design: LockDesign, options: Omit<ExploreOptions, 'memory'>): Promise<ExploreResult> {
+  return explore(design, { ...options, memory: 'weak' });
+}
+
 /** Re-runs a schedule string exactly; the failure (if any) has iteration -1. */
 export async function replay(
   design: LockDesign,
   schedule: string,
+  memory: MemoryModel = 'sc',
 ): Promise<{ failure: ExploreFailure | null; trace: TraceStep[] }> {
-  const { programs, steps } = parseSchedule(schedule);
-  const run = follow(design, programs, steps);
+  const { programs, steps, choices } = parseSchedule(schedule);
+  const chosen = choices.findIndex((c) => c > 0);
+  if (memory !== 'weak' && chosen >= 0) {
+    throw new BadInputError(`schedule step ${chosen} has a read choice (${steps[chosen]}.${choices[chosen]}): replay it with --memory weak`);
+  }
+  const run = follow(design, programs, steps, memory === 'weak' ? choices : null);
   if (run.incomplete) throw new BadInputError(`schedule ends after ${steps.length} steps, before the run does`);
   if (run.steps < steps.length) {
     throw new BadInputError(`schedule has ${steps.length - run.steps} steps after the run ended at step ${run.steps}`);
   }
+  choices.forEach((c, step) => {
+    if (c > 0 && run.weak!.choices[step] !== c) throw new BadInputError(`schedule step ${step}: read choice ${c}, but that step makes no load with a choice`);
+  });
   const failure = run.failure
-    ? { ...run.failure, iteration: -1, schedule: formatSchedule(programs, run.schedule), trace: run.trace }
+    ? { ...run.failure, iteration: -1, schedule: scheduleOf(programs, run), trace: run.trace }
     : null;
   return { failure, trace: run.trace };
 }
 
-/** Runs `steps` with tracing on. */
-function follow(design: LockDesign, programs: string[], steps: readonly number[]): Run {
-  const run = new Run(design, programs, true);
+function scheduleOf(programs: readonly string[], run: Run): string {
+  return formatSchedule(programs, run.schedule, run.weak?.choices);
+}
+
+/** Runs `steps` with tracing on; `choices` (weak memory) gives the read choices. */
+function follow(design: LockDesign, programs: string[], steps: readonly number[], choices: readonly number[] | null): Run {
+  const chooseRead: ReadChooser | null =
+    choices &&
+    ((n, step) => {
+      const k = choices[step] ?? 0;
+      if (k >= n) throw new BadInputError(`schedule step ${step}: read choice ${k}, only ${n} candidate(s)`);
+      return k;
+    });
+  const run = new Run(design, programs, true, chooseRead);
   try {
     run.run((pool, step) => {
       const id = steps[step];
@@ -100,6 +152,7 @@ function follow(design: LockDesign, programs: string[], steps: readonly number[]
     });
   } catch (err) {
     if (err instanceof RangeError) throw new BadInputError(`schedule: ${err.message}`);
+    if (err instanceof Error && err.cause instanceof BadInputError) throw err.cause; // a read choice out of range
     throw err;
   }
   return run;
@@ -110,12 +163,12 @@ function follow(design: LockDesign, programs: string[], steps: readonly number[]
  * tracing on, which must give the same failure: a check that the lock is deterministic.
  */
 function traced(design: LockDesign, programs: string[], run: Run): Omit<ExploreFailure, 'iteration'> {
-  const again = follow(design, programs, run.schedule);
+  const again = follow(design, programs, run.schedule, run.weak ? run.weak.choices : null);
   const { rule, message } = run.failure!;
   if (again.failure?.rule !== rule || again.failure.message !== message) {
     throw new Error(`explorer: lock '${design.name}' is not deterministic: its failing schedule did not fail the same way again`);
   }
-  return { rule, message, schedule: formatSchedule(programs, run.schedule), trace: again.trace };
+  return { rule, message, schedule: scheduleOf(programs, run), trace: again.trace };
 }
 
 /** One line per step: `#12   T1    writeTrylock compareExchange[0](0, -1) -> 0  [-1]  => true`. */
@@ -123,9 +176,13 @@ export function formatTrace(trace: readonly TraceStep[]): string {
   return trace
     .map((s) => {
       const who = s.checker ? 'check' : `T${s.thread}`;
-      const op = s.op === null ? '(no atomic op)' : `${s.op}[${s.index}](${s.args.join(', ')}) -> ${s.result}`;
+      const at = s.index === null ? '' : `[${s.index}]`;
+      const ord = s.order && s.order !== 'seq_cst' ? ` ${s.order}` : '';
+      const op = s.op === null ? '(no atomic op)' : `${s.op}${at}(${s.args.join(', ')})${ord} -> ${s.result}`;
       const ret = s.returned === undefined ? '' : `  => ${s.returned === null ? 'returns' : s.returned}`;
-      const note = s.note ? `  (${s.note})` : '';
+      const rf = s.readFrom;
+      const from = !rf || (rf.n === 1 && rf.k === 0) ? '' : `  read ${rf.step < 0 ? 'init' : `#${rf.step} T${rf.thread} (${rf.order})`}, ${rf.k === 0 ? 'the newest' : `${rf.k} older`} of ${rf.n}`;
+      const note = (s.note ? `  (${s.note})` : '') + from;
       return `#${String(s.step).padEnd(4)} ${who.padEnd(5)} ${s.call.padEnd(12)} ${op.padEnd(36)} [${s.words.join(', ')}]${ret}${note}`;
     })
     .join('\n');
@@ -148,6 +205,22 @@ function drawPrograms(rng: Rng, threads: number, ops: number): string[] {
 
 function randomChooser(rng: Rng): Chooser {
   return (pool) => pool[rng.below(pool.length)];
+}
+
+/** Weak memory, random: a load with a choice reads the newest message 3 times in 4, else a uniform older one. */
+function randomReadChooser(rng: Rng): ReadChooser {
+  return (n) => (rng.below(4) === 0 ? 1 + rng.below(n - 1) : 0);
+}
+
+/**
+ * Weak memory, PCT: `s` stale points uniform among the first K loads with a choice (K: the most
+ * such loads seen in a run so far); a stale point reads a uniform older message, every other
+ * load the newest (in the spirit of PCTWM, Gao et al., ASPLOS'23).
+ */
+function pctReadChooser(rng: Rng, s: number, reads: { count: number; estimate: number }): ReadChooser {
+  const points = new Set<number>();
+  for (let i = 0; i < s; i++) points.add(rng.below(reads.estimate));
+  return (n) => (points.has(reads.count++) ? 1 + rng.below(n - 1) : 0);
 }
 
 /**
@@ -185,6 +258,10 @@ function checkOptions(o: ExploreOptions): void {
   int('depth', 1, 64);
   int('iterations', 1, 1e9);
   int('seed', -0x8000_0000, 0xffff_ffff);
+  if (o.staleDepth !== undefined) int('staleDepth', 0, 64);
+  if (o.memory !== undefined && o.memory !== 'sc' && o.memory !== 'weak') {
+    throw new BadInputError(`explore: --memory must be sc or weak, got ${String(o.memory)}`);
+  }
   if (o.strategy !== 'random' && o.strategy !== 'pct') {
     throw new BadInputError(`explore: --strategy must be random or pct, got ${String(o.strategy)}`);
   }

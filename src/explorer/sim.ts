@@ -10,8 +10,9 @@
 // (not only the current call) on a fresh create() also reproduces closure state (counters) exactly.
 // The lock must not catch exceptions around its atomics calls (a swallowed PREEMPT is reported).
 import { asGlobalAtomics, RAW_ATOMICS, withGlobalAtomics } from '../invariants/global-atomics.js';
-import type { LockAtomics, LockDesign, LockOps } from '../locks/contract.js';
+import type { LockAtomics, LockDesign, LockOps, MemoryOrder } from '../locks/contract.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
+import { WeakRun, type ReadChooser } from './wmm/weak-run.js';
 
 /** Lock base inside the simulated memory: not 0, so absolute indices would show. */
 const BASE = 1;
@@ -52,6 +53,9 @@ interface SimThread {
   watchStamp: number;
   /** It repeated an observation with its words unchanged: it spins until one of them changes. */
   stuck: boolean;
+  /** Weak memory: words whose last observation may be stale / that it now reads newest (spins). */
+  stale: number;
+  fresh: number;
   atomics: LockAtomics;
   /** `atomics` as the global Atomics while this thread's lock code runs. */
   stand: typeof Atomics;
@@ -74,6 +78,10 @@ export class Run {
   /** Replay ran out of steps before the run ended. */
   incomplete = false;
   steps = 0;
+  /** The lock used an ordering, a fence or a plain access. */
+  ordered = false;
+  /** Set in weak-memory mode (--memory weak). */
+  readonly weak: WeakRun | null;
   /** Bumped at every change of a lock word: a spinning thread waits for one of its words to change. */
   private readonly wordVersion: Int32Array;
   private readonly pool: number[] = [];
@@ -97,6 +105,7 @@ export class Run {
     private readonly design: LockDesign,
     programs: readonly string[],
     private readonly tracing: boolean,
+    chooseRead: ReadChooser | null = null,
   ) {
     this.words = design.words;
     this.mem = new Int32Array(BASE + design.words);
@@ -105,6 +114,7 @@ export class Run {
     this.maxSteps = 100 * sections + IDLE_BOUND;
     this.trylockBound = 50 * sections + 50;
     design.create(RAW_ATOMICS as unknown as LockAtomics).init(this.mem, BASE);
+    this.weak = chooseRead ? new WeakRun(this.mem, BASE, design.words, programs.length, chooseRead) : null;
     this.threads = programs.map((p, id) => this.newThread(id, p));
   }
 
@@ -176,6 +186,7 @@ export class Run {
   /** Check (3): with every program done, a lone writeTrylock (a fresh ops table) must succeed. */
   private checkReleased(): void {
     const c = this.newThread(this.threads.length, 'T');
+    this.weak?.checkerStarts(c.id);
     for (let step = this.steps; !this.failure; step++) {
       if (c.done) {
         if (c.holds !== 'write') {
@@ -205,6 +216,8 @@ export class Run {
       watched: 0,
       watchStamp: 0,
       stuck: false,
+      stale: 0,
+      fresh: 0,
       atomics: undefined as unknown as LockAtomics,
       stand: undefined as unknown as typeof Atomics,
     };
@@ -227,6 +240,7 @@ export class Run {
     t.seen.clear();
     t.watched = 0;
     t.stuck = false;
+    t.stale = t.fresh = 0;
   }
 
   private fail(rule: ExplorerRule, message: string): void {
@@ -310,6 +324,10 @@ export class Run {
         const o = this.threads.find((x) => x !== t && x.holds !== 'none');
         if (o) this.fail('exclusion', `T${t.id} writeTrylock returned true while T${o.id} holds the ${o.holds} lock`);
       }
+      if (this.weak && t.holds !== 'none') {
+        this.weak.section(t.id, t.holds === 'write', this.stepNo, name);
+        this.raced();
+      }
     },
   };
 
@@ -331,7 +349,16 @@ export class Run {
   }
 
   /** The heart of re-execution: answer from the memo, or perform one new op, or preempt. */
-  private op(name: string, mem: Int32Array, index: number, a: number, b: number, nargs: number): Result {
+  private op(
+    name: string,
+    mem: Int32Array,
+    index: number,
+    a: number,
+    b: number,
+    nargs: number,
+    order?: MemoryOrder,
+    failOrder?: MemoryOrder,
+  ): Result {
     if (this.preempted) throw new Error("the lock caught the explorer's preemption (a catch around atomics calls?)");
     const t = this.cur;
     if (this.cursor < t.memo.length) {
@@ -381,12 +408,23 @@ export class Run {
       result = woken.length;
       changed = woken.length > 0;
       if (changed) note = `woke ${names(woken)}`;
+    } else if (this.weak) {
+      const o = order ?? 'seq_cst';
+      const r = this.weak.perform(t.id, name, rel, a, b, o, failOrder ?? o, ((t.fresh >> rel) & 1) === 1, this.stepNo, `${call} ${name}[${rel}]`);
+      result = r.result;
+      changed = mem[index] !== before;
+      if (r.stale) t.stale |= 1 << rel;
+      else t.stale &= ~(1 << rel);
     } else {
       result = perform(name, mem, index, a, b);
       changed = mem[index] !== before;
     }
     t.memo.push({ op: name, index, result });
-    this.newEntry(call, name, rel, args, result, note);
+    const e = this.newEntry(call, name, rel, args, result, note);
+    if (this.weak) {
+      if (this.tracing) this.weakEntry(e, name, order);
+      this.raced();
+    }
     if (changed) {
       this.wordVersion[rel]!++;
       this.forget(t);
@@ -396,10 +434,34 @@ export class Run {
       t.watched |= 1 << rel;
       t.watchStamp = this.stamp(t.watched);
       const key = `${name}:${rel}:${a}:${b}:${result}`;
-      if (t.seen.has(key)) t.stuck = true;
-      else t.seen.add(key);
+      if (!t.seen.has(key)) t.seen.add(key);
+      else if ((t.stale & t.watched) === 0) t.stuck = true;
+      else {
+        // weak memory: it may be spinning on a stale value; from now on it reads the newest
+        // values of the words it watches, and only a repeat of that counts as spinning
+        t.fresh |= t.watched;
+        t.stale &= ~t.watched;
+      }
     }
     return result;
+  }
+
+  /** Weak memory: a fence is a step of its own. */
+  private fence(order: MemoryOrder): void {
+    this.ordered = true;
+    if (this.weak) this.op('fence', this.mem, BASE, 0, 0, 0, order);
+  }
+
+  private raced(): void {
+    const m = this.weak!.raceMessage();
+    if (m) this.fail('data-race', m);
+  }
+
+  private weakEntry(e: TraceStep, name: string, order: MemoryOrder | undefined): void {
+    if (name === 'fence') e.index = null;
+    e.order = name.startsWith('plain') ? 'plain' : (order ?? 'seq_cst');
+    const r = this.weak!.lastRead;
+    if (r) e.readFrom = r;
   }
 
   private preempt(): never {
@@ -425,25 +487,33 @@ export class Run {
   }
 
   private proxy(): LockAtomics {
-    const op = this.op.bind(this);
+    const op = (name: string, m: Int32Array, i: number, a: number, b: number, n: number, o?: MemoryOrder, fo?: MemoryOrder) => {
+      if (o !== undefined) this.ordered = true;
+      return this.op(name, m, i, a, b, n, o, fo);
+    };
+    const weak = this.weak !== null;
     return {
-      load: (m, i) => op('load', m, i, 0, 0, 0) as number,
-      store: (m, i, v) => op('store', m, i, v, 0, 1) as number,
-      add: (m, i, v) => op('add', m, i, v, 0, 1) as number,
-      sub: (m, i, v) => op('sub', m, i, v, 0, 1) as number,
-      and: (m, i, v) => op('and', m, i, v, 0, 1) as number,
-      or: (m, i, v) => op('or', m, i, v, 0, 1) as number,
-      xor: (m, i, v) => op('xor', m, i, v, 0, 1) as number,
-      exchange: (m, i, v) => op('exchange', m, i, v, 0, 1) as number,
-      compareExchange: (m, i, e, r) => op('compareExchange', m, i, e, r, 2) as number,
+      load: (m, i, o) => op('load', m, i, 0, 0, 0, o) as number,
+      store: (m, i, v, o) => op('store', m, i, v, 0, 1, o) as number,
+      add: (m, i, v, o) => op('add', m, i, v, 0, 1, o) as number,
+      sub: (m, i, v, o) => op('sub', m, i, v, 0, 1, o) as number,
+      and: (m, i, v, o) => op('and', m, i, v, 0, 1, o) as number,
+      or: (m, i, v, o) => op('or', m, i, v, 0, 1, o) as number,
+      xor: (m, i, v, o) => op('xor', m, i, v, 0, 1, o) as number,
+      exchange: (m, i, v, o) => op('exchange', m, i, v, 0, 1, o) as number,
+      compareExchange: (m, i, e, r, o, fo) => op('compareExchange', m, i, e, r, 2, o, fo) as number,
       wait: (m, i, v, timeout) =>
         op('wait', m, i, v, timeout ?? Infinity, timeout === undefined ? 1 : 2) as 'ok' | 'not-equal' | 'timed-out',
       notify: (m, i, count) => op('notify', m, i, count ?? 0, 0, count === undefined ? 0 : 1) as number,
       // SC: a fence orders nothing more, and plain accesses are loads and stores like any other.
-      fence: () => {},
-      plainLoad: (m, i) => op('load', m, i, 0, 0, 0) as number,
+      fence: (o) => this.fence(o ?? 'seq_cst'),
+      plainLoad: (m, i) => {
+        this.ordered = true;
+        return op(weak ? 'plainLoad' : 'load', m, i, 0, 0, 0) as number;
+      },
       plainStore: (m, i, v) => {
-        op('store', m, i, v, 0, 1);
+        this.ordered = true;
+        op(weak ? 'plainStore' : 'store', m, i, v, 0, 1);
       },
     };
   }

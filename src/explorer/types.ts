@@ -5,6 +5,8 @@ import type { ExplorerRule } from '../invariants/kinds.js';
 export { EXPLORER_RULES, type ExplorerRule } from '../invariants/kinds.js';
 
 export type Strategy = 'random' | 'pct';
+/** sc: every op sequentially consistent (JS Atomics). weak: the orderings a lock declares mean what they say (LK-RA). */
+export type MemoryModel = 'sc' | 'weak';
 
 export interface ExploreOptions {
   /** Simulated threads, 1..16. */
@@ -16,6 +18,10 @@ export interface ExploreOptions {
   depth: number;
   iterations: number;
   seed: number;
+  /** Default 'sc'. */
+  memory?: MemoryModel;
+  /** Weak memory, PCT: how many loads per run read an older message (default 1); random reads one with probability 1/4 per load. */
+  staleDepth?: number;
 }
 
 export type LockCall = 'readLock' | 'readUnlock' | 'writeTrylock' | 'writeUnlock';
@@ -39,6 +45,10 @@ export interface TraceStep {
   /** Set when the call returned in this step: its value (null for void calls). */
   returned?: boolean | null;
   note?: string;
+  /** Weak memory: the op's ordering ('plain' for a plain access). */
+  order?: string;
+  /** Weak memory: the store a load read (step/thread -1: the initial value), and which of n candidates it was (0 = newest). */
+  readFrom?: { step: number; thread: number; order: string; k: number; n: number };
 }
 
 export interface ExploreFailure {

@@ -4,7 +4,7 @@
 //   acquiring under the pool read lock (might_sleep() with preempt_count > 0);
 // - spin inside writeTrylock: each operation there is counted on the zspage's
 //   shadow, which a sleeping reader reads (see sleep-holding).
-import type { LockAtomics } from '../locks/contract.js';
+import type { LockAtomics, SpinlockTracker } from '../locks/contract.js';
 import { RAW_ATOMICS } from './global-atomics.js';
 import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { Cpu } from '../model/kernel-locks.js';
@@ -13,9 +13,13 @@ import type { ViolationSink } from './violation.js';
 export class ProbeAtomics implements LockAtomics {
   private opsAt = -1;
   private reading = false;
+  /** The worker's lockdep, when on: a C lock's shim reports its spinlocks there. */
+  lockdep?: SpinlockTracker;
+  /** Race noise, run before each operation (src/roles/noise.ts); null: none. */
+  beforeOp: (() => void) | null = null;
 
   constructor(
-    private readonly cpu: Cpu,
+    private readonly cpu: Pick<Cpu, 'preemptCount'>,
     private readonly shadowMem: Int32Array,
     private readonly sink: ViolationSink,
     private readonly coverage: Float64Array = newCoverage(),
@@ -40,6 +44,7 @@ export class ProbeAtomics implements LockAtomics {
   }
 
   private tick(): void {
+    if (this.beforeOp !== null) this.beforeOp();
     if (this.opsAt >= 0) RAW_ATOMICS.add(this.shadowMem, this.opsAt, 1);
   }
 

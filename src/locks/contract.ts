@@ -41,6 +41,18 @@ export interface LockAtomics {
   plainLoad?(mem: Int32Array, index: number): number;
   /** A plain (non-atomic) store to shared memory, as `mem[index] = value`. */
   plainStore?(mem: Int32Array, index: number, value: number): void;
+  /** Present in stress runs with lockdep on: where a lock reports its own spinlocks. */
+  lockdep?: SpinlockTracker;
+}
+
+/**
+ * Lock-order tracking (lockdep) for a lock's own spinlocks, by byte address in the arena:
+ * a C lock's kernel shim calls it from spin_lock(), spin_trylock() and spin_unlock().
+ */
+export interface SpinlockTracker {
+  spinLock(addr: number): void;
+  spinTrylock(addr: number, ok: boolean): void;
+  spinUnlock(addr: number): void;
 }
 
 /** The operations of one zspage lock instance living at `mem[at .. at + words)`. */

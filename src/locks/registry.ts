@@ -5,6 +5,7 @@ import { isMainThread } from 'node:worker_threads';
 import { BadInputError, errorMessage } from '../errors.js';
 import type { ExplorerRule, ViolationKind } from '../invariants/kinds.js';
 import { BUSTED_LOCKS } from './busted/index.js';
+import { WEAK_LOCKS } from './weak/index.js';
 import { LOCK_OP_NAMES, MAX_LOCK_WORDS, type LockDesign } from './contract.js';
 import { probeLockModule } from './probe.js';
 import rwlock from './rwlock.js';
@@ -94,7 +95,7 @@ export interface LockSpec {
 }
 
 export function lockSpecFor(nameOrPath: string, cwd = process.cwd()): LockSpec {
-  if (Object.hasOwn(BUILTIN_LOCKS, nameOrPath)) return { ref: nameOrPath, builtin: true };
+  if (Object.hasOwn(BUILTIN_LOCKS, nameOrPath) || Object.hasOwn(WEAK_LOCKS, nameOrPath)) return { ref: nameOrPath, builtin: true };
   const looksLikePath = /[\\/]|\.(m?js)$/.test(nameOrPath);
   if (!looksLikePath) {
     throw new BadInputError(
@@ -108,7 +109,7 @@ export function lockSpecFor(nameOrPath: string, cwd = process.cwd()): LockSpec {
 
 /** Loads and checks a lock design; every failure is a BadInputError naming what is wrong. */
 export async function loadLockDesign(spec: LockSpec): Promise<LockDesign> {
-  if (spec.builtin) return BUILTIN_LOCKS[spec.ref]!.design;
+  if (spec.builtin) return (BUILTIN_LOCKS[spec.ref] ?? WEAK_LOCKS[spec.ref])!.design;
   // On the main thread a module that never returns would hang the run for good: probe it first.
   if (isMainThread) await probeLockModule(spec.ref);
   let mod: { default?: unknown };

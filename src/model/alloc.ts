@@ -11,6 +11,7 @@ import {
   zspageFullness,
 } from './fullness.js';
 import { pageTrylock, pageUnlock, poolReadLock, poolReadUnlock, spinLock, spinUnlock } from './kernel-locks.js';
+import { SITE } from './lock-sites.js';
 import { locate, newSegments, objStartPage, poison, poisonPage, slotHeadAt } from './object.js';
 import { COV, hit } from './coverage.js';
 import { classIdForSize } from './size-class.js';
@@ -36,11 +37,11 @@ const seg = newSegments();
 export function allocPage(zs: Zs): number {
   const { mem } = zs;
   const at = zs.L.pageAlloc;
-  spinLock(zs.cpu, mem, at + STACK.LOCK);
+  spinLock(zs.cpu, mem, at + STACK.LOCK, SITE.alloc_page);
   const top = mem[at + STACK.TOP]!;
   const pfn = top > 0 ? mem[zs.L.freePages + top - 1]! : -1;
   if (top > 0) mem[at + STACK.TOP] = top - 1;
-  spinUnlock(zs.cpu, mem, at + STACK.LOCK);
+  spinUnlock(zs.cpu, mem, at + STACK.LOCK, SITE.alloc_page);
   return pfn;
 }
 
@@ -50,20 +51,20 @@ export function freePage(zs: Zs, pfn: number): void {
   mem[pgAt(zs, pfn, PG.OWNER)] = -1;
   mem[pgAt(zs, pfn, PG.HANDLE)] = -1;
   const at = zs.L.pageAlloc;
-  spinLock(zs.cpu, mem, at + STACK.LOCK);
+  spinLock(zs.cpu, mem, at + STACK.LOCK, SITE.__free_page);
   mem[zs.L.freePages + mem[at + STACK.TOP]!++] = pfn;
-  spinUnlock(zs.cpu, mem, at + STACK.LOCK);
+  spinUnlock(zs.cpu, mem, at + STACK.LOCK, SITE.__free_page);
 }
 
 // cache_alloc_zspage() / cache_free_zspage()
 function allocZspageDesc(zs: Zs): number {
   const { mem } = zs;
   const at = zs.L.zspageAlloc;
-  spinLock(zs.cpu, mem, at + STACK.LOCK);
+  spinLock(zs.cpu, mem, at + STACK.LOCK, SITE.cache_alloc_zspage);
   const top = mem[at + STACK.TOP]!;
   const z = top > 0 ? mem[zs.L.freeZspages + top - 1]! : -1;
   if (top > 0) mem[at + STACK.TOP] = top - 1;
-  spinUnlock(zs.cpu, mem, at + STACK.LOCK);
+  spinUnlock(zs.cpu, mem, at + STACK.LOCK, SITE.cache_alloc_zspage);
   return z;
 }
 
@@ -72,9 +73,9 @@ function freeZspageDesc(zs: Zs, z: number): void {
   mem[zspAt(zs, z, ZSP.CLASS)] = -1;
   mem[zspAt(zs, z, ZSP.MAGIC)] = 0;
   const at = zs.L.zspageAlloc;
-  spinLock(zs.cpu, mem, at + STACK.LOCK);
+  spinLock(zs.cpu, mem, at + STACK.LOCK, SITE.cache_free_zspage);
   mem[zs.L.freeZspages + mem[at + STACK.TOP]!++] = z;
-  spinUnlock(zs.cpu, mem, at + STACK.LOCK);
+  spinUnlock(zs.cpu, mem, at + STACK.LOCK, SITE.cache_free_zspage);
 }
 
 // alloc_zspage(): pages, descriptor, lock init, page chain, free object list.
@@ -167,25 +168,25 @@ export function zsMalloc(zs: Zs, h: number, userSize: number): boolean {
   const { mem, cpu } = zs;
   const c = classIdForSize(zs.table, userSize);
   const lock = clsAt(zs, c, CLS.LOCK);
-  spinLock(cpu, mem, lock);
+  spinLock(cpu, mem, lock, SITE.zs_malloc);
   const found = findGetZspage(zs, c);
   if (found >= 0) {
     recordObj(zs, h, objMalloc(zs, c, found, h));
     fixFullnessGroup(zs, c, found);
     mem[clsAt(zs, c, CLS.OBJS_INUSE)]!++;
-    spinUnlock(cpu, mem, lock);
+    spinUnlock(cpu, mem, lock, SITE.zs_malloc);
   } else {
-    spinUnlock(cpu, mem, lock);
+    spinUnlock(cpu, mem, lock, SITE.zs_malloc);
     const z = allocZspage(zs, c);
     if (z < 0) return false;
-    spinLock(cpu, mem, lock);
+    spinLock(cpu, mem, lock, SITE.zs_malloc);
     recordObj(zs, h, objMalloc(zs, c, z, h));
     insertZspage(zs, c, z, zspageFullness(zs, c, z));
     mem[clsAt(zs, c, CLS.OBJS_ALLOCATED)]! += mem[clsAt(zs, c, CLS.OBJS_PER_ZSPAGE)]!;
     mem[clsAt(zs, c, CLS.OBJS_INUSE)]!++;
     mem[clsAt(zs, c, CLS.ZSPAGES)]!++;
     setZspageMovable(zs, z);
-    spinUnlock(cpu, mem, lock);
+    spinUnlock(cpu, mem, lock, SITE.zs_malloc);
   }
   mem[hndAt(zs, h, HND.SIZE)] = userSize;
   return true;
@@ -194,17 +195,17 @@ export function zsMalloc(zs: Zs, h: number, userSize: number): boolean {
 // zs_free()
 export function zsFree(zs: Zs, h: number): void {
   const { mem, cpu } = zs;
-  poolReadLock(cpu, mem, zs.L.pool);
+  poolReadLock(cpu, mem, zs.L.pool, SITE.zs_free);
   const obj = handleToObj(zs, h);
   const z = pageOwner(zs, objPfn(zs, obj));
   const c = mem[zspAt(zs, z, ZSP.CLASS)]!;
   const lock = clsAt(zs, c, CLS.LOCK);
-  spinLock(cpu, mem, lock);
-  poolReadUnlock(cpu, mem, zs.L.pool);
+  spinLock(cpu, mem, lock, SITE.zs_free);
+  poolReadUnlock(cpu, mem, zs.L.pool, SITE.zs_free);
   mem[clsAt(zs, c, CLS.OBJS_INUSE)]!--;
   objFree(zs, c, obj);
   if (fixFullnessGroup(zs, c, z) === ZS_INUSE_RATIO_0) freeZspage(zs, c, z);
-  spinUnlock(cpu, mem, lock);
+  spinUnlock(cpu, mem, lock, SITE.zs_free);
   recordObj(zs, h, -1);
 }
 
@@ -214,8 +215,8 @@ export function freeZspage(zs: Zs, c: number, z: number): boolean {
   const { mem } = zs;
   const nr = mem[zspAt(zs, z, ZSP.NR_PAGES)]!;
   for (let i = 0; i < nr; i++) {
-    if (!pageTrylock(mem, pgAt(zs, mem[zspAt(zs, z, ZSP.PAGES + i)]!, PG.LOCK))) {
-      for (let j = 0; j < i; j++) pageUnlock(mem, pgAt(zs, mem[zspAt(zs, z, ZSP.PAGES + j)]!, PG.LOCK));
+    if (!pageTrylock(zs.cpu, mem, pgAt(zs, mem[zspAt(zs, z, ZSP.PAGES + i)]!, PG.LOCK), SITE.free_zspage)) {
+      for (let j = 0; j < i; j++) pageUnlock(zs.cpu, mem, pgAt(zs, mem[zspAt(zs, z, ZSP.PAGES + j)]!, PG.LOCK), SITE.free_zspage);
       Atomics.add(mem, HDR.DEFERRED_FREE, 1);
       return false;
     }
@@ -232,7 +233,7 @@ function freeLockedZspage(zs: Zs, c: number, z: number): void {
   for (let i = 0; i < nr; i++) {
     const pfn = mem[zspAt(zs, z, ZSP.PAGES + i)]!;
     mem[pgAt(zs, pfn, PG.OWNER)] = -1;
-    pageUnlock(mem, pgAt(zs, pfn, PG.LOCK));
+    pageUnlock(zs.cpu, mem, pgAt(zs, pfn, PG.LOCK), SITE.__free_zspage);
     freePage(zs, pfn);
   }
   mem[clsAt(zs, c, CLS.OBJS_ALLOCATED)]! -= mem[clsAt(zs, c, CLS.OBJS_PER_ZSPAGE)]!;
@@ -248,7 +249,7 @@ export function asyncFreeZspages(zs: Zs): number {
   let freed = 0;
   for (let c = 0; c < zs.table.classes.length; c++) {
     const lock = clsAt(zs, c, CLS.LOCK);
-    spinLock(cpu, mem, lock);
+    spinLock(cpu, mem, lock, SITE.async_free_zspage);
     let z = mem[clsAt(zs, c, CLS.FULLNESS_HEAD + ZS_INUSE_RATIO_0)]!;
     let spliced = -1;
     while (z >= 0) {
@@ -258,14 +259,14 @@ export function asyncFreeZspages(zs: Zs): number {
       spliced = z;
       z = next;
     }
-    spinUnlock(cpu, mem, lock);
+    spinUnlock(cpu, mem, lock, SITE.async_free_zspage);
     while (spliced >= 0) {
       const next = mem[zspAt(zs, spliced, ZSP.NEXT)]!;
       mem[zspAt(zs, spliced, ZSP.NEXT)] = -1;
       lockZspage(zs, spliced);
-      spinLock(cpu, mem, lock);
+      spinLock(cpu, mem, lock, SITE.async_free_zspage);
       freeLockedZspage(zs, c, spliced);
-      spinUnlock(cpu, mem, lock);
+      spinUnlock(cpu, mem, lock, SITE.async_free_zspage);
       freed++;
       spliced = next;
     }
@@ -278,17 +279,19 @@ export function asyncFreeZspages(zs: Zs): number {
 function lockZspage(zs: Zs, z: number): void {
   const { mem } = zs;
   const nr = mem[zspAt(zs, z, ZSP.NR_PAGES)]!;
-  zspageReadLock(zs, z);
+  zspageReadLock(zs, z, SITE.lock_zspage);
   for (let i = 0; i < nr; ) {
     const pfn = mem[zspAt(zs, z, ZSP.PAGES + i)]!;
-    if (pageTrylock(mem, pgAt(zs, pfn, PG.LOCK))) {
+    if (pageTrylock(zs.cpu, mem, pgAt(zs, pfn, PG.LOCK), SITE.lock_zspage)) {
       i++;
       continue;
     }
     hit(zs.coverage, COV.LOCK_ZSPAGE_MET_LOCKED_PAGE);
-    zspageReadUnlock(zs, z);
+    zspageReadUnlock(zs, z, SITE.lock_zspage);
+    // zpdesc_wait_locked(): sleeps, holding the pages locked so far
+    zs.cpu.locks.mightSleep(SITE.lock_zspage);
     while (Atomics.load(mem, pgAt(zs, pfn, PG.LOCK)) !== 0) Atomics.wait(mem, pgAt(zs, pfn, PG.LOCK), 1, 0.05);
-    zspageReadLock(zs, z);
+    zspageReadLock(zs, z, SITE.lock_zspage);
   }
-  zspageReadUnlock(zs, z);
+  zspageReadUnlock(zs, z, SITE.lock_zspage);
 }

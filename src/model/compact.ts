@@ -11,6 +11,7 @@ import {
   zspageFullness,
 } from './fullness.js';
 import { poolIsContended, poolWriteLock, poolWriteUnlock, spinLock, spinUnlock } from './kernel-locks.js';
+import { SITE } from './lock-sites.js';
 import { copySegments, locate, newSegments, objAllocatedHandle } from './object.js';
 import { zspageWriteTrylock, zspageWriteUnlock } from './zspage-lock.js';
 import { clsAt, handleToObj, objIdx, recordObj, zspAt, type Zs } from './zs.js';
@@ -67,8 +68,8 @@ export function zsCompactClass(zs: Zs, c: number, stats: CompactStats): void {
   let src = -1;
   let dst = -1;
   // Protects the race between migration and zs_free() as well as isolation.
-  poolWriteLock(cpu, mem, pool);
-  spinLock(cpu, mem, classLock);
+  poolWriteLock(cpu, mem, pool, SITE.__zs_compact);
+  spinLock(cpu, mem, classLock, SITE.__zs_compact);
   while (zsCanCompact(zs, c) > 0) {
     if (dst < 0) {
       dst = isolateDstZspage(zs, c);
@@ -76,13 +77,13 @@ export function zsCompactClass(zs: Zs, c: number, stats: CompactStats): void {
     }
     src = isolateSrcZspage(zs, c);
     if (src < 0) break;
-    if (!zspageWriteTrylock(zs, src)) {
+    if (!zspageWriteTrylock(zs, src, SITE.__zs_compact)) {
       stats.trylockFail++;
       break;
     }
     stats.trylockOk++;
     migrateZspage(zs, c, src, dst, stats);
-    zspageWriteUnlock(zs, src);
+    zspageWriteUnlock(zs, src, SITE.__zs_compact);
     if (putbackZspage(zs, c, src) === ZS_INUSE_RATIO_0) {
       if (freeZspage(zs, c, src)) stats.zspagesFreed++;
     }
@@ -90,15 +91,15 @@ export function zsCompactClass(zs: Zs, c: number, stats: CompactStats): void {
     if (zspageFullness(zs, c, dst) === ZS_INUSE_RATIO_100 || poolIsContended(mem, pool)) {
       putbackZspage(zs, c, dst);
       dst = -1;
-      spinUnlock(cpu, mem, classLock);
-      poolWriteUnlock(cpu, mem, pool);
+      spinUnlock(cpu, mem, classLock, SITE.__zs_compact);
+      poolWriteUnlock(cpu, mem, pool, SITE.__zs_compact);
       // cond_resched()
-      poolWriteLock(cpu, mem, pool);
-      spinLock(cpu, mem, classLock);
+      poolWriteLock(cpu, mem, pool, SITE.__zs_compact);
+      spinLock(cpu, mem, classLock, SITE.__zs_compact);
     }
   }
   if (src >= 0) putbackZspage(zs, c, src);
   if (dst >= 0) putbackZspage(zs, c, dst);
-  spinUnlock(cpu, mem, classLock);
-  poolWriteUnlock(cpu, mem, pool);
+  spinUnlock(cpu, mem, classLock, SITE.__zs_compact);
+  poolWriteUnlock(cpu, mem, pool, SITE.__zs_compact);
 }

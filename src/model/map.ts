@@ -3,6 +3,7 @@
 // taken before it is dropped, and kept while the object is in use.
 import { HND, ZSP } from '../arena/layout.js';
 import { poolReadLock, poolReadUnlock } from './kernel-locks.js';
+import { SITE } from './lock-sites.js';
 import { contentSeed, fillContent, locate, newSegments, payloadSkip, payloadWords, type Segments } from './object.js';
 import { zspageReadLock, zspageReadUnlock } from './zspage-lock.js';
 import { classSize, handleToObj, hndAt, objIdx, objPfn, pageOwner, zspAt, type Zs } from './zs.js';
@@ -20,11 +21,11 @@ export const newMapping = (): Mapping => ({ handle: -1, obj: -1, zspage: -1, seg
 // zs_obj_read_begin(): resolve under the pool read lock, then hand over to the zspage read lock.
 export function zsObjReadBegin(zs: Zs, h: number, m: Mapping): void {
   const { mem, cpu } = zs;
-  poolReadLock(cpu, mem, zs.L.pool);
+  poolReadLock(cpu, mem, zs.L.pool, SITE.zs_obj_read_begin);
   const obj = handleToObj(zs, h);
   const z = pageOwner(zs, objPfn(zs, obj));
-  zspageReadLock(zs, z);
-  poolReadUnlock(cpu, mem, zs.L.pool);
+  zspageReadLock(zs, z, SITE.zs_obj_read_begin);
+  poolReadUnlock(cpu, mem, zs.L.pool, SITE.zs_obj_read_begin);
   mapObject(zs, h, obj, z, m);
 }
 
@@ -37,7 +38,7 @@ export function zsObjReadEnd(zs: Zs, m: Mapping): number {
   const obj = handleToObj(zs, m.handle);
   const z = obj < 0 ? -1 : pageOwner(zs, objPfn(zs, obj));
   if (z < 0) return -1;
-  zspageReadUnlock(zs, z);
+  zspageReadUnlock(zs, z, SITE.zs_obj_read_end);
   return z;
 }
 
@@ -47,7 +48,7 @@ export function zsObjWrite(zs: Zs, h: number, version: number, m: Mapping): void
   zsObjReadBegin(zs, h, m);
   zs.mem[hndAt(zs, h, HND.VERSION)] = version;
   fillContent(zs.mem, m.seg, contentSeed(h, version));
-  zspageReadUnlock(zs, m.zspage);
+  zspageReadUnlock(zs, m.zspage, SITE.zs_obj_write);
 }
 
 /** Lays out the payload of object `obj` (handle `h`) of zspage `z`. */

@@ -1,6 +1,7 @@
 // zs_page_migrate(): move one page of a zspage to a new page frame.
 import { CLS, PG, ZSP } from '../arena/layout.js';
 import { poolWriteLock, poolWriteUnlock, spinLock, spinUnlock } from './kernel-locks.js';
+import { SITE } from './lock-sites.js';
 import { migrateTrylockErrno } from './kernel-version.js';
 import { objAllocatedHandle } from './object.js';
 import { zspageWriteTrylock, zspageWriteUnlock } from './zspage-lock.js';
@@ -17,22 +18,22 @@ export const MIGRATE_AGAIN = -11;
 export function zsPageMigrate(zs: Zs, pfn: number, newPfn: number): number {
   const { mem, cpu, pageSize } = zs;
   // The pool write lock protects the race between migration and zs_free().
-  poolWriteLock(cpu, mem, zs.L.pool);
+  poolWriteLock(cpu, mem, zs.L.pool, SITE.zs_page_migrate);
   // The page is locked, so its zspage cannot be freed under us (free_zspage() trylocks
   // every page). Like zs_page_isolate(), no check of the zspage's state: a zspage that
   // async_free_zspage() took off its list moves too, the race lock_zspage() handles.
   const z = pageOwner(zs, pfn);
   if (z < 0) {
-    poolWriteUnlock(cpu, mem, zs.L.pool);
+    poolWriteUnlock(cpu, mem, zs.L.pool, SITE.zs_page_migrate);
     return MIGRATE_AGAIN;
   }
   const c = mem[zspAt(zs, z, ZSP.CLASS)]!;
   const classLock = clsAt(zs, c, CLS.LOCK);
-  spinLock(cpu, mem, classLock);
+  spinLock(cpu, mem, classLock, SITE.zs_page_migrate);
   // The zspage write lock protects object access through zs_obj_read_begin().
-  if (!zspageWriteTrylock(zs, z)) {
-    spinUnlock(cpu, mem, classLock);
-    poolWriteUnlock(cpu, mem, zs.L.pool);
+  if (!zspageWriteTrylock(zs, z, SITE.zs_page_migrate)) {
+    spinUnlock(cpu, mem, classLock, SITE.zs_page_migrate);
+    poolWriteUnlock(cpu, mem, zs.L.pool, SITE.zs_page_migrate);
     return migrateTrylockErrno(zs.kernel);
   }
   // Only now is the new page marked as a zsmalloc page (a review outcome).
@@ -57,8 +58,8 @@ export function zsPageMigrate(zs: Zs, pfn: number, newPfn: number): number {
   mem[zspAt(zs, z, ZSP.PAGES + slot)] = newPfn;
   mem[pgAt(zs, pfn, PG.OWNER)] = -1;
   mem[pgAt(zs, pfn, PG.HANDLE)] = -1;
-  poolWriteUnlock(cpu, mem, zs.L.pool);
-  spinUnlock(cpu, mem, classLock);
-  zspageWriteUnlock(zs, z);
+  poolWriteUnlock(cpu, mem, zs.L.pool, SITE.zs_page_migrate);
+  spinUnlock(cpu, mem, classLock, SITE.zs_page_migrate);
+  zspageWriteUnlock(zs, z, SITE.zs_page_migrate);
   return MIGRATE_OK;
 }

@@ -1,33 +1,59 @@
 // zspage_read_lock() and friends: the lock under test, with the hooks the kernel
-// would have as lockdep annotations. A writer holds preemption off for its whole
-// write section (the seed's preempt_disable(), 6.15's held spinlock).
+// would have as lockdep annotations (rwsem_acquire_read, rwsem_acquire with trylock = 1,
+// rwsem_release). A writer holds preemption off for its whole write section (the seed's
+// preempt_disable(), 6.15's held spinlock).
+import { SITE } from './lock-sites.js';
 import { zspLockAt, type Zs } from './zs.js';
 
-export function zspageReadLock(zs: Zs, z: number): void {
+export function zspageReadLock(zs: Zs, z: number, site: number): void {
+  const { cpu } = zs;
+  const at = zspLockAt(zs, z);
+  cpu.locks.acquire(at, true, false, site);
   zs.hooks.readBegin(z);
-  zs.lock.readLock(zs.mem, zspLockAt(zs, z));
+  cpu.lockOp = SITE.zspage_read_lock;
+  zs.lock.readLock(zs.mem, at);
+  cpu.lockOp = -1;
   zs.hooks.readAcquired(z);
 }
 
-export function zspageReadUnlock(zs: Zs, z: number): void {
+export function zspageReadUnlock(zs: Zs, z: number, site: number): void {
+  const { cpu } = zs;
+  const at = zspLockAt(zs, z);
   zs.hooks.readReleasing(z);
-  zs.lock.readUnlock(zs.mem, zspLockAt(zs, z));
+  cpu.locks.release(at, site);
+  cpu.lockOp = SITE.zspage_read_unlock;
+  zs.lock.readUnlock(zs.mem, at);
+  cpu.lockOp = -1;
 }
 
-export function zspageWriteTrylock(zs: Zs, z: number): boolean {
+export function zspageWriteTrylock(zs: Zs, z: number, site: number): boolean {
+  const { cpu } = zs;
+  const at = zspLockAt(zs, z);
   zs.hooks.trylockBegin(z);
-  const ok = zs.lock.writeTrylock(zs.mem, zspLockAt(zs, z)) === true;
-  if (ok) zs.cpu.preemptCount++;
+  cpu.lockOp = SITE.zspage_write_trylock;
+  const ok = zs.lock.writeTrylock(zs.mem, at) === true;
+  cpu.lockOp = -1;
+  if (ok) {
+    cpu.preemptCount++;
+    cpu.locks.acquire(at, false, true, site);
+  }
   zs.hooks.trylockEnd(z, ok);
   return ok;
 }
 
-export function zspageWriteUnlock(zs: Zs, z: number): void {
+export function zspageWriteUnlock(zs: Zs, z: number, site: number): void {
+  const { cpu } = zs;
+  const at = zspLockAt(zs, z);
   zs.hooks.writeReleasing(z);
-  zs.lock.writeUnlock(zs.mem, zspLockAt(zs, z));
-  zs.cpu.preemptCount--;
+  cpu.locks.release(at, site);
+  cpu.lockOp = SITE.zspage_write_unlock;
+  zs.lock.writeUnlock(zs.mem, at);
+  cpu.lockOp = -1;
+  cpu.preemptCount--;
 }
 
 export function zspageLockInit(zs: Zs, z: number): void {
+  zs.cpu.lockOp = SITE.zspage_lock_init;
   zs.lock.init(zs.mem, zspLockAt(zs, z));
+  zs.cpu.lockOp = -1;
 }

@@ -5,19 +5,21 @@ import { HDR, WORKER_COUNTERS } from '../arena/layout.js';
 import { HeldState, STATE, STATE_NAMES } from '../invariants/held-state.js';
 import type { ViolationKind } from '../invariants/kinds.js';
 import { createRouted, RAW_ATOMICS } from '../invariants/global-atomics.js';
+import { Lockdep } from '../invariants/lockdep.js';
 import { ProbeAtomics } from '../invariants/probe-atomics.js';
 import { ShadowHooks, type WriterTiming } from '../invariants/shadow.js';
 import type { ViolationSink } from '../invariants/violation.js';
 import type { LockDesign } from '../locks/contract.js';
 import { COVERAGE_WORDS } from '../model/coverage.js';
-import type { Cpu } from '../model/kernel-locks.js';
+import { newCpu } from '../model/kernel-locks.js';
 import { buildClassTable } from '../model/size-class.js';
 import { createZs, type Zs } from '../model/zs.js';
 import { COUNTER } from './counters.js';
 import { isZero, sampleNs } from './dist.js';
 import { METRIC, Metrics } from './metrics.js';
+import { createNoise, type Noise } from './noise.js';
 import { Rng } from '../rng.js';
-import { roleLabel, type RoleTask, type WorkerMessage } from './task.js';
+import { ROLES, roleLabel, type RoleTask, type WorkerMessage } from './task.js';
 
 /** Messages beyond this many per worker are counted, not sent. */
 const MAX_VIOLATION_MESSAGES = 50;
@@ -34,6 +36,8 @@ export interface RoleContext {
   line: number;
   held: HeldState;
   sink: ViolationSink;
+  /** Race noise in the lock's operations (readers and churners: the read lockers); null: none. */
+  noise: Noise | null;
   post(message: WorkerMessage): void;
 }
 
@@ -81,9 +85,17 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
       });
     },
   };
-  const cpu: Cpu = { preemptCount: 0 };
+  const cpu = newCpu();
   const coverage = counters.subarray(COUNTER.COVERAGE, COUNTER.COVERAGE + COVERAGE_WORDS);
   const probe = new ProbeAtomics(cpu, arena.mem, sink, coverage);
+  if (task.scenario.lockdep) {
+    const labels = ROLES.flatMap((r) => Array.from({ length: task.scenario[`${r}s`].count }, (_, i) => roleLabel(r, i)));
+    const lockdep = new Lockdep(arena.mem, L, task.workerIndex, (w) => labels[w] ?? `worker ${w}`, sink, cpu);
+    cpu.locks = lockdep;
+    probe.lockdep = lockdep;
+  }
+  const noise = task.role === 'reader' || task.role === 'churner' ? createNoise(task.scenario, task.seed, task.workerIndex) : null;
+  if (noise) probe.beforeOp = noise.beforeOp;
   const lock = createRouted(design, probe);
   const metrics = new Metrics();
   const rng = new Rng(task.seed, task.workerIndex);
@@ -117,6 +129,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
     line,
     held,
     sink,
+    noise,
     post,
   };
 }

@@ -2,6 +2,7 @@
 import { PG } from '../arena/layout.js';
 import { allocPage, freePage } from '../model/alloc.js';
 import { pageTrylock, pageUnlock } from '../model/kernel-locks.js';
+import { SITE } from '../model/lock-sites.js';
 import { MIGRATE_AGAIN, MIGRATE_OK, zsPageMigrate } from '../model/migrate.js';
 import { handleToObj, objPfn, pageOwner, pgAt } from '../model/zs.js';
 import type { RoleContext } from './context.js';
@@ -14,11 +15,11 @@ const PICKS = 16;
 export function migratorStep(ctx: RoleContext): () => void {
   const { zs, mem, rng, metrics, counters } = ctx;
   const pages = zs.L.params.pages;
-  const hot = ctx.task.scenario.readers.hotObjects;
+  const { hotObjects: hot, hotFraction } = ctx.task.scenario.readers;
 
-  // Contention focus: with hot objects, half the migrations target their pages.
+  // Contention focus: with hot objects, half the migrations (times the readers' hot share) target their pages.
   const pickPage = (): number => {
-    if (hot > 0 && (rng.next() & 1) === 0) {
+    if (hot > 0 && (rng.next() & 1) === 0 && (hotFraction >= 1 || rng.float() < hotFraction)) {
       const obj = handleToObj(zs, rng.below(Math.min(hot, ctx.task.stable)));
       if (obj >= 0) return objPfn(zs, obj);
     }
@@ -31,25 +32,35 @@ export function migratorStep(ctx: RoleContext): () => void {
 
   return () => {
     const pfn = pickPage();
-    if (pfn < 0 || !pageTrylock(mem, pgAt(zs, pfn, PG.LOCK))) {
+    const oldLock = pgAt(zs, pfn, PG.LOCK);
+    if (pfn < 0 || !pageTrylock(zs.cpu, mem, oldLock, SITE.migrate_pages)) {
       counters[COUNTER.SKIPPED]!++;
       return;
     }
-    const newPfn = allocPage(zs);
+    // isolate_movable_page(): under the page lock, the page must still be a zsmalloc page
+    // (it may have been freed since it was picked).
+    const newPfn = pageOwner(zs, pfn) < 0 ? -1 : allocPage(zs);
     if (newPfn < 0) {
-      pageUnlock(mem, pgAt(zs, pfn, PG.LOCK));
+      pageUnlock(zs.cpu, mem, oldLock, SITE.migrate_pages);
       counters[COUNTER.SKIPPED]!++;
       return;
     }
     // The MM core locks the new page too (move_to_new_folio() wants dst locked): once it
     // joins the zspage, free_zspage()'s trylock_zspage() must fail until the migrator
     // has write-unlocked the zspage, or the descriptor is freed and reused under it.
-    pageTrylock(mem, pgAt(zs, newPfn, PG.LOCK));
+    // Another migrator may hold it for a moment, having picked it before it was freed.
+    const newLock = pgAt(zs, newPfn, PG.LOCK);
+    if (!pageTrylock(zs.cpu, mem, newLock, SITE.migrate_pages)) {
+      freePage(zs, newPfn);
+      pageUnlock(zs.cpu, mem, oldLock, SITE.migrate_pages);
+      counters[COUNTER.SKIPPED]!++;
+      return;
+    }
     const t0 = performance.now();
     const result = zsPageMigrate(zs, pfn, newPfn);
     metrics.record(METRIC['migrate-op'], Math.round((performance.now() - t0) * 1e6));
-    pageUnlock(mem, pgAt(zs, newPfn, PG.LOCK));
-    pageUnlock(mem, pgAt(zs, pfn, PG.LOCK));
+    pageUnlock(zs.cpu, mem, newLock, SITE.migrate_pages);
+    pageUnlock(zs.cpu, mem, oldLock, SITE.migrate_pages);
     // putback: the page that did not move in is freed (and poisoned)
     freePage(zs, result === MIGRATE_OK ? pfn : newPfn);
     if (result === MIGRATE_AGAIN) counters[COUNTER.SKIPPED]!++;

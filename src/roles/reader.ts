@@ -6,6 +6,7 @@ import { describeMismatch } from '../invariants/integrity.js';
 import { sleepHolding } from '../invariants/sleep-holding.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../model/map.js';
 import { COV, hit } from '../model/coverage.js';
+import { SITE } from '../model/lock-sites.js';
 import { contentSeed, verifyContent } from '../model/object.js';
 import { handleToObj, hndAt, zspShadowAt } from '../model/zs.js';
 import { Rng } from '../rng.js';
@@ -18,6 +19,8 @@ export function readerStep(ctx: RoleContext): () => void {
   const { zs, mem, rng, metrics, counters, held, sink } = ctx;
   const cfg = ctx.task.scenario.readers;
   const span = cfg.hotObjects > 0 ? Math.min(cfg.hotObjects, ctx.task.stable) : ctx.task.stable;
+  // Contention focus on a share of the reads only: the rest keep the whole pool's access pattern.
+  const everywhere = cfg.hotObjects > 0 && cfg.hotFraction < 1 ? ctx.task.stable : 0;
   const sleeps = !isZero(cfg.hold) && cfg.sleepFraction > 0;
   const m = newMapping();
   // Three clock reads and two histogram records cost nearly as much as the rest of
@@ -36,9 +39,10 @@ export function readerStep(ctx: RoleContext): () => void {
   };
 
   return () => {
-    const h = rng.below(span);
+    const h = everywhere > 0 && rng.float() >= cfg.hotFraction ? rng.below(everywhere) : rng.below(span);
     const timed = --untilTimed === 0;
     if (timed) untilTimed = 1 + gaps.below(2 * sample - 1);
+    if (ctx.noise) ctx.noise.on = !timed;
     held.set(STATE.READ_LOCKING, -1);
     const t0 = timed ? performance.now() : 0;
     zsObjReadBegin(zs, h, m);
@@ -51,6 +55,7 @@ export function readerStep(ctx: RoleContext): () => void {
         const shadow = zspShadowAt(zs, m.zspage);
         held.set(STATE.READ_HELD_ASLEEP, m.zspage);
         const trylocks = Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ);
+        zs.cpu.locks.mightSleep(SITE.zram_read);
         sleepHolding(mem, shadow, ns / 1e6);
         if (Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ) !== trylocks) hit(zs.coverage, COV.SLEPT_ACROSS_TRYLOCK);
         held.set(STATE.READ_HELD, m.zspage);

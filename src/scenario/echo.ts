@@ -24,6 +24,7 @@ export function scenarioInput(s: Scenario): ScenarioInput {
     ...(s.seed !== undefined ? { seed: s.seed } : {}),
     lock: s.lock,
     kernel: s.kernel,
+    lockdep: s.lockdep,
     statInterval: formatNs(s.statInterval),
     stallTimeout: formatNs(s.stallTimeout),
     auditEvery: formatNs(s.auditEvery),
@@ -33,6 +34,7 @@ export function scenarioInput(s: Scenario): ScenarioInput {
     migrators: writer(s.migrators),
     compactors: writer(s.compactors),
     churners: { count: s.churners.count, pause: distInput(s.churners.pause) },
+    lockNoise: { fraction: s.lockNoise.fraction, delay: distInput(s.lockNoise.delay) },
   };
 }
 

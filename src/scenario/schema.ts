@@ -49,6 +49,8 @@ export const scenarioSchema = z.strictObject({
   lock: z.string().min(1).default('zspage-atomic-fixed'),
   /** The kernel the model follows where versions differ (zs_page_migrate()'s -EINVAL or -EBUSY). */
   kernel: z.enum(MODELLED_KERNELS).default('6.15'),
+  /** Lock-order checking (the kernel's lockdep) on every model lock and a lock's own spinlocks. */
+  lockdep: z.boolean().default(true),
   statInterval: duration.default(5e9),
   /** A worker that makes no progress for this long is a stall. */
   stallTimeout: duration.refine((ns) => ns >= 5e8, { message: 'must be at least 500ms' }).default(5e9),
@@ -77,12 +79,18 @@ export const scenarioSchema = z.strictObject({
     sleepFraction: z.number().min(0).max(1).default(1),
     /** Readers pick among this many objects only (contention focus); 0 means all. */
     hotObjects: z.number().int().min(0).default(0),
+    /** Share of reads (and half that share of migrations) that go to the hot objects; the rest go anywhere. */
+    hotFraction: z.number().min(0).max(1).default(1),
     /** Time one read in this many, on average (reproducible gaps from the run seed); 1 times every read. */
     timingSample: z.number().int().min(1).max(1 << 20).default(16),
   }),
   migrators: writerRole.default({ count: 1, pause: NONE, releaseDelay: NONE, releaseDelayFraction: 1 }),
   compactors: writerRole.default({ count: 1, pause: NONE, releaseDelay: NONE, releaseDelayFraction: 1 }),
   churners: workerRole.default({ count: 1, pause: NONE }),
+  /** Race noise (src/roles/noise.ts): readers and churners spin `delay` before this share of the lock's atomic operations. */
+  lockNoise: z
+    .strictObject({ fraction: z.number().min(0).max(1).default(0), delay: distribution.default(NONE) })
+    .default({ fraction: 0, delay: NONE }),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

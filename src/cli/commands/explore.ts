@@ -1,5 +1,13 @@
 import type { CommandModule } from 'yargs';
-import { DEFAULT_EXPLORE_OPTIONS, explore, formatTrace, loadExplorerLock, replay, type ExploreOptions } from '../../explorer/index.js';
+import {
+  DEFAULT_EXPLORE_OPTIONS,
+  explore,
+  formatTrace,
+  loadExplorerLock,
+  replay,
+  type ExploreOptions,
+  type MemoryModel,
+} from '../../explorer/index.js';
 import { say, type CommandResult } from '../output.js';
 
 export const exploreCommand = (result: CommandResult): CommandModule => ({
@@ -14,13 +22,19 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       .option('depth', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.depth, describe: 'PCT bug depth' })
       .option('iterations', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.iterations })
       .option('seed', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.seed })
+      .option('memory', {
+        choices: ['sc', 'weak'] as const,
+        default: 'sc',
+        describe: 'sc: every op sequentially consistent; weak: the orderings the lock declares (release/acquire/relaxed, LK-RA), with the data-race rule',
+      })
+      .option('stale-depth', { type: 'number', default: 1, describe: 'weak memory, PCT: loads per run that read an older value' })
       .option('replay', { type: 'string', describe: 'a schedule printed by a failing exploration: rerun it exactly' })
       .example('$0 explore --lock ./my-lock.mjs --strategy pct --iterations 20000', 'search interleavings of your lock for a bug')
       .example("$0 explore --lock rwlock --replay 'RWRR/RRRR/RRWW@1x2,0,2,0,2,1,0,1,2x2,0,1,0,1x2,0x2'", 'rerun a printed failing schedule, step by step'),
   handler: async (argv) => {
     const design = await loadExplorerLock(argv.lock as string);
     if (argv.replay !== undefined) {
-      const { failure, trace } = await replay(design, argv.replay as string);
+      const { failure, trace } = await replay(design, argv.replay as string, argv.memory as MemoryModel);
       say(formatTrace(trace));
       say(failure ? `explore: ${design.name}: FAIL ${failure.rule}: ${failure.message}` : `explore: ${design.name}: the schedule runs clean`);
       result.code = failure ? 1 : 0;
@@ -33,11 +47,13 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       depth: argv.depth as number,
       iterations: argv.iterations as number,
       seed: argv.seed as number,
+      memory: argv.memory as MemoryModel,
+      staleDepth: argv.staleDepth as number,
     };
     const r = await explore(design, options);
     const rate = `${r.iterations} iterations in ${(r.elapsedMs / 1000).toFixed(1)} s (${Math.round(r.iterationsPerSecond)}/s)`;
     if (!r.failure) {
-      say(`explore: ${design.name}: PASS: ${rate}, ${options.threads} threads x ${options.ops} sections, ${options.strategy}, seed ${options.seed}`);
+      say(`explore: ${design.name}: PASS: ${rate}, ${options.threads} threads x ${options.ops} sections, ${options.strategy}, seed ${options.seed}, memory ${options.memory}`);
       result.code = 0;
       return;
     }
@@ -45,7 +61,8 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
     say(formatTrace(f.trace));
     say(`explore: ${design.name}: FAIL ${f.rule} at iteration ${f.iteration}: ${f.message}`);
     say(`explore: ${rate}`);
-    say(`explore: replay with: zspage-stress explore --lock ${argv.lock as string} --replay '${f.schedule}'`);
+    const mem = options.memory === 'weak' ? ' --memory weak' : '';
+    say(`explore: replay with: zspage-stress explore --lock ${argv.lock as string}${mem} --replay '${f.schedule}'`);
     result.code = 1;
   },
 });

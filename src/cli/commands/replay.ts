@@ -16,7 +16,7 @@ export const replayCommand = (result: CommandResult): CommandModule => ({
     y
       .positional('summary', { type: 'string', demandOption: true })
       .option('out', { type: 'string', describe: 'results folder (default results/<run-id>)' })
-      .example('$0 replay results/20261128-070407-zspage-atomic-1/summary.json', 'rerun a run: same configuration, lock and seed'),
+      .example('$0 replay results/20261128-070407-zspage-spinlock-1/summary.json', 'rerun a run: same configuration, lock and seed'),
   handler: async (argv) => {
     const summary = readSummary(argv.summary as string);
     say(

@@ -31,7 +31,7 @@ export const runCommand = (result: CommandResult): CommandModule => ({
       .option('shard', { type: 'string', describe: 'I/N: shard I of N runs seed --seed + I (docs/SOAK.md)' })
       .option('json', { type: 'boolean', describe: 'print only the summary JSON on stdout (progress goes to stderr)' })
       .option('junit', { type: 'string', describe: 'also write JUnit XML here: a test case per invariant' })
-      .example('$0 run --scenario smoke', 'the zsmalloc mix on zspage-atomic for about 5 s')
+      .example('$0 run --scenario smoke', 'the zsmalloc access pattern for about 5 s')
       .example('$0 run --lock ./my-lock.mjs --duration 60 --seed 42 --junit results/junit.xml', 'your lock module for a minute, with JUnit XML'),
   handler: async (argv) => {
     const opts = argv as RunOptions & { shard?: string; json?: boolean; junit?: string };

@@ -20,7 +20,7 @@ export const selftestCommand = (result: CommandResult): CommandModule => ({
       .option('out', { type: 'string', describe: 'results folder (default results/selftest-<time>)' })
       .option('junit', { type: 'string', describe: 'also write JUnit XML: one test case per lock' })
       .example('$0 selftest', 'every correct built-in passes, every broken one is caught')
-      .example('$0 selftest --locks zspage-atomic,rwlock --duration 5 --junit selftest.xml', 'two locks, with JUnit XML'),
+      .example('$0 selftest --locks zspage-spinlock,rwlock --duration 5 --junit selftest.xml', 'two locks, with JUnit XML'),
   handler: async (argv) => {
     const locks = argv.locks ? String(argv.locks).split(',') : Object.keys(BUILTIN_LOCKS);
     for (const l of locks) if (!Object.hasOwn(BUILTIN_LOCKS, l)) throw new BadInputError(`--locks: unknown built-in lock '${l}'`);

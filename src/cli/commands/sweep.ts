@@ -50,7 +50,7 @@ export const sweepCommand = (result: CommandResult): CommandModule => ({
       .option('seed', { type: 'number', describe: 'seed of every point (random if not given)' })
       .option('out', { type: 'string', describe: 'sweep folder (default results/sweep-<name>-<time>)' })
       .example('$0 sweep seed-story', "rwlock, the seed's atomic lock and the 6.15 lock, side by side")
-      .example('$0 sweep --lock zspage-atomic,./my-lock.mjs --param reader-hold=0,50us,1ms --duration 5', 'your lock against a built-in over reader hold times'),
+      .example('$0 sweep --lock zspage-spinlock,./my-lock.mjs --param reader-hold=0,50us,1ms --duration 5', 'your lock against a built-in over reader hold times'),
   handler: async (argv) => {
     const a = argv as SweepArgs;
     const sweep = resolveSweep(a);

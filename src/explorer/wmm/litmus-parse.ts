@@ -1,0 +1,282 @@
+// The C-litmus format of the Linux kernel memory model's tools (tools/memory-model/, herd7):
+//
+//   C MP+pooncerelease+poacquireonce
+//   (* Result: Never *)
+//   { x = 0; atomic_t v = ATOMIC_INIT(1); }
+//   P0(int *x, int *y) { WRITE_ONCE(*x, 1); smp_store_release(y, 1); }
+//   P1(int *x, int *y) { int r0; int r1; r0 = smp_load_acquire(y); r1 = READ_ONCE(*x); }
+//   exists (1:r0=1 /\ 1:r1=0)
+//
+// Threads are straight-line code: one statement per line of the kernel API below; anything
+// else (RCU, control flow, pointers) is bad input naming what is not supported.
+import { BadInputError } from '../../errors.js';
+import type { MemoryOrder } from '../../locks/contract.js';
+
+export type Outcome = 'Always' | 'Sometimes' | 'Never';
+
+export type Operand = { reg: string } | { num: number };
+
+export type Stmt = { line: number; text: string } & StmtBody;
+
+export type StmtBody =
+  | { k: 'load'; reg: string | null; loc: string; order: MemoryOrder | 'plain' }
+  | { k: 'store'; loc: string; val: Operand; order: MemoryOrder | 'plain' }
+  /** op(old, arg) is the new value; `ret` says what the register gets. */
+  | { k: 'rmw'; reg: string | null; loc: string; op: RmwOp; arg: Operand; order: MemoryOrder; ret: 'old' | 'new' | 'zero' }
+  | { k: 'cmpxchg'; reg: string | null; loc: string; expected: Operand; repl: Operand; order: MemoryOrder; failOrder: MemoryOrder }
+  | { k: 'addUnless'; reg: string | null; loc: string; arg: Operand; unless: Operand }
+  | { k: 'fence'; order: MemoryOrder }
+  | { k: 'lock'; loc: string }
+  | { k: 'trylock'; reg: string | null; loc: string }
+  | { k: 'unlock'; loc: string };
+
+export type RmwOp = 'add' | 'sub' | 'and' | 'or' | 'xor' | 'andnot' | 'xchg';
+
+export type Prop =
+  | { k: 'and' | 'or'; a: Prop; b: Prop }
+  | { k: 'not'; a: Prop }
+  | { k: 'bool'; v: boolean }
+  | { k: 'eq'; thread: number | null; name: string; val: number };
+
+export interface Litmus {
+  name: string;
+  file: string;
+  expected: Outcome | null;
+  init: Map<string, number>;
+  threads: Stmt[][];
+  /** The `exists` (or `forall`, or `~exists`) proposition. */
+  quantifier: 'exists' | 'forall' | 'not exists';
+  prop: Prop;
+  filter: Prop | null;
+}
+
+export function parseLitmus(text: string, file: string): Litmus {
+  const bad = (why: string, line?: number): never => {
+    throw new BadInputError(`${file}${line ? `:${line}` : ''}: ${why}`);
+  };
+  const expected = /Result:\s*(Always|Sometimes|Never)\b/.exec(text)?.[1] as Outcome | undefined;
+  // Blank out comments, keeping line numbers.
+  const src = text.replace(/\(\*[\s\S]*?\*\)|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
+  const lineAt = (i: number) => src.slice(0, i).split('\n').length;
+  const head = /^\s*C\s+(\S+)/.exec(src);
+  if (!head) bad("the first line must be 'C <test name>'", 1);
+  const name = head![1]!;
+  let i = head![0].length;
+
+  const init = new Map<string, number>();
+  const open = src.indexOf('{', i);
+  if (open < 0) bad('no initial-state block { ... }');
+  const close = src.indexOf('}', open);
+  if (close < 0) bad('the initial-state block is not closed', lineAt(open));
+  for (const item of src.slice(open + 1, close).split(';')) {
+    const t = item.trim();
+    if (t === '') continue;
+    const m = /^(?:(?:atomic_t|int|spinlock_t|unsigned\s+int|u32)\s+)?(\w+)\s*=\s*(?:ATOMIC_INIT\s*\(\s*(-?\d+)\s*\)|(-?\d+))$/.exec(t);
+    if (!m) bad(`initial state: cannot read '${t}' (want 'x = 1;' or 'atomic_t v = ATOMIC_INIT(1);')`, lineAt(open));
+    init.set(m![1]!, Number(m![2] ?? m![3]));
+  }
+  i = close + 1;
+
+  const threads: Stmt[][] = [];
+  for (;;) {
+    const rest = src.slice(i);
+    const m = /^\s*P(\d+)\s*\(([^)]*)\)\s*\{/.exec(rest);
+    if (!m) break;
+    const id = Number(m[1]);
+    if (id !== threads.length) bad(`thread P${id} where P${threads.length} was expected`, lineAt(i + m.index));
+    const bodyStart = i + m[0].length;
+    let depth = 1;
+    let j = bodyStart;
+    for (; j < src.length && depth > 0; j++) {
+      if (src[j] === '{') depth++;
+      else if (src[j] === '}') depth--;
+    }
+    if (depth !== 0) bad(`P${id}: body not closed`, lineAt(bodyStart));
+    threads.push(parseBody(src, bodyStart, j - 1, id, lineAt, bad));
+    i = j;
+  }
+  if (threads.length === 0) bad("no threads: want 'P0(int *x) { ... }'");
+
+  let tail = src.slice(i).trim();
+  let filter: Prop | null = null;
+  const parts = /^(?:locations\s*\[[^\]]*\]\s*)?(?:filter\s*(\([\s\S]*?\))\s*)?(~\s*exists|exists|forall)\s*([\s\S]*)$/.exec(tail);
+  if (!parts) bad("no 'exists (...)' clause after the threads", lineAt(i));
+  if (parts![1]) filter = parseProp(parts![1], bad);
+  const q = parts![2]!.replace(/\s+/g, ' ');
+  tail = parts![3]!.trim();
+  const quantifier = q === 'forall' ? 'forall' : q === 'exists' ? 'exists' : 'not exists';
+  return { name, file, expected: expected ?? null, init, threads, quantifier, prop: parseProp(tail, bad), filter };
+}
+
+function parseBody(
+  src: string,
+  from: number,
+  to: number,
+  id: number,
+  lineAt: (i: number) => number,
+  bad: (why: string, line?: number) => never,
+): Stmt[] {
+  const out: Stmt[] = [];
+  const regs = new Set<string>();
+  let at = from;
+  for (const raw of src.slice(from, to).split(';')) {
+    const line = lineAt(at + raw.length - raw.trimStart().length);
+    at += raw.length + 1;
+    const s = raw.trim().replace(/\s+/g, ' ');
+    if (s === '') continue;
+    if (/^(if|while|for|do|else|goto|return)\b|[{}]/.test(s)) bad(`P${id}: unsupported statement '${s}' (threads are straight-line code)`, line);
+    const decl = /^int (\w+)(?: = (-?\d+))?$/.exec(s);
+    if (decl) {
+      regs.add(decl[1]!);
+      if (decl[2] !== undefined && Number(decl[2]) !== 0) bad(`P${id}: registers start at 0; '${s}' is not supported`, line);
+      continue;
+    }
+    const stmt = parseStmt(s, (why) => bad(`P${id}: ${why}`, line));
+    out.push({ ...stmt, line, text: s } as Stmt);
+  }
+  return out;
+}
+
+const operand = (t: string, bad: (why: string) => never): Operand => {
+  const s = t.trim();
+  if (/^-?\d+$/.test(s)) return { num: Number(s) };
+  if (/^\w+$/.test(s)) return { reg: s };
+  return bad(`cannot read the value '${s}'`);
+};
+
+const locOf = (t: string, bad: (why: string) => never): string => {
+  const m = /^\s*[*&]?\s*(\w+)\s*$/.exec(t);
+  return m ? m[1]! : bad(`cannot read the location '${t.trim()}'`);
+};
+
+const SUFFIX: Record<string, MemoryOrder> = { '': 'seq_cst', _relaxed: 'relaxed', _acquire: 'acquire', _release: 'release' };
+
+type Parsed = StmtBody;
+
+function parseStmt(s: string, bad: (why: string) => never): Parsed {
+  // r = *x;   *x = v;
+  let m = /^(\w+) = \*(\w+)$/.exec(s);
+  if (m) return { k: 'load', reg: m[1]!, loc: m[2]!, order: 'plain' };
+  m = /^\*(\w+) = (.+)$/.exec(s);
+  if (m) return { k: 'store', loc: m[1]!, val: operand(m[2]!, bad), order: 'plain' };
+  m = /^(?:(\w+) = )?(?:\(void\) ?)?(\w+) ?\((.*)\)$/.exec(s);
+  if (!m) return bad(`cannot read the statement '${s}'`);
+  const reg = m[1] ?? null;
+  const fn = m[2]!;
+  const args = m[3]!.trim() === '' ? [] : m[3]!.split(',').map((a) => a.trim());
+  const want = (n: number): void => {
+    if (args.length !== n) bad(`${fn} takes ${n} argument(s), got ${args.length}`);
+  };
+  const noReg = (): void => {
+    if (reg) bad(`${fn} returns nothing to assign to ${reg}`);
+  };
+  const fence = (order: MemoryOrder): Parsed => (want(0), noReg(), { k: 'fence', order });
+  switch (fn) {
+    case 'READ_ONCE':
+    case 'atomic_read':
+      return want(1), { k: 'load', reg, loc: locOf(args[0]!, bad), order: 'relaxed' };
+    case 'smp_load_acquire':
+    case 'atomic_read_acquire':
+      return want(1), { k: 'load', reg, loc: locOf(args[0]!, bad), order: 'acquire' };
+    case 'WRITE_ONCE':
+    case 'atomic_set':
+      return want(2), noReg(), { k: 'store', loc: locOf(args[0]!, bad), val: operand(args[1]!, bad), order: 'relaxed' };
+    case 'smp_store_release':
+    case 'atomic_set_release':
+      return want(2), noReg(), { k: 'store', loc: locOf(args[0]!, bad), val: operand(args[1]!, bad), order: 'release' };
+    case 'smp_mb':
+    case 'smp_mb__before_atomic':
+    case 'smp_mb__after_atomic':
+    case 'smp_mb__after_spinlock':
+    case 'smp_mb__after_unlock_lock':
+      return fence('seq_cst');
+    case 'smp_rmb':
+      return fence('acquire');
+    case 'smp_wmb':
+      return fence('release');
+    case 'spin_lock':
+      return want(1), noReg(), { k: 'lock', loc: locOf(args[0]!, bad) };
+    case 'spin_unlock':
+      return want(1), noReg(), { k: 'unlock', loc: locOf(args[0]!, bad) };
+    case 'spin_trylock':
+      return want(1), { k: 'trylock', reg, loc: locOf(args[0]!, bad) };
+    case 'atomic_add_unless':
+      return want(3), { k: 'addUnless', reg, loc: locOf(args[0]!, bad), arg: operand(args[1]!, bad), unless: operand(args[2]!, bad) };
+    case 'atomic_inc_not_zero':
+      return want(1), { k: 'addUnless', reg, loc: locOf(args[0]!, bad), arg: { num: 1 }, unless: { num: 0 } };
+  }
+  // xchg / cmpxchg families
+  m = /^(atomic_)?(xchg|cmpxchg)(|_relaxed|_acquire|_release)$/.exec(fn);
+  if (m) {
+    const order = SUFFIX[m[3]!]!;
+    if (m[2] === 'xchg') {
+      want(2);
+      return { k: 'rmw', reg, loc: locOf(args[0]!, bad), op: 'xchg', arg: operand(args[1]!, bad), order, ret: 'old' };
+    }
+    want(3);
+    // A failed cmpxchg is unordered (atomic_t.txt); a failed _acquire one is taken as an acquire load (the stronger reading).
+    const failOrder: MemoryOrder = order === 'acquire' ? 'acquire' : 'relaxed';
+    return { k: 'cmpxchg', reg, loc: locOf(args[0]!, bad), expected: operand(args[1]!, bad), repl: operand(args[2]!, bad), order, failOrder };
+  }
+  // atomic_{add,sub,inc,dec,and,or,xor,andnot}: void (relaxed), _return (new), fetch_ (old), _and_test
+  m = /^atomic_(fetch_)?(add|sub|inc|dec|and|or|xor|andnot)(_return)?(_and_test)?(|_relaxed|_acquire|_release)$/.exec(fn);
+  if (m) {
+    const [fetch, base, ret, test, suf] = [m[1], m[2]!, m[3], m[4], m[5]!];
+    if ((fetch && ret) || (test && (fetch || ret || suf)) || (test && !['inc', 'dec', 'sub'].includes(base))) {
+      return bad(`unsupported primitive '${fn}'`);
+    }
+    const unary = base === 'inc' || base === 'dec';
+    want(unary ? 1 : 2);
+    const op: RmwOp = base === 'inc' ? 'add' : base === 'dec' ? 'sub' : (base as RmwOp);
+    const arg = unary ? { num: 1 } : operand(args[0]!, bad);
+    const loc = locOf(args[unary ? 0 : 1]!, bad);
+    if (!fetch && !ret && !test) {
+      if (suf) return bad(`unsupported primitive '${fn}'`);
+      noReg();
+      return { k: 'rmw', reg: null, loc, op, arg, order: 'relaxed', ret: 'old' };
+    }
+    return { k: 'rmw', reg, loc, op, arg, order: SUFFIX[suf]!, ret: test ? 'zero' : fetch ? 'old' : 'new' };
+  }
+  // RCU, try_cmpxchg (needs a pointer to a register), 64-bit and long atomics, spin_is_locked, ...
+  return bad(`unsupported primitive '${fn}'`);
+}
+
+/** exists clause: terms `0:r0=1` or `x=2`, with /\, \/, ~, parentheses, true, false. */
+function parseProp(text: string, bad: (why: string, line?: number) => never): Prop {
+  const toks = text.match(/\/\\|\\\/|~|\(|\)|true|false|\d+\s*:\s*\w+\s*=\s*-?\d+|\w+\s*=\s*-?\d+|\S/g) ?? [];
+  let p = 0;
+  const fail = (why: string): never => bad(`exists clause: ${why} in '${text.trim()}'`);
+  const or = (): Prop => {
+    let a = and();
+    while (toks[p] === '\\/') {
+      p++;
+      a = { k: 'or', a, b: and() };
+    }
+    return a;
+  };
+  const and = (): Prop => {
+    let a = unary();
+    while (toks[p] === '/\\') {
+      p++;
+      a = { k: 'and', a, b: unary() };
+    }
+    return a;
+  };
+  const unary = (): Prop => {
+    const t = toks[p++];
+    if (t === undefined) return fail('unexpected end');
+    if (t === '~') return { k: 'not', a: unary() };
+    if (t === '(') {
+      const a = or();
+      if (toks[p++] !== ')') fail("missing ')'");
+      return a;
+    }
+    if (t === 'true' || t === 'false') return { k: 'bool', v: t === 'true' };
+    const m = /^(?:(\d+)\s*:\s*)?(\w+)\s*=\s*(-?\d+)$/.exec(t);
+    if (!m) return fail(`cannot read '${t}'`);
+    return { k: 'eq', thread: m[1] === undefined ? null : Number(m[1]), name: m[2]!, val: Number(m[3]) };
+  };
+  const prop = or();
+  if (p !== toks.length) fail(`unexpected '${toks[p]}'`);
+  return prop;
+}

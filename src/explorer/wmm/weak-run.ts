@@ -1,0 +1,174 @@
+// The explorer's weak-memory mode (`explore --memory weak`): what sim.ts's Run delegates to
+// when it performs an atomic op. The lock words and the payload words live in a WeakMemory;
+// the Int32Array the lock sees keeps the newest value of each word (for traces and waits).
+//
+// Payload: in weak mode each section also touches PAYLOAD_WORDS plain words when its lock call
+// returns: a read section plain-loads them, a write section plain-stores them. Those accesses
+// are not steps (a happens-before race check needs no interleaving of them); a race between
+// them is the `data-race` rule: the lock failed to order one section after another.
+import type { MemoryOrder } from '../../locks/contract.js';
+import { isAcquire, WeakMemory, type EventInfo, type Msg, type Race } from './memory.js';
+
+export const PAYLOAD_WORDS = 2;
+
+/** Picks which of n candidate messages a load reads (0 = the newest). Called only when n > 1. */
+export type ReadChooser = (n: number, step: number) => number;
+
+/** The message a step's load read, for the trace. */
+export interface ReadFrom {
+  /** Step of the store read (-1: the initial value), its thread (-1: init), its ordering. */
+  step: number;
+  thread: number;
+  order: string;
+  /** The candidate read (0 = newest) of n. */
+  k: number;
+  n: number;
+}
+
+export class WeakRun {
+  readonly memory: WeakMemory;
+  /** choices[step] = k for the steps whose load read an older message (k > 0). */
+  readonly choices: number[] = [];
+  lastRead: ReadFrom | null = null;
+  /** Write sections so far: the payload generation. */
+  private generation = 0;
+
+  constructor(
+    private readonly mem: Int32Array,
+    private readonly base: number,
+    private readonly words: number,
+    threads: number,
+    private readonly chooseRead: ReadChooser,
+  ) {
+    const init: number[] = [];
+    for (let i = 0; i < words; i++) init.push(mem[base + i]!);
+    for (let i = 0; i < PAYLOAD_WORDS; i++) init.push(0);
+    this.memory = new WeakMemory(init, threads + 1); // + the end-of-run checker
+  }
+
+  /**
+   * One atomic op (or fence, or plain access) of thread `tid` on lock word `loc`. `fresh`: the
+   * thread spins on this word, so it reads the newest value (see sim.ts). Returns the result
+   * and whether the read had a choice (the thread may have seen a stale value).
+   */
+  perform(
+    tid: number,
+    name: string,
+    loc: number,
+    a: number,
+    b: number,
+    order: MemoryOrder,
+    failOrder: MemoryOrder,
+    fresh: boolean,
+    step: number,
+    what: string,
+  ): { result: number; stale: boolean } {
+    const m = this.memory;
+    const info: EventInfo = { step, what };
+    this.lastRead = null;
+    let result: number;
+    let stale = false;
+    let n = 0;
+    let k = 0;
+    const pick = (count: number): number => {
+      n = count;
+      if (count <= 1 || fresh) return 0;
+      stale = true;
+      k = this.chooseRead(count, step);
+      if (k > 0) this.choices[step] = k;
+      return k;
+    };
+    switch (name) {
+      case 'fence':
+        m.fence(tid, order);
+        return { result: 0, stale: false };
+      case 'plainLoad':
+        result = m.plainLoad(tid, loc, info);
+        break;
+      case 'plainStore':
+        m.plainStore(tid, loc, a, info);
+        result = a;
+        break;
+      case 'load':
+        result = this.readFrom(m.load(tid, loc, order, pick, info), k, n);
+        break;
+      case 'store':
+        m.store(tid, loc, a, order, info);
+        result = a;
+        break;
+      case 'compareExchange':
+        result = this.readFrom(m.cas(tid, loc, a, b, order, failOrder, pick, info), k, n);
+        break;
+      default: {
+        const f = rmwFunction(name, a);
+        n = 1;
+        result = this.readFrom(m.rmw(tid, loc, f, order, order, info).old, 0, n);
+      }
+    }
+    this.mem[this.base + loc] = m.newest(loc);
+    return { result, stale };
+  }
+
+  /** The payload accesses of a section whose lock call just returned. */
+  section(tid: number, write: boolean, step: number, call: string): void {
+    const g = write ? ++this.generation : 0;
+    for (let i = 0; i < PAYLOAD_WORDS; i++) {
+      const info = { step, what: `${call} section: payload[${i}]` };
+      if (write) this.memory.plainStore(tid, this.words + i, g, info);
+      else this.memory.plainLoad(tid, this.words + i, info);
+    }
+  }
+
+  /** The end-of-run checker starts from what every thread has seen. */
+  checkerStarts(tid: number): void {
+    this.memory.joinAll(tid);
+  }
+
+  /** The data race found so far, in words, or null. */
+  raceMessage(): string | null {
+    const r = this.memory.race;
+    return r ? describeRace(r, this.words) : null;
+  }
+
+  private readFrom(msg: Msg, k: number, n: number): number {
+    this.lastRead = { step: msg.step, thread: msg.tid, order: msg.order, k, n };
+    return msg.val;
+  }
+}
+
+function describeRace(r: Race, words: number): string {
+  const kind = (x: { plain: boolean; write: boolean }) => `${x.plain ? 'plain' : 'atomic'} ${x.write ? 'store' : 'load'}`;
+  const where = r.loc >= words ? `payload word ${r.loc - words}` : `lock word ${r.loc}`;
+  const a = r.access;
+  const o = r.other;
+  return (
+    `${where}: T${a.tid}'s ${kind(a)} (${a.what}, #${a.step}) races with T${o.tid}'s ${kind(o)} (${o.what}, #${o.step}); ` +
+    `nothing orders them: ${r.why}`
+  );
+}
+
+function rmwFunction(name: string, a: number): (old: number) => number {
+  switch (name) {
+    case 'add':
+      return (o) => (o + a) | 0;
+    case 'sub':
+      return (o) => (o - a) | 0;
+    case 'and':
+      return (o) => o & a;
+    case 'or':
+      return (o) => o | a;
+    case 'xor':
+      return (o) => o ^ a;
+    case 'exchange':
+      return () => a | 0;
+    default:
+      throw new Error(`unknown atomic op ${name}`);
+  }
+}
+
+/** Orders an op may be given; a load never releases and a store never acquires. */
+export function effectiveOrder(order: MemoryOrder | undefined): MemoryOrder {
+  return order ?? 'seq_cst';
+}
+
+export { isAcquire };

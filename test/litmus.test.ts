@@ -1,0 +1,111 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BadInputError } from '../src/errors.js';
+import { parseLitmus, runLitmus, runLitmusFile } from '../src/explorer/wmm/litmus.js';
+import { cli, ROOT } from './helpers.js';
+
+const DIR = join(ROOT, 'litmus');
+const FILES = readdirSync(DIR).filter((f) => f.endsWith('.litmus'));
+/** Where LK-RA is knowingly stronger than LKMM (README: what the weak model does not cover). */
+const STRONGER = new Set(['LB+poonceonces', 'S+poonceonces', '2+2W+poonceonces']);
+
+describe('the litmus gate: every shipped test agrees with the kernel Result, or is a documented stronger case', () => {
+  for (const f of FILES) {
+    it(f, () => {
+      const r = runLitmusFile(join(DIR, f));
+      expect(r.expected).not.toBeNull();
+      expect(r.differs).not.toBe('weaker'); // no false alarm
+      if (STRONGER.has(r.test)) {
+        expect(r.observed).toBe('Never');
+        expect(r.differs).toBe('stronger');
+      } else {
+        expect(r.agrees).toBe(true);
+      }
+    });
+  }
+
+  it('covers the classic shapes', () => {
+    const names = FILES.join(' ');
+    for (const shape of ['CoRR', 'CoWW', 'MP+', 'SB+', 'LB+', 'IRIW+', 'WRC+', 'S+', 'R+', 'ISA2+', 'Z6.0+', '2+2W+', 'rmwinc', 'cmpxchg-fail']) {
+      expect(names).toContain(shape);
+    }
+  });
+});
+
+const litmus = (body: string) => `C T\n(* Result: Never *)\n{}\n${body}`;
+
+describe('litmus runner', () => {
+  it('finds the weak outcome of MP and lists the final states', () => {
+    const r = runLitmusFile(join(DIR, 'MP+poonceonces.litmus'));
+    expect(r.observed).toBe('Sometimes');
+    expect(r.states).toContain('1:r0=1; 1:r1=0; x=1; y=1');
+  });
+
+  it('Always: an outcome every execution has', () => {
+    const t = parseLitmus(`C A\n(* Result: Always *)\n{ x = 3; }\nP0(int *x) { int r0; r0 = READ_ONCE(*x); }\nexists (0:r0=3)`, 'a');
+    expect(runLitmus(t)).toMatchObject({ observed: 'Always', agrees: true });
+  });
+
+  it('a Result the model contradicts on the weak side is reported as weaker (a false alarm)', () => {
+    const text = readFileSync(join(DIR, 'MP+poonceonces.litmus'), 'utf8').replace('Result: Sometimes', 'Result: Never');
+    const r = runLitmus(parseLitmus(text, 'x'));
+    expect(r).toMatchObject({ observed: 'Sometimes', agrees: false, differs: 'weaker' });
+  });
+
+  it('flags a data race between plain accesses', () => {
+    const t = parseLitmus(litmus('P0(int *x) { *x = 1; }\nP1(int *x) { int r0; r0 = *x; }\nexists (1:r0=2)'), 'r');
+    expect(runLitmus(t).dataRace).toBe(true);
+    const ok = parseLitmus(litmus('P0(int *x) { *x = 1; }\nexists (x=2)'), 'r');
+    expect(runLitmus(ok).dataRace).toBe(false);
+  });
+
+  it('spin_lock: critical sections do not overlap', () => {
+    const cs = 'spin_lock(s); r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0); spin_unlock(s);';
+    const t = parseLitmus(
+      litmus(`P0(int *x, spinlock_t *s) { int r0; ${cs.replace('WRITE_ONCE(*x, r0)', 'WRITE_ONCE(*x, 1)')} }\nP1(int *x, spinlock_t *s) { int r0; ${cs.replace('WRITE_ONCE(*x, r0)', 'WRITE_ONCE(*x, 2)')} }\nexists (0:r0=0 /\\ 1:r0=0)`),
+      'l',
+    );
+    expect(runLitmus(t).observed).toBe('Never');
+  });
+
+  it('rejects unsupported primitives and syntax, naming them', () => {
+    const rcu = litmus('P0(int *x) { rcu_read_lock(); WRITE_ONCE(*x, 1); rcu_read_unlock(); }\nexists (x=1)');
+    expect(() => parseLitmus(rcu, 'f.litmus')).toThrow(BadInputError);
+    expect(() => parseLitmus(rcu, 'f.litmus')).toThrow(/f\.litmus:4: P0: unsupported primitive 'rcu_read_lock'/);
+    expect(() => parseLitmus(litmus('P0(int *x) { int r0; if (r0) WRITE_ONCE(*x, 1); }\nexists (x=1)'), 'g')).toThrow(
+      /unsupported statement 'if/,
+    );
+    expect(() => parseLitmus('P0(int *x) {}', 'h')).toThrow(/first line must be 'C <test name>'/);
+    expect(() => parseLitmus(litmus('P0(int *x) { WRITE_ONCE(*x, 1); }'), 'i')).toThrow(/no 'exists/);
+  });
+});
+
+describe('litmus command', () => {
+  it('--json prints one object per file; exit 0 when nothing is weaker than expected', () => {
+    const files = ['MP+poonceonces.litmus', 'LB+poonceonces.litmus'].map((f) => join('litmus', f));
+    const r = cli(['litmus', ...files, '--json'], { out: false });
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((o) => [o.test, o.expected, o.observed, o.agrees])).toEqual([
+      ['MP+poonceonces', 'Sometimes', 'Sometimes', true],
+      ['LB+poonceonces', 'Sometimes', 'Never', false],
+    ]);
+  });
+
+  it('exits 1 when an observed outcome is weaker than the file says, 2 on an unsupported primitive', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zss-litmus-'));
+    const weak = join(dir, 'weak.litmus');
+    writeFileSync(weak, readFileSync(join(DIR, 'SB+poonceonces.litmus'), 'utf8').replace('Result: Sometimes', 'Result: Never'));
+    const r1 = cli(['litmus', weak], { out: false });
+    expect(r1.code).toBe(1);
+    expect(r1.stdout).toMatch(/WEAKER than Result: Never/);
+    const rcu = join(dir, 'rcu.litmus');
+    writeFileSync(rcu, litmus('P0(int *x) { synchronize_rcu(); }\nexists (x=1)'));
+    const r2 = cli(['litmus', rcu], { out: false });
+    expect(r2.code).toBe(2);
+    expect(r2.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r2.stderr).toMatch(/unsupported primitive 'synchronize_rcu'/);
+  });
+});
