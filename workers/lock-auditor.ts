@@ -10,6 +10,7 @@ import { BoundedAtomics } from '../src/invariants/bounded-atomics.js';
 import { createRouted } from '../src/invariants/global-atomics.js';
 import { loadLockDesign } from '../src/locks/registry.js';
 import { buildClassTable } from '../src/model/size-class.js';
+import { newCpu } from '../src/model/kernel-locks.js';
 import { createZs, NO_HOOKS, zspAt } from '../src/model/zs.js';
 
 const data = workerData as AuditorData;
@@ -18,7 +19,7 @@ const arena = attachArena(data.sab, data.params);
 const atomics = new BoundedAtomics(LOCK_CALL_BUDGET);
 const table = buildClassTable(data.params.pageSize, data.params.chainSize);
 const lock = createRouted(await loadLockDesign(data.lock), atomics);
-const zs = createZs(arena, table, lock, { preemptCount: 0 }, NO_HOOKS);
+const zs = createZs(arena, table, lock, newCpu(), NO_HOOKS);
 const lockFree = boundedLockCheck(zs, atomics);
 const post = (m: AuditorMessage) => parentPort!.postMessage(m);
 
