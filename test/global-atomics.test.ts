@@ -129,7 +129,7 @@ describe("the audit's lock check runs in a worker with a time limit", () => {
     const spec = lockSpecFor(`${FIXTURES}/plain-spin-trylock.mjs`);
     const { zs, params, arena } = smallPool(await loadLockDesign(spec));
     const z = zs.mem[zs.L.pageDescs + objPfn(zs, handleToObj(zs, 0)) * 4]!;
-    const auditor = new LockAuditor(arena.sab, params, spec, 1000, 60_000, (at) => `[${zs.mem[zspLockAt(zs, at)]}]`);
+    const auditor = new LockAuditor(arena.memory, params, spec, 1000, 60_000, (at) => `[${zs.mem[zspLockAt(zs, at)]}]`);
     try {
       Atomics.store(zs.mem, zspLockAt(zs, z), 1); // a reader left holding
       const check = await auditor.check();

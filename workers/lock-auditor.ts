@@ -15,7 +15,7 @@ import { createZs, NO_HOOKS, zspAt } from '../src/model/zs.js';
 
 const data = workerData as AuditorData;
 const status = new Int32Array(data.status);
-const arena = attachArena(data.sab, data.params);
+const arena = attachArena(data.memory, data.params);
 const atomics = new BoundedAtomics(LOCK_CALL_BUDGET);
 const table = buildClassTable(data.params.pageSize, data.params.chainSize);
 const lock = createRouted(await loadLockDesign(data.lock), atomics);

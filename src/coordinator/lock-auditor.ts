@@ -13,7 +13,8 @@ export const LOCK_CALL_BUDGET = 1_000_000;
 export const AUDITOR = { ZSPAGE: 0, WORDS: 1 } as const;
 
 export interface AuditorData {
-  sab: SharedArrayBuffer;
+  /** The arena (a C lock runs on it as WebAssembly memory). */
+  memory: WebAssembly.Memory;
   params: ArenaParams;
   lock: LockSpec;
   status: SharedArrayBuffer;
@@ -29,7 +30,7 @@ export class LockAuditor {
   private readonly status = new Int32Array(new SharedArrayBuffer(4 * AUDITOR.WORDS));
 
   constructor(
-    private readonly sab: SharedArrayBuffer,
+    private readonly memory: WebAssembly.Memory,
     private readonly params: ArenaParams,
     private readonly lock: LockSpec,
     /** How long one check of every lock may take once the worker is up. */
@@ -43,7 +44,7 @@ export class LockAuditor {
   /** Starts the worker ahead of the first check. */
   start(): void {
     if (this.worker) return;
-    const data: AuditorData = { sab: this.sab, params: this.params, lock: this.lock, status: this.status.buffer as SharedArrayBuffer };
+    const data: AuditorData = { memory: this.memory, params: this.params, lock: this.lock, status: this.status.buffer as SharedArrayBuffer };
     const worker = new Worker(compiledPath('workers', 'lock-auditor.js'), { workerData: data, stdout: true, stderr: true });
     worker.stdout.resume();
     worker.stderr.resume();

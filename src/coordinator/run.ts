@@ -178,7 +178,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   let stalled = false;
 
   // The lock under test runs the audit's lock check in a worker: a call that never returns is reported, not waited on.
-  const auditor = new LockAuditor(arena.sab, setup.params, cfg.lock, s.stallTimeout / 1e6, START_TIMEOUT_MS, (z) => lockWords(zs, z));
+  const auditor = new LockAuditor(arena.memory, setup.params, cfg.lock, s.stallTimeout / 1e6, START_TIMEOUT_MS, (z) => lockWords(zs, z));
   auditor.start();
   const audit = async () => {
     const r = auditPool(zs, await auditor.check(), sink);
