@@ -34,7 +34,7 @@ function summaryOf(verdict: Verdict, ended: Summary['ended'], exitCode: number, 
     workers: [],
     metrics: {},
     audits: { count: 0, objects: 0, bytes: 0, lastMs: 0 },
-    coverage: { counts: {}, firstHitMs: {} },
+    coverage: { allStartedMs: 0, counts: {}, firstHitMs: {} },
     notes: verdict === 'error' ? ['reader#0 (seed 1) threw while idle: boom'] : [],
     rerun: `npx zspage-stress replay run-${seed}/summary.json`,
   };

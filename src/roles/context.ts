@@ -62,11 +62,11 @@ function releaseDelay(task: RoleTask, rng: Rng): () => void {
 
 /** `record`: keep the flight recorder (off only to measure what it costs). */
 export function createRoleContext(task: RoleTask, design: LockDesign, record = true): RoleContext {
-  const arena = attachArena(task.sab, task.params);
+  const arena = attachArena(task.memory, task.params);
   const L = arena.layout;
   const label = roleLabel(task.role, task.roleIndex);
   const line = L.workers + task.workerIndex * L.workerWords;
-  const counters = new Float64Array(task.sab, (L.workerCounters + (task.workerIndex * L.workerWords) / 2) * 8, WORKER_COUNTERS);
+  const counters = new Float64Array(arena.sab, (L.workerCounters + (task.workerIndex * L.workerWords) / 2) * 8, WORKER_COUNTERS);
   const held = new HeldState(arena.mem, line);
   // The coordinator reads a stuck worker's CPU time by its thread id.
   arena.mem[line + WRK.TID] = ThreadCpu.ownTid();
