@@ -10,10 +10,13 @@ import { progress } from './lib/progress.js';
 import type { BenchResults } from './lib/bench-tables.js';
 import { printTable, type Row } from './lib/report.js';
 import { arenaScale } from './sections/arena-scale.js';
+import { cLocks } from './sections/c-locks.js';
+import { lockdepCost } from './sections/lockdep.js';
 import { explorerSpeed } from './sections/explorer.js';
 import { lockPairs } from './sections/lock-pairs.js';
 import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
 import { startup } from './sections/startup.js';
+import { weakExplorer } from './sections/weak-explorer.js';
 
 /**
  * Phases long enough that a thread's cold start after waiting (caches another tenant
@@ -28,9 +31,12 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'lock-pairs': () => lockPairs(ROUNDS),
   'reader-cycles': () => readerCycles(LAYER_ROUNDS),
   'reader-growth': () => readerGrowth(ROUNDS),
+  lockdep: () => lockdepCost(LAYER_ROUNDS),
   'arena-scale': () => arenaScale(ROUNDS),
   startup: () => startup(),
+  'c-locks': () => cLocks(ROUNDS),
   explorer: () => explorerSpeed(ROUNDS),
+  'weak-explorer': () => weakExplorer(),
 };
 
 const merge = process.argv.includes('--merge');

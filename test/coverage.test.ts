@@ -12,7 +12,7 @@ import { newMapping, zsObjWrite } from '../src/model/map.js';
 import { handleToObj, objPfn, pageOwner, pgAt, zspAt, zspShadowAt, type Zs } from '../src/model/zs.js';
 import { COUNTER } from '../src/roles/counters.js';
 import { coverageRows } from '../src/report/coverage.js';
-import { smallPool } from './helpers.js';
+import { cli, smallPool } from './helpers.js';
 
 const count = (cov: Float64Array) => Object.fromEntries(COVERAGE_STATES.map((s, i) => [s, cov[i]!]).filter(([, n]) => n !== 0));
 
@@ -101,13 +101,36 @@ describe('protocol state counters', () => {
     a[COUNTER.COVERAGE + n + 0] = 1500;
     b[COUNTER.COVERAGE + 0] = 4;
     b[COUNTER.COVERAGE + n + 0] = 1200;
+    a[COUNTER.STARTED_AT] = 1100;
+    expect(coverageOf([a, b], 1000).allStartedMs).toBeNull(); // b never started
+    b[COUNTER.STARTED_AT] = 1150;
     const c = coverageOf([a, b], 1000);
+    expect(c.allStartedMs).toBe(150);
     expect(c.counts.readerSpunOnWriter).toBe(7);
     expect(c.firstHitMs.readerSpunOnWriter).toBe(200);
     expect(c.firstHitMs.trylockFailWriter).toBeNull();
-    const merged = mergeCoverage([c, { counts: { readerSpunOnWriter: 1 }, firstHitMs: { readerSpunOnWriter: 50 } }, undefined]);
+    // the table counts from the moment every worker ran
+    expect(coverageRows(c, 2000)[0]).toEqual(['readerSpunOnWriter', '7', '4', '50']);
+    const other = { allStartedMs: 10, counts: { readerSpunOnWriter: 1 }, firstHitMs: { readerSpunOnWriter: 30 } };
+    const merged = mergeCoverage([c, other, undefined]);
     expect(merged.counts.readerSpunOnWriter).toBe(8);
-    expect(merged.firstHitMs.readerSpunOnWriter).toBe(50);
-    expect(coverageRows(c, 2000)[0]).toEqual(['readerSpunOnWriter', '7', '4', '200']);
+    expect(merged.firstHitMs.readerSpunOnWriter).toBe(20);
+  });
+});
+
+describe('a stress run', () => {
+  it('counts the states the default mix reaches, in summary.json and the stats line, with lockdep quiet', () => {
+    const r = cli(['run', '--scenario', 'default', '--lock', 'zspage-spinlock', '--duration', '3', '--seed', '5']);
+    expect(r.code).toBe(0);
+    const s = r.summary();
+    expect(s.config.scenario).toMatchObject({ kernel: '6.15', lockdep: true });
+    expect(Object.keys(s.coverage.counts)).toEqual([...COVERAGE_STATES]);
+    // states reached by the hundred even on a loaded machine; docs/COVERAGE.md has them all
+    for (const state of ['trylockFailReaders', 'readersShared']) {
+      expect(s.coverage.counts[state], state).toBeGreaterThan(0);
+      expect(s.coverage.firstHitMs[state], state).toBeGreaterThanOrEqual(0);
+    }
+    expect(s.coverage.allStartedMs).toBeGreaterThanOrEqual(0);
+    expect(r.stdout).toMatch(/\| states readerSpunOnWriter \d+ trylockFailReaders \d+ .* lockZspageMetLockedPage \d+ \|/);
   });
 });

@@ -1,7 +1,8 @@
 // The npm package: what the tarball holds, that installing it runs no script, and that every
 // command's --help shows examples. (.ci/install-test installs the tarball and runs it.)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
@@ -50,7 +51,7 @@ describe('the packed tarball', () => {
 
   it('leaves out tests, benchmarks, TypeScript sources and source maps', () => {
     const unwanted = files.filter(
-      (f) => /^(test|bench|dist\/bench|results|docs|\.ci|\.github)\//.test(f) || /\.ts$|\.map$/.test(f),
+      (f) => /^(test|bench|dist\/bench|results|docs|litmus|examples|action|\.ci|\.github)\//.test(f) || /\.ts$|\.map$/.test(f),
     );
     expect(unwanted).toEqual([]);
   });
@@ -88,6 +89,17 @@ describe('--help', () => {
     });
     expect(without).toEqual([]);
   });
+});
+
+it('a copy without dist/ says in one line how to build it (exit 3), not a stack trace', () => {
+  const copy = mkdtempSync(join(tmpdir(), 'zss-unbuilt-'));
+  mkdirSync(join(copy, 'bin'));
+  copyFileSync(join(ROOT, 'bin/zspage-stress.js'), join(copy, 'bin/zspage-stress.js'));
+  copyFileSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+  const r = spawnSync(process.execPath, [join(copy, 'bin/zspage-stress.js'), 'list'], { encoding: 'utf8' });
+  expect(r.status).toBe(3);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^zspage-stress: not built: \S+main\.js is missing \(run `npm run build` in \S+\)\n$/);
 });
 
 it('CI runs the install test and the action test', () => {

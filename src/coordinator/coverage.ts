@@ -1,10 +1,12 @@
 // The protocol states the workers reached (model/coverage), added up over the workers.
 import { COUNTER } from '../roles/counters.js';
 import { COVERAGE_STATES } from '../model/coverage.js';
-import type { CoverageSummary } from '../report/coverage.js';
+import { sinceAllStarted, type CoverageSummary } from '../report/coverage.js';
 
-/** From each worker's counters; first hits in ms since `startEpochMs`. */
+/** From each worker's counters; times in ms since `startEpochMs`. */
 export function coverageOf(workers: Float64Array[], startEpochMs: number): CoverageSummary {
+  const started = workers.map((c) => c[COUNTER.STARTED_AT]!);
+  const allStartedMs = started.every((t) => t > 0) ? Math.max(0, Math.round(Math.max(...started) - startEpochMs)) : null;
   const counts: Record<string, number> = {};
   const firstHitMs: Record<string, number | null> = {};
   const n = COVERAGE_STATES.length;
@@ -19,18 +21,19 @@ export function coverageOf(workers: Float64Array[], startEpochMs: number): Cover
     counts[state] = count;
     firstHitMs[state] = first === Infinity ? null : Math.max(0, Math.round(first - startEpochMs));
   });
-  return { counts, firstHitMs };
+  return { allStartedMs, counts, firstHitMs };
 }
 
 /** Several runs' coverage as one: counts added, the earliest first hit. */
 export function mergeCoverage(runs: (CoverageSummary | undefined)[]): CoverageSummary {
   const counts: Record<string, number> = {};
   const firstHitMs: Record<string, number | null> = {};
+  // Runs started apart: first hits are only comparable to each run's own start.
+  const fromStart = runs.map((r) => (r ? (s: string) => sinceAllStarted(r, s) : () => null));
   for (const state of COVERAGE_STATES) {
-    const have = runs.filter((r): r is CoverageSummary => r !== undefined && state in r.counts);
-    counts[state] = have.reduce((sum, r) => sum + r.counts[state]!, 0);
-    const firsts = have.map((r) => r.firstHitMs[state]).filter((ms): ms is number => typeof ms === 'number');
+    counts[state] = runs.reduce((sum, r) => sum + (r?.counts[state] ?? 0), 0);
+    const firsts = fromStart.map((f) => f(state)).filter((ms): ms is number => ms !== null);
     firstHitMs[state] = firsts.length > 0 ? Math.min(...firsts) : null;
   }
-  return { counts, firstHitMs };
+  return { allStartedMs: 0, counts, firstHitMs };
 }

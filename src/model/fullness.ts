@@ -79,6 +79,15 @@ export function isolateSrcZspage(zs: Zs, c: number): number {
   return -1;
 }
 
+/** The zspage isolate_src_zspage() would take, left on its list; -1 if none. */
+export function sparsestZspage(zs: Zs, c: number): number {
+  for (let fg = ZS_INUSE_RATIO_10; fg <= ZS_INUSE_RATIO_99; fg++) {
+    const z = zs.mem[clsAt(zs, c, CLS.FULLNESS_HEAD + fg)]!;
+    if (z >= 0) return z;
+  }
+  return -1;
+}
+
 // isolate_dst_zspage(): the densest, ratio 99 down to 10.
 export function isolateDstZspage(zs: Zs, c: number): number {
   for (let fg = ZS_INUSE_RATIO_99; fg >= ZS_INUSE_RATIO_10; fg--) {

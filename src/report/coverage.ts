@@ -3,10 +3,19 @@
 import { htmlTable } from './format.js';
 
 export interface CoverageSummary {
+  /** Milliseconds from the start of the run until every worker was running (null: some never did). */
+  allStartedMs: number | null;
   /** Hits per state over the run, every worker. */
   counts: Record<string, number>;
   /** Milliseconds from the start of the run to each state's first hit; null: never reached. */
   firstHitMs: Record<string, number | null>;
+}
+
+/** Milliseconds from the moment every worker was running to the state's first hit (0 if before), or null. */
+export function sinceAllStarted(c: CoverageSummary, state: string): number | null {
+  const first = c.firstHitMs[state];
+  if (first === null || first === undefined) return null;
+  return Math.max(0, first - (c.allStartedMs ?? 0));
 }
 
 /** `state count` pairs for the stats line. */
@@ -22,12 +31,12 @@ export const unreached = (c: CoverageSummary) => Object.keys(c.counts).filter((s
 export function coverageRows(c: CoverageSummary, elapsedMs: number): string[][] {
   const secs = Math.max(elapsedMs / 1000, 1e-3);
   return Object.entries(c.counts).map(([state, n]) => {
-    const first = c.firstHitMs[state];
-    return [state, String(n), String(Math.round(n / secs)), first === null || first === undefined ? 'never' : String(first)];
+    const first = sinceAllStarted(c, state);
+    return [state, String(n), String(Math.round(n / secs)), first === null ? 'never' : String(first)];
   });
 }
 
-export const COVERAGE_COLUMNS = ['state', 'count', 'per second', 'first at ms'];
+export const COVERAGE_COLUMNS = ['state', 'count', 'per second', 'first hit (ms after every worker started)'];
 
 export function coverageSection(c: CoverageSummary | undefined, elapsedMs: number): string {
   if (!c) return '';

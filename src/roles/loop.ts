@@ -14,6 +14,7 @@ export function runLoop(ctx: RoleContext, step: () => void, pause: Distribution)
   const pauses = !isZero(pause);
   let epoch = Atomics.load(mem, HDR.EPOCH);
   let intervals = 0;
+  counters[COUNTER.STARTED_AT] = Date.now();
   while (Atomics.load(mem, HDR.STOP) === 0) {
     if (Atomics.load(mem, HDR.PAUSE) !== 0) park(ctx);
     const e = Atomics.load(mem, HDR.EPOCH);

@@ -1,10 +1,11 @@
 // Migrator: the MM core moving a zsmalloc page (page lock, then zs_page_migrate()).
-import { PG } from '../arena/layout.js';
+import { PG, ZSP } from '../arena/layout.js';
 import { allocPage, freePage } from '../model/alloc.js';
 import { pageTrylock, pageUnlock } from '../model/kernel-locks.js';
 import { SITE } from '../model/lock-sites.js';
 import { MIGRATE_AGAIN, MIGRATE_OK, zsPageMigrate } from '../model/migrate.js';
-import { handleToObj, objPfn, pageOwner, pgAt } from '../model/zs.js';
+import { sparsestZspage } from '../model/fullness.js';
+import { handleToObj, objPfn, pageOwner, pgAt, zspAt } from '../model/zs.js';
 import type { RoleContext } from './context.js';
 import { COUNTER } from './counters.js';
 import { METRIC } from './metrics.js';
@@ -16,12 +17,21 @@ export function migratorStep(ctx: RoleContext): () => void {
   const { zs, mem, rng, metrics, counters } = ctx;
   const pages = zs.L.params.pages;
   const { hotObjects: hot, hotFraction } = ctx.task.scenario.readers;
+  const sparse = ctx.task.scenario.migrators.sparseFraction;
+  const classes = zs.table.classes.length;
 
-  // Contention focus: with hot objects, half the migrations (times the readers' hot share) target their pages.
+  // Contention focus: with hot objects, half the migrations (times the readers' hot share)
+  // target their pages; and a share targets pages of sparse zspages. Lists are read
+  // without the class lock: the page is checked again under its page lock.
   const pickPage = (): number => {
     if (hot > 0 && (rng.next() & 1) === 0 && (hotFraction >= 1 || rng.float() < hotFraction)) {
       const obj = handleToObj(zs, rng.below(Math.min(hot, ctx.task.stable)));
       if (obj >= 0) return objPfn(zs, obj);
+    }
+    if (sparse > 0 && rng.float() < sparse) {
+      const z = sparsestZspage(zs, rng.below(classes));
+      const nr = z >= 0 ? mem[zspAt(zs, z, ZSP.NR_PAGES)]! : 0;
+      if (nr > 0 && nr <= zs.L.params.chainSize) return mem[zspAt(zs, z, ZSP.PAGES + rng.below(nr))]!;
     }
     for (let i = 0; i < PICKS; i++) {
       const pfn = rng.below(pages);

@@ -12,7 +12,7 @@ export function distInput(d: Distribution): DistInput {
 }
 
 export function scenarioInput(s: Scenario): ScenarioInput {
-  const writer = (r: Scenario['migrators']) => ({
+  const writer = (r: Scenario['compactors']) => ({
     count: r.count,
     pause: distInput(r.pause),
     releaseDelay: distInput(r.releaseDelay),
@@ -31,7 +31,7 @@ export function scenarioInput(s: Scenario): ScenarioInput {
     arena: { ...s.arena },
     objects: { ...s.objects },
     readers: { ...s.readers, hold: distInput(s.readers.hold) },
-    migrators: writer(s.migrators),
+    migrators: { ...writer(s.migrators), sparseFraction: s.migrators.sparseFraction },
     compactors: writer(s.compactors),
     churners: { count: s.churners.count, pause: distInput(s.churners.pause) },
     lockNoise: { fraction: s.lockNoise.fraction, delay: distInput(s.lockNoise.delay) },

@@ -84,7 +84,13 @@ export const scenarioSchema = z.strictObject({
     /** Time one read in this many, on average (reproducible gaps from the run seed); 1 times every read. */
     timingSample: z.number().int().min(1).max(1 << 20).default(16),
   }),
-  migrators: writerRole.default({ count: 1, pause: NONE, releaseDelay: NONE, releaseDelayFraction: 1 }),
+  migrators: writerRole
+    .extend({
+      /** Share of migrations that pick a page of a class's sparsest zspage: the one compaction or
+       *  a free empties next, so that a free defers and lock_zspage() meets the migrator's page lock. */
+      sparseFraction: z.number().min(0).max(1).default(0),
+    })
+    .default({ count: 1, pause: NONE, releaseDelay: NONE, releaseDelayFraction: 1, sparseFraction: 0 }),
   compactors: writerRole.default({ count: 1, pause: NONE, releaseDelay: NONE, releaseDelayFraction: 1 }),
   churners: workerRole.default({ count: 1, pause: NONE }),
   /** Race noise (src/roles/noise.ts): readers and churners spin `delay` before this share of the lock's atomic operations. */

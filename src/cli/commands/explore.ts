@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import {
+  declaresOrderings,
   DEFAULT_EXPLORE_OPTIONS,
   explore,
   formatTrace,
@@ -25,7 +26,10 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       .option('memory', {
         choices: ['sc', 'weak'] as const,
         default: 'sc',
-        describe: 'sc: every op sequentially consistent; weak: the orderings the lock declares (release/acquire/relaxed, LK-RA), with the data-race rule',
+        describe:
+          'sc: every op sequentially consistent; weak: the orderings the lock declares (release/acquire/relaxed, LK-RA), ' +
+          'with the data-race rule. Stronger than the kernel model in known cases (no load buffering, stores to a word ' +
+          'ordered as they run, no dependencies, 8 stores kept per word): it may miss such bugs, it does not invent any',
       })
       .option('stale-depth', { type: 'number', default: 1, describe: 'weak memory, PCT: loads per run that read an older value' })
       .option('replay', { type: 'string', describe: 'a schedule printed by a failing exploration: rerun it exactly' })
@@ -50,6 +54,9 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       memory: argv.memory as MemoryModel,
       staleDepth: argv.staleDepth as number,
     };
+    if (options.memory === 'weak' && !declaresOrderings(design)) {
+      say(`explore: ${design.name} declares no memory orderings (every op is SC): --memory weak adds only the data-race check`);
+    }
     const r = await explore(design, options);
     const rate = `${r.iterations} iterations in ${(r.elapsedMs / 1000).toFixed(1)} s (${Math.round(r.iterationsPerSecond)}/s)`;
     if (!r.failure) {

@@ -71,9 +71,11 @@ export function parseLitmus(text: string, file: string): Litmus {
   for (const item of src.slice(open + 1, close).split(';')) {
     const t = item.trim();
     if (t === '') continue;
-    const m = /^(?:(?:atomic_t|int|spinlock_t|unsigned\s+int|u32)\s+)?(\w+)\s*=\s*(?:ATOMIC_INIT\s*\(\s*(-?\d+)\s*\)|(-?\d+))$/.exec(t);
-    if (!m) bad(`initial state: cannot read '${t}' (want 'x = 1;' or 'atomic_t v = ATOMIC_INIT(1);')`, lineAt(open));
-    init.set(m![1]!, Number(m![2] ?? m![3]));
+    const m = /^(?:(?:atomic_t|int|spinlock_t|unsigned\s+int|u32)\s+)?(\w+)(?:\s*=\s*(?:ATOMIC_INIT\s*\(\s*(-?\d+)\s*\)|(-?\d+)))?$/.exec(t);
+    if (!m || (!/\s/.test(t) && m[2] === undefined && m[3] === undefined)) {
+      bad(`initial state: cannot read '${t}' (want 'x = 1;', 'int x;' or 'atomic_t v = ATOMIC_INIT(1);')`, lineAt(open));
+    }
+    init.set(m![1]!, Number(m![2] ?? m![3] ?? 0));
   }
   i = close + 1;
 

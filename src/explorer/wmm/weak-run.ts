@@ -7,7 +7,7 @@
 // are not steps (a happens-before race check needs no interleaving of them); a race between
 // them is the `data-race` rule: the lock failed to order one section after another.
 import type { MemoryOrder } from '../../locks/contract.js';
-import { isAcquire, WeakMemory, type EventInfo, type Msg, type Race } from './memory.js';
+import { WeakMemory, type EventInfo, type Msg, type Race } from './memory.js';
 
 export const PAYLOAD_WORDS = 2;
 
@@ -81,6 +81,8 @@ export class WeakRun {
     switch (name) {
       case 'fence':
         m.fence(tid, order);
+        return { result: 0, stale: false };
+      case 'relax': // cpu_relax(): a scheduling point, no memory access
         return { result: 0, stale: false };
       case 'plainLoad':
         result = m.plainLoad(tid, loc, info);
@@ -165,10 +167,3 @@ function rmwFunction(name: string, a: number): (old: number) => number {
       throw new Error(`unknown atomic op ${name}`);
   }
 }
-
-/** Orders an op may be given; a load never releases and a store never acquires. */
-export function effectiveOrder(order: MemoryOrder | undefined): MemoryOrder {
-  return order ?? 'seq_cst';
-}
-
-export { isAcquire };
