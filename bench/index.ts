@@ -8,6 +8,7 @@ import type { Rounds } from './lib/measure.js';
 import { progress } from './lib/progress.js';
 import { printTable, type Row } from './lib/report.js';
 import { arenaScale } from './sections/arena-scale.js';
+import { cLocks } from './sections/c-locks.js';
 import { lockdepCost } from './sections/lockdep.js';
 import { explorerSpeed } from './sections/explorer.js';
 import { lockPairs } from './sections/lock-pairs.js';
@@ -31,6 +32,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   lockdep: () => lockdepCost(LAYER_ROUNDS),
   'arena-scale': () => arenaScale(ROUNDS),
   startup: () => startup(),
+  'c-locks': () => cLocks(ROUNDS),
   explorer: () => explorerSpeed(ROUNDS),
   'weak-explorer': () => weakExplorer(),
 };

@@ -60,6 +60,8 @@ const CASES: [string, string[], RegExp, Record<string, string>?][] = [
   ['lock create() throws', run('--lock', fixture('bad-lock-create-throws.mjs')), /create\(\) threw: bad-lock fixture: create failed/],
   ['lock init() never returns', run('--lock', fixture('bad-lock-init-never-returns.mjs')), /init\(\) on an idle lock did not finish within 2 s/],
   ['lock readLock() never returns', run('--lock', fixture('bad-lock-read-lock-never-returns.mjs')), /readLock\(\) on an idle lock did not finish/],
+  ['C lock with a syntax error', run('--lock', fixture('c/syntax-error.c')), /: test\/fixtures\/c\/syntax-error\.c:3:\d+: expected ';' after expression$/],
+  ['C lock without its ops line', run('--lock', fixture('c/no-ops.c')), /no-ops\.c: no ZSPAGE_LOCK_OPS\(init, read_lock/],
   ['merge of nothing', ['merge'], /Not enough non-option arguments/],
   ['merge of a missing folder', ['merge', at('nowhere')], /nowhere has no summary\.json/],
   ['merge of a folder without run.hlog', ['merge', at('no-hlog')], /no-hlog has no run\.hlog/],

@@ -2,7 +2,8 @@
 // through every operation once, announcing each step before it starts.
 import { parentPort, workerData } from 'node:worker_threads';
 import { BadInputError, errorMessage } from '../src/errors.js';
-import { LOCK_OP_NAMES } from '../src/locks/contract.js';
+import { isCLockRef, loadCLock } from '../src/locks/c/load.js';
+import { LOCK_OP_NAMES, type LockDesign } from '../src/locks/contract.js';
 import type { ProbeMessage } from '../src/locks/probe.js';
 import { checkLockDesign } from '../src/locks/registry.js';
 
@@ -12,6 +13,14 @@ const firstLine = (err: unknown) => errorMessage(err).split('\n', 1)[0];
 
 async function probe(): Promise<ProbeMessage> {
   post({ step: 'loading the module' });
+  if (isCLockRef(ref)) {
+    try {
+      return exercise(await loadCLock(ref));
+    } catch (err) {
+      if (err instanceof BadInputError) return { bad: err.message };
+      return { bad: `lock module ${ref}: failed to load: ${firstLine(err)}` };
+    }
+  }
   let mod: { default?: unknown };
   try {
     mod = (await import(ref)) as { default?: unknown };
@@ -26,6 +35,10 @@ async function probe(): Promise<ProbeMessage> {
     if (err instanceof BadInputError) return { bad: err.message };
     throw err;
   }
+  return exercise(design);
+}
+
+function exercise(design: LockDesign): ProbeMessage {
   const at = 1;
   const mem = new Int32Array(new SharedArrayBuffer(4 * (at + design.words + 1)));
   const ops = design.create(Atomics);

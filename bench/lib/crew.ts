@@ -36,7 +36,7 @@ class Copy {
   static start(arena: Arena, spec: CrewSpec, count: number): Copy {
     const ctl = new SharedArrayBuffer(controlBytes(count));
     const workers = Array.from({ length: count }, (_, index) => {
-      const workerData: CrewWorkerData = { spec, sab: arena.sab, params: arena.layout.params, ctl, index };
+      const workerData: CrewWorkerData = { spec, memory: arena.memory, params: arena.layout.params, ctl, index };
       const w = new Worker(compiledPath('bench', 'workers', 'crew-worker.js'), { workerData });
       w.on('error', (err) => {
         console.error(`bench worker (${spec.kind}) failed: ${err.stack ?? err}`);

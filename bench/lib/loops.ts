@@ -6,7 +6,8 @@ import { HDR, SHADOW } from '../../src/arena/layout.js';
 import { createRouted } from '../../src/invariants/global-atomics.js';
 import { ProbeAtomics } from '../../src/invariants/probe-atomics.js';
 import type { ViolationSink } from '../../src/invariants/violation.js';
-import { BUILTIN_LOCKS, lockSpecFor } from '../../src/locks/registry.js';
+import type { LockDesign } from '../../src/locks/contract.js';
+import { BUILTIN_LOCKS, loadLockDesign, lockSpecFor } from '../../src/locks/registry.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../../src/model/map.js';
 import { handleToObj, NO_HOOKS } from '../../src/model/zs.js';
 import { createRoleContext } from '../../src/roles/context.js';
@@ -31,13 +32,13 @@ const failing: ViolationSink = {
 };
 
 export async function buildLoops(data: CrewWorkerData): Promise<Loops> {
-  const arena = attachArena(data.sab, data.params);
+  const arena = attachArena(data.memory, data.params);
   const { spec } = data;
   switch (spec.kind) {
     case 'floor':
       return floorLoops(arena, lockAt(arena, spec.zspages[data.index]!));
     case 'lock':
-      return lockLoops(arena, spec, spec.zspages[data.index]!);
+      return lockLoops(arena, spec, spec.zspages[data.index]!, await benchDesign(spec.lock));
     case 'bare-reader':
       return bareReaderLoops(arena, spec, data.index);
     case 'harness-reader':
@@ -83,11 +84,15 @@ function floorLoops({ mem }: Arena, at: number): Loops {
 
 // Every role's lock gets a ProbeAtomics (src/roles/context.ts); a writer's trylock
 // runs with it armed, counting on the zspage's shadow (src/invariants/shadow.ts).
-function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: number): Loops {
+/** A built-in by name, or a lock file (a C lock, say) by path. */
+async function benchDesign(lock: string): Promise<LockDesign> {
+  return Object.hasOwn(BUILTIN_LOCKS, lock) ? BUILTIN_LOCKS[lock]!.design : loadLockDesign(lockSpecFor(lock));
+}
+
+function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: number, design: LockDesign): Loops {
   const { mem } = arena;
   const at = lockAt(arena, z);
   const probe = new ProbeAtomics({ preemptCount: 0 }, mem, failing);
-  const design = BUILTIN_LOCKS[spec.lock]!.design;
   const lock =
     spec.atomics === 'raw' ? design.create(Atomics) : spec.atomics === 'reader-unrouted' ? design.create(probe) : createRouted(design, probe);
   const opsAt = shadowAt(arena, z) + SHADOW.TRYLOCK_OPS;
@@ -144,7 +149,7 @@ function roleLoops(data: CrewWorkerData, spec: Extract<CrewSpec, { kind: 'harnes
   port.unref();
   const design = BUILTIN_LOCKS[spec.lock]!.design;
   const task = {
-    sab: data.sab,
+    memory: data.memory,
     params: data.params,
     lock: lockSpecFor(spec.lock),
     role: 'reader',

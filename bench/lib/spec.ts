@@ -21,7 +21,7 @@ export type CrewSpec =
 
 export interface CrewWorkerData {
   spec: CrewSpec;
-  sab: SharedArrayBuffer;
+  memory: WebAssembly.Memory;
   params: ArenaParams;
   ctl: SharedArrayBuffer;
   /** This worker's index in its crew, and its worker line in the arena. */

@@ -3,8 +3,9 @@
 //
 // Int32 regions (each starts on a 64-byte line):
 //   header | pool lock | page allocator | zspage allocator | classes | zspages |
-//   page descriptors | free page stack | free zspage stack | handles | workers
-// then the page frames, aligned to the page size.
+//   page descriptors | free page stack | free zspage stack | handles | workers | C stacks
+// then the page frames, aligned to the page size. The whole arena is a shared
+// WebAssembly memory (whole 64 KiB pages), so a lock compiled from C runs on it.
 
 export const LINE_WORDS = 16; // one 64-byte cache line
 
@@ -18,6 +19,7 @@ export const HDR = {
   VIOLATIONS: 5, // violations reported so far, all threads
   DEFERRED_FREE: 6, // zspages waiting for async_free_zspage()
   COMPACTING: 7, // pool->compaction_in_progress
+  C_STACKS: 8, // C lock stacks handed out (see cStacks)
 } as const;
 export const ARENA_MAGIC = 0x7a737472; // "zstr"
 
@@ -79,6 +81,10 @@ export const HANDLE_FREE = -1;
 /** Worker words: one line of Int32 state, then Float64 counters on their own lines. */
 export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3 } as const;
 export const WORKER_COUNTERS = 32;
+/** A C lock's stack, one per thread that runs lock code on the arena (workers, coordinator, spares). */
+export const C_STACK_WORDS = 1024;
+export const C_STACK_SPARES = 2;
+export const WASM_PAGE_BYTES = 65536;
 const WORKER_WORDS = LINE_WORDS + WORKER_COUNTERS * 2;
 
 /** The lock-order graph every worker's lockdep shares (invariants/lockdep). */
@@ -125,6 +131,9 @@ export interface Layout {
   /** Float64 index of worker 0's counters. */
   workerCounters: number;
   workerWords: number;
+  /** Int32 index of the C lock stacks, and how many there are. */
+  cStacks: number;
+  cStackCount: number;
   /** Byte offset of page frame 0. */
   frames: number;
   totalBytes: number;
@@ -156,6 +165,8 @@ export function computeLayout(params: ArenaParams): Layout {
   const handles = region(params.handles * HANDLE_WORDS);
   const workers = region(params.workers * WORKER_WORDS);
   const lockdep = region(LOCKDEP_WORDS);
+  const cStackCount = params.workers + C_STACK_SPARES;
+  const cStacks = region(cStackCount * C_STACK_WORDS);
   const frames = Math.ceil((at * 4) / params.pageSize) * params.pageSize;
   return {
     params,
@@ -176,7 +187,9 @@ export function computeLayout(params: ArenaParams): Layout {
     lockdep,
     workerCounters: (workers + LINE_WORDS) / 2,
     workerWords: WORKER_WORDS,
+    cStacks,
+    cStackCount,
     frames,
-    totalBytes: frames + params.pages * params.pageSize,
+    totalBytes: Math.ceil((frames + params.pages * params.pageSize) / WASM_PAGE_BYTES) * WASM_PAGE_BYTES,
   };
 }

@@ -1,7 +1,8 @@
 // The coordinator: builds the arena, starts one piscina worker per role, watches
 // (stats, stutter audits, stall watchdog, violations), stops, merges, reports.
+import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { HDR } from '../arena/layout.js';
@@ -91,6 +92,15 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   // The interval log grows as intervals complete, so a long soak can be followed (and a
   // killed one still leaves its intervals); run.hlog replaces it at the end.
   mkdirSync(dir, { recursive: true });
+  // A lock compiled from source: the run keeps the very text it ran.
+  const lockSource = design.source
+    ? {
+        file: basename(design.source.file),
+        sha256: createHash('sha256').update(design.source.text).digest('hex'),
+        build: design.source.hash,
+      }
+    : undefined;
+  if (design.source) writeFileSync(join(dir, lockSource!.file), design.source.text);
   const hlogPart = join(dir, HLOG_PART_FILE);
   const version = packageVersion();
   writeFileSync(hlogPart, hlogHeader({ startedAt: startedAt.toISOString(), version, runId, lock: cfg.lockName, scenario: cfg.scenarioName, seed: cfg.seed }));
@@ -131,7 +141,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
     const { port1, port2 } = channels[w]!;
     port1.on('message', (m: WorkerMessage) => collector.accept(m));
     const task: RoleTask = {
-      sab: arena.sab,
+      memory: arena.memory,
       params: setup.params,
       lock: cfg.lock,
       role,
@@ -277,7 +287,13 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
     ended: harnessError ? 'harness-error' : interrupted ? 'interrupted' : total > 0 ? 'violation' : 'completed',
     exitCode,
     seed: cfg.seed,
-    lock: { name: design.name, ref: cfg.lockName, module: cfg.lock.builtin ? null : cfg.lock.ref, words: design.words },
+    lock: {
+      name: design.name,
+      ref: cfg.lockName,
+      module: cfg.lock.builtin ? null : cfg.lock.ref,
+      words: design.words,
+      ...(lockSource ? { source: lockSource } : {}),
+    },
     scenario: cfg.scenarioName,
     config: {
       scenario: scenarioInput(s),

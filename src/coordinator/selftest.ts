@@ -2,11 +2,12 @@
 // by a stress run (with the violation it is known for) and by the explorer.
 import { join } from 'node:path';
 import { explore } from '../explorer/index.js';
-import { acceptedExplorerRules, acceptedKinds, BUILTIN_LOCKS, findingLine } from '../locks/registry.js';
+import { acceptedExplorerRules, acceptedKinds, BUILTIN_LOCKS, findingLine, loadLockDesign, lockSpecFor, type BuiltinLock } from '../locks/registry.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
 
 export interface SelftestOptions {
+  /** Built-in names, or lock files (a .c or .mjs file must pass). */
   locks: string[];
   /** Seconds a correct lock must run clean. */
   duration: number;
@@ -38,9 +39,11 @@ export interface SelftestRow {
 export async function runSelftest(opts: SelftestOptions, log: (line: string) => void): Promise<SelftestRow[]> {
   const rows: SelftestRow[] = [];
   for (const name of opts.locks) {
-    const lock = BUILTIN_LOCKS[name]!;
+    const lock: BuiltinLock = Object.hasOwn(BUILTIN_LOCKS, name)
+      ? BUILTIN_LOCKS[name]!
+      : { design: await loadLockDesign(lockSpecFor(name)), summary: name, expect: null, explorerRule: null };
     const correct = lock.expect === null;
-    const dir = join(opts.out, name);
+    const dir = join(opts.out, name.replace(/^.*[\\/]/, ''));
     const seeds = Array.from({ length: opts.seeds }, (_, i) => opts.seed + i);
     const found: (string | null)[] = [];
     const firstViolationMs: (number | null)[] = [];

@@ -6,10 +6,12 @@
 //   trylock-waited  a writeTrylock spins and only readers that hold the lock could let it on
 //                   (or it makes more than a bound of atomic ops without returning)
 //   not-released    after every program finished, a lone writeTrylock fails or spins
-//   sleeps          atomics.wait in readLock, writeTrylock or writeUnlock (readUnlock may sleep)
+//   sleeps          atomics.wait in readLock, writeTrylock or writeUnlock (readUnlock may sleep,
+//                   unless the lock itself disabled preemption: a held spinlock)
 //   livelock        every unfinished thread spins (or sleeps) and none can change a lock word
 //   data-race       (--memory weak) a section's plain accesses are not ordered after another
 //                   section's by happens-before: the lock's orderings do not order its sections
+//   warn            a WARN_ON/BUG_ON in the lock's code fired (C locks)
 // A section "holds" from its lock call's return to the start of its unlock call (as locktorture).
 // A thread that repeats an observation with the words it read unchanged spins: it is not run
 // while another thread can run, so spinning never hangs the explorer.

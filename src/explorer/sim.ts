@@ -9,6 +9,14 @@
 // real threads at atomic-op granularity, with lock code unmodified. Re-running the whole history
 // (not only the current call) on a fresh create() also reproduces closure state (counters) exactly.
 // The lock must not catch exceptions around its atomics calls (a swallowed PREEMPT is reported).
+//
+// Plain accesses (a design with plainAccess, such as a C lock's `zsl->cnt++`) are not memoized,
+// and re-running them on today's memory would repeat their stores. So for such a design the
+// explorer keeps, per thread, a snapshot of the lock words as they were when each call began
+// and when each atomic op returned; re-execution runs on those snapshots, and only the new op
+// (and the code after it) runs on the real words. Plain code between two interleaving points
+// runs as one step with the op before it; a plain change counts as a change of its word.
+import { BadInputError } from '../errors.js';
 import { asGlobalAtomics, RAW_ATOMICS, withGlobalAtomics } from '../invariants/global-atomics.js';
 import type { LockAtomics, LockDesign, LockOps, MemoryOrder } from '../locks/contract.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
@@ -57,6 +65,11 @@ interface SimThread {
   stale: number;
   fresh: number;
   atomics: LockAtomics;
+  /** preempt_count as the lock left it (spin_lock, preempt_disable), recomputed by each re-run. */
+  preempt: number;
+  /** plainAccess designs: the words when call i began, and when memo op j returned. */
+  pre: Int32Array[];
+  post: (Int32Array | undefined)[];
   /** `atomics` as the global Atomics while this thread's lock code runs. */
   stand: typeof Atomics;
 }
@@ -100,6 +113,11 @@ export class Run {
   private callName: LockCall | null = null;
   private entry: TraceStep | null = null;
   private stepNo = 0;
+  /** plainAccess: re-execution runs on snapshots; `real` holds the words until the step goes live. */
+  private readonly plain: boolean;
+  private readonly real: Int32Array;
+  private live = true;
+  private readonly allWords: number;
 
   constructor(
     private readonly design: LockDesign,
@@ -109,11 +127,16 @@ export class Run {
   ) {
     this.words = design.words;
     this.mem = new Int32Array(BASE + design.words);
+    this.real = new Int32Array(BASE + design.words);
+    this.plain = design.plainAccess === true;
+    this.allWords = design.words >= 31 ? -1 : (1 << design.words) - 1;
     this.wordVersion = new Int32Array(design.words);
     const sections = programs.reduce((n, p) => n + p.length, 0);
     this.maxSteps = 100 * sections + IDLE_BOUND;
     this.trylockBound = 50 * sections + 50;
     design.create(RAW_ATOMICS as unknown as LockAtomics).init(this.mem, BASE);
+    // Plain accesses outside the atomics (a C lock's) are invisible to the weak model's buffers.
+    if (chooseRead && this.plain) throw new BadInputError(`explore: --memory weak cannot run '${design.name}': its plain accesses bypass the atomics`);
     this.weak = chooseRead ? new WeakRun(this.mem, BASE, design.words, programs.length, chooseRead) : null;
     this.threads = programs.map((p, id) => this.newThread(id, p));
   }
@@ -219,6 +242,9 @@ export class Run {
       stale: 0,
       fresh: 0,
       atomics: undefined as unknown as LockAtomics,
+      preempt: 0,
+      pre: [],
+      post: [],
       stand: undefined as unknown as typeof Atomics,
     };
     t.atomics = this.proxy();
@@ -264,6 +290,11 @@ export class Run {
     this.preempted = false;
     this.callName = null;
     this.entry = null;
+    t.preempt = 0;
+    if (this.plain) {
+      this.real.set(this.mem);
+      this.live = false;
+    }
     if (t.wait) {
       // a timed wait times out: that is this step, no new op
       const m = t.memo[t.memo.length - 1]!;
@@ -279,11 +310,33 @@ export class Run {
     } catch (err) {
       if (err !== PREEMPT) throw this.wrap(err);
     }
+    if (this.plain) this.endPlainStep(t);
     const entry = this.entry as TraceStep | null; // set by the hooks during drive()
     if (entry && this.tracing) entry.words = this.lockWords();
     if (!this.failure && t.call === 'writeTrylock' && t.callOps > this.trylockBound) {
       this.fail('trylock-waited', `T${t.id} writeTrylock did not return within ${this.trylockBound} atomic ops`);
     }
+  }
+
+  /** The real words from here on (the step's new work starts). */
+  private goLive(): void {
+    if (this.live) return;
+    this.mem.set(this.real);
+    this.live = true;
+  }
+
+  /** Back to the real words; a word that changed outside the atomics counts as changed. */
+  private endPlainStep(t: SimThread): void {
+    if (!this.live) this.mem.set(this.real);
+    this.live = true;
+    let changed = false;
+    for (let i = 0; i < this.words; i++) {
+      if (this.mem[BASE + i] !== this.real[BASE + i]) {
+        this.wordVersion[i]!++;
+        changed = true;
+      }
+    }
+    if (changed) this.forget(t);
   }
 
   private wrap(err: unknown): Error {
@@ -296,10 +349,17 @@ export class Run {
   private readonly hooks: Hooks = {
     begin: (i, name) => {
       if (i > this.limit) throw PREEMPT; // one call returns per step at most
-      if (i < this.limit) return;
-      this.callName = name;
       const t = this.cur;
+      if (i < this.limit || t.call !== null) {
+        if (this.plain) this.mem.set(t.pre[i]!);
+        if (i < this.limit) return;
+      }
+      this.callName = name;
       if (t.call === null) {
+        if (this.plain) {
+          this.goLive();
+          t.pre[i] = this.mem.slice();
+        }
         // the call starts in this step: a section ends when its unlock starts (as locktorture)
         t.call = name;
         t.callOps = 0;
@@ -367,9 +427,19 @@ export class Run {
         throw new Error(`not deterministic: re-execution made ${name}[${index - BASE}] where it made ${m.op}[${m.index - BASE}]`);
       }
       if (m.result === undefined) return this.preempt();
+      if (this.plain) {
+        const snap = t.post[this.cursor - 1];
+        if (snap) this.mem.set(snap);
+        else {
+          // a wait returning for the first time: the thread resumes on the real words
+          this.goLive();
+          t.post[this.cursor - 1] = this.mem.slice();
+        }
+      }
       return m.result;
     }
     if (!this.allowNew || this.performed) return this.preempt();
+    if (this.plain) this.goLive();
     const call = this.callName;
     if (call === null) throw new Error('atomics used outside a lock call');
     if (mem !== this.mem) throw new Error(`${name}: not on the lock's memory`);
@@ -387,10 +457,12 @@ export class Run {
     let note: string | undefined;
     if (name === 'wait') {
       const sleeps = before === a;
-      if (call !== 'readUnlock') {
-        // check (4): only a reader that holds may sleep; acquiring readers and writers may not
+      if (call !== 'readUnlock' || t.preempt > 0) {
+        // check (4): only a reader that holds may sleep; acquiring readers and writers may not,
+        // nor anybody with preemption off (a held spinlock)
         this.newEntry(call, name, rel, args, sleeps ? 'sleeps' : 'not-equal');
-        this.fail('sleeps', `T${t.id} ${call} calls atomics.wait${sleeps ? ' and would sleep' : ''}: sleeping is not allowed there`);
+        const where = call !== 'readUnlock' ? 'sleeping is not allowed there' : `preempt_count is ${t.preempt}`;
+        this.fail('sleeps', `T${t.id} ${call} calls atomics.wait${sleeps ? ' and would sleep' : ''}: ${where}`);
         return this.preempt();
       }
       if (!sleeps) {
@@ -420,6 +492,7 @@ export class Run {
       changed = mem[index] !== before;
     }
     t.memo.push({ op: name, index, result });
+    if (this.plain) t.post[t.memo.length - 1] = this.mem.slice();
     const e = this.newEntry(call, name, rel, args, result, note);
     if (this.weak) {
       if (this.tracing) this.weakEntry(e, name, order);
@@ -431,7 +504,7 @@ export class Run {
     } else {
       // the same observation twice with the words it read unchanged: the thread spins
       if (t.watched !== 0 && this.stamp(t.watched) !== t.watchStamp) this.forget(t);
-      t.watched |= 1 << rel;
+      t.watched |= name === 'relax' ? this.allWords : 1 << rel; // cpu_relax() waits for any word
       t.watchStamp = this.stamp(t.watched);
       const key = `${name}:${rel}:${a}:${b}:${result}`;
       if (!t.seen.has(key)) t.seen.add(key);
@@ -515,6 +588,15 @@ export class Run {
         this.ordered = true;
         op(weak ? 'plainStore' : 'store', m, i, v, 0, 1);
       },
+      // cpu_relax(): a scheduling point that observes nothing but waits for any word to change
+      relax: () => {
+        op('relax', this.mem, BASE, 0, 0, 0);
+      },
+      preempt: (delta) => (this.cur.preempt += delta),
+      warn: (message) => {
+        this.newEntry(this.callName ?? 'readLock', null, null, [], null, message);
+        this.fail('warn', `T${this.cur.id} ${this.callName ?? 'create()'}: ${message}`);
+      },
     };
   }
 }
@@ -568,6 +650,8 @@ function perform(name: string, mem: Int32Array, index: number, a: number, b: num
       return RAW_ATOMICS.exchange(mem, index, a);
     case 'compareExchange':
       return RAW_ATOMICS.compareExchange(mem, index, a, b);
+    case 'relax':
+      return 0;
     default:
       throw new Error(`unknown atomic op ${name}`);
   }

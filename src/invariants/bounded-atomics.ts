@@ -79,4 +79,7 @@ export class BoundedAtomics implements LockAtomics {
     this.spend();
     RAW_ATOMICS.store(m, i, v);
   }
+  relax() {
+    this.spend();
+  }
 }

@@ -108,4 +108,14 @@ export class ProbeAtomics implements LockAtomics {
     this.tick();
     RAW_ATOMICS.store(mem, index, value);
   }
+  // A spin-loop iteration counts as an operation: a trylock spinning in cpu_relax() is seen.
+  relax(): void {
+    this.tick();
+  }
+  preempt(delta: number): number {
+    return (this.cpu.preemptCount += delta);
+  }
+  warn(message: string): void {
+    this.sink.report('warn', message);
+  }
 }

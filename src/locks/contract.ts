@@ -41,6 +41,13 @@ export interface LockAtomics {
   plainLoad?(mem: Int32Array, index: number): number;
   /** A plain (non-atomic) store to shared memory, as `mem[index] = value`. */
   plainStore?(mem: Int32Array, index: number, value: number): void;
+  // Kernel services a lock written against the kernel API calls (a C module's shim does).
+  /** cpu_relax(): a spin-loop hint, and a point where the explorer interleaves. */
+  relax?(): void;
+  /** Adds `delta` to the calling thread's preempt_count (spin_lock, preempt_disable) and returns it. */
+  preempt?(delta: number): number;
+  /** A WARN_ON/BUG_ON in the lock fired; `message` names its file and line. */
+  warn?(message: string): void;
   /** Present in stress runs with lockdep on: where a lock reports its own spinlocks. */
   lockdep?: SpinlockTracker;
 }
@@ -72,6 +79,13 @@ export interface LockDesign {
   /** Int32 words reserved per zspage lock, 1..16. */
   words: number;
   create(atomics: LockAtomics): LockOps;
+  /**
+   * The lock also reads and writes its words with plain loads and stores the atomics never
+   * see (a C module's `zsl->cnt++`): the explorer snapshots memory to re-execute it soundly.
+   */
+  plainAccess?: boolean;
+  /** A lock compiled from source (a C module): the file, its text and the cache hash. */
+  source?: { file: string; text: string; hash: string };
 }
 
 export const MAX_LOCK_WORDS = 16;

@@ -7,6 +7,7 @@ import type { ExplorerRule, ViolationKind } from '../invariants/kinds.js';
 import { BUSTED_LOCKS } from './busted/index.js';
 import { WEAK_LOCKS } from './weak/index.js';
 import { LOCK_OP_NAMES, MAX_LOCK_WORDS, type LockDesign } from './contract.js';
+import { isCLockRef, loadCLock } from './c/load.js';
 import { probeLockModule } from './probe.js';
 import rwlock from './rwlock.js';
 import rwsem from './rwsem.js';
@@ -96,10 +97,10 @@ export interface LockSpec {
 
 export function lockSpecFor(nameOrPath: string, cwd = process.cwd()): LockSpec {
   if (Object.hasOwn(BUILTIN_LOCKS, nameOrPath) || Object.hasOwn(WEAK_LOCKS, nameOrPath)) return { ref: nameOrPath, builtin: true };
-  const looksLikePath = /[\\/]|\.(m?js)$/.test(nameOrPath);
+  const looksLikePath = /[\\/]|\.(m?js|c)$/.test(nameOrPath);
   if (!looksLikePath) {
     throw new BadInputError(
-      `--lock: unknown lock '${nameOrPath}' (built-ins: ${Object.keys(BUILTIN_LOCKS).join(', ')}; or a path to a .mjs/.js module)`,
+      `--lock: unknown lock '${nameOrPath}' (built-ins: ${Object.keys(BUILTIN_LOCKS).join(', ')}; or a path to a .mjs/.js module or a .c file)`,
     );
   }
   const file = resolve(cwd, nameOrPath);
@@ -110,15 +111,23 @@ export function lockSpecFor(nameOrPath: string, cwd = process.cwd()): LockSpec {
 /** Loads and checks a lock design; every failure is a BadInputError naming what is wrong. */
 export async function loadLockDesign(spec: LockSpec): Promise<LockDesign> {
   if (spec.builtin) return (BUILTIN_LOCKS[spec.ref] ?? WEAK_LOCKS[spec.ref])!.design;
+  // A C file is compiled here first: its errors are the user's, and the probe finds it cached.
+  const c = isCLockRef(spec.ref) ? await loadCLock(spec.ref) : null;
   // On the main thread a module that never returns would hang the run for good: probe it first.
   if (isMainThread) await probeLockModule(spec.ref);
+  return c ?? importLockModule(spec.ref);
+}
+
+/** The design a lock file defines: a JS module's default export, or a C file compiled. */
+export async function importLockModule(ref: string): Promise<LockDesign> {
+  if (isCLockRef(ref)) return loadCLock(ref);
   let mod: { default?: unknown };
   try {
-    mod = (await import(spec.ref)) as { default?: unknown };
+    mod = (await import(ref)) as { default?: unknown };
   } catch (err) {
-    throw new BadInputError(`lock module ${spec.ref}: failed to load: ${firstLine(errorMessage(err))}`);
+    throw new BadInputError(`lock module ${ref}: failed to load: ${firstLine(errorMessage(err))}`);
   }
-  return checkLockDesign(mod.default, spec.ref);
+  return checkLockDesign(mod.default, ref);
 }
 
 export function checkLockDesign(value: unknown, where: string): LockDesign {

@@ -26,7 +26,15 @@ export interface Summary {
   exitCode: number;
   seed: number;
   /** `ref` as named on the command line; `module` the file URL of a lock module (null for a built-in). */
-  lock: { name: string; ref: string; module: string | null; words: number };
+  lock: {
+    name: string;
+    ref: string;
+    module: string | null;
+    words: number;
+    /** A lock compiled from source: its copy in the results folder, the source's sha256, and
+     *  the build's (source, kernel shim, flags and compiler: the compile cache's key). */
+    source?: { file: string; sha256: string; build: string };
+  };
   scenario: string;
   config: Record<string, unknown>;
   startedAt: string;

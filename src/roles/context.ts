@@ -56,11 +56,11 @@ function releaseDelay(task: RoleTask, rng: Rng): () => void {
 }
 
 export function createRoleContext(task: RoleTask, design: LockDesign): RoleContext {
-  const arena = attachArena(task.sab, task.params);
+  const arena = attachArena(task.memory, task.params);
   const L = arena.layout;
   const label = roleLabel(task.role, task.roleIndex);
   const line = L.workers + task.workerIndex * L.workerWords;
-  const counters = new Float64Array(task.sab, (L.workerCounters + (task.workerIndex * L.workerWords) / 2) * 8, WORKER_COUNTERS);
+  const counters = new Float64Array(arena.sab, (L.workerCounters + (task.workerIndex * L.workerWords) / 2) * 8, WORKER_COUNTERS);
   const held = new HeldState(arena.mem, line);
   const post = (m: WorkerMessage) => task.port.postMessage(m);
   let sent = 0;

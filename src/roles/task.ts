@@ -10,7 +10,8 @@ export type RoleName = (typeof ROLES)[number];
 
 /** Everything a worker needs to play one role; the arena is shared, not copied. */
 export interface RoleTask {
-  sab: SharedArrayBuffer;
+  /** The arena as a shared WebAssembly memory (a C lock runs on it). */
+  memory: WebAssembly.Memory;
   params: ArenaParams;
   lock: LockSpec;
   role: RoleName;

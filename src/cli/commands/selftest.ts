@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { formatRow, runSelftest, SELFTEST_HEADER, type SelftestRow } from '../../coordinator/selftest.js';
 import { BadInputError } from '../../errors.js';
-import { BUILTIN_LOCKS } from '../../locks/registry.js';
+import { BUILTIN_LOCKS, lockSpecFor } from '../../locks/registry.js';
 import { writeJunit, type JunitSuite } from '../../report/junit.js';
 import { say, type CommandResult } from '../output.js';
 
@@ -11,7 +11,7 @@ export const selftestCommand = (result: CommandResult): CommandModule => ({
   describe: 'every correct built-in lock must pass, every broken one must be caught (stress run and explorer)',
   builder: (y) =>
     y
-      .option('locks', { type: 'string', describe: 'comma-separated built-in locks (default: all)' })
+      .option('locks', { type: 'string', describe: 'comma-separated built-in locks or lock files (default: all built-ins)' })
       .option('duration', { type: 'number', default: 10, describe: 'seconds a correct lock must run clean' })
       .option('timeout', { type: 'number', default: 30, describe: 'seconds a broken lock gets to be caught' })
       .option('seed', { type: 'number', default: 1, describe: 'first seed' })
@@ -23,7 +23,8 @@ export const selftestCommand = (result: CommandResult): CommandModule => ({
       .example('$0 selftest --locks zspage-spinlock,rwlock --duration 5 --junit selftest.xml', 'two locks, with JUnit XML'),
   handler: async (argv) => {
     const locks = argv.locks ? String(argv.locks).split(',') : Object.keys(BUILTIN_LOCKS);
-    for (const l of locks) if (!Object.hasOwn(BUILTIN_LOCKS, l)) throw new BadInputError(`--locks: unknown built-in lock '${l}'`);
+    // a lock file (a .c or .mjs module) must pass, as a correct built-in does
+    for (const l of locks) if (!Object.hasOwn(BUILTIN_LOCKS, l)) lockSpecFor(l);
     for (const flag of ['seeds', 'explore-iterations'] as const) {
       const v = argv[flag] as number;
       if (!Number.isInteger(v) || v < 1) throw new BadInputError(`--${flag}: expected a positive integer, got ${v}`);

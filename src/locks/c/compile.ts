@@ -1,0 +1,160 @@
+// A C lock file compiled in-process to WebAssembly (@yowasp/clang: Clang and LLD built
+// as WebAssembly, so `npm ci` is all a user needs). Compiled modules are cached by the
+// content hash of the source, the kernel shim and the flags.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BadInputError } from '../../errors.js';
+import { packageRoot } from '../../paths.js';
+
+/** The kernel shim's headers; the package ships this folder. */
+export const shimDir = () => join(packageRoot(), 'src', 'locks', 'c', 'include');
+
+const SOURCE_NAME = 'lock.c';
+
+// wasm32 with threads: the module imports the arena's shared memory and exports its
+// stack pointer so that every instance gets a stack of its own. No static data
+// (--global-base is where it would go): a lock keeps its state in struct zspage.
+export const CLANG_FLAGS: readonly string[] = [
+  '--target=wasm32',
+  '-std=gnu11',
+  '-O2',
+  '-matomics',
+  '-mbulk-memory',
+  '-nostdlib',
+  '-ffreestanding',
+  '-fno-builtin',
+  '-Iinclude',
+  '-include',
+  'zspage_kernel.h',
+  '-Werror=incompatible-pointer-types',
+  '-Werror=int-conversion',
+  '-Werror=return-type',
+  '-Wl,--no-entry,--import-memory,--shared-memory,--max-memory=4294967296,-z,stack-size=0',
+  '-Wl,--export=__stack_pointer,--export=__data_end,--export=__global_base',
+];
+
+export interface CompiledLock {
+  wasm: Uint8Array;
+  /** sha256 of (source, shim, flags, compiler): the cache key. */
+  hash: string;
+  source: string;
+  /** The file as the user named it, for messages. */
+  file: string;
+  /** Whether the module came from the cache. */
+  cached: boolean;
+}
+
+export function cacheDir(): string {
+  const explicit = process.env.ZSPAGE_STRESS_CACHE;
+  if (explicit) return explicit;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'zspage-stress', 'c-locks');
+}
+
+function shimTree(): { files: Record<string, string>; linux: Record<string, string> } {
+  const dir = shimDir();
+  const files: Record<string, string> = {};
+  for (const f of readdirSync(dir)) if (f.endsWith('.h')) files[f] = readFileSync(join(dir, f), 'utf8');
+  const linux: Record<string, string> = {};
+  for (const f of readdirSync(join(dir, 'linux'))) linux[f] = readFileSync(join(dir, 'linux', f), 'utf8');
+  return { files, linux };
+}
+
+// The compiler's version is part of the key; read without loading the compiler.
+let compilerVersion: string | undefined;
+function clangVersion(): string {
+  if (compilerVersion === undefined) {
+    const bundle = fileURLToPath(import.meta.resolve('@yowasp/clang'));
+    const pkg = join(dirname(bundle), '..', 'package.json');
+    compilerVersion = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  }
+  return compilerVersion;
+}
+
+export function hashOf(source: string, shim: ReturnType<typeof shimTree>, compiler: string): string {
+  const h = createHash('sha256');
+  const part = (s: string) => h.update(`${s.length}:`).update(s);
+  part(source);
+  for (const [name, text] of Object.entries(shim.files).sort()) part(name), part(text);
+  for (const [name, text] of Object.entries(shim.linux).sort()) part(name), part(text);
+  for (const f of CLANG_FLAGS) part(f);
+  part(compiler);
+  return h.digest('hex');
+}
+
+/** Reads, hashes and (on a cache miss) compiles `path`; a compile error is a BadInputError of one line. */
+export async function compileCLock(path: string, display = path): Promise<CompiledLock> {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new BadInputError(`--lock: cannot read ${display}: ${(err as Error).message}`);
+  }
+  const shim = shimTree();
+  const hash = hashOf(source, shim, clangVersion());
+  const cached = join(cacheDir(), `${hash}.wasm`);
+  try {
+    return { wasm: new Uint8Array(readFileSync(cached)), hash, source, file: display, cached: true };
+  } catch {
+    // not cached yet
+  }
+  const wasm = await runCompiler(source, shim, display);
+  try {
+    mkdirSync(cacheDir(), { recursive: true });
+    const tmp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, wasm);
+    renameSync(tmp, cached); // atomic: a concurrent reader sees the whole module or none
+  } catch {
+    // an unwritable cache only costs the next run a compile
+  }
+  return { wasm, hash, source, file: display, cached: false };
+}
+
+async function runCompiler(source: string, shim: ReturnType<typeof shimTree>, display: string): Promise<Uint8Array> {
+  const { commands, runLLVM, Exit } = await import('@yowasp/clang');
+  const quiet = () => {};
+  // Loads the toolchain without its progress lines on stdout.
+  await runLLVM(null as unknown as string[], {}, { fetchProgress: quiet });
+  let diagnostics = '';
+  const decoder = new TextDecoder();
+  const collect = (bytes: Uint8Array | null) => {
+    if (bytes) diagnostics += decoder.decode(bytes, { stream: true });
+  };
+  const files = { [SOURCE_NAME]: source, include: { ...shim.files, linux: shim.linux } };
+  try {
+    const out = (await commands.clang([...CLANG_FLAGS, SOURCE_NAME, '-o', 'lock.wasm'], files, {
+      stdout: collect,
+      stderr: collect,
+      fetchProgress: quiet,
+    })) as Record<string, unknown>;
+    const wasm = out['lock.wasm'];
+    if (!(wasm instanceof Uint8Array)) throw new BadInputError(`${display}: the compiler produced no module`);
+    return wasm;
+  } catch (err) {
+    if (err instanceof BadInputError) throw err;
+    if (err instanceof Exit) throw new BadInputError(firstDiagnostic(diagnostics, display));
+    throw err;
+  }
+}
+
+/** clang's first error as `file:line:col: message` (the linker's as `file: message`). */
+export function firstDiagnostic(diagnostics: string, display: string): string {
+  const lines = diagnostics.split('\n');
+  const name = basename(SOURCE_NAME);
+  for (const line of lines) {
+    const m = /^(.*?):(\d+):(\d+): (?:fatal )?error: (.*)$/.exec(line);
+    if (m) {
+      const file = m[1] === name ? display : m[1]!.replace(/^include\//, '<shim>/');
+      return `${file}:${m[2]}:${m[3]}: ${m[4]}`;
+    }
+  }
+  for (const line of lines) {
+    const m = /^wasm-ld: error: (?:[^:]*\.o: )?(.*)$/.exec(line);
+    if (m) return `${display}: ${m[1]}`;
+  }
+  const first = lines.find((l) => l.trim() !== '') ?? 'the compiler failed';
+  return `${display}: ${first}`;
+}
