@@ -16,7 +16,6 @@
 // and when each atomic op returned; re-execution runs on those snapshots, and only the new op
 // (and the code after it) runs on the real words. Plain code between two interleaving points
 // runs as one step with the op before it; a plain change counts as a change of its word.
-import { BadInputError } from '../errors.js';
 import { asGlobalAtomics, RAW_ATOMICS, withGlobalAtomics } from '../invariants/global-atomics.js';
 import type { LockAtomics, LockDesign, LockOps, MemoryOrder } from '../locks/contract.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
@@ -135,8 +134,6 @@ export class Run {
     this.maxSteps = 100 * sections + IDLE_BOUND;
     this.trylockBound = 50 * sections + 50;
     design.create(RAW_ATOMICS as unknown as LockAtomics).init(this.mem, BASE);
-    // Plain accesses outside the atomics (a C lock's) are invisible to the weak model's buffers.
-    if (chooseRead && this.plain) throw new BadInputError(`explore: --memory weak cannot run '${design.name}': its plain accesses bypass the atomics`);
     this.weak = chooseRead ? new WeakRun(this.mem, BASE, design.words, programs.length, chooseRead) : null;
     this.threads = programs.map((p, id) => this.newThread(id, p));
   }
@@ -150,13 +147,17 @@ export class Run {
       let runnable = 0;
       let runnableHoldRead = true;
       let waiter: SimThread | null = null;
+      let readWaiter: SimThread | null = null;
+      let writerActive = false;
       for (const t of this.threads) {
         if (t.done) continue;
         live++;
+        if (t.holds === 'write' || t.call === 'writeTrylock' || t.call === 'writeUnlock') writerActive = true;
         if (t.wait && !t.wait.timeout) continue; // asleep until notified
         candidates++;
         if (this.isStuck(t)) {
           if (t.call === 'writeTrylock') waiter ??= t;
+          else if (t.call === 'readLock') readWaiter ??= t;
         } else {
           runnable++;
           if (t.holds !== 'read') runnableHoldRead = false;
@@ -173,6 +174,15 @@ export class Run {
         return this.fail(
           'trylock-waited',
           `T${waiter.id} writeTrylock spins waiting for reader(s) ${readers} holding the lock (readers may sleep holding it)`,
+        );
+      }
+      if (readWaiter && !writerActive && runnable > 0 && runnableHoldRead) {
+        // Readers are blocked only by writers: with none holding or in a call, this reader
+        // waits for readers, which may sleep holding.
+        const readers = this.list((t) => !t.done && t.holds === 'read');
+        return this.fail(
+          'reader-waited',
+          `T${readWaiter.id} readLock spins waiting for reader(s) ${readers} holding the lock, with no writer holding it or in a lock call`,
         );
       }
       if (runnable === 0) {
@@ -329,6 +339,11 @@ export class Run {
   private endPlainStep(t: SimThread): void {
     if (!this.live) this.mem.set(this.real);
     this.live = true;
+    if (this.weak) {
+      // weak memory: the step's plain stores (after its op) become plain stores of the model
+      this.weak.plainStores(t.id, this.stepNo, this.callName ?? t.call ?? 'call');
+      this.raced();
+    }
     let changed = false;
     for (let i = 0; i < this.words; i++) {
       if (this.mem[BASE + i] !== this.real[BASE + i]) {
@@ -439,7 +454,11 @@ export class Run {
       return m.result;
     }
     if (!this.allowNew || this.performed) return this.preempt();
-    if (this.plain) this.goLive();
+    if (this.plain) {
+      this.goLive();
+      // weak memory: plain stores made in this step before this op (a C lock's `cnt = 0; spin_unlock()`)
+      if (this.weak) this.weak.plainStores(t.id, this.stepNo, this.callName ?? 'call');
+    }
     const call = this.callName;
     if (call === null) throw new Error('atomics used outside a lock call');
     if (mem !== this.mem) throw new Error(`${name}: not on the lock's memory`);
@@ -486,7 +505,7 @@ export class Run {
       result = r.result;
       changed = mem[index] !== before;
       if (r.stale) t.stale |= 1 << rel;
-      else t.stale &= ~(1 << rel);
+      else if (r.read) t.stale &= ~(1 << rel);
     } else {
       result = perform(name, mem, index, a, b);
       changed = mem[index] !== before;
@@ -514,6 +533,7 @@ export class Run {
         // values of the words it watches, and only a repeat of that counts as spinning
         t.fresh |= t.watched;
         t.stale &= ~t.watched;
+        t.seen.clear();
       }
     }
     return result;
