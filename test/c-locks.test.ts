@@ -12,7 +12,7 @@ import { explore, replay } from '../src/explorer/index.js';
 import { compileCLock } from '../src/locks/c/compile.js';
 import { loadCLock } from '../src/locks/c/load.js';
 import type { LockAtomics, LockDesign, MemoryOrder } from '../src/locks/contract.js';
-import { ROOT } from './helpers.js';
+import { cli, ROOT } from './helpers.js';
 
 const file = (rel: string) => join(ROOT, rel);
 const load = (rel: string) => loadCLock(pathToFileURL(file(rel)).href);
@@ -298,5 +298,26 @@ describe('stress runs', () => {
     const { summary } = await stress(rel, 30, scenario);
     expect(summary.violationCount).toBeGreaterThan(0);
     expect(kinds).toContain(summary.violations[0]!.kind);
+  }, 120_000);
+});
+
+describe('the CLI on C locks', () => {
+  it('selftest --locks takes a C file, which passes', () => {
+    const r = cli(['selftest', '--locks', 'examples/zspage-lock.c', '--duration', '2', '--explore-iterations', '500']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/examples\/zspage-lock\.c +pass +ok: pass .* ok: pass \(500 it\)/);
+  }, 120_000);
+
+  it('explore prints a schedule that --replay reproduces exactly', () => {
+    const lock = ['--lock', 'examples/broken-unlock.c'];
+    const first = cli(['explore', ...lock, '--iterations', '2000', '--seed', '4'], { out: false });
+    expect(first.code).toBe(1);
+    const schedule = /--replay '([^']+)'/.exec(first.stdout + first.stderr)?.[1];
+    expect(schedule).toBeDefined();
+    const again = cli(['explore', ...lock, '--replay', schedule!], { out: false });
+    expect(again.code).toBe(1);
+    const verdict = (s: string) => s.split('\n').find((l) => /FAIL (not-released|exclusion|livelock)/.test(l))?.replace(/ at iteration \d+/, '');
+    expect(verdict(again.stdout + again.stderr)).toBeDefined();
+    expect(verdict(again.stdout + again.stderr)).toBe(verdict(first.stdout + first.stderr));
   }, 120_000);
 });
