@@ -1,12 +1,14 @@
 // Lock modules written against the global Atomics are checked as strictly as ones that use
 // the atomics they are given: in role workers, in the coordinator's audit and in the explorer.
 import { describe, expect, it } from 'vitest';
+import { LockAuditor } from '../src/coordinator/lock-auditor.js';
 import { explore, loadExplorerLock, type ExploreOptions } from '../src/explorer/index.js';
 import { auditPool } from '../src/invariants/audit.js';
 import { asGlobalAtomics, createRouted, RAW_ATOMICS } from '../src/invariants/global-atomics.js';
 import type { ViolationKind } from '../src/invariants/kinds.js';
 import { ProbeAtomics } from '../src/invariants/probe-atomics.js';
 import type { LockAtomics, LockDesign } from '../src/locks/contract.js';
+import { loadLockDesign, lockSpecFor } from '../src/locks/registry.js';
 import { handleToObj, objPfn, zspLockAt } from '../src/model/zs.js';
 import { cli, smallPool } from './helpers.js';
 
@@ -119,5 +121,24 @@ describe('global-Atomics lock modules', () => {
   it('run: a correct one passes', () => {
     const r = cli(['run', '--lock', `${FIXTURES}/global-atomics-lock.mjs`, '--scenario', 'smoke', '--duration', '2', '--seed', '4']);
     expect(r.code).toBe(0);
+  });
+});
+
+describe("the audit's lock check runs in a worker with a time limit", () => {
+  it('reports a trylock spinning on plain memory on its zspage, and a fresh worker checks next time', async () => {
+    const spec = lockSpecFor(`${FIXTURES}/plain-spin-trylock.mjs`);
+    const { zs, params, arena } = smallPool(await loadLockDesign(spec));
+    const z = zs.mem[zs.L.pageDescs + objPfn(zs, handleToObj(zs, 0)) * 4]!;
+    const auditor = new LockAuditor(arena.memory, params, spec, 1000, 60_000, (at) => `[${zs.mem[zspLockAt(zs, at)]}]`);
+    try {
+      Atomics.store(zs.mem, zspLockAt(zs, z), 1); // a reader left holding
+      const check = await auditor.check();
+      expect(check(z)).toMatch(/writeTrylock did not return within 1 s with every worker parked \(words \[1\]\)/);
+      Atomics.store(zs.mem, zspLockAt(zs, z), 0);
+      const next = await auditor.check();
+      expect(next(z)).toBeNull();
+    } finally {
+      await auditor.close();
+    }
   });
 });

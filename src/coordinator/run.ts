@@ -7,7 +7,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { HDR } from '../arena/layout.js';
 import { errorMessage, EXIT } from '../errors.js';
-import { auditPool } from '../invariants/audit.js';
+import { auditPool, lockWords } from '../invariants/audit.js';
 import type { ViolationKind } from '../invariants/kinds.js';
 import type { ViolationSink } from '../invariants/violation.js';
 import { loadLockDesign } from '../locks/registry.js';
@@ -24,6 +24,7 @@ import { coverageOf } from './coverage.js';
 import { roleCount, type RunConfig } from './config.js';
 import { namedCounters, sumInto, workerCounters } from './counters.js';
 import { describeWorkerFailure, workerResourceLimits } from './faults.js';
+import { LockAuditor } from './lock-auditor.js';
 import type { Shard } from './shard.js';
 import { SIGNAL_EXIT, StopSignals } from './signals.js';
 import { describeStuckLocks, idleLockWords } from './stuck-locks.js';
@@ -176,8 +177,11 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   let nextAudit = s.auditEvery > 0 ? s.auditEvery / 1e6 : Infinity;
   let stalled = false;
 
-  const audit = () => {
-    const r = auditPool(zs, setup.atomics, sink);
+  // The lock under test runs the audit's lock check in a worker: a call that never returns is reported, not waited on.
+  const auditor = new LockAuditor(arena.memory, setup.params, cfg.lock, s.stallTimeout / 1e6, START_TIMEOUT_MS, (z) => lockWords(zs, z));
+  auditor.start();
+  const audit = async () => {
+    const r = auditPool(zs, await auditor.check(), sink);
     audits.count++;
     audits.objects += r.objects;
     audits.bytes += r.bytes;
@@ -191,7 +195,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
     Atomics.store(mem, HDR.PAUSE, 1);
     const deadline = parking.at(elapsed()) + s.stallTimeout / 1e6;
     while (Atomics.load(mem, HDR.PARKED) < roles.length && !mustStop() && parking.at(elapsed()) < deadline) await sleep(1);
-    if (Atomics.load(mem, HDR.PARKED) >= roles.length) audit();
+    if (Atomics.load(mem, HDR.PARKED) >= roles.length) await audit();
     else if (!mustStop()) {
       stalled = true;
       sink.report(
@@ -230,8 +234,8 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
       if (waiting.length > 0 && t >= START_TIMEOUT_MS) {
         harnessError ??= `${waiting.join(', ')} did not start within ${START_TIMEOUT_MS / 1000} s`;
       }
-      // A stutter waits for every worker to park: not before they have all started.
-      if (t >= nextAudit && waiting.length === 0) {
+      // A stutter waits for every worker to park: not before they have all started (nor the audit's worker).
+      if (t >= nextAudit && waiting.length === 0 && auditor.isReady) {
         nextAudit = t + s.auditEvery / 1e6;
         await stutter();
       }
@@ -259,8 +263,12 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   await pool.destroy();
   for (const c of channels) c.port1.close();
   const elapsedMs = Math.round(elapsed());
-  if (settled && harnessError === null) audit();
-  else notes.push('final audit skipped: not every worker returned');
+  if (settled && harnessError === null) {
+    await audit().catch((err: unknown) => {
+      harnessError ??= `the final audit failed: ${errorMessage(err).split('\n', 1)[0]}`;
+    });
+  } else notes.push('final audit skipped: not every worker returned');
+  await auditor.close();
 
   const counters: Summary['counters'] = {};
   const workers = roles.map((role, w) => {

@@ -15,10 +15,32 @@ export interface AuditResult {
   bytes: number;
 }
 
+/** Whether zspage z's lock is free (a write trylock takes it): null, or what is wrong. */
+export type LockFreeCheck = (z: number) => string | null;
+
+/** The lock check in this thread, each call bounded by `atomics`' budget (see lock-auditor for one in a worker). */
+export function boundedLockCheck(zs: Zs, atomics: BoundedAtomics): LockFreeCheck {
+  return (z) => {
+    // A user's lock encoding is its own: a lock is free if a write trylock takes it.
+    const at = zspLockAt(zs, z);
+    atomics.reset();
+    try {
+      if (!zs.lock.writeTrylock(zs.mem, at)) return `lock is not free with every worker parked (words ${lockWords(zs, z)})`;
+      atomics.reset();
+      zs.lock.writeUnlock(zs.mem, at);
+      return null;
+    } catch (err) {
+      if (!(err instanceof SpinBudgetExceeded)) throw err;
+      return `writeTrylock did not return with every worker parked (${err.message}; words ${lockWords(zs, z)})`;
+    }
+  };
+}
+
 /** Reports at most this many problems per audit; one is enough to fail a run. */
 const MAX_REPORTS = 20;
 
-export function auditPool(zs: Zs, atomics: BoundedAtomics, sink: ViolationSink): AuditResult {
+export function auditPool(zs: Zs, lockCheck: BoundedAtomics | LockFreeCheck, sink: ViolationSink): AuditResult {
+  const lockFree = typeof lockCheck === 'function' ? lockCheck : boundedLockCheck(zs, lockCheck);
   const { mem, L } = zs;
   const result: AuditResult = { problems: 0, objects: 0, zspages: 0, bytes: 0 };
   const fail = (kind: 'audit' | 'integrity', msg: string, z?: number, h?: number) => {
@@ -48,7 +70,7 @@ export function auditPool(zs: Zs, atomics: BoundedAtomics, sink: ViolationSink):
     if (c < 0) continue;
     result.zspages++;
     zspagesOf[c]!++;
-    auditZspage(zs, z, c, atomics, pageSeen, inuseOf, fail);
+    auditZspage(zs, z, c, lockFree, pageSeen, inuseOf, fail);
   }
   for (let c = 0; c < classes; c++) {
     const objs = mem[clsAt(zs, c, CLS.OBJS_PER_ZSPAGE)]!;
@@ -81,26 +103,14 @@ export function auditPool(zs: Zs, atomics: BoundedAtomics, sink: ViolationSink):
 
 type Fail = (kind: 'audit' | 'integrity', msg: string, z?: number, h?: number) => void;
 
-function auditZspage(zs: Zs, z: number, c: number, atomics: BoundedAtomics, pageSeen: Uint8Array, inuseOf: Float64Array, fail: Fail): void {
+function auditZspage(zs: Zs, z: number, c: number, lockFree: LockFreeCheck, pageSeen: Uint8Array, inuseOf: Float64Array, fail: Fail): void {
   const { mem } = zs;
   const shadow = zspShadowAt(zs, z);
   if (mem[shadow + SHADOW.READERS_IN] !== 0 || mem[shadow + SHADOW.WRITER_IN] !== 0) {
     fail('audit', `zspage ${z}: shadow says ${mem[shadow + SHADOW.READERS_IN]} reader(s), ${mem[shadow + SHADOW.WRITER_IN]} writer(s) inside`, z);
   }
-  // A user's lock encoding is its own: a lock is free if a write trylock takes it.
-  const at = zspLockAt(zs, z);
-  atomics.reset();
-  try {
-    if (!zs.lock.writeTrylock(mem, at)) {
-      fail('audit', `zspage ${z}: lock is not free with every worker parked (words ${lockWords(zs, z)})`, z);
-    } else {
-      atomics.reset();
-      zs.lock.writeUnlock(mem, at);
-    }
-  } catch (err) {
-    if (!(err instanceof SpinBudgetExceeded)) throw err;
-    fail('audit', `zspage ${z}: writeTrylock did not return with every worker parked (${err.message}; words ${lockWords(zs, z)})`, z);
-  }
+  const lockProblem = lockFree(z);
+  if (lockProblem !== null) fail('audit', `zspage ${z}: ${lockProblem}`, z);
   const nr = mem[zspAt(zs, z, ZSP.NR_PAGES)]!;
   for (let i = 0; i < nr; i++) {
     const pfn = mem[zspAt(zs, z, ZSP.PAGES + i)]!;
@@ -120,7 +130,7 @@ function auditZspage(zs: Zs, z: number, c: number, atomics: BoundedAtomics, page
   }
 }
 
-function lockWords(zs: Zs, z: number): string {
+export function lockWords(zs: Zs, z: number): string {
   const at = zspLockAt(zs, z);
   return `[${Array.from(zs.mem.subarray(at, at + zs.L.params.lockWords)).join(', ')}]`;
 }

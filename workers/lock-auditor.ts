@@ -1,0 +1,37 @@
+// The audit's lock check, off the coordinator's thread: for every live zspage, does a write
+// trylock take its lock (and release it)? A lock call that never returns, even one spinning
+// on plain memory no budget can see, then costs this worker, which the coordinator ends.
+import { parentPort, workerData } from 'node:worker_threads';
+import { attachArena } from '../src/arena/arena.js';
+import { ZSP } from '../src/arena/layout.js';
+import { AUDITOR, type AuditorData, type AuditorMessage, LOCK_CALL_BUDGET } from '../src/coordinator/lock-auditor.js';
+import { boundedLockCheck } from '../src/invariants/audit.js';
+import { BoundedAtomics } from '../src/invariants/bounded-atomics.js';
+import { createRouted } from '../src/invariants/global-atomics.js';
+import { loadLockDesign } from '../src/locks/registry.js';
+import { buildClassTable } from '../src/model/size-class.js';
+import { newCpu } from '../src/model/kernel-locks.js';
+import { createZs, NO_HOOKS, zspAt } from '../src/model/zs.js';
+
+const data = workerData as AuditorData;
+const status = new Int32Array(data.status);
+const arena = attachArena(data.memory, data.params);
+const atomics = new BoundedAtomics(LOCK_CALL_BUDGET);
+const table = buildClassTable(data.params.pageSize, data.params.chainSize);
+const lock = createRouted(await loadLockDesign(data.lock), atomics);
+const zs = createZs(arena, table, lock, newCpu(), NO_HOOKS);
+const lockFree = boundedLockCheck(zs, atomics);
+const post = (m: AuditorMessage) => parentPort!.postMessage(m);
+
+parentPort!.on('message', () => {
+  const problems: [number, string][] = [];
+  for (let z = 0; z < zs.L.maxZspages; z++) {
+    if (zs.mem[zspAt(zs, z, ZSP.CLASS)]! < 0) continue;
+    Atomics.store(status, AUDITOR.ZSPAGE, z);
+    const problem = lockFree(z);
+    if (problem !== null) problems.push([z, problem]);
+  }
+  Atomics.store(status, AUDITOR.ZSPAGE, -1);
+  post({ problems });
+});
+post({ ready: true });
