@@ -303,7 +303,8 @@ describe('stress runs', () => {
 
 describe('the CLI on C locks', () => {
   it('selftest --locks takes a C file, which passes', () => {
-    const r = cli(['selftest', '--locks', 'examples/zspage-lock.c', '--duration', '2', '--explore-iterations', '500']);
+    // long enough to show evidence (sleeping reads, trylocks, moves) on a loaded machine
+    const r = cli(['selftest', '--locks', 'examples/zspage-lock.c', '--duration', '8', '--explore-iterations', '500']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/examples\/zspage-lock\.c +pass +ok: pass .* ok: pass \(500 it\)/);
   }, 120_000);
