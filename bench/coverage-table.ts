@@ -16,7 +16,7 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const seconds = Number(arg('seconds') ?? 3);
+const seconds = Number(arg('seconds') ?? 5);
 const scenario = arg('scenario') ?? 'default';
 const write = process.argv.includes('--write');
 const correct = Object.keys(BUILTIN_LOCKS).filter((name) => BUILTIN_LOCKS[name]!.expect === null);
@@ -44,7 +44,13 @@ const firstHit = (s: Summary, state: string) => {
 };
 const head = ['state', ...runs.flatMap(({ lock }) => [`${lock}: per second`, 'first hit'])];
 const rows = states.map((state) => [state, ...runs.flatMap(({ summary }) => [String(perSecond(summary, state)), firstHit(summary, state)])]);
-const verdicts = runs.map(({ lock, summary }) => `${lock} ${summary.verdict} (seed ${summary.seed})`).join(', ');
+const verdicts = runs
+  .map(({ lock, summary: s }) => {
+    const started = s.coverage.allStartedMs;
+    const running = started === null ? 'some worker never started' : `every worker running from ${started} ms, for ${((s.elapsedMs - started) / 1000).toFixed(1)} s`;
+    return `${lock}: ${s.verdict}, seed ${s.seed}, ${running}`;
+  })
+  .join('; ');
 const table = [
   `| ${head.join(' | ')} |`,
   `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,

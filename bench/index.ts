@@ -1,11 +1,13 @@
 // `npm run bench`: every benchmark section, one table, bench/results.json.
-// `node dist/bench/index.js [section ...]` runs only the sections named (results.partial.json).
-import { writeFileSync } from 'node:fs';
+// `node dist/bench/index.js [section ...]` runs only the sections named (results.partial.json);
+// with --merge their rows replace the same rows of bench/results.json (and join it if new).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import type { Rounds } from './lib/measure.js';
 import { progress } from './lib/progress.js';
+import type { BenchResults } from './lib/bench-tables.js';
 import { printTable, type Row } from './lib/report.js';
 import { arenaScale } from './sections/arena-scale.js';
 import { cLocks } from './sections/c-locks.js';
@@ -37,7 +39,8 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'weak-explorer': () => weakExplorer(),
 };
 
-const wanted = process.argv.slice(2);
+const merge = process.argv.includes('--merge');
+const wanted = process.argv.slice(2).filter((a) => a !== '--merge');
 for (const name of wanted) {
   if (!Object.hasOwn(SECTIONS, name)) {
     console.error(`bench: unknown section '${name}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
@@ -61,3 +64,24 @@ const file = join(packageRoot(), 'bench', wanted.length > 0 ? 'results.partial.j
 const record = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: load, seconds, rounds: ROUNDS, rows };
 writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 console.log(`bench: ${rows.length} figures in ${seconds} s; written to ${file}`);
+if (merge && wanted.length > 0) {
+  const full = join(packageRoot(), 'bench', 'results.json');
+  const base = JSON.parse(readFileSync(full, 'utf8')) as BenchResults;
+  mergeRows(base.rows, rows);
+  base.updates = [...(base.updates ?? []), { date: record.date, sections: wanted, loadAverage: load, seconds }];
+  writeFileSync(full, `${JSON.stringify(base, null, 2)}\n`);
+  console.log(`bench: merged into ${full}; npm run docs renders BENCHMARKS.md from it`);
+}
+
+/** Each new row replaces the row of the same name, or follows the last row of its section. */
+function mergeRows(into: Row[], fresh: Row[]): void {
+  for (const r of fresh) {
+    const at = into.findIndex((x) => x.name === r.name);
+    if (at >= 0) {
+      into[at] = r;
+      continue;
+    }
+    const last = into.map((x) => x.section).lastIndexOf(r.section);
+    into.splice(last >= 0 ? last + 1 : into.length, 0, r);
+  }
+}

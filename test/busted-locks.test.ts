@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { VIOLATION_KINDS } from '../src/invariants/kinds.js';
 import { BUSTED_LOCKS } from '../src/locks/busted/index.js';
 import { FORGET_EVERY } from '../src/locks/busted/forgotten-unlock.js';
+import { PATIENCE_SPINS } from '../src/locks/busted/impatient-trylock.js';
 import type { LockAtomics, LockDesign, LockOps } from '../src/locks/contract.js';
 import { BUILTIN_LOCKS, checkLockDesign } from '../src/locks/registry.js';
 
@@ -277,5 +278,40 @@ describe('busted-reader-naps', () => {
   });
   it.each(CORRECT)('$name: the reader spins, never waits', (d) => {
     expect(readerWaitsForWriter(d)).toBe(0);
+  });
+});
+
+describe('busted-reader-waits-readers', () => {
+  /** A reader holds; a second readLock must get in at once (readers are blocked only by writers). */
+  const readWhileReading = (d: LockDesign) => {
+    const mem = memory(d);
+    other(d).readLock(mem, AT);
+    const p = probe(undefined, 100);
+    d.create(p.atomics).readLock(mem, AT);
+    return p.calls.length;
+  };
+  it('a second reader spins while the first holds', () => {
+    expect(() => readWhileReading(busted('busted-reader-waits-readers'))).toThrow(Spins);
+  });
+  it.each(CORRECT)('$name: the second reader gets in within a few operations', (d) => {
+    expect(readWhileReading(d)).toBeLessThan(10);
+  });
+});
+
+describe('busted-impatient-trylock', () => {
+  /** A reader holds throughout: the trylock must fail without waiting for it. */
+  const trylockWithReader = (d: LockDesign) => {
+    const mem = memory(d);
+    other(d).readLock(mem, AT);
+    const p = probe(undefined, 1e6);
+    return { ok: d.create(p.atomics).writeTrylock(mem, AT), ops: p.calls.length };
+  };
+  it(`spins ${PATIENCE_SPINS} times for the reader, then gives up: it returns, but it waited`, () => {
+    const r = trylockWithReader(busted('busted-impatient-trylock'));
+    expect(r.ok).toBe(false);
+    expect(r.ops).toBe(PATIENCE_SPINS);
+  });
+  it.each(CORRECT)('$name: writeTrylock fails at once', (d) => {
+    expect(trylockWithReader(d).ops).toBeLessThan(10);
   });
 });

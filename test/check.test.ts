@@ -1,9 +1,11 @@
 // End to end: `check` on a correct and a broken lock of each form (built-in, JS module),
 // its JSON, its table, its reproduce commands, and bad input.
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from './helpers.js';
+import { cli, ROOT } from './helpers.js';
 
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
@@ -61,6 +63,25 @@ describe('check', () => {
     expect(r.stdout).toMatch(/^part\s+verdict\s+failed after\s+violation\s+reproduce$/m);
     expect(r.stdout).toMatch(/^explore\s+FAIL\s+\d+\.\d\d s\s+exclusion\s+zspage-stress explore --lock test\/fixtures\/classic-bug-lock\.mjs --replay '/m);
     expect(r.stdout).toMatch(/check: test\/fixtures\/classic-bug-lock\.mjs: FAIL exclusion in explore after/);
+  });
+
+  it('stops at ^C in a stress part: interrupted, exit 130, its results written', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'zss-')), 'check');
+    const child = spawn(process.execPath, [join(ROOT, 'bin/zspage-stress.js'), 'check', '--lock', 'zspage-atomic-fixed', '--budget', '60', '--json', '--out', out], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (/check: stress: selftest mix: up to/.test(stderr) && !child.killed) setTimeout(() => child.kill('SIGINT'), 300);
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(130);
+    const j = json(stdout);
+    expect(j).toMatchObject({ verdict: 'interrupted', exitCode: 130, part: 'stress: selftest mix' });
+    expect(j.parts.map((p: any) => p.verdict)).toEqual(['pass', 'interrupted']);
+    expect(existsSync(join(out, 'check.json'))).toBe(true);
+    expect(existsSync(join(out, 'selftest', 'summary.json'))).toBe(true);
   });
 
   it('rejects bad input with one line and exit code 2', () => {

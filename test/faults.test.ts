@@ -30,7 +30,7 @@ describe('a worker that fails', () => {
   it('throws: exit 3, the role, seed, state and the throwing frame named, results written', () => {
     const r = runFault('fault-throws.mjs');
     expect(r.code).toBe(3);
-    expect(r.summary).toMatchObject({ verdict: 'fail', ended: 'harness-error', exitCode: 3 });
+    expect(r.summary).toMatchObject({ verdict: 'error', ended: 'harness-error', exitCode: 3 });
     const diagnosis = /^(reader|migrator|compactor|churner)#\d \(seed 5\) threw while .+: injected fault: readLock failed on call 200 \(at .*fault-throws\.mjs:\d+:\d+\)+$/;
     expect(r.summary.notes[0]).toMatch(diagnosis);
     expect(r.stdout).toContain(`note: ${r.summary.notes[0]}`);
@@ -43,7 +43,7 @@ describe('a worker that fails', () => {
   it('runs out of memory under ZSPAGE_STRESS_WORKER_HEAP_MIB: exit 3, diagnosed as died', () => {
     const r = runFault('fault-oom.mjs', { ZSPAGE_STRESS_WORKER_HEAP_MIB: '32' });
     expect(r.code).toBe(3);
-    expect(r.summary).toMatchObject({ verdict: 'fail', ended: 'harness-error', exitCode: 3 });
+    expect(r.summary).toMatchObject({ verdict: 'error', ended: 'harness-error', exitCode: 3 });
     expect(r.summary.notes[0]).toMatch(/^(reader|migrator|compactor|churner)#\d \(seed 5\) died while .+: .*memory limit/);
     expect(r.summary.elapsedMs).toBeLessThan(15_000);
   });

@@ -1,5 +1,4 @@
 // Every invariant check fires on a deliberately broken lock or model.
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { CLS, HND, PG, SHADOW, STACK, WRK } from '../src/arena/layout.js';
 import { StallWatchdog } from '../src/coordinator/watchdog.js';
@@ -9,12 +8,13 @@ import { describeMismatch } from '../src/invariants/integrity.js';
 import type { ViolationKind } from '../src/invariants/kinds.js';
 import { ProbeAtomics } from '../src/invariants/probe-atomics.js';
 import { ShadowHooks } from '../src/invariants/shadow.js';
-import { sleepHolding, WAITED_ON_MS } from '../src/invariants/sleep-holding.js';
+import { FlightRecorder } from '../src/invariants/flight-recorder.js';
+import { ALONE_OPS } from '../src/invariants/spin-watch.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../src/model/map.js';
 import { contentSeed, poisonPage, verifyContent } from '../src/model/object.js';
 import { SITE } from '../src/model/lock-sites.js';
 import { zspageReadLock } from '../src/model/zspage-lock.js';
-import { clsAt, handleToObj, hndAt, objPfn, pgAt, zspShadowAt, type Zs } from '../src/model/zs.js';
+import { clsAt, handleToObj, hndAt, objPfn, pgAt, zspLockAt, zspShadowAt, type Zs } from '../src/model/zs.js';
 import { smallPool } from './helpers.js';
 
 function recorder() {
@@ -22,12 +22,13 @@ function recorder() {
   return { seen, sink: { report: (kind: ViolationKind, message: string) => void seen.push({ kind, message }) } };
 }
 
-function hooksFor(zs: Zs) {
+function hooksFor(zs: Zs, worker = 0) {
   const { seen, sink } = recorder();
   const cpu = { preemptCount: 0 };
   const probe = new ProbeAtomics(cpu, zs.mem, sink);
-  const held = new HeldState(zs.mem, zs.L.workers);
-  const hooks = new ShadowHooks(zs.mem, (z) => zspShadowAt(zs, z), sink, probe, held, null);
+  const held = new HeldState(zs.mem, zs.L.workers + worker * zs.L.workerWords);
+  const flight = new FlightRecorder(zs.mem, zs.L, worker);
+  const hooks = new ShadowHooks(zs.mem, (z) => zspShadowAt(zs, z), (z) => zspLockAt(zs, z), sink, probe, held, flight, null);
   return { seen, hooks, probe, cpu };
 }
 
@@ -35,6 +36,7 @@ describe('exclusion (shadow held-state)', () => {
   it('fires when a writer gets in with a reader inside', () => {
     const { zs } = smallPool();
     const { seen, hooks } = hooksFor(zs);
+    hooks.readBegin(5);
     hooks.readAcquired(5);
     hooks.trylockBegin(5);
     hooks.trylockEnd(5, true);
@@ -46,6 +48,7 @@ describe('exclusion (shadow held-state)', () => {
     const { seen, hooks } = hooksFor(zs);
     hooks.trylockBegin(5);
     hooks.trylockEnd(5, true);
+    hooks.readBegin(5);
     hooks.readAcquired(5);
     hooks.trylockBegin(5);
     hooks.trylockEnd(5, true);
@@ -55,15 +58,20 @@ describe('exclusion (shadow held-state)', () => {
   it('stays quiet for readers sharing and for a failed trylock', () => {
     const { zs } = smallPool();
     const { seen, hooks } = hooksFor(zs);
+    hooks.readBegin(5);
     hooks.readAcquired(5);
+    hooks.readBegin(5);
     hooks.readAcquired(5);
     hooks.trylockBegin(5);
     hooks.trylockEnd(5, false);
     hooks.readReleasing(5);
+    hooks.readReleased(5);
     hooks.readReleasing(5);
+    hooks.readReleased(5);
     hooks.trylockBegin(5);
     hooks.trylockEnd(5, true);
     hooks.writeReleasing(5);
+    hooks.writeReleased(5);
     expect(seen).toEqual([]);
   });
 });
@@ -81,31 +89,87 @@ describe('slept-in-atomic (probe atomics)', () => {
   });
 });
 
-describe('writer-waited (a sleeping reader outstays a spinning trylock)', () => {
-  // A writer thread that sits in writeTrylock on zspage 5, counting operations as it spins.
-  const spinner = (zs: Zs, spin: boolean) =>
-    new Worker(
-      `const { workerData: { sab, shadow, spin } } = require('node:worker_threads');
-       const mem = new Int32Array(sab);
-       const until = Date.now() + 400;
-       while (Date.now() < until) if (spin) Atomics.add(mem, shadow + ${SHADOW.TRYLOCK_OPS}, 1);`,
-      { eval: true, workerData: { sab: zs.mem.buffer, shadow: zspShadowAt(zs, 5), spin } },
-    );
+describe('writer-waited and reader-waited (a lock call that spins alone)', () => {
+  // Worker lines 0..2 stand for three threads; this thread plays each in turn, so that who is
+  // inside which lock operation, and how many operations a call performs, are exact.
+  const threads = (zs: Zs) => [0, 1, 2].map((w) => hooksFor(zs, w));
+  /** `n` atomic operations of a lock call spinning on the zspage's lock word. */
+  const spin = (probe: ProbeAtomics, zs: Zs, n: number, between?: () => void) => {
+    for (let i = 0; i < n; i++) {
+      probe.load(zs.mem, zspLockAt(zs, 5));
+      if (between && i % 50 === 0) between();
+    }
+  };
+  const readCycle = (t: ReturnType<typeof hooksFor>) => {
+    t.hooks.readBegin(5);
+    t.hooks.readAcquired(5);
+    t.hooks.readReleasing(5);
+    t.hooks.readReleased(5);
+  };
 
-  for (const spin of [true, false]) {
-    it(spin ? 'marks a trylock that spins through the sleep, which then reports on success' : 'leaves a trylock alone that does not spin', async () => {
-      const { zs } = smallPool();
-      const { seen, hooks } = hooksFor(zs);
-      hooks.trylockBegin(5); // the writer enters trylock (this thread stands in for it)
-      const w = spinner(zs, spin);
-      await new Promise((r) => w.once('online', r));
-      sleepHolding(zs.mem, zspShadowAt(zs, 5), 1);
-      hooks.trylockEnd(5, true);
-      await w.terminate();
-      expect(seen.map((v) => v.kind)).toEqual(spin ? ['writer-waited'] : []);
-      expect(WAITED_ON_MS).toBeLessThan(400);
-    });
-  }
+  it('a writeTrylock spinning while a reader sleeps holding: writer-waited, however soon it gives up', () => {
+    const { zs } = smallPool();
+    const [reader, writer] = threads(zs);
+    reader!.hooks.readBegin(5);
+    reader!.hooks.readAcquired(5);
+    reader!.hooks.sleeping(5, true);
+    writer!.hooks.trylockBegin(5);
+    spin(writer!.probe, zs, ALONE_OPS + 64);
+    writer!.hooks.trylockEnd(5, false);
+    expect(writer!.seen.map((v) => v.kind)).toEqual(['writer-waited']);
+    expect(writer!.seen[0]!.message).toMatch(/^writeTrylock on zspage 5 spun \d+ atomic operations in one call with no other thread in a lock operation on the zspage.*while only sleeping readers \(1\) held it: it waits for sleeping readers$/);
+  });
+
+  it('stays quiet while another thread is in lock operations on the zspage, and for a short spin', () => {
+    const { zs } = smallPool();
+    const [reader, writer, other] = threads(zs);
+    reader!.hooks.readBegin(5);
+    reader!.hooks.readAcquired(5);
+    reader!.hooks.sleeping(5, true);
+    writer!.hooks.trylockBegin(5);
+    // Another thread inside a lock operation the whole time (a 6.15 reader descheduled on the inner spinlock).
+    other!.hooks.readBegin(5);
+    spin(writer!.probe, zs, 4 * ALONE_OPS);
+    other!.hooks.readAcquired(5);
+    // Others coming and going all the time.
+    spin(writer!.probe, zs, 4 * ALONE_OPS, () => readCycle(other!));
+    writer!.hooks.trylockEnd(5, false);
+    writer!.hooks.trylockBegin(5);
+    spin(writer!.probe, zs, ALONE_OPS - 64);
+    writer!.hooks.trylockEnd(5, false);
+    expect(writer!.seen).toEqual([]);
+  });
+
+  it('stays quiet for a trylock waiting out a reader that is awake (bounded: the old rwlock without sleepers)', () => {
+    const { zs } = smallPool();
+    const [reader, writer] = threads(zs);
+    reader!.hooks.readBegin(5);
+    reader!.hooks.readAcquired(5);
+    writer!.hooks.trylockBegin(5);
+    spin(writer!.probe, zs, 4 * ALONE_OPS);
+    writer!.hooks.trylockEnd(5, false);
+    expect(writer!.seen).toEqual([]);
+  });
+
+  it('a readLock spinning while only readers hold: reader-waited; while a writer holds: quiet', () => {
+    const { zs } = smallPool();
+    const [holder, reader] = threads(zs);
+    holder!.hooks.readBegin(5);
+    holder!.hooks.readAcquired(5);
+    holder!.hooks.sleeping(5, true);
+    reader!.hooks.readBegin(5);
+    spin(reader!.probe, zs, ALONE_OPS + 64);
+    expect(reader!.seen.map((v) => v.kind)).toEqual(['reader-waited']);
+    expect(reader!.seen[0]!.message).toMatch(/^readLock on zspage 5 spun .* while only sleeping readers \(1\) held it: readers must be blocked only by writers$/);
+
+    const { zs: zs2 } = smallPool();
+    const [w2, r2] = threads(zs2);
+    w2!.hooks.trylockBegin(5);
+    w2!.hooks.trylockEnd(5, true);
+    r2!.hooks.readBegin(5);
+    spin(r2!.probe, zs2, 4 * ALONE_OPS);
+    expect(r2!.seen).toEqual([]);
+  });
 });
 
 describe('integrity', () => {

@@ -1,5 +1,8 @@
 // Lockdep: lock-order cycles across threads, sleeping under a spinning lock and
 // releasing a lock not held are reported, with the stacks; the model's own order is quiet.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLS, HND, LOCKDEP, ZSP } from '../src/arena/layout.js';
 import type { PoolSetup } from '../src/coordinator/setup.js';
@@ -13,7 +16,9 @@ import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../src/model/map.js';
 import { MIGRATE_OK, zsPageMigrate } from '../src/model/migrate.js';
 import { clsAt, createZs, handleToObj, hndAt, NO_HOOKS, objPfn, pageOwner, recordObj, zspAt, zspLockAt, type Zs } from '../src/model/zs.js';
 import zspageSpinlock from '../src/locks/zspage-spinlock.js';
-import { smallPool } from './helpers.js';
+import { resolveRunConfig } from '../src/coordinator/config.js';
+import { runStress } from '../src/coordinator/run.js';
+import { ROOT, smallPool } from './helpers.js';
 
 type Seen = { kind: ViolationKind; message: string }[];
 
@@ -135,4 +140,17 @@ describe('lockdep', () => {
     expect(seen.map((v) => v.kind)).toEqual(['lock-order']);
     expect(seen[0]!.message).toMatch(/^WARNING: bad unlock balance detected! reader#0 is trying to release zspage->lock of zspage \d+ at zs_obj_read_end\(\) but does not hold it\nlocks held:\n  #0 zspage->lock of zspage \d+ \(read\) at zs_obj_read_begin\(\)/);
   });
+});
+
+describe('lockdep on a C lock', () => {
+  it("reports a C lock's two spinlocks taken in opposite orders, through the kernel shim's spin_lock()", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'zss-lockdep-')), 'run');
+    const cfg = resolveRunConfig({ scenario: 'smoke', lock: join(ROOT, 'test/fixtures/c/abba-spinlocks.c'), seed: 3, duration: 10, out });
+    const { summary, exitCode } = await runStress(cfg, () => {});
+    expect(exitCode).toBe(1);
+    expect(summary.violations[0]!.kind).toBe('lock-order');
+    const msg = summary.violations[0]!.message;
+    expect(msg).toMatch(/^possible circular locking dependency detected: \S+ is trying to acquire spinlock_t at byte [04] of the zspage lock at zspage_\w+\(\) but already holds spinlock_t at byte [04] of the zspage lock/);
+    expect(msg).toMatch(/the existing dependency chain \(in reverse order\) is:\n-> spinlock_t at byte [04] of the zspage lock -> spinlock_t at byte [04] of the zspage lock, first by \S+:\n/);
+  }, 180_000);
 });

@@ -15,6 +15,15 @@ const fresh = (d: LockDesign, atomics: LockAtomics = Atomics) => {
 
 describe.each(Object.entries(BUILTIN_LOCKS))('%s', (_name, { design }) => {
   it('lets readers share and a writer in once they leave', () => {
+    if (_name === 'busted-reader-waits-readers') {
+      // Its bug: a second reader waits for the first to leave.
+      const bounded = new BoundedAtomics(10_000);
+      const { mem, ops } = fresh(design, bounded);
+      ops.readLock(mem, AT);
+      bounded.reset();
+      expect(() => ops.readLock(mem, AT)).toThrow(SpinBudgetExceeded);
+      return;
+    }
     const { mem, ops } = fresh(design);
     ops.readLock(mem, AT);
     ops.readLock(mem, AT);

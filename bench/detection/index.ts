@@ -7,6 +7,7 @@
 //
 //   node dist/bench/detection/index.js [--seeds 5] [--seed 1] [--correct-budget 30]
 //                                      [--run-duration 20] [--locks A,B] [--no-run] [--no-correct]
+//                                      [--merge]: put the locks measured into bench/detection.json
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { packageRoot } from '../../src/paths.js';
 import { writeDocs } from '../docs.js';
 import { progress } from '../lib/progress.js';
-import { detectionLocks, detectionTable, targetLines, type CheckSample, type DetectionData, type LockDetection, type RunSample } from './lib.js';
+import { detectionLocks, detectionTable, readDetection, targetLines, type CheckSample, type DetectionData, type LockDetection, type RunSample } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     locks: { type: 'string' },
     'no-run': { type: 'boolean', default: false },
     'no-correct': { type: 'boolean', default: false },
+    merge: { type: 'boolean', default: false },
   },
 });
 const root = packageRoot();
@@ -105,11 +107,27 @@ const data: DetectionData = {
   runDurationS,
   locks,
 };
-const file = join(root, 'bench', partial ? 'detection.partial.json' : 'detection.json');
+const full = join(root, 'bench', 'detection.json');
+let file = join(root, 'bench', partial ? 'detection.partial.json' : 'detection.json');
 writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
-for (const line of [...detectionTable(data), '', ...targetLines(data)]) console.log(line);
+let shown = data;
+if (partial && values.merge) {
+  // The locks measured replace their earlier figures (or join them), with a note of when.
+  const base = readDetection(full);
+  for (const l of locks) {
+    const at = base.locks.findIndex((b) => b.lock === l.lock);
+    const merged = at >= 0 ? { ...l, run: l.run.length > 0 || values['no-run'] === false ? l.run : base.locks[at]!.run } : l;
+    if (at >= 0) base.locks[at] = merged;
+    else base.locks.push(merged);
+  }
+  base.updates = [...(base.updates ?? []), { date: data.date, loadAverage: data.loadAverage, locks: locks.map((l) => l.lock) }];
+  file = full;
+  writeFileSync(file, `${JSON.stringify(base, null, 2)}\n`);
+  shown = base;
+}
+for (const line of [...detectionTable(shown), '', ...targetLines(shown)]) console.log(line);
 console.log(`detection: written to ${file}`);
-if (!partial) {
+if (file === full) {
   writeDocs(root);
   console.log('detection: docs/DETECTION.md regenerated');
 }

@@ -45,6 +45,8 @@ export interface DetectionData {
   correctBudgetS: number;
   runDurationS: number;
   locks: LockDetection[];
+  /** Locks measured again later (--merge), with the conditions of that measurement. */
+  updates?: { date: string; loadAverage: number[]; locks: string[] }[];
 }
 
 export const TARGETS = { checkMedianMs: 1000, checkWorstMs: 5000, runWorstMs: 10_000 } as const;
@@ -58,24 +60,43 @@ export function detectionLocks(root: string): Omit<LockDetection, 'check' | 'run
   }));
   const files: Omit<LockDetection, 'check' | 'run'>[] = [];
   // Test fixtures that are locks with a bug (the others are bad modules or fault injections).
-  for (const f of ['test/fixtures/classic-bug-lock.mjs']) files.push(fileLock(root, f));
+  for (const f of BROKEN_FIXTURES) if (existsSync(join(root, f))) files.push(fileLock(root, f, true));
   const ex = join(root, 'examples');
   if (existsSync(ex)) {
-    for (const f of walk(ex).sort()) if (/\.(mjs|js|c)$/.test(f)) files.push(fileLock(root, f.slice(root.length + 1)));
+    for (const f of walk(ex).sort()) {
+      const rel = f.slice(root.length + 1);
+      if (/\.(mjs|js|c)$/.test(rel)) files.push(fileLock(root, rel, /broken|bug|busted/i.test(rel.replace(/^.*\//, ''))));
+    }
   }
   return [...builtins, ...files];
 }
+
+const BROKEN_FIXTURES = [
+  'test/fixtures/classic-bug-lock.mjs',
+  'test/fixtures/c/waiting-trylock.c',
+  'test/fixtures/c/writer-sleeps.c',
+  'test/fixtures/c/warns.c',
+];
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-/** A lock file is broken when its name says so; its bug is its first comment line that says BUG, or its first line. */
-function fileLock(root: string, rel: string): Omit<LockDetection, 'check' | 'run'> {
+/** A lock file's bug: its `BUG:` comment, or else the first sentence of its leading comment. */
+function fileLock(root: string, rel: string, broken: boolean): Omit<LockDetection, 'check' | 'run'> {
   const text = readFileSync(join(root, rel), 'utf8');
-  const broken = /broken|bug|busted/i.test(rel.replace(/^.*\//, ''));
-  const bugLine = /BUG:?\s*(.*)/.exec(text)?.[1] ?? /^\s*(?:\/\/|\/\*|\*)\s*(.*)$/m.exec(text)?.[1] ?? rel;
-  return { lock: rel, form: rel.endsWith('.c') ? 'C' : 'module', bug: broken ? bugLine.replace(/\*\/\s*$/, '').trim() : null };
+  const form = rel.endsWith('.c') ? ('C' as const) : ('module' as const);
+  if (!broken) return { lock: rel, form, bug: null };
+  const tagged = /\bBUG:\s*(.*)/.exec(text)?.[1];
+  const lead: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(?:\/\/|\/\*+|\*\/|\*)\s?(.*?)\s*(?:\*\/)?$/.exec(line);
+    if (!m) break;
+    if (m[1]) lead.push(m[1]);
+  }
+  const first = /^(.*?\.)(\s|$)/.exec(lead.join(' '))?.[1] ?? lead.join(' ');
+  const bug = (tagged ?? first) || rel;
+  return { lock: rel, form, bug: bug.length > 160 ? `${bug.slice(0, 157)}...` : bug };
 }
 
 export function median(xs: number[]): number {
@@ -144,7 +165,10 @@ export function conditionsLine(d: DetectionData): string {
   return (
     `Measured ${d.date.slice(0, 16).replace('T', ' ')} UTC with node ${d.node} on ${d.cpus} cores, ` +
     `load average ${d.loadAverage.map((l) => l.toFixed(1)).join(' -> ')} (the machine was shared), ` +
-    `seeds ${d.seeds.join(', ')}, ${Math.round(d.seconds / 60)} min in all.`
+    `seeds ${d.seeds.join(', ')}, ${Math.round(d.seconds / 60)} min in all.` +
+    (d.updates ?? [])
+      .map((u) => ` Measured again ${u.date.slice(0, 16).replace('T', ' ')} UTC, load average ${u.loadAverage.map((l) => l.toFixed(1)).join(' -> ')}: ${u.locks.join(', ')}.`)
+      .join('')
   );
 }
 

@@ -8,6 +8,8 @@ export interface BenchResults {
   loadAverage: number[];
   seconds: number;
   rows: Row[];
+  /** Sections run again later and merged in (node dist/bench/index.js SECTION... --merge). */
+  updates?: { date: string; sections: string[]; loadAverage: number[]; seconds: number }[];
 }
 
 const budgetCell = (r: Row) => (r.budget === undefined ? '' : `${r.budget} ${r.met ? 'met' : '**missed**'}`);
@@ -34,7 +36,10 @@ function budgets(rows: Row[]): string[] {
 function results(d: BenchResults): string[] {
   const out = [
     `Run of ${d.date.slice(0, 16).replace('T', ' ')} UTC (\`bench/results.json\`): node ${d.node}, ${d.cpus} cores, ` +
-      `load average ${d.loadAverage.map((l) => l.toFixed(1)).join(' -> ')} over the sections, ${Math.round(d.seconds)} s of benchmarks.`,
+      `load average ${d.loadAverage.map((l) => l.toFixed(1)).join(' -> ')} over the sections, ${Math.round(d.seconds)} s of benchmarks.` +
+      (d.updates ?? [])
+        .map((u) => ` Sections ${u.sections.join(', ')} run again ${u.date.slice(0, 16).replace('T', ' ')} UTC (load average ${u.loadAverage.map((l) => l.toFixed(1)).join(' -> ')}).`)
+        .join(''),
   ];
   let section: string | null = null;
   for (const r of d.rows) {

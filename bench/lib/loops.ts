@@ -2,7 +2,7 @@
 // how many operations it did before the arena's stop word was set.
 import { MessageChannel } from 'node:worker_threads';
 import { attachArena, type Arena } from '../../src/arena/arena.js';
-import { HDR, SHADOW } from '../../src/arena/layout.js';
+import { HDR } from '../../src/arena/layout.js';
 import { createRouted } from '../../src/invariants/global-atomics.js';
 import { ProbeAtomics } from '../../src/invariants/probe-atomics.js';
 import type { ViolationSink } from '../../src/invariants/violation.js';
@@ -83,7 +83,7 @@ function floorLoops({ mem }: Arena, at: number): Loops {
 }
 
 // Every role's lock gets a ProbeAtomics (src/roles/context.ts); a writer's trylock
-// runs with it armed, counting on the zspage's shadow (src/invariants/shadow.ts).
+// runs watched, as the shadow hooks watch it (src/invariants/shadow.ts).
 /** A built-in by name, or a lock file (a C lock, say) by path. */
 async function benchDesign(lock: string): Promise<LockDesign> {
   return Object.hasOwn(BUILTIN_LOCKS, lock) ? BUILTIN_LOCKS[lock]!.design : loadLockDesign(lockSpecFor(lock));
@@ -95,7 +95,7 @@ function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: n
   const probe = new ProbeAtomics({ preemptCount: 0 }, mem, failing);
   const lock =
     spec.atomics === 'raw' ? design.create(Atomics) : spec.atomics === 'reader-unrouted' ? design.create(probe) : createRouted(design, probe);
-  const opsAt = shadowAt(arena, z) + SHADOW.TRYLOCK_OPS;
+  const shadow = shadowAt(arena, z);
   const counted = spec.atomics === 'writer';
   return {
     read() {
@@ -113,9 +113,9 @@ function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: n
       let ops = 0;
       while (Atomics.load(mem, HDR.STOP) === 0) {
         for (let i = 0; i < BATCH; i++) {
-          if (counted) probe.armTrylock(opsAt);
+          if (counted) probe.watchCall(true, z, shadow);
           const ok = lock.writeTrylock(mem, at);
-          if (counted) probe.disarmTrylock();
+          if (counted) probe.unwatchCall();
           if (ok) lock.writeUnlock(mem, at);
         }
         ops += BATCH;
@@ -155,6 +155,7 @@ function roleLoops(data: CrewWorkerData, spec: Extract<CrewSpec, { kind: 'harnes
     role: 'reader',
     roleIndex: data.index,
     workerIndex: data.index,
+    labels: Array.from({ length: data.params.workers }, (_, i) => `reader#${i}`),
     seed: spec.seed,
     scenario: spec.scenario,
     stable: spec.stable,
@@ -163,7 +164,7 @@ function roleLoops(data: CrewWorkerData, spec: Extract<CrewSpec, { kind: 'harnes
     startEpochMs: Date.now(),
     port,
   } satisfies RoleTask;
-  const ctx = createRoleContext(task, design);
+  const ctx = createRoleContext(task, design, spec.kind !== 'harness-reader' || spec.flightRecorder !== false);
   if (spec.kind === 'harness-reader') {
     const step = readerStep(ctx);
     return {

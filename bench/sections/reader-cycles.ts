@@ -18,7 +18,7 @@ const OVERHEAD_BUDGET = 1;
 
 export const tinyObjects = () => buildWorld(LOCK, { arena: '32MiB', stable: 20_000, minSize: 4, maxSize: 4 });
 
-const harness = (w: World, timingSample: number): CrewSpec => ({
+const harness = (w: World, timingSample: number): Extract<CrewSpec, { kind: 'harness-reader' }> => ({
   kind: 'harness-reader',
   lock: LOCK,
   scenario: withTimingSample(w.scenario, timingSample),
@@ -58,6 +58,7 @@ async function ladder(tiny: World, sized: World, n: number, rounds: Rounds): Pro
     ['every', tiny, harness(tiny, 1)],
     ['shipped', tiny, shipped(tiny)],
     ['sized', sized, shipped(sized)],
+    ['unrecorded', tiny, { ...harness(tiny, tiny.scenario.readers.timingSample), flightRecorder: false }],
   ];
   const crews = await Promise.all(specs.map(([, w, spec]) => Crew.start(w.arena, spec, n)));
   const m = await interleave(
@@ -65,7 +66,7 @@ async function ladder(tiny: World, sized: World, n: number, rounds: Rounds): Pro
     rounds,
   );
   await Promise.all(crews.map((c) => c.close()));
-  const [bareM, model, shadow, untimed, every, shippedM, sizedM] = m as [Measured, ...Measured[]];
+  const [bareM, model, shadow, untimed, every, shippedM, sizedM, unrecorded] = m as [Measured, ...Measured[]];
   const sample = tiny.scenario.readers.timingSample;
   const threads = `${n} thread${n > 1 ? 's' : ''}`;
   const budgeted = n === READERS;
@@ -128,7 +129,21 @@ async function ladder(tiny: World, sized: World, n: number, rounds: Rounds): Pro
     part('instrumentation, every read timed: share of a cycle', every, untimed),
     part(`instrumentation, shipped (1 in ${sample}): share of a cycle`, shippedM, untimed, budgeted ? INSTRUMENT_BUDGET : undefined),
     part('verification at 32..3072-byte objects: share of a cycle', sizedM, shippedM),
+    flightRow(),
   ];
+
+  // The flight recorder's ring writes (lock words before and after each lock operation), on the shipped reader.
+  function flightRow(): Row {
+    const row = part('flight recorder, shipped: share of a cycle', shippedM, unrecorded!);
+    return budgeted
+      ? {
+          ...row,
+          ...budget(`<= ${INSTRUMENT_BUDGET.toFixed(2)}x`, row.ratio <= INSTRUMENT_BUDGET, () =>
+            'fewer words per entry (the lock words before and after are most of it), or record writers only',
+          ),
+        }
+      : row;
+  }
 }
 
 /** The bare loop and the shipped reader, `n` threads each, interleaved; r = harness / bare (CPU time). */

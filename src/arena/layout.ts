@@ -20,6 +20,7 @@ export const HDR = {
   DEFERRED_FREE: 6, // zspages waiting for async_free_zspage()
   COMPACTING: 7, // pool->compaction_in_progress
   C_STACKS: 8, // C lock stacks handed out (see cStacks)
+  CLOCK_MS: 9, // ms since the run started, as the coordinator last saw it: the flight recorder's clock
 } as const;
 export const ARENA_MAGIC = 0x7a737472; // "zstr"
 
@@ -61,13 +62,34 @@ export const ZSPAGE_MAGIC = 0x58;
 export const SHADOW = {
   READERS_IN: 0, // readers inside (between readLock's return and readUnlock's call)
   WRITER_IN: 1, // writers inside
-  TRYLOCKS_IN: 2, // writers inside a writeTrylock call
-  TRYLOCK_SEQ: 3, // numbers writeTrylock calls
-  TRYLOCK_OPS: 4, // atomic operations performed inside writeTrylock calls
-  WAITED_ON: 5, // the writeTrylock call a sleeping reader saw spin on it
-  READERS_WAITING: 6, // readers inside a readLock call
+  SLEEPERS: 2, // readers inside and asleep
+  OPS: 3, // lock operations in progress (low OPS_IN_BITS) and a count of their starts and ends (the rest)
+  TRYLOCK_SEQ: 4, // numbers writeTrylock calls
+  READERS_WAITING: 5, // readers inside a readLock call
 } as const;
-export const SHADOW_WORDS = 7;
+export const SHADOW_WORDS = 6;
+/** SHADOW.OPS: an operation adds OPS_ENTER as it starts and OPS_LEAVE as it ends. */
+export const OPS_IN_BITS = 9; // up to 511 threads in lock operations on one zspage (roles allow 256)
+export const OPS_IN_MASK = (1 << OPS_IN_BITS) - 1;
+export const OPS_ENTER = (1 << OPS_IN_BITS) + 1;
+export const OPS_LEAVE = (1 << OPS_IN_BITS) - 1;
+/** ... and a reader falling asleep holding, or waking, adds OPS_EVENT. */
+export const OPS_EVENT = 1 << OPS_IN_BITS;
+
+/** Flight recorder: per worker a ring of its last FLIGHT_ENTRIES lock operations (invariants/flight-recorder). */
+export const FLIGHT_ENTRIES = 32;
+export const FLIGHT = {
+  OP: 0, // FLIGHT_OPS index + 1 (0: empty slot)
+  STATUS: 1, // 0 in progress, 1 returned, 2 a writeTrylock that returned false
+  ZSPAGE: 2,
+  GEN: 3, // SHADOW.OPS >>> OPS_IN_BITS as the operation started: orders one zspage's operations
+  GEN_END: 4, // ... and as it ended
+  MS: 5, // HDR.CLOCK_MS as it started
+  BEFORE: 6, // FLIGHT_LOCK_WORDS lock words as it started
+  AFTER: 10, // ... and as it ended
+} as const;
+export const FLIGHT_LOCK_WORDS = 4;
+export const FLIGHT_ENTRY_WORDS = LINE_WORDS;
 
 /** Page descriptor words (struct zpdesc). */
 export const PG = { OWNER: 0, HANDLE: 1, FIRST_OBJ_OFFSET: 2, LOCK: 3 } as const;
@@ -79,7 +101,7 @@ export const HANDLE_WORDS = 4;
 export const HANDLE_FREE = -1;
 
 /** Worker words: one line of Int32 state, then Float64 counters on their own lines. */
-export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3 } as const;
+export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3, FLIGHT_HEAD: 4, TID: 5 } as const;
 export const WORKER_COUNTERS = 32;
 /** A C lock's stack, one per thread that runs lock code on the arena (workers, coordinator, spares). */
 export const C_STACK_WORDS = 1024;
@@ -127,6 +149,8 @@ export interface Layout {
   freeZspages: number;
   handles: number;
   workers: number;
+  /** Worker 0's flight recorder ring (FLIGHT_ENTRIES entries of FLIGHT_ENTRY_WORDS). */
+  flight: number;
   lockdep: number;
   /** Float64 index of worker 0's counters. */
   workerCounters: number;
@@ -164,6 +188,7 @@ export function computeLayout(params: ArenaParams): Layout {
   const freeZspages = region(maxZspages);
   const handles = region(params.handles * HANDLE_WORDS);
   const workers = region(params.workers * WORKER_WORDS);
+  const flight = region(params.workers * FLIGHT_ENTRIES * FLIGHT_ENTRY_WORDS);
   const lockdep = region(LOCKDEP_WORDS);
   const cStackCount = params.workers + C_STACK_SPARES;
   const cStacks = region(cStackCount * C_STACK_WORDS);
@@ -184,6 +209,7 @@ export function computeLayout(params: ArenaParams): Layout {
     freeZspages,
     handles,
     workers,
+    flight,
     lockdep,
     workerCounters: (workers + LINE_WORDS) / 2,
     workerWords: WORKER_WORDS,

@@ -19,6 +19,7 @@ import { checkPartLine, firstFailure } from '../report/check.js';
 import type { Summary } from '../report/summary.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
+import { SIGNAL_EXIT, StopSignals } from './signals.js';
 
 export interface CheckOptions {
   /** Built-in name or lock file, as the user gave it (it goes into the replay commands). */
@@ -95,7 +96,7 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     budgetMs: B,
     elapsedMs: Math.round(now()),
     verdict,
-    exitCode: EXIT_FOR[verdict],
+    exitCode: verdict === 'interrupted' ? (first?.exitCode ?? EXIT_FOR.interrupted) : EXIT_FOR[verdict],
     detectedAfterMs: first?.failedAfterMs ?? null,
     kind: first?.kind ?? null,
     part: first?.part ?? null,
@@ -128,41 +129,54 @@ async function explorePart(
   let iterations = 0;
   const base = { part, budgetMs, failedAfterMs: null, kind: null, message: null, replay: null, evidence: null };
   const elapsed = () => Math.round(now() - start);
-  // Chunks grow while they are short, so that a slow lock still sees every configuration soon.
-  let chunk = 16;
-  for (let round = 0; ; round++) {
-    for (let c = 0; c < configs.length; c++) {
-      if (now() >= deadline && iterations > 0) {
-        return { ...base, ran: `${ran}, ${iterations} iterations`, verdict: 'pass', elapsedMs: elapsed(), iterations };
+  // ^C between chunks ends the part as interrupted (a second one exits at once).
+  const signals = new StopSignals((signal) => log(`check: ${signal}: stopping`));
+  try {
+    return await exploreChunks();
+  } finally {
+    signals.dispose();
+  }
+
+  async function exploreChunks(): Promise<CheckPart> {
+    // Chunks grow while they are short, so that a slow lock still sees every configuration soon.
+    let chunk = 16;
+    for (let round = 0; ; round++) {
+      for (let c = 0; c < configs.length; c++) {
+        if (signals.received) {
+          return { ...base, ran, verdict: 'interrupted', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), exitCode: SIGNAL_EXIT[signals.received], iterations };
+        }
+        if (now() >= deadline && iterations > 0) {
+          return { ...base, ran: `${ran}, ${iterations} iterations`, verdict: 'pass', elapsedMs: elapsed(), iterations };
+        }
+        const cfg = configs[c]!;
+        const seed = (opts.seed + round * configs.length + c) % 2 ** 32;
+        const t = now();
+        let r;
+        try {
+          r = await explore(design, { ...cfg, iterations: chunk, seed });
+        } catch (err) {
+          // A lock that fails differently when its failing schedule is run again is not deterministic.
+          const message = errorMessage(err).split('\n', 1)[0]!;
+          return { ...base, ran, verdict: 'harness-error', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), message, iterations };
+        }
+        iterations += r.iterations;
+        if (r.failure) {
+          const f = r.failure;
+          return {
+            ...base,
+            ran: `${cfg.threads} threads x ${cfg.ops} sections, ${cfg.strategy}, seed ${seed}, iteration ${f.iteration}`,
+            verdict: 'fail',
+            elapsedMs: elapsed(),
+            failedAfterMs: Math.round(now()),
+            kind: f.rule,
+            message: f.message,
+            replay: `zspage-stress explore --lock ${shellWord(opts.lock)} --replay '${f.schedule}'`,
+            evidence: formatTrace(f.trace),
+            iterations,
+          };
+        }
+        if (now() - t < 20 && chunk < 4096) chunk *= 2;
       }
-      const cfg = configs[c]!;
-      const seed = (opts.seed + round * configs.length + c) % 2 ** 32;
-      const t = now();
-      let r;
-      try {
-        r = await explore(design, { ...cfg, iterations: chunk, seed });
-      } catch (err) {
-        // A lock that fails differently when its failing schedule is run again is not deterministic.
-        const message = errorMessage(err).split('\n', 1)[0]!;
-        return { ...base, ran, verdict: 'harness-error', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), message, iterations };
-      }
-      iterations += r.iterations;
-      if (r.failure) {
-        const f = r.failure;
-        return {
-          ...base,
-          ran: `${cfg.threads} threads x ${cfg.ops} sections, ${cfg.strategy}, seed ${seed}, iteration ${f.iteration}`,
-          verdict: 'fail',
-          elapsedMs: elapsed(),
-          failedAfterMs: Math.round(now()),
-          kind: f.rule,
-          message: f.message,
-          replay: `zspage-stress explore --lock ${shellWord(opts.lock)} --replay '${f.schedule}'`,
-          evidence: formatTrace(f.trace),
-          iterations,
-        };
-      }
-      if (now() - t < 20 && chunk < 4096) chunk *= 2;
     }
   }
 }
@@ -189,8 +203,9 @@ async function stressPart(
     },
   });
   const { summary, dir } = await runStress(cfg, () => {});
+  // From the run's exit code, as `run` exits: 3 a harness error, 130/143 a signal, 1 a violation.
   const verdict: CheckVerdict =
-    summary.ended === 'harness-error' ? 'harness-error' : summary.ended === 'interrupted' ? 'interrupted' : summary.verdict === 'fail' ? 'fail' : 'pass';
+    summary.exitCode === EXIT.harness ? 'harness-error' : summary.exitCode > EXIT.harness ? 'interrupted' : summary.exitCode === EXIT.violation ? 'fail' : 'pass';
   const v = summary.violations[0];
   // Violations are timed from the run's own start (startedAt); the check started earlier.
   const runStartMs = Date.parse(summary.startedAt) - startEpochMs;
@@ -207,6 +222,7 @@ async function stressPart(
     message: v?.message ?? (verdict === 'harness-error' ? (summary.notes[0] ?? 'harness error') : null),
     replay: verdict === 'pass' ? null : summary.rerun.replace(/^npx /, ''),
     evidence: verdict === 'pass' ? null : diagnosis(summary),
+    exitCode: summary.exitCode,
     dir,
   };
 }

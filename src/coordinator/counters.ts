@@ -30,6 +30,7 @@ export const ROLE_COUNTERS: Record<RoleName, [string, number][]> = {
     ['mallocFailed', COUNTER.MALLOC_FAILED],
     ['writes', COUNTER.WRITES],
     ['frees', COUNTER.FREES],
+    ['zspagesFreed', COUNTER.ZSPAGES_FREED],
   ],
 };
 

@@ -8,7 +8,7 @@ import * as hdr from 'hdr-histogram-js';
 import { z } from 'zod';
 import { BadInputError, EXIT, errorMessage } from '../errors.js';
 import { HLOG_FILE } from '../report/hlog.js';
-import { summarizeHistogram, type Summary } from '../report/summary.js';
+import { summarizeHistogram, worseVerdict, type Summary, type Verdict } from '../report/summary.js';
 import type { RunRecord } from '../report/write.js';
 import { parseDuration } from '../scenario/units.js';
 import { newJsHistogram } from './collector.js';
@@ -27,7 +27,7 @@ export interface SavedRun {
 const savedSummary = z.looseObject({
   tool: z.literal('zspage-stress'),
   runId: z.string(),
-  verdict: z.enum(['pass', 'fail']),
+  verdict: z.enum(['pass', 'fail', 'error', 'interrupted']),
   ended: z.enum(['completed', 'violation', 'harness-error', 'interrupted']),
   seed: z.number(),
   lock: z.looseObject({ name: z.string(), ref: z.string(), words: z.number() }),
@@ -109,7 +109,10 @@ export function mergeRuns(input: SavedRun[], now = new Date()): RunRecord {
   const violations = runs.flatMap((r) => r.summary.violations.map((v) => ({ ...v, by: tagged(r, v.by) })));
   const firsts = runs.map((r) => r.summary.firstViolationMs).filter((ms): ms is number => ms !== null);
   const ended = runs.map((r) => r.summary.ended).reduce((a, b) => (ENDED_RANK.indexOf(b) > ENDED_RANK.indexOf(a) ? b : a));
-  const failed = runs.find((r) => r.summary.verdict === 'fail');
+  // The worst of its parts. An interrupted run never counts as a pass, whatever its file says.
+  const verdictOf = (r: SavedRun): Verdict => (r.summary.verdict === 'pass' && r.summary.ended === 'interrupted' ? 'interrupted' : r.summary.verdict);
+  const verdict = runs.map(verdictOf).reduce(worseVerdict);
+  const worst = runs.find((r) => verdictOf(r) === verdict)!;
   const { shard: _shard, seeds: _seeds, merged: _merged, ...config } = first.config;
   const seeds = runs.flatMap(seedsOf);
   const notes = mergeNotes(runs, seeds);
@@ -117,9 +120,9 @@ export function mergeRuns(input: SavedRun[], now = new Date()): RunRecord {
   const summary: Summary = {
     ...first,
     runId: `merged-${stamp(now)}-${first.lock.name}-${seeds.length}`,
-    verdict: failed ? 'fail' : 'pass',
+    verdict,
     ended,
-    exitCode: ended === 'harness-error' ? EXIT.harness : ended === 'violation' ? EXIT.violation : EXIT.pass,
+    exitCode: verdict === 'error' ? EXIT.harness : verdict === 'fail' ? EXIT.violation : verdict === 'interrupted' ? worst.summary.exitCode : EXIT.pass,
     scenario: [...new Set(runs.map((r) => r.summary.scenario))].join(', '),
     config: {
       ...config,
@@ -156,7 +159,7 @@ export function mergeRuns(input: SavedRun[], now = new Date()): RunRecord {
       lastMs: Math.max(...runs.map((r) => r.summary.audits.lastMs)),
     },
     notes: [...notes, ...runs.flatMap((r) => r.summary.notes.map((n) => `${runName(r)}: ${n}`))],
-    rerun: (failed ?? runs[0]!).summary.rerun,
+    rerun: worst.summary.rerun,
   };
   return { summary, totals, intervals, timeline: [] };
 }

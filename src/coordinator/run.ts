@@ -12,7 +12,7 @@ import type { ViolationKind } from '../invariants/kinds.js';
 import type { ViolationSink } from '../invariants/violation.js';
 import { loadLockDesign } from '../locks/registry.js';
 import { packageRoot, compiledPath } from '../paths.js';
-import { summarizeHistogram, type Summary } from '../report/summary.js';
+import { summarizeHistogram, type Summary, type Verdict } from '../report/summary.js';
 import { HLOG_PART_FILE, hlogHeader, hlogIntervals } from '../report/hlog.js';
 import { writeResults } from '../report/write.js';
 import { histogramRuntime } from '../roles/metrics.js';
@@ -28,6 +28,7 @@ import { LockAuditor } from './lock-auditor.js';
 import type { Shard } from './shard.js';
 import { SIGNAL_EXIT, StopSignals } from './signals.js';
 import { describeStuckLocks, idleLockWords } from './stuck-locks.js';
+import { formatRecentOps, recentOps } from '../invariants/flight-recorder.js';
 import { buildPool } from './setup.js';
 import { StatsPrinter, type Log } from './stats.js';
 import { WatchClock } from './watch-clock.js';
@@ -44,6 +45,8 @@ const STOP_GRACE_MS = 2000;
 /** A worker thread that has not started playing by then will not (a loaded machine starts one in seconds). */
 const START_TIMEOUT_MS = 60_000;
 const TICK_MS = 25;
+/** Flight recorder lines printed for the first violation (summary.json and report.html hold them all). */
+const RECENT_SHOWN = 24;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -116,6 +119,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   const sink: ViolationSink = {
     report(kind: ViolationKind, message: string, zspage?: number, handle?: number) {
       Atomics.add(mem, HDR.VIOLATIONS, 1);
+      const recent = zspage !== undefined && zspage >= 0 ? recentOps(mem, zs.L, labels, zspage) : [];
       collector.violations.push({
         kind,
         message,
@@ -123,6 +127,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
         by: 'coordinator',
         ...(zspage !== undefined && zspage >= 0 ? { zspage } : {}),
         ...(handle !== undefined && handle >= 0 ? { handle } : {}),
+        ...(recent.length > 0 ? { recent } : {}),
       });
     },
   };
@@ -148,6 +153,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
       role,
       roleIndex: roleIndex[w]!,
       workerIndex: w,
+      labels,
       seed: cfg.seed,
       scenario: s,
       stable: setup.stable,
@@ -176,6 +182,8 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   let nextStat = s.statInterval / 1e6;
   let nextAudit = s.auditEvery > 0 ? s.auditEvery / 1e6 : Infinity;
   let stalled = false;
+  /** The run reached its duration (no violation, signal or fault ended it first). */
+  let completed = false;
 
   // The lock under test runs the audit's lock check in a worker: a call that never returns is reported, not waited on.
   const auditor = new LockAuditor(arena.memory, setup.params, cfg.lock, s.stallTimeout / 1e6, START_TIMEOUT_MS, (z) => lockWords(zs, z));
@@ -215,12 +223,16 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
     while (!mustStop() && !stalled) {
       await sleep(TICK_MS);
       const t = elapsed();
-      if (t >= durationMs) break;
+      Atomics.store(mem, HDR.CLOCK_MS, Math.round(t));
+      if (t >= durationMs) {
+        completed = true;
+        break;
+      }
       stats.tick(t, violations());
       const stall = watchdog.check(t);
       if (stall) {
         stalled = true;
-        sink.report('stall', stall + describeStuckLocks(zs, idleWords));
+        sink.report('stall', stall + describeStuckLocks(zs, idleWords), watchdog.zspageOf(watchdog.stalledWorker));
         break;
       }
       if (t >= nextStat) {
@@ -246,13 +258,30 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   }
 
   // Stop: wake sleepers and parked workers; destroy the ones that do not return.
+  const cpuAtStop = watchdog.cpuNs();
   Atomics.store(mem, HDR.STOP, 1);
   Atomics.notify(mem, HDR.STOP);
   Atomics.notify(mem, HDR.PAUSE);
   const settled = await Promise.race([Promise.all(tasks).then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
   if (!settled) {
-    const stuck = labels.filter((_, w) => results[w] === null);
-    notes.push(`workers that did not stop within ${STOP_GRACE_MS} ms were destroyed: ${stuck.join(', ')}`);
+    const stuck = roles.flatMap((_, w) => (results[w] === null ? [w] : []));
+    notes.push(`workers that did not stop within ${STOP_GRACE_MS} ms were destroyed: ${stuck.map((w) => labels[w]).join(', ')}`);
+    // A worker stuck in lock code is the lock's failure (a deadlock that started late in the
+    // run, say), and the workers stuck behind it (on the pool lock it holds) follow from it.
+    // With none in lock code, the harness itself hung.
+    const cpuInGrace = watchdog.cpuNs().map((ns, w) => ns - cpuAtStop[w]!);
+    const why = (w: number) =>
+      `${labels[w]} did not return within ${STOP_GRACE_MS} ms of the stop and was destroyed, ${watchdog.doing(w)}` +
+      (Number.isNaN(cpuInGrace[w]) ? '' : ` (it ran ${(cpuInGrace[w]! / 1e6).toFixed(0)} ms of CPU in that time)`);
+    const inLock = stuck.filter((w) => watchdog.inLockCode(w));
+    if (inLock.length === 0) harnessError ??= why(stuck[0]!);
+    else if (!stalled) {
+      const behind = stuck.filter((w) => !inLock.includes(w)).map((w) => `${labels[w]} ${watchdog.doing(w)}`);
+      for (const w of inLock) {
+        const also = behind.length > 0 ? `; stuck behind it: ${behind.join('; ')}` : '';
+        sink.report('stall', why(w) + also + describeStuckLocks(zs, idleWords), watchdog.zspageOf(w));
+      }
+    }
   }
   // Interval messages may trail the task results.
   for (let waited = 0; waited < 1000; waited += 5) {
@@ -277,8 +306,11 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
     return { label: labels[w]!, counters: named };
   });
   const total = violations();
-  const verdict = total === 0 && harnessError === null ? 'pass' : 'fail';
   const interrupted = signals.received;
+  if (harnessError === null && total === 0 && !interrupted && !completed) {
+    harnessError = `the run ended after ${elapsedMs} ms of its ${durationMs} ms for no recorded reason`;
+  }
+  const verdict: Verdict = harnessError !== null ? 'error' : total > 0 ? 'fail' : interrupted ? 'interrupted' : 'pass';
   const exitCode = harnessError !== null ? EXIT.harness : interrupted ? SIGNAL_EXIT[interrupted] : total > 0 ? EXIT.violation : EXIT.pass;
   if (harnessError) notes.unshift(harnessError);
   collector.violations.sort((a, b) => a.atMs - b.atMs);
@@ -327,14 +359,25 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   writeResults(dir, { summary, totals: collector.totals, intervals: collector.intervals(elapsedMs), timeline: stats.samples });
   rmSync(hlogPart, { force: true });
   for (const v of collector.violations.slice(0, 5)) log(`zspage-stress: VIOLATION ${v.kind} at ${v.atMs} ms: ${v.message}`);
+  const explained = collector.violations.find((v) => v.recent && v.recent.length > 0);
+  if (explained) {
+    log(`zspage-stress: how it happened: the last lock operations on zspage ${explained.zspage} (${explained.kind} at ${explained.atMs} ms), in order:`);
+    for (const line of formatRecentOps(explained.recent!.slice(-RECENT_SHOWN))) log(`zspage-stress:   ${line}`);
+  }
   for (const n of notes) log(`zspage-stress: note: ${n}`);
   log(
-    `zspage-stress: ${harnessError ? 'HARNESS ERROR' : interrupted ? `INTERRUPTED by ${interrupted}` : verdict === 'pass' ? 'PASS' : 'FAIL'} ` +
+    `zspage-stress: ${verdictText(verdict, interrupted)} ` +
       `(${total} violation${total === 1 ? '' : 's'}) ` +
       `lock=${cfg.lockName} scenario=${cfg.scenarioName} ${flatParams(scenarioInput(s)).join(' ')} keepGoing=${cfg.keepGoing}`,
   );
   log(`zspage-stress: results in ${dir}; rerun: ${summary.rerun}`);
   return { summary, dir, exitCode };
+}
+
+function verdictText(verdict: Verdict, signal: string | null): string {
+  if (verdict === 'error') return 'HARNESS ERROR';
+  if (verdict === 'interrupted') return `INTERRUPTED by ${signal}`;
+  return verdict === 'fail' && signal ? `FAIL (interrupted by ${signal})` : verdict.toUpperCase();
 }
 
 function packageVersion(): string {

@@ -2,7 +2,9 @@
 // by a stress run (with the violation it is known for) and by the explorer.
 import { join } from 'node:path';
 import { explore } from '../explorer/index.js';
+import type { ExploreResult } from '../explorer/types.js';
 import { acceptedExplorerRules, acceptedKinds, BUILTIN_LOCKS, findingLine, loadLockDesign, lockSpecFor, type BuiltinLock } from '../locks/registry.js';
+import type { Summary } from '../report/summary.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
 
@@ -23,7 +25,8 @@ export interface SelftestOptions {
 export interface SelftestRow {
   lock: string;
   expected: string;
-  /** The violation each seed's stress run found first (null: none). */
+  /** Per seed: the violation its stress run found first, else 'error', 'interrupted' or
+   *  'no evidence' (a pass that did not show the lock at work); null for a pass with evidence. */
   found: (string | null)[];
   /** Time to the first violation per seed (null: none). */
   firstViolationMs: (number | null)[];
@@ -36,7 +39,13 @@ export interface SelftestRow {
   dir: string;
 }
 
-export async function runSelftest(opts: SelftestOptions, log: (line: string) => void): Promise<SelftestRow[]> {
+export interface SelftestOutcome {
+  rows: SelftestRow[];
+  /** The exit code of a run a signal interrupted (the selftest stopped there), or null. */
+  interrupted: number | null;
+}
+
+export async function runSelftest(opts: SelftestOptions, log: (line: string) => void): Promise<SelftestOutcome> {
   const rows: SelftestRow[] = [];
   for (const name of opts.locks) {
     const lock: BuiltinLock = Object.hasOwn(BUILTIN_LOCKS, name)
@@ -55,13 +64,21 @@ export async function runSelftest(opts: SelftestOptions, log: (line: string) => 
         duration: correct ? opts.duration : opts.timeout,
         out: opts.seeds > 1 ? join(dir, `seed-${seed}`) : dir,
       });
-      const { summary } = await runStress(cfg, () => {});
-      found.push(summary.violations[0]?.kind ?? (summary.violationCount > 0 ? 'unknown' : null));
+      const { summary, exitCode } = await runStress(cfg, () => {});
       firstViolationMs.push(summary.firstViolationMs);
+      if (summary.verdict === 'fail') found.push(summary.violations[0]?.kind ?? 'unknown');
+      else if (summary.verdict !== 'pass') found.push(summary.verdict);
+      else {
+        const missing = missingEvidence(summary);
+        found.push(missing.length > 0 ? 'no evidence' : null);
+        if (missing.length > 0) log(`${name} seed ${seed}: passed without showing ${missing.join(', ')}`);
+      }
+      // A signal stops the selftest: what it has so far is not a verdict on the locks.
+      if (summary.ended === 'interrupted') {
+        rows.push(row(name, lock, correct, found, firstViolationMs, seeds.slice(0, found.length), null, dir));
+        return { rows, interrupted: exitCode };
+      }
     }
-    const stressOk = correct
-      ? found.every((f) => f === null)
-      : found.every((f) => f !== null && acceptedKinds(lock).includes(f as never));
     const ex = await explore(lock.design, {
       threads: 3,
       ops: 4,
@@ -70,25 +87,52 @@ export async function runSelftest(opts: SelftestOptions, log: (line: string) => 
       iterations: opts.exploreIterations,
       seed: opts.seed,
     });
-    const explorerFound = ex.failure?.rule ?? null;
-    const row: SelftestRow = {
-      lock: name,
-      expected: correct ? 'pass' : acceptedKinds(lock).join('|'),
-      found,
-      firstViolationMs,
-      seeds,
-      stressOk,
-      explorerRule: lock.explorerRule,
-      explorerFound,
-      explorerIterations: ex.iterations,
-      explorerOk: lock.explorerRule === null ? explorerFound === null : acceptedExplorerRules(lock).includes(explorerFound as never),
-      dir,
-    };
-    rows.push(row);
-    log(formatRow(row));
+    const r = row(name, lock, correct, found, firstViolationMs, seeds, ex, dir);
+    rows.push(r);
+    log(formatRow(r));
     if (lock.finding) log(`  ${name}: ${findingLine(name, lock.finding)}`);
   }
-  return rows;
+  return { rows, interrupted: null };
+}
+
+function row(
+  name: string,
+  lock: BuiltinLock,
+  correct: boolean,
+  found: (string | null)[],
+  firstViolationMs: (number | null)[],
+  seeds: number[],
+  ex: ExploreResult | null,
+  dir: string,
+): SelftestRow {
+  const explorerFound = ex?.failure?.rule ?? null;
+  return {
+    lock: name,
+    expected: correct ? 'pass' : acceptedKinds(lock).join('|'),
+    found,
+    firstViolationMs,
+    seeds,
+    // A correct lock must pass and show it worked; a broken one must fail with its own kind.
+    stressOk: correct ? found.every((f) => f === null) : found.every((f) => f !== null && acceptedKinds(lock).includes(f as never)),
+    explorerRule: lock.explorerRule,
+    explorerFound,
+    explorerIterations: ex?.iterations ?? 0,
+    explorerOk:
+      ex !== null && (lock.explorerRule === null ? explorerFound === null : acceptedExplorerRules(lock).includes(explorerFound as never)),
+    dir,
+  };
+}
+
+/** What a passing run of a correct lock must show: the lock at work under the zspage pattern. */
+export function missingEvidence(s: Summary): string[] {
+  const sum = (field: string) => Object.values(s.counters).reduce((n, c) => n + (c[field] ?? 0), 0);
+  const evidence: [string, number][] = [
+    ['sleeping reads', sum('sleepingReads')],
+    ['trylock successes', sum('trylockOk')],
+    ['trylock failures', sum('trylockFail')],
+    ['objects moved', sum('objectsMoved')],
+  ];
+  return evidence.filter(([, n]) => !(n > 0)).map(([what]) => what);
 }
 
 export const SELFTEST_HEADER =

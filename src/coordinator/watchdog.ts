@@ -4,6 +4,7 @@
 // and the timeout runs on a WatchClock: time the process did not run counts against nobody.
 import { SHADOW, WRK } from '../arena/layout.js';
 import { STATE, STATE_NAMES } from '../invariants/held-state.js';
+import { threadCpuNs } from '../invariants/thread-cpu.js';
 import { zspLockAt, zspShadowAt, type Zs } from '../model/zs.js';
 import { WatchClock } from './watch-clock.js';
 
@@ -14,6 +15,8 @@ export class StallWatchdog {
   private readonly progress: number[];
   private readonly since: number[];
   private readonly clock = new WatchClock();
+  /** The worker the last stall report was about. */
+  stalledWorker = -1;
 
   constructor(
     private readonly zs: Zs,
@@ -43,6 +46,7 @@ export class StallWatchdog {
       }
       if (nowMs - this.since[w]! >= this.timeoutMs) {
         const secs = ((nowMs - this.since[w]!) / 1000).toFixed(1);
+        this.stalledWorker = w;
         return `${this.labels[w]} made no progress for ${secs} s; ${this.heldState()}`;
       }
     }
@@ -62,6 +66,24 @@ export class StallWatchdog {
   /** Who holds what, one clause per worker. */
   heldState(): string {
     return this.labels.map((label, w) => `${label} ${this.doing(w)}`).join('; ');
+  }
+
+  /** Whether worker `w` is inside a call of the lock under test, by its arena line. */
+  inLockCode(w: number): boolean {
+    const state = Atomics.load(this.zs.mem, this.line(w) + WRK.STATE);
+    // A reader acquiring without a zspage yet is on the pool lock, the harness's own.
+    if (state === STATE.READ_LOCKING) return this.zspageOf(w) >= 0;
+    return state === STATE.WRITE_TRYLOCKING || state === STATE.READ_UNLOCKING || state === STATE.WRITE_UNLOCKING;
+  }
+
+  /** Every worker's CPU time so far in ns (NaN where unknown), by the thread id it published. */
+  cpuNs(): number[] {
+    return this.labels.map((_, w) => threadCpuNs(Atomics.load(this.zs.mem, this.line(w) + WRK.TID)));
+  }
+
+  /** The zspage worker `w` last named in its arena line (-1: none). */
+  zspageOf(w: number): number {
+    return Atomics.load(this.zs.mem, this.line(w) + WRK.ZSPAGE);
   }
 
   /** What worker `w` is doing, from its arena line (which outlives the worker). */

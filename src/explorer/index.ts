@@ -5,6 +5,8 @@
 //   exclusion       a writer holds while another writer or a reader holds
 //   trylock-waited  a writeTrylock spins and only readers that hold the lock could let it on
 //                   (or it makes more than a bound of atomic ops without returning)
+//   reader-waited   a readLock spins, no writer holds or is in a lock call, and only readers
+//                   that hold the lock could let it on (readers are blocked only by writers)
 //   not-released    after every program finished, a lone writeTrylock fails or spins
 //   sleeps          atomics.wait in readLock, writeTrylock or writeUnlock (readUnlock may sleep,
 //                   unless the lock itself disabled preemption: a held spinlock)

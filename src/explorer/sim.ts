@@ -150,13 +150,17 @@ export class Run {
       let runnable = 0;
       let runnableHoldRead = true;
       let waiter: SimThread | null = null;
+      let readWaiter: SimThread | null = null;
+      let writerActive = false;
       for (const t of this.threads) {
         if (t.done) continue;
         live++;
+        if (t.holds === 'write' || t.call === 'writeTrylock' || t.call === 'writeUnlock') writerActive = true;
         if (t.wait && !t.wait.timeout) continue; // asleep until notified
         candidates++;
         if (this.isStuck(t)) {
           if (t.call === 'writeTrylock') waiter ??= t;
+          else if (t.call === 'readLock') readWaiter ??= t;
         } else {
           runnable++;
           if (t.holds !== 'read') runnableHoldRead = false;
@@ -173,6 +177,15 @@ export class Run {
         return this.fail(
           'trylock-waited',
           `T${waiter.id} writeTrylock spins waiting for reader(s) ${readers} holding the lock (readers may sleep holding it)`,
+        );
+      }
+      if (readWaiter && !writerActive && runnable > 0 && runnableHoldRead) {
+        // Readers are blocked only by writers: with none holding or in a call, this reader
+        // waits for readers, which may sleep holding.
+        const readers = this.list((t) => !t.done && t.holds === 'read');
+        return this.fail(
+          'reader-waited',
+          `T${readWaiter.id} readLock spins waiting for reader(s) ${readers} holding the lock, with no writer holding it or in a lock call`,
         );
       }
       if (runnable === 0) {

@@ -12,6 +12,8 @@ export const STATE = {
   PARKED: 6,
   IN_OPERATION: 7,
   DONE: 8,
+  READ_UNLOCKING: 9,
+  WRITE_UNLOCKING: 10,
 } as const;
 
 export const STATE_NAMES = [
@@ -24,6 +26,8 @@ export const STATE_NAMES = [
   'parked',
   'in a model operation',
   'done',
+  'in readUnlock',
+  'in writeUnlock',
 ];
 
 /** Records worker state into its arena line. */

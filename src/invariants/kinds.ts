@@ -1,16 +1,27 @@
 // The violation kinds the stress harness reports, most specific first in the docs below.
 //   exclusion       a writer inside with anybody else inside
 //   integrity       the data a lock protects was seen torn or changed under a reader
-//   writer-waited   a writeTrylock returned true only after a reader that slept holding released
+//   writer-waited   a writeTrylock spun alone while readers held the lock (it waits for readers)
+//   reader-waited   a readLock spun alone while only readers held the lock (readers wait only for writers)
 //   slept-in-atomic atomics.wait by a writer (acquiring/holding) or by a reader while acquiring
 //   stall           a worker made no progress (e.g. a lock left held, readers spin forever)
 //   audit           at a quiescent point a lock is not free (a write trylock fails, nobody running)
 //   warn            a WARN_ON/BUG_ON in the lock's own code fired (C locks)
 //   lock-order      lockdep: a cycle in the lock order, a sleep holding a spinning lock, a release of a lock not held
-export const VIOLATION_KINDS = ['exclusion', 'integrity', 'writer-waited', 'slept-in-atomic', 'stall', 'audit', 'lock-order', 'warn'] as const;
+export const VIOLATION_KINDS = [
+  'exclusion',
+  'integrity',
+  'writer-waited',
+  'reader-waited',
+  'slept-in-atomic',
+  'stall',
+  'audit',
+  'lock-order',
+  'warn',
+] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
 // The rules the explorer checks on deterministic interleavings of the lock protocol;
 // data-race only in weak-memory mode (a section's plain accesses not ordered by the lock).
-export const EXPLORER_RULES = ['exclusion', 'trylock-waited', 'not-released', 'sleeps', 'livelock', 'data-race', 'warn'] as const;
+export const EXPLORER_RULES = ['exclusion', 'trylock-waited', 'reader-waited', 'not-released', 'sleeps', 'livelock', 'data-race', 'warn'] as const;
 export type ExplorerRule = (typeof EXPLORER_RULES)[number];

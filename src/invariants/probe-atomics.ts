@@ -2,16 +2,22 @@
 // through, and sees two things a lock must not do:
 // - sleep (atomics.wait) in atomic context: a writer acquiring or holding, a reader
 //   acquiring under the pool read lock (might_sleep() with preempt_count > 0);
-// - spin inside writeTrylock: each operation there is counted on the zspage's
-//   shadow, which a sleeping reader reads (see sleep-holding).
+// - wait where it must not (see spin-watch): a writeTrylock that waits for sleeping
+//   readers (writer-waited), a readLock that waits for readers (reader-waited).
 import type { LockAtomics, SpinlockTracker } from '../locks/contract.js';
 import { RAW_ATOMICS } from './global-atomics.js';
 import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { Cpu } from '../model/kernel-locks.js';
+import { SpinWatch } from './spin-watch.js';
 import type { ViolationSink } from './violation.js';
 
+/** Operations between two looks at the zspage while one lock call goes on. */
+const LOOK_EVERY = 64;
+
 export class ProbeAtomics implements LockAtomics {
-  private opsAt = -1;
+  /** Operations in the lock call being watched; -1 while none is. */
+  private ops = -1;
+  readonly watch: SpinWatch;
   private reading = false;
   /** The worker's lockdep, when on: a C lock's shim reports its spinlocks there. */
   lockdep?: SpinlockTracker;
@@ -20,10 +26,12 @@ export class ProbeAtomics implements LockAtomics {
 
   constructor(
     private readonly cpu: Pick<Cpu, 'preemptCount'>,
-    private readonly shadowMem: Int32Array,
+    shadowMem: Int32Array,
     private readonly sink: ViolationSink,
     private readonly coverage: Float64Array = newCoverage(),
-  ) {}
+  ) {
+    this.watch = new SpinWatch(shadowMem, sink);
+  }
 
   /** Inside a readLock call: a failed compareExchange is a reader's retry (coverage). */
   armRead(): void {
@@ -34,18 +42,20 @@ export class ProbeAtomics implements LockAtomics {
     this.reading = false;
   }
 
-  /** Count operations on `opsIndex` until disarmed. */
-  armTrylock(opsIndex: number): void {
-    this.opsAt = opsIndex;
+  /** A readLock (reader) or writeTrylock (writer) call on the zspage whose shadow is at `shadowAt` starts. */
+  watchCall(writer: boolean, z: number, shadowAt: number): void {
+    this.watch.start(writer, z, shadowAt);
+    this.ops = 0;
   }
 
-  disarmTrylock(): void {
-    this.opsAt = -1;
+  unwatchCall(): void {
+    this.ops = -1;
   }
 
+  // A call that does more than a few operations is looked at every LOOK_EVERY of them.
   private tick(): void {
     if (this.beforeOp !== null) this.beforeOp();
-    if (this.opsAt >= 0) RAW_ATOMICS.add(this.shadowMem, this.opsAt, 1);
+    if (this.ops >= 0 && (++this.ops & (LOOK_EVERY - 1)) === 0) this.watch.look(LOOK_EVERY);
   }
 
   load(mem: Int32Array, index: number): number {

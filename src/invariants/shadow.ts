@@ -2,9 +2,16 @@
 // does): a writer must find nobody inside, a reader no writer. The shadow is
 // entered after the real acquire and left before the real release, so it only
 // ever under-states who is inside: whatever it shows is true.
-import { SHADOW } from '../arena/layout.js';
+//
+// Every lock operation is bracketed on SHADOW.OPS (start and end), and a reader's falling
+// asleep and waking count there too. The shadow's holders change only inside those brackets,
+// so that "nobody else is in a lock operation here" also means "the holders, asleep or
+// not, stayed as shown" (spin-watch). The flight recorder logs
+// each operation with the bracket values, which order it among the zspage's others.
+import { OPS_ENTER, OPS_EVENT, OPS_LEAVE, SHADOW } from '../arena/layout.js';
 import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { ZspageLockHooks } from '../model/zs.js';
+import { FLIGHT_OP, type FlightLog } from './flight-recorder.js';
 import { HeldState, STATE } from './held-state.js';
 import type { ProbeAtomics } from './probe-atomics.js';
 import type { ViolationSink } from './violation.js';
@@ -20,7 +27,6 @@ export interface WriterTiming {
 export class ShadowHooks implements ZspageLockHooks {
   private trylockStart = 0;
   private writeStart = 0;
-  private mySeq = 0;
   private sawReaders = false;
   private sawWriter = false;
 
@@ -28,74 +34,102 @@ export class ShadowHooks implements ZspageLockHooks {
     private readonly mem: Int32Array,
     /** Int32 index of zspage z's shadow words: shadowOf(z). */
     private readonly shadowOf: (z: number) => number,
+    /** Int32 index of zspage z's lock words. */
+    private readonly lockOf: (z: number) => number,
     private readonly sink: ViolationSink,
     private readonly probe: ProbeAtomics,
     private readonly held: HeldState,
+    private readonly flight: FlightLog,
     private readonly timing: WriterTiming | null,
     /** Where the protocol states reached are counted (model/coverage). */
     private readonly coverage: Float64Array = newCoverage(),
   ) {}
 
-  readBegin(z: number): void {
+  private enter(op: number, z: number): number {
     const s = this.shadowOf(z);
+    this.flight.begin(op, z, Atomics.add(this.mem, s + SHADOW.OPS, OPS_ENTER) + OPS_ENTER, this.lockOf(z));
+    return s;
+  }
+
+  private leave(z: number, s: number, ok = true): void {
+    this.flight.end(ok, Atomics.add(this.mem, s + SHADOW.OPS, OPS_LEAVE) + OPS_LEAVE, this.lockOf(z));
+  }
+
+  readBegin(z: number): void {
+    this.held.set(STATE.READ_LOCKING, z);
+    const s = this.enter(FLIGHT_OP.readLock, z);
     Atomics.add(this.mem, s + SHADOW.READERS_WAITING, 1);
     if (Atomics.load(this.mem, s + SHADOW.WRITER_IN) !== 0) hit(this.coverage, COV.READER_SPUN_ON_WRITER);
     this.probe.armRead();
+    this.probe.watchCall(false, z, s);
   }
 
   readAcquired(z: number): void {
+    this.probe.unwatchCall();
     this.probe.disarmRead();
     const s = this.shadowOf(z);
     Atomics.sub(this.mem, s + SHADOW.READERS_WAITING, 1);
     if (Atomics.add(this.mem, s + SHADOW.READERS_IN, 1) > 0) hit(this.coverage, COV.READERS_SHARED);
     this.held.set(STATE.READ_HELD, z);
     const writers = Atomics.load(this.mem, s + SHADOW.WRITER_IN);
+    this.leave(z, s);
     if (writers !== 0) this.sink.report('exclusion', `readLock on zspage ${z} returned while a writer holds it`, z);
   }
 
   readReleasing(z: number): void {
-    Atomics.sub(this.mem, this.shadowOf(z) + SHADOW.READERS_IN, 1);
+    this.held.set(STATE.READ_UNLOCKING, z);
+    const s = this.enter(FLIGHT_OP.readUnlock, z);
+    Atomics.sub(this.mem, s + SHADOW.READERS_IN, 1);
+  }
+
+  readReleased(z: number): void {
+    this.leave(z, this.shadowOf(z));
     this.held.set(STATE.IN_OPERATION, -1);
   }
 
-  trylockBegin(z: number): void {
+  /** A reader goes to sleep holding the read lock on z (and wakes: asleep = false). */
+  sleeping(z: number, asleep: boolean): void {
     const s = this.shadowOf(z);
+    Atomics.add(this.mem, s + SHADOW.SLEEPERS, asleep ? 1 : -1);
+    this.held.set(asleep ? STATE.READ_HELD_ASLEEP : STATE.READ_HELD, z);
+    // Counted as an event on the zspage (no operation in progress): who sleeps changes only at one.
+    const ops = Atomics.add(this.mem, s + SHADOW.OPS, OPS_EVENT) + OPS_EVENT;
+    if (asleep) this.flight.begin(FLIGHT_OP.sleep, z, ops, this.lockOf(z));
+    else this.flight.end(true, ops, this.lockOf(z));
+  }
+
+  trylockBegin(z: number): void {
     this.held.set(STATE.WRITE_TRYLOCKING, z);
-    Atomics.add(this.mem, s + SHADOW.TRYLOCKS_IN, 1);
-    this.mySeq = Atomics.add(this.mem, s + SHADOW.TRYLOCK_SEQ, 1) + 1;
+    const s = this.enter(FLIGHT_OP.writeTrylock, z);
+    Atomics.add(this.mem, s + SHADOW.TRYLOCK_SEQ, 1); // a sleeping reader sees trylocks pass (coverage)
     this.sawReaders = Atomics.load(this.mem, s + SHADOW.READERS_IN) !== 0;
     this.sawWriter = Atomics.load(this.mem, s + SHADOW.WRITER_IN) !== 0;
-    this.probe.armTrylock(s + SHADOW.TRYLOCK_OPS);
+    this.probe.watchCall(true, z, s);
     if (this.timing) this.trylockStart = performance.now();
   }
 
   trylockEnd(z: number, ok: boolean): void {
     const now = this.timing ? performance.now() : 0;
-    this.probe.disarmTrylock();
+    this.probe.unwatchCall();
     const s = this.shadowOf(z);
-    Atomics.sub(this.mem, s + SHADOW.TRYLOCKS_IN, 1);
     if (this.timing) this.timing.trylock(Math.round((now - this.trylockStart) * 1e6), ok);
     if (!ok) {
       // Why it failed, as far as the shadow shows (it may show nobody: a reader between
       // its real acquire and its shadow entry).
       if (this.sawReaders || Atomics.load(this.mem, s + SHADOW.READERS_IN) !== 0) hit(this.coverage, COV.TRYLOCK_FAIL_READERS);
       if (this.sawWriter || Atomics.load(this.mem, s + SHADOW.WRITER_IN) !== 0) hit(this.coverage, COV.TRYLOCK_FAIL_WRITER);
+      this.leave(z, s, false);
       this.held.set(STATE.IN_OPERATION, -1);
       return;
     }
     this.held.set(STATE.WRITE_HELD, z);
     const writers = Atomics.add(this.mem, s + SHADOW.WRITER_IN, 1);
     const readers = Atomics.load(this.mem, s + SHADOW.READERS_IN);
+    this.leave(z, s);
     if (writers !== 0 || readers !== 0) {
       this.sink.report(
         'exclusion',
         `writeTrylock on zspage ${z} succeeded while ${writers ? 'another writer' : `${readers} reader(s)`} hold it`,
-        z,
-      );
-    } else if (Atomics.load(this.mem, s + SHADOW.WAITED_ON) === this.mySeq) {
-      this.sink.report(
-        'writer-waited',
-        `writeTrylock on zspage ${z} spun while a reader slept holding the lock, and succeeded once it released`,
         z,
       );
     }
@@ -107,9 +141,14 @@ export class ShadowHooks implements ZspageLockHooks {
       this.timing.beforeRelease();
       this.timing.writeSection(Math.round((performance.now() - this.writeStart) * 1e6));
     }
-    const s = this.shadowOf(z);
+    this.held.set(STATE.WRITE_UNLOCKING, z);
+    const s = this.enter(FLIGHT_OP.writeUnlock, z);
     if (Atomics.load(this.mem, s + SHADOW.READERS_WAITING) !== 0) hit(this.coverage, COV.WRITER_OVERLAPPED_WAITER);
     Atomics.sub(this.mem, s + SHADOW.WRITER_IN, 1);
+  }
+
+  writeReleased(z: number): void {
+    this.leave(z, this.shadowOf(z));
     this.held.set(STATE.IN_OPERATION, -1);
   }
 }

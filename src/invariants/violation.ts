@@ -1,3 +1,4 @@
+import type { FlightOp } from './flight-recorder.js';
 import type { ViolationKind } from './kinds.js';
 
 export interface Violation {
@@ -9,6 +10,8 @@ export interface Violation {
   by: string;
   zspage?: number;
   handle?: number;
+  /** The flight recorder's last operations on `zspage` from every worker, in order, as seen when reported. */
+  recent?: FlightOp[];
 }
 
 /** Where a thread reports what it saw. */

@@ -9,23 +9,27 @@ import type { Cpu } from './kernel-locks.js';
 import type { ModelledKernel } from './kernel-version.js';
 import type { ClassTable } from './size-class.js';
 
-/** Called around every zspage lock operation; implemented by invariants/shadow and the roles' timers. */
+/** Called before and after every zspage lock operation; implemented by invariants/shadow and the roles' timers. */
 export interface ZspageLockHooks {
   readBegin(z: number): void;
   readAcquired(z: number): void;
   readReleasing(z: number): void;
+  readReleased(z: number): void;
   trylockBegin(z: number): void;
   trylockEnd(z: number, ok: boolean): void;
   writeReleasing(z: number): void;
+  writeReleased(z: number): void;
 }
 
 export const NO_HOOKS: ZspageLockHooks = {
   readBegin() {},
   readAcquired() {},
   readReleasing() {},
+  readReleased() {},
   trylockBegin() {},
   trylockEnd() {},
   writeReleasing() {},
+  writeReleased() {},
 };
 
 export interface Zs {

@@ -24,6 +24,7 @@ export function zspageReadUnlock(zs: Zs, z: number, site: number): void {
   cpu.lockOp = SITE.zspage_read_unlock;
   zs.lock.readUnlock(zs.mem, at);
   cpu.lockOp = -1;
+  zs.hooks.readReleased(z);
 }
 
 export function zspageWriteTrylock(zs: Zs, z: number, site: number): boolean {
@@ -49,6 +50,7 @@ export function zspageWriteUnlock(zs: Zs, z: number, site: number): void {
   cpu.lockOp = SITE.zspage_write_unlock;
   zs.lock.writeUnlock(zs.mem, at);
   cpu.lockOp = -1;
+  zs.hooks.writeReleased(z);
   cpu.preemptCount--;
 }
 

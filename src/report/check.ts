@@ -20,6 +20,8 @@ export interface CheckPart {
   replay: string | null;
   /** A failure's evidence: the explorer's step trace, or the stress run's diagnosis. */
   evidence: string | null;
+  /** A stress run's exit code (an interrupted check exits with the signal's). */
+  exitCode?: number;
   /** Explorer iterations run, or stress results folder. */
   iterations?: number;
   dir?: string;

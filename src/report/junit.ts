@@ -1,5 +1,6 @@
 // JUnit XML for CI systems: a test suite per run, a test case per invariant (violation
-// kind) carrying that kind's violations as its failure, and one for the harness itself.
+// kind) carrying that kind's violations as its failure, and one for the run itself: an
+// <error> when the harness failed or a signal cut the run short.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { VIOLATION_KINDS } from '../invariants/kinds.js';
@@ -46,8 +47,16 @@ export function runSuite(s: Summary, name = `zspage-stress ${s.lock.name} ${s.sc
       },
     };
   });
+  // The run as a whole: an error, or an interruption (the run did not cover its duration), is never green.
   const harness: JunitCase = { name: 'harness', classname };
-  if (s.ended === 'harness-error') harness.error = { message: s.notes[0] ?? 'harness error', text: s.notes.join('\n') };
+  if (s.verdict === 'error' || s.ended === 'harness-error') {
+    harness.error = { message: s.notes[0] ?? 'harness error', text: s.notes.join('\n') };
+  } else if (s.verdict === 'interrupted' || s.ended === 'interrupted') {
+    harness.error = {
+      message: `interrupted after ${(s.elapsedMs / 1000).toFixed(1)} s, before the end of its duration`,
+      text: [...s.notes, `rerun: ${s.rerun}`].join('\n'),
+    };
+  }
   return {
     name,
     timestamp: s.startedAt.replace(/\.\d+Z$/, ''),

@@ -89,7 +89,29 @@ function violationsSection(s: Summary): string {
   if (s.violationCount === 0) return `${head}<p>None.</p>${notes}`;
   const shown = s.violations.length < s.violationCount ? `<p class="note">${s.violations.length} shown; the workers count the rest.</p>` : '';
   const rows = s.violations.map((v) => [v.kind, String(v.atMs), v.by, v.zspage === undefined ? '' : String(v.zspage), v.message]);
-  return `${head}<p>First at ${s.firstViolationMs} ms.</p>${shown}${htmlTable(['kind', 'at ms', 'by', 'zspage', 'message'], rows, 'text')}${notes}`;
+  return `${head}<p>First at ${s.firstViolationMs} ms.</p>${shown}${htmlTable(['kind', 'at ms', 'by', 'zspage', 'message'], rows, 'text')}${notes}${recentOpsSection(s)}`;
+}
+
+/** The flight recorder's view of the first violation that has one: every worker's last lock operations on its zspage, in order. */
+function recentOpsSection(s: Summary): string {
+  const v = s.violations.find((x) => x.recent && x.recent.length > 0);
+  if (!v) return '';
+  const words = (w: number[] | null) => (w ? `[${w.join(', ')}]` : 'still inside');
+  const rows = v.recent!.map((o) => [
+    o.seqEnd === null ? `${o.seq}..` : `${o.seq}..${o.seqEnd}`,
+    `~${o.atMs}`,
+    o.by,
+    o.op,
+    o.status,
+    words(o.before),
+    words(o.after),
+  ]);
+  return (
+    `<h3>How it happened: lock operations on zspage ${v.zspage}</h3>` +
+    `<p class="note">The last lock operations of every worker on zspage ${v.zspage}, as the ${escapeHtml(v.kind)} violation at ${v.atMs} ms found them, ` +
+    `in the order they started (seq: starts and ends of lock operations on this zspage; ms: the coordinator's clock, to 25 ms).</p>` +
+    htmlTable(['seq', 'ms', 'worker', 'operation', 'status', 'lock words before', 'after'], rows, 'text')
+  );
 }
 
 function parametersSection(s: Summary): string {

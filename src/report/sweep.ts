@@ -63,7 +63,7 @@ export function sweepPoint(s: Summary, lock: string, value: string, dir: string)
 export const unexpectedFailures = (points: SweepPoint[]) => points.filter((p) => p.mustPass && p.verdict === 'fail' && !p.harnessError);
 
 const verdictText = (p: SweepPoint) =>
-  p.harnessError ? 'HARNESS ERROR' : p.verdict === 'pass' ? 'PASS' : p.mustPass ? 'FAIL' : 'FAIL (known)';
+  p.harnessError || p.verdict === 'error' ? 'HARNESS ERROR' : p.verdict !== 'fail' ? p.verdict.toUpperCase() : p.mustPass ? 'FAIL' : 'FAIL (known)';
 const latency = (ns: number | null) => (ns === null ? '-' : formatLatency(ns));
 
 function tableRows(sweep: Sweep, points: SweepPoint[]): string[][] {

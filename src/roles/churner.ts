@@ -1,8 +1,8 @@
 // Churner: the zsmalloc user storing, rewriting and dropping pages in its own
 // handles (zs_malloc() + zs_obj_write(), zs_obj_write(), zs_free()), which
 // fragments zspages and gives compaction work.
-import { HND } from '../arena/layout.js';
-import { zsFree, zsMalloc } from '../model/alloc.js';
+import { HDR, HND } from '../arena/layout.js';
+import { asyncFreeZspages, zsFree, zsMalloc } from '../model/alloc.js';
 import { newMapping, zsObjWrite } from '../model/map.js';
 import { handleToObj, hndAt } from '../model/zs.js';
 import type { RoleContext } from './context.js';
@@ -16,6 +16,10 @@ export function churnerStep(ctx: RoleContext): () => void {
   const m = newMapping();
 
   return () => {
+    // The deferred free work (async_free_zspage()) runs on whichever thread comes by
+    // first, as a workqueue item on another CPU: often while the migrator whose page
+    // lock deferred it still holds that page.
+    if (Atomics.load(mem, HDR.DEFERRED_FREE) !== 0) counters[COUNTER.ZSPAGES_FREED]! += asyncFreeZspages(zs);
     if (count === 0) return;
     const h = first + rng.below(count);
     if (handleToObj(zs, h) < 0) {

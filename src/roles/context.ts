@@ -1,7 +1,9 @@
 // A worker's view of the run: the pool model, its random stream, metrics, counters,
 // held state and violation sink.
 import { attachArena } from '../arena/arena.js';
-import { HDR, WORKER_COUNTERS } from '../arena/layout.js';
+import { HDR, WORKER_COUNTERS, WRK } from '../arena/layout.js';
+import { ThreadCpu } from '../invariants/thread-cpu.js';
+import { FlightRecorder, NO_FLIGHT_LOG, recentOps } from '../invariants/flight-recorder.js';
 import { HeldState, STATE, STATE_NAMES } from '../invariants/held-state.js';
 import type { ViolationKind } from '../invariants/kinds.js';
 import { createRouted, RAW_ATOMICS } from '../invariants/global-atomics.js';
@@ -23,6 +25,8 @@ import { ROLES, roleLabel, type RoleTask, type WorkerMessage } from './task.js';
 
 /** Messages beyond this many per worker are counted, not sent. */
 const MAX_VIOLATION_MESSAGES = 50;
+/** The first this many messages per worker carry the flight recorder's view of their zspage. */
+const WITH_RECENT_OPS = 3;
 
 export interface RoleContext {
   task: RoleTask;
@@ -35,6 +39,7 @@ export interface RoleContext {
   /** Int32 index of this worker's line. */
   line: number;
   held: HeldState;
+  shadow: ShadowHooks;
   sink: ViolationSink;
   /** Race noise in the lock's operations (readers and churners: the read lockers); null: none. */
   noise: Noise | null;
@@ -55,13 +60,16 @@ function releaseDelay(task: RoleTask, rng: Rng): () => void {
   };
 }
 
-export function createRoleContext(task: RoleTask, design: LockDesign): RoleContext {
+/** `record`: keep the flight recorder (off only to measure what it costs). */
+export function createRoleContext(task: RoleTask, design: LockDesign, record = true): RoleContext {
   const arena = attachArena(task.memory, task.params);
   const L = arena.layout;
   const label = roleLabel(task.role, task.roleIndex);
   const line = L.workers + task.workerIndex * L.workerWords;
   const counters = new Float64Array(arena.sab, (L.workerCounters + (task.workerIndex * L.workerWords) / 2) * 8, WORKER_COUNTERS);
   const held = new HeldState(arena.mem, line);
+  // The coordinator reads a stuck worker's CPU time by its thread id.
+  arena.mem[line + WRK.TID] = ThreadCpu.ownTid();
   const post = (m: WorkerMessage) => task.port.postMessage(m);
   let sent = 0;
   const sink: ViolationSink = {
@@ -71,7 +79,8 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
         counters[COUNTER.VIOLATIONS_DROPPED]!++;
         return;
       }
-      const state = STATE_NAMES[RAW_ATOMICS.load(arena.mem, line + 1)] ?? 'unknown';
+      const state = STATE_NAMES[RAW_ATOMICS.load(arena.mem, line + WRK.STATE)] ?? 'unknown';
+      const recent = zspage !== undefined && zspage >= 0 && sent <= WITH_RECENT_OPS ? recentOps(arena.mem, L, task.labels, zspage) : null;
       post({
         type: 'violation',
         violation: {
@@ -81,6 +90,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
           by: label,
           ...(zspage !== undefined && zspage >= 0 ? { zspage } : {}),
           ...(handle !== undefined && handle >= 0 ? { handle } : {}),
+          ...(recent ? { recent } : {}),
         },
       });
     },
@@ -114,7 +124,9 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
     : null;
   const table = buildClassTable(task.params.pageSize, task.params.chainSize);
   const shadowOf = (z: number) => L.zspages + z * L.zspageWords + L.shadowAt;
-  const hooks = new ShadowHooks(arena.mem, shadowOf, sink, probe, held, timing, coverage);
+  const lockOf = (z: number) => L.zspages + z * L.zspageWords + L.lockAt;
+  const flight = record ? new FlightRecorder(arena.mem, L, task.workerIndex) : NO_FLIGHT_LOG;
+  const hooks = new ShadowHooks(arena.mem, shadowOf, lockOf, sink, probe, held, flight, timing, coverage);
   const zs = createZs(arena, table, lock, cpu, hooks, task.scenario.kernel);
   zs.coverage = coverage;
   held.set(STATE.IDLE, -1);
@@ -128,6 +140,7 @@ export function createRoleContext(task: RoleTask, design: LockDesign): RoleConte
     counters,
     line,
     held,
+    shadow: hooks,
     sink,
     noise,
     post,

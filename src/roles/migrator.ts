@@ -4,6 +4,7 @@ import { allocPage, freePage } from '../model/alloc.js';
 import { pageTrylock, pageUnlock } from '../model/kernel-locks.js';
 import { SITE } from '../model/lock-sites.js';
 import { MIGRATE_AGAIN, MIGRATE_OK, zsPageMigrate } from '../model/migrate.js';
+import { zsCanCompact } from '../model/compact.js';
 import { sparsestZspage } from '../model/fullness.js';
 import { handleToObj, objPfn, pageOwner, pgAt, zspAt } from '../model/zs.js';
 import type { RoleContext } from './context.js';
@@ -21,15 +22,16 @@ export function migratorStep(ctx: RoleContext): () => void {
   const classes = zs.table.classes.length;
 
   // Contention focus: with hot objects, half the migrations (times the readers' hot share)
-  // target their pages; and a share targets pages of sparse zspages. Lists are read
-  // without the class lock: the page is checked again under its page lock.
+  // target their pages; and a share targets a page of the sparsest zspage of a class
+  // compaction can shrink, the zspage it frees next. Counts and lists are read without
+  // the class lock: the page is checked again under its page lock.
   const pickPage = (): number => {
     if (hot > 0 && (rng.next() & 1) === 0 && (hotFraction >= 1 || rng.float() < hotFraction)) {
       const obj = handleToObj(zs, rng.below(Math.min(hot, ctx.task.stable)));
       if (obj >= 0) return objPfn(zs, obj);
     }
     if (sparse > 0 && rng.float() < sparse) {
-      const z = sparsestZspage(zs, rng.below(classes));
+      const z = sparsestZspage(zs, compactableClass(zs, rng.below(classes)));
       const nr = z >= 0 ? mem[zspAt(zs, z, ZSP.NR_PAGES)]! : 0;
       if (nr > 0 && nr <= zs.L.params.chainSize) return mem[zspAt(zs, z, ZSP.PAGES + rng.below(nr))]!;
     }
@@ -75,4 +77,14 @@ export function migratorStep(ctx: RoleContext): () => void {
     freePage(zs, result === MIGRATE_OK ? pfn : newPfn);
     if (result === MIGRATE_AGAIN) counters[COUNTER.SKIPPED]!++;
   };
+}
+
+/** The first class from `from` on (wrapping) that compaction can shrink, else `from`. */
+function compactableClass(zs: RoleContext['zs'], from: number): number {
+  const n = zs.table.classes.length;
+  for (let i = 0; i < n; i++) {
+    const c = (from + i) % n;
+    if (zsCanCompact(zs, c) > 0) return c;
+  }
+  return from;
 }

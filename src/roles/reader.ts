@@ -1,9 +1,8 @@
 // Reader: map an object, verify it, sleep holding it, verify again, unmap
 // (zram reading a compressed page: zs_obj_read_begin() ... zs_obj_read_end()).
-import { HND, SHADOW } from '../arena/layout.js';
+import { HDR, HND, SHADOW } from '../arena/layout.js';
 import { STATE } from '../invariants/held-state.js';
 import { describeMismatch } from '../invariants/integrity.js';
-import { sleepHolding } from '../invariants/sleep-holding.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../model/map.js';
 import { COV, hit } from '../model/coverage.js';
 import { SITE } from '../model/lock-sites.js';
@@ -16,7 +15,7 @@ import { isZero, sampleNs } from './dist.js';
 import { METRIC } from './metrics.js';
 
 export function readerStep(ctx: RoleContext): () => void {
-  const { zs, mem, rng, metrics, counters, held, sink } = ctx;
+  const { zs, mem, rng, metrics, counters, held, sink, shadow: hooks } = ctx;
   const cfg = ctx.task.scenario.readers;
   const span = cfg.hotObjects > 0 ? Math.min(cfg.hotObjects, ctx.task.stable) : ctx.task.stable;
   // Contention focus on a share of the reads only: the rest keep the whole pool's access pattern.
@@ -53,12 +52,13 @@ export function readerStep(ctx: RoleContext): () => void {
       const ns = sampleNs(cfg.hold, rng);
       if (ns > 0) {
         const shadow = zspShadowAt(zs, m.zspage);
-        held.set(STATE.READ_HELD_ASLEEP, m.zspage);
         const trylocks = Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ);
         zs.cpu.locks.mightSleep(SITE.zram_read);
-        sleepHolding(mem, shadow, ns / 1e6);
+        hooks.sleeping(m.zspage, true);
+        // On the stop word, so that stopping the run wakes every sleeper.
+        Atomics.wait(mem, HDR.STOP, 0, ns / 1e6);
+        hooks.sleeping(m.zspage, false);
         if (Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ) !== trylocks) hit(zs.coverage, COV.SLEPT_ACROSS_TRYLOCK);
-        held.set(STATE.READ_HELD, m.zspage);
         counters[COUNTER.SLEEPING_READS]!++;
         if (Atomics.load(mem, shadow + SHADOW.WRITER_IN) !== 0) {
           sink.report('exclusion', `a writer is inside zspage ${m.zspage} while a reader holds it`, m.zspage, h);

@@ -17,6 +17,8 @@ export interface RoleTask {
   role: RoleName;
   roleIndex: number;
   workerIndex: number;
+  /** Every worker's label, by worker index (for the flight recorder's view of a zspage). */
+  labels: string[];
   seed: number;
   scenario: Scenario;
   /** Handles [0, stable) are the readers'; churner i owns [churnFirst + i*churnEach, +churnEach). */

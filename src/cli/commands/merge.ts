@@ -23,7 +23,7 @@ export const mergeCommand = (result: CommandResult): CommandModule => ({
     for (const n of summary.notes) say(`zspage-stress: note: ${n}`);
     const count = summary.violationCount;
     say(
-      `zspage-stress: merged ${dirs.length} runs of ${summary.lock.name}: ${summary.verdict === 'pass' ? 'PASS' : 'FAIL'} ` +
+      `zspage-stress: merged ${dirs.length} runs of ${summary.lock.name}: ${summary.verdict.toUpperCase()} ` +
         `(${count} violation${count === 1 ? '' : 's'}; ended ${summary.ended}) in ${(summary.elapsedMs / 1000).toFixed(1)} s of runs`,
     );
     say(`zspage-stress: results in ${dir}`);

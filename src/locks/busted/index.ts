@@ -4,9 +4,11 @@ import type { ExplorerRule, ViolationKind } from '../../invariants/kinds.js';
 import type { LockDesign } from '../contract.js';
 import checkThenAct from './check-then-act.js';
 import forgottenUnlock from './forgotten-unlock.js';
+import impatientTrylock from './impatient-trylock.js';
 import readUnlockClobbers from './read-unlock-clobbers.js';
 import readerIgnoresWriter from './reader-ignores-writer.js';
 import readerNaps from './reader-naps.js';
+import readerWaitsReaders from './reader-waits-readers.js';
 import waitingTrylock from './waiting-trylock.js';
 import writerIgnoresReaders from './writer-ignores-readers.js';
 import writerSleeps from './writer-sleeps.js';
@@ -54,6 +56,18 @@ const entries: BustedLock[] = [
     expect: 'writer-waited',
     summary: 'writeTrylock spins until the readers leave',
     explorerRule: 'trylock-waited',
+  },
+  {
+    design: impatientTrylock,
+    expect: 'writer-waited',
+    summary: 'writeTrylock spins up to 50,000 times for the readers to leave, then gives up',
+    explorerRule: 'trylock-waited',
+  },
+  {
+    design: readerWaitsReaders,
+    expect: 'reader-waited',
+    summary: 'readLock waits for the other readers to leave (takes the count from 0 only)',
+    explorerRule: 'reader-waited',
   },
   {
     design: writerSleeps,

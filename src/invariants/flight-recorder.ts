@@ -1,0 +1,145 @@
+// The flight recorder: each worker keeps its last FLIGHT_ENTRIES zspage lock operations in
+// its own ring in the arena (operation, zspage, lock words before and after, when). On a
+// violation the ops of every worker on the zspage in question are read out and put in
+// order, so that a failure shows how it came about.
+//
+// Order: SHADOW.OPS counts the starts and ends of lock operations on each zspage, so its
+// value as an operation starts and ends places it exactly among the others on the same
+// zspage. Time: the coordinator's millisecond clock in the header (HDR.CLOCK_MS), which
+// costs a load where a clock read would cost a tenth of a reader's cycle (BENCHMARKS.md).
+import { FLIGHT, FLIGHT_ENTRIES, FLIGHT_ENTRY_WORDS, FLIGHT_LOCK_WORDS, HDR, OPS_IN_BITS, WRK, type Layout } from '../arena/layout.js';
+
+export const FLIGHT_OPS = ['readLock', 'readUnlock', 'writeTrylock', 'writeUnlock', 'sleep'] as const;
+export type FlightOpName = (typeof FLIGHT_OPS)[number];
+export const FLIGHT_OP = { readLock: 1, readUnlock: 2, writeTrylock: 3, writeUnlock: 4, sleep: 5 } as const;
+const STATUS = { IN_PROGRESS: 0, RETURNED: 1, FAILED: 2 } as const;
+const GEN_BITS = 32 - OPS_IN_BITS;
+const GEN_MASK = 2 ** GEN_BITS - 1;
+
+/** One recorded operation, as summary.json shows it. */
+export interface FlightOp {
+  /** The worker that performed it. */
+  by: string;
+  op: FlightOpName;
+  /** 'returned', 'failed' (a writeTrylock that returned false) or 'in progress' (still inside when read). */
+  status: 'returned' | 'failed' | 'in progress';
+  zspage: number;
+  /** Position among the starts and ends of lock operations on this zspage (exact order). */
+  seq: number;
+  seqEnd: number | null;
+  /** Run time in ms as it started (to the coordinator's 25 ms tick). */
+  atMs: number;
+  before: number[];
+  after: number[] | null;
+}
+
+/** What the shadow hooks log each lock operation to. */
+export interface FlightLog {
+  begin(op: number, z: number, gen: number, lockAt: number): void;
+  end(ok: boolean, gen: number, lockAt: number): void;
+}
+
+/** Logs nothing: the benchmarks' baseline for what the recorder costs. */
+export const NO_FLIGHT_LOG: FlightLog = { begin() {}, end() {} };
+
+/** Writes one worker's ring. Allocation-free: a handful of plain stores per operation. */
+export class FlightRecorder implements FlightLog {
+  private readonly words: number;
+  private readonly head: number;
+  private readonly ring: number;
+  private at = -1;
+
+  constructor(
+    private readonly mem: Int32Array,
+    L: Layout,
+    worker: number,
+  ) {
+    this.words = Math.min(L.params.lockWords, FLIGHT_LOCK_WORDS);
+    this.head = L.workers + worker * L.workerWords + WRK.FLIGHT_HEAD;
+    this.ring = L.flight + worker * FLIGHT_ENTRIES * FLIGHT_ENTRY_WORDS;
+  }
+
+  /** An operation starts: `gen` is SHADOW.OPS as its start was counted, `lockAt` its lock words. */
+  begin(op: number, z: number, gen: number, lockAt: number): void {
+    const { mem } = this;
+    const n = mem[this.head]!;
+    const e = this.ring + (n % FLIGHT_ENTRIES) * FLIGHT_ENTRY_WORDS;
+    mem[e + FLIGHT.OP] = 0; // invalid while it is rewritten
+    mem[e + FLIGHT.STATUS] = STATUS.IN_PROGRESS;
+    mem[e + FLIGHT.ZSPAGE] = z;
+    mem[e + FLIGHT.GEN] = gen >>> OPS_IN_BITS;
+    mem[e + FLIGHT.MS] = mem[HDR.CLOCK_MS]!;
+    for (let i = 0; i < this.words; i++) mem[e + FLIGHT.BEFORE + i] = mem[lockAt + i]!;
+    mem[e + FLIGHT.OP] = op;
+    mem[this.head] = n + 1;
+    this.at = e;
+  }
+
+  /** The operation begun last ends; `gen` is SHADOW.OPS as its end was counted. */
+  end(ok: boolean, gen: number, lockAt: number): void {
+    const { mem } = this;
+    const e = this.at;
+    if (e < 0) return;
+    for (let i = 0; i < this.words; i++) mem[e + FLIGHT.AFTER + i] = mem[lockAt + i]!;
+    mem[e + FLIGHT.GEN_END] = gen >>> OPS_IN_BITS;
+    mem[e + FLIGHT.STATUS] = ok ? STATUS.RETURNED : STATUS.FAILED;
+  }
+}
+
+/** The recent operations of every worker on zspage `z`, in the order they started. */
+export function recentOps(mem: Int32Array, L: Layout, labels: readonly string[], z: number): FlightOp[] {
+  const words = Math.min(L.params.lockWords, FLIGHT_LOCK_WORDS);
+  const ops: FlightOp[] = [];
+  for (let w = 0; w < labels.length; w++) {
+    const ring = L.flight + w * FLIGHT_ENTRIES * FLIGHT_ENTRY_WORDS;
+    for (let i = 0; i < FLIGHT_ENTRIES; i++) {
+      const e = ring + i * FLIGHT_ENTRY_WORDS;
+      const op = mem[e + FLIGHT.OP]!;
+      if (op === 0 || mem[e + FLIGHT.ZSPAGE] !== z) continue;
+      const status = mem[e + FLIGHT.STATUS]!;
+      const read = (from: number) => Array.from(mem.subarray(e + from, e + from + words));
+      ops.push({
+        by: labels[w]!,
+        op: FLIGHT_OPS[op - 1] ?? 'readLock',
+        status: status === STATUS.IN_PROGRESS ? 'in progress' : status === STATUS.FAILED ? 'failed' : 'returned',
+        zspage: z,
+        seq: mem[e + FLIGHT.GEN]!,
+        seqEnd: status === STATUS.IN_PROGRESS ? null : mem[e + FLIGHT.GEN_END]!,
+        atMs: mem[e + FLIGHT.MS]!,
+        before: read(FLIGHT.BEFORE),
+        after: status === STATUS.IN_PROGRESS ? null : read(FLIGHT.AFTER),
+      });
+    }
+  }
+  return orderOps(ops);
+}
+
+/**
+ * Unwraps the sequence numbers (GEN_BITS wide) against the newest operation and sorts by
+ * them. Operations further back than half the sequence's range cannot be placed: dropped.
+ */
+export function orderOps(ops: FlightOp[]): FlightOp[] {
+  if (ops.length === 0) return ops;
+  const newest = ops.reduce((a, b) => (b.atMs > a.atMs || (b.atMs === a.atMs && ahead(b.seq, a.seq)) ? b : a));
+  const ref = newest.seqEnd ?? newest.seq;
+  const unwrap = (s: number) => ref - ((ref - s) & GEN_MASK);
+  const placed = ops
+    .filter((o) => ((ref - o.seq) & GEN_MASK) < GEN_MASK / 2)
+    .map((o) => ({ ...o, seq: unwrap(o.seq), seqEnd: o.seqEnd === null ? null : unwrap(o.seqEnd) }));
+  const base = Math.min(...placed.map((o) => o.seq));
+  return placed
+    .map((o) => ({ ...o, seq: o.seq - base, seqEnd: o.seqEnd === null ? null : o.seqEnd - base }))
+    .sort((a, b) => a.seq - b.seq || a.by.localeCompare(b.by));
+}
+
+const ahead = (a: number, b: number) => ((a - b) & GEN_MASK) < GEN_MASK / 2 && a !== b;
+
+/** One line per operation, for the terminal. */
+export function formatRecentOps(ops: readonly FlightOp[]): string[] {
+  return ops.map((o) => {
+    const span = o.seqEnd === null ? `#${o.seq}..` : `#${o.seq}..${o.seqEnd}`;
+    const words = `[${o.before.join(', ')}] -> ${o.after ? `[${o.after.join(', ')}]` : '(still inside)'}`;
+    const result = o.op === 'writeTrylock' && o.status !== 'in progress' ? (o.status === 'failed' ? ' = false' : ' = true') : '';
+    return `${span.padEnd(14)} ${`~${o.atMs} ms`.padEnd(10)} ${o.by.padEnd(13)} ${`${o.op}${result}`.padEnd(20)} ${words}`;
+  });
+}
