@@ -1,4 +1,4 @@
-// End to end: `check` on a correct and a broken lock of each form (built-in, JS module),
+// End to end: `check` on a correct and a broken lock of each form (built-in, JS module, C),
 // its JSON, its table, its reproduce commands, and bad input.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -63,6 +63,27 @@ describe('check', () => {
     expect(r.stdout).toMatch(/^part\s+verdict\s+failed after\s+violation\s+reproduce$/m);
     expect(r.stdout).toMatch(/^explore\s+FAIL\s+\d+\.\d\d s\s+exclusion\s+zspage-stress explore --lock test\/fixtures\/classic-bug-lock\.mjs --replay '/m);
     expect(r.stdout).toMatch(/check: test\/fixtures\/classic-bug-lock\.mjs: FAIL exclusion in explore after/);
+  });
+
+  it('passes a correct lock written in C', () => {
+    const r = cli(['check', '--lock', 'examples/zspage-lock.c', '--budget', '3', '--seed', '1', '--json']);
+    expect(r.stderr).not.toMatch(/harness error/);
+    expect(r.code).toBe(0);
+    const j = json(r.stdout);
+    expect(j.verdict).toBe('pass');
+    expect(j.parts.map((p: any) => p.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
+  });
+
+  it('fails a broken lock written in C, with a schedule that replays the failure', () => {
+    const r = cli(['check', '--lock', 'examples/broken-unlock.c', '--budget', '3', '--seed', '1', '--json', '--fail-fast']);
+    expect(r.code).toBe(1);
+    const j = json(r.stdout);
+    expect(j).toMatchObject({ verdict: 'fail', part: 'explore' });
+    expect(['exclusion', 'not-released', 'livelock']).toContain(j.kind);
+    const schedule = /--replay '([^']+)'/.exec(j.replay)![1]!;
+    const again = cli(['explore', '--lock', 'examples/broken-unlock.c', '--replay', schedule], { out: false });
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain(`FAIL ${j.kind}`);
   });
 
   it('stops at ^C in a stress part: interrupted, exit 130, its results written', async () => {

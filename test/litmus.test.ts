@@ -109,3 +109,38 @@ describe('litmus command', () => {
     expect(r2.stderr).toMatch(/unsupported primitive 'synchronize_rcu'/);
   });
 });
+
+describe('LK-RA against sequential consistency on random programs', () => {
+  // Random 2..3-thread programs over x and y. With smp_mb() after every statement the model
+  // must give exactly the SC outcomes (fenced code is SC); without, at least them.
+  const ops = ['WRITE_ONCE(*x, $V)', 'WRITE_ONCE(*y, $V)', '$R = READ_ONCE(*x)', '$R = READ_ONCE(*y)', 'smp_store_release(y, $V)', '$R = smp_load_acquire(x)', 'atomic_inc(x)', '$R = xchg(y, $V)', '$R = cmpxchg(x, 0, $V)'];
+  let seed = 12345;
+  const next = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const program = (fenced: boolean) => {
+    const threads = 2 + next(2);
+    let text = 'C random\n{}\n';
+    for (let t = 0; t < threads; t++) {
+      const n = 1 + next(threads === 2 ? 3 : 2);
+      const body: string[] = ['int r0;', 'int r1;', 'int r2;'];
+      for (let i = 0; i < n; i++) {
+        body.push(ops[next(ops.length)]!.replace('$R', `r${i}`).replace('$V', String(t + 1)) + ';');
+        if (fenced) body.push('smp_mb();');
+      }
+      text += `P${t}(int *x, int *y) { ${body.join(' ')} }\n`;
+    }
+    return parseLitmus(text + 'exists (x=1)', 'random');
+  };
+  it('fenced: the same final states as SC; unfenced: a superset of them', () => {
+    for (let i = 0; i < 60; i++) {
+      const fenced = i % 2 === 0;
+      const t = program(fenced);
+      const weak = new Set(runLitmus(t).states);
+      const sc = runLitmus(t, { sc: true }).states;
+      for (const s of sc) expect(weak.has(s)).toBe(true);
+      if (fenced) expect([...weak].sort()).toEqual([...sc].sort());
+    }
+  });
+});

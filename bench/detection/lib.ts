@@ -95,7 +95,7 @@ function fileLock(root: string, rel: string, broken: boolean): Omit<LockDetectio
     if (m[1]) lead.push(m[1]);
   }
   const first = /^(.*?\.)(\s|$)/.exec(lead.join(' '))?.[1] ?? lead.join(' ');
-  const bug = (tagged ?? first) || rel;
+  const bug = (tagged ?? first).replace(/\s*\*\/\s*$/, '') || rel;
   return { lock: rel, form, bug: bug.length > 160 ? `${bug.slice(0, 157)}...` : bug };
 }
 
@@ -163,11 +163,11 @@ export function targetLines(d: DetectionData): string[] {
 /** The measurement's conditions, one line. */
 export function conditionsLine(d: DetectionData): string {
   return (
-    `Measured ${d.date.slice(0, 16).replace('T', ' ')} UTC with node ${d.node} on ${d.cpus} cores, ` +
+    `Measured ${d.date.slice(0, 16).replace('T', ' ')} UTC${d.updates?.length ? ' (all but the locks named after)' : ''} with node ${d.node} on ${d.cpus} cores, ` +
     `load average ${d.loadAverage.map((l) => l.toFixed(1)).join(' -> ')} (the machine was shared), ` +
     `seeds ${d.seeds.join(', ')}, ${Math.round(d.seconds / 60)} min in all.` +
     (d.updates ?? [])
-      .map((u) => ` Measured again ${u.date.slice(0, 16).replace('T', ' ')} UTC, load average ${u.loadAverage.map((l) => l.toFixed(1)).join(' -> ')}: ${u.locks.join(', ')}.`)
+      .map((u) => ` Measured ${u.date.slice(0, 16).replace('T', ' ')} UTC, load average ${u.loadAverage.map((l) => l.toFixed(1)).join(' -> ')}: ${u.locks.join(', ')}.`)
       .join('')
   );
 }

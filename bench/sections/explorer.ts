@@ -1,20 +1,31 @@
-// Explorer speed: iterations per CPU second for each built-in lock, each in a thread of its own,
-// in alternating rounds. The reference is zspage-atomic, the simplest correct design: the ratio
-// says what a design's own protocol costs the explorer (every atomic op is a scheduling step,
-// and a step re-runs the thread's history).
+// Explorer speed: iterations per CPU second for each built-in lock and for the example C lock,
+// each in a thread of its own, in alternating rounds. The reference is zspage-atomic-fixed, the
+// simplest correct design: the ratio says what a design's own protocol costs the explorer (every
+// atomic op is a scheduling step, and a step re-runs the thread's history). The C lock, the
+// spinlock + count design compiled to WebAssembly, is set against zspage-spinlock, the same
+// design in JavaScript: what the C path costs the explorer.
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { BUILTIN_LOCKS } from '../../src/locks/registry.js';
-import { compiledPath } from '../../src/paths.js';
+import { compiledPath, packageRoot } from '../../src/paths.js';
 import { median, type Rounds } from '../lib/measure.js';
-import { rate, type Row } from '../lib/report.js';
+import { budget, rate, type Row } from '../lib/report.js';
 import type { ExplorerPhase } from '../workers/explorer-worker.js';
 
-const REFERENCE = 'zspage-atomic';
+const REFERENCE = 'zspage-atomic-fixed';
+const C_LOCK = 'examples/zspage-lock.c';
+const C_TWIN = 'zspage-spinlock';
+/** The C path may cost the explorer this much against the same design in JavaScript. */
+const C_BUDGET = 0.25;
 
 export async function explorerSpeed(rounds: Rounds, locks = Object.keys(BUILTIN_LOCKS)): Promise<Row[]> {
-  const names = [REFERENCE, ...locks.filter((l) => l !== REFERENCE)];
-  const workers = names.map((lock) => new Worker(compiledPath('bench', 'workers', 'explorer-worker.js'), { workerData: { lock } }));
+  const cLock = join(packageRoot(), C_LOCK);
+  const names = [REFERENCE, ...locks.filter((l) => l !== REFERENCE), ...(existsSync(cLock) ? [C_LOCK] : [])];
+  const workers = names.map(
+    (lock) => new Worker(compiledPath('bench', 'workers', 'explorer-worker.js'), { workerData: { lock: lock === C_LOCK ? cLock : lock } }),
+  );
   await Promise.all(workers.map((w) => once(w, 'message')));
   const phase = async (w: Worker, ms: number) => {
     w.postMessage(ms);
@@ -31,11 +42,25 @@ export async function explorerSpeed(rounds: Rounds, locks = Object.keys(BUILTIN_
   }
   await Promise.all(workers.map((w) => w.terminate()));
   const ref = median(perCpuSec[0]!);
-  return names.map((lock, i) => {
+  const twin = median(perCpuSec[names.indexOf(C_TWIN)]!);
+  return names.map((lock, i): Row => {
     const x = median(perCpuSec[i]!);
+    const what = `explorer iterations, ${lock} (3 threads x 4 sections, random)`;
+    if (lock === C_LOCK) {
+      const r = x / twin;
+      return {
+        section: 'explorer',
+        name: what,
+        measured: `${rate(x)} per CPU s`,
+        against: `${C_TWIN} (the same design in JavaScript) ${rate(twin)}`,
+        ratio: r,
+        ...budget(`>= ${C_BUDGET.toFixed(2)}x`, r >= C_BUDGET, () => 'each scheduling step re-runs the thread history through the WebAssembly instance and its kernel imports'),
+        raw: { iterationsPerCpuSec: x, referencePerCpuSec: twin, ratio: r },
+      };
+    }
     return {
       section: 'explorer',
-      name: `explorer iterations, ${lock} (3 threads x 4 sections, random)`,
+      name: what,
       measured: `${rate(x)} per CPU s`,
       against: `${REFERENCE} ${rate(ref)}`,
       ratio: x / ref,

@@ -16,7 +16,6 @@
 // and when each atomic op returned; re-execution runs on those snapshots, and only the new op
 // (and the code after it) runs on the real words. Plain code between two interleaving points
 // runs as one step with the op before it; a plain change counts as a change of its word.
-import { BadInputError } from '../errors.js';
 import { asGlobalAtomics, RAW_ATOMICS, withGlobalAtomics } from '../invariants/global-atomics.js';
 import type { LockAtomics, LockDesign, LockOps, MemoryOrder } from '../locks/contract.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
@@ -135,8 +134,6 @@ export class Run {
     this.maxSteps = 100 * sections + IDLE_BOUND;
     this.trylockBound = 50 * sections + 50;
     design.create(RAW_ATOMICS as unknown as LockAtomics).init(this.mem, BASE);
-    // Plain accesses outside the atomics (a C lock's) are invisible to the weak model's buffers.
-    if (chooseRead && this.plain) throw new BadInputError(`explore: --memory weak cannot run '${design.name}': its plain accesses bypass the atomics`);
     this.weak = chooseRead ? new WeakRun(this.mem, BASE, design.words, programs.length, chooseRead) : null;
     this.threads = programs.map((p, id) => this.newThread(id, p));
   }
@@ -342,6 +339,11 @@ export class Run {
   private endPlainStep(t: SimThread): void {
     if (!this.live) this.mem.set(this.real);
     this.live = true;
+    if (this.weak) {
+      // weak memory: the step's plain stores (after its op) become plain stores of the model
+      this.weak.plainStores(t.id, this.stepNo, this.callName ?? t.call ?? 'call');
+      this.raced();
+    }
     let changed = false;
     for (let i = 0; i < this.words; i++) {
       if (this.mem[BASE + i] !== this.real[BASE + i]) {
@@ -452,7 +454,11 @@ export class Run {
       return m.result;
     }
     if (!this.allowNew || this.performed) return this.preempt();
-    if (this.plain) this.goLive();
+    if (this.plain) {
+      this.goLive();
+      // weak memory: plain stores made in this step before this op (a C lock's `cnt = 0; spin_unlock()`)
+      if (this.weak) this.weak.plainStores(t.id, this.stepNo, this.callName ?? 'call');
+    }
     const call = this.callName;
     if (call === null) throw new Error('atomics used outside a lock call');
     if (mem !== this.mem) throw new Error(`${name}: not on the lock's memory`);
@@ -499,7 +505,7 @@ export class Run {
       result = r.result;
       changed = mem[index] !== before;
       if (r.stale) t.stale |= 1 << rel;
-      else t.stale &= ~(1 << rel);
+      else if (r.read) t.stale &= ~(1 << rel);
     } else {
       result = perform(name, mem, index, a, b);
       changed = mem[index] !== before;
@@ -527,6 +533,7 @@ export class Run {
         // values of the words it watches, and only a repeat of that counts as spinning
         t.fresh |= t.watched;
         t.stale &= ~t.watched;
+        t.seen.clear();
       }
     }
     return result;

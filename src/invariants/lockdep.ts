@@ -31,10 +31,8 @@ export const MAX_HELD = 48;
 const STATIC_KEY = 1 << 20;
 
 export class Lockdep implements LockTracker, SpinlockTracker {
-  private readonly heldClass = new Int32Array(MAX_HELD);
-  private readonly heldAt = new Int32Array(MAX_HELD);
-  private readonly heldMode = new Int32Array(MAX_HELD);
-  private readonly heldSite = new Int32Array(MAX_HELD);
+  /** Held lock i: [2i] its arena index, [2i + 1] class << 16 | mode << 12 | site. */
+  private readonly heldLocks = new Int32Array(2 * MAX_HELD);
   private depth = 0;
   /** Row a, bit b: this thread knows a -> b is in the shared graph. */
   private readonly known = new Int32Array(LOCKDEP_CLASSES);
@@ -54,6 +52,19 @@ export class Lockdep implements LockTracker, SpinlockTracker {
     this.base = L.lockdep;
   }
 
+  private heldClass(i: number): number {
+    return this.heldLocks[2 * i + 1]! >>> 16;
+  }
+  private heldMode(i: number): number {
+    return (this.heldLocks[2 * i + 1]! >> 12) & 0xf;
+  }
+  private heldSite(i: number): number {
+    return this.heldLocks[2 * i + 1]! & 0xfff;
+  }
+  private heldAt(i: number): number {
+    return this.heldLocks[2 * i]!;
+  }
+
   /** How many locks this thread holds (for tests). */
   get held(): number {
     return this.depth;
@@ -70,10 +81,10 @@ export class Lockdep implements LockTracker, SpinlockTracker {
   mightSleep(site: number): void {
     if (this.off()) return;
     for (let i = 0; i < this.depth; i++) {
-      if (!this.spins(this.heldClass[i]!, this.heldMode[i]!)) continue;
+      if (!this.spins(this.heldClass(i), this.heldMode(i))) continue;
       this.report(
         `BUG: sleeping function called from invalid context at ${siteName(site)}(): ${this.labelOf(this.worker)} holds ` +
-          `${this.lockName(this.heldClass[i]!, this.heldAt[i]!, this.heldMode[i]!)}, a spinning lock\n` +
+          `${this.lockName(this.heldClass(i), this.heldAt(i), this.heldMode(i))}, a spinning lock\n` +
           `locks held:\n${this.stack(-1, 0, 0, site)}`,
       );
       return;
@@ -121,38 +132,32 @@ export class Lockdep implements LockTracker, SpinlockTracker {
     if ((mode & TRY) === 0) {
       for (let i = 0; i < this.depth; i++) {
         // A recursive read of the pool rwlock is allowed; any other nesting of one class is not.
-        if (this.heldClass[i] !== cls || (cls === LOCK_CLASS.POOL && (mode & READ) !== 0 && (this.heldMode[i]! & READ) !== 0)) continue;
+        if (this.heldClass(i) !== cls || (cls === LOCK_CLASS.POOL && (mode & READ) !== 0 && (this.heldMode(i) & READ) !== 0)) continue;
         this.report(
           `possible recursive locking detected: ${this.labelOf(this.worker)} is trying to acquire ${this.lockName(cls, at, mode)} ` +
-            `at ${siteName(site)}() but already holds ${this.lockName(cls, this.heldAt[i]!, this.heldMode[i]!)} ` +
-            `taken at ${siteName(this.heldSite[i]!)}()\n${this.stack(cls, at, mode, site)}`,
+            `at ${siteName(site)}() but already holds ${this.lockName(cls, this.heldAt(i), this.heldMode(i))} ` +
+            `taken at ${siteName(this.heldSite(i))}()\n${this.stack(cls, at, mode, site)}`,
         );
         return;
       }
       // check_prevs_add(): a dependency on every held lock down to the first non-trylock one.
       for (let i = this.depth - 1; i >= 0; i--) {
-        const prev = this.heldClass[i]!;
+        const prev = this.heldClass(i);
         if ((this.known[prev]! & (1 << cls)) === 0 && this.addDependency(prev, cls, at, mode, site)) return;
-        if ((this.heldMode[i]! & TRY) === 0) break;
+        if ((this.heldMode(i) & TRY) === 0) break;
       }
     }
     const d = this.depth++;
-    this.heldClass[d] = cls;
-    this.heldAt[d] = at;
-    this.heldMode[d] = mode;
-    this.heldSite[d] = site;
+    this.heldLocks[2 * d] = at;
+    this.heldLocks[2 * d + 1] = (cls << 16) | (mode << 12) | (site & 0xfff);
   }
 
   private releaseClass(cls: number, at: number, site: number): void {
     if (this.off()) return;
+    const held = this.heldLocks;
     for (let i = this.depth - 1; i >= 0; i--) {
-      if (this.heldAt[i] !== at || this.heldClass[i] !== cls) continue;
-      for (let j = i + 1; j < this.depth; j++) {
-        this.heldClass[j - 1] = this.heldClass[j]!;
-        this.heldAt[j - 1] = this.heldAt[j]!;
-        this.heldMode[j - 1] = this.heldMode[j]!;
-        this.heldSite[j - 1] = this.heldSite[j]!;
-      }
+      if (held[2 * i] !== at || held[2 * i + 1]! >>> 16 !== cls) continue;
+      for (let j = 2 * i + 2; j < 2 * this.depth; j++) held[j - 2] = held[j]!;
       this.depth--;
       return;
     }
@@ -177,8 +182,8 @@ export class Lockdep implements LockTracker, SpinlockTracker {
     const from = Math.max(0, this.depth - (LOCKDEP_STACK - 1));
     let n = 0;
     for (let i = from; i < this.depth; i++, n++) {
-      RAW_ATOMICS.store(mem, rec + 2 + 2 * n, (this.heldClass[i]! << 8) | this.heldMode[i]!);
-      RAW_ATOMICS.store(mem, rec + 3 + 2 * n, this.heldSite[i]!);
+      RAW_ATOMICS.store(mem, rec + 2 + 2 * n, (this.heldClass(i) << 8) | this.heldMode(i));
+      RAW_ATOMICS.store(mem, rec + 3 + 2 * n, this.heldSite(i));
     }
     RAW_ATOMICS.store(mem, rec + 2 + 2 * n, (b << 8) | mode);
     RAW_ATOMICS.store(mem, rec + 3 + 2 * n, site);
@@ -218,7 +223,8 @@ export class Lockdep implements LockTracker, SpinlockTracker {
   }
 
   private reportCycle(a: number, b: number, at: number, mode: number, site: number, path: number[]): void {
-    const held = this.heldClass.subarray(0, this.depth).lastIndexOf(a);
+    let held = -1;
+    for (let i = 0; i < this.depth; i++) if (this.heldClass(i) === a) held = i;
     const chain = [];
     for (let i = path.length - 1; i > 0; i--) {
       const [x, y] = [path[i - 1]!, path[i]!];
@@ -231,7 +237,7 @@ export class Lockdep implements LockTracker, SpinlockTracker {
     this.report(
       `possible circular locking dependency detected: ${this.labelOf(this.worker)} is trying to acquire ${this.lockName(b, at, mode)} ` +
         `at ${siteName(site)}() but already holds ${className(this.mem, this.base, a)}` +
-        (held >= 0 ? ` taken at ${siteName(this.heldSite[held]!)}()` : '') +
+        (held >= 0 ? ` taken at ${siteName(this.heldSite(held))}()` : '') +
         `, which lock already depends on the new lock.\n` +
         `${this.labelOf(this.worker)}'s stack:\n${this.stack(b, at, mode, site)}\n` +
         `the existing dependency chain (in reverse order) is:\n${chain.join('\n')}`,
@@ -242,7 +248,7 @@ export class Lockdep implements LockTracker, SpinlockTracker {
   private stack(cls: number, at: number, mode: number, site: number): string {
     const lines = [];
     for (let i = 0; i < this.depth; i++) {
-      lines.push(`  #${i} ${this.lockName(this.heldClass[i]!, this.heldAt[i]!, this.heldMode[i]!)} at ${siteName(this.heldSite[i]!)}()`);
+      lines.push(`  #${i} ${this.lockName(this.heldClass(i), this.heldAt(i), this.heldMode(i))} at ${siteName(this.heldSite(i))}()`);
     }
     if (cls >= 0) lines.push(`  #${this.depth} ${this.lockName(cls, at, mode)} at ${siteName(site)}()  <- acquiring`);
     return lines.length > 0 ? lines.join('\n') : '  (none)';

@@ -27,7 +27,8 @@ export interface LitmusResult {
   states: string[];
 }
 
-export function runLitmus(t: Litmus): LitmusResult {
+/** `sc`: every load reads the newest store (sequential consistency), for comparison. */
+export function runLitmus(t: Litmus, options: { sc?: boolean } = {}): LitmusResult {
   const locs = locations(t);
   const path: { n: number; k: number }[] = [];
   let executions = 0;
@@ -36,7 +37,7 @@ export function runLitmus(t: Litmus): LitmusResult {
   let dataRace = false;
   const states = new Set<string>();
   for (;;) {
-    const r = execute(t, locs, path);
+    const r = execute(t, locs, path, options.sc === true);
     if (r) {
       executions++;
       dataRace ||= r.race;
@@ -85,9 +86,14 @@ function execute(
   t: Litmus,
   locNames: string[],
   path: { n: number; k: number }[],
+  sc: boolean,
 ): { regs: Map<string, number>[]; mem: number[]; race: boolean; state: string } | null {
   let depth = 0;
   const choose = (n: number): number => {
+    if (sc) return 0;
+    return branch(n);
+  };
+  const branch = (n: number): number => {
     if (n <= 1) return 0;
     if (depth < path.length) return path[depth++]!.k;
     path.push({ n, k: 0 });
@@ -117,7 +123,7 @@ function execute(
     }
     if (live === 0) break;
     if (enabled.length === 0) return null;
-    const tid = enabled[choose(enabled.length)]!;
+    const tid = enabled[branch(enabled.length)]!;
     const s = t.threads[tid]![pc[tid]!++]!;
     const info: EventInfo = { step: step++, what: s.text };
     const l = 'loc' in s ? loc.get(s.loc)! : -1;

@@ -48,8 +48,8 @@ export class WeakRun {
 
   /**
    * One atomic op (or fence, or plain access) of thread `tid` on lock word `loc`. `fresh`: the
-   * thread spins on this word, so it reads the newest value (see sim.ts). Returns the result
-   * and whether the read had a choice (the thread may have seen a stale value).
+   * thread spins on this word, so it reads the newest value (see sim.ts). Returns the result,
+   * whether the op read the word, and whether that read had a choice (it may be stale).
    */
   perform(
     tid: number,
@@ -62,7 +62,7 @@ export class WeakRun {
     fresh: boolean,
     step: number,
     what: string,
-  ): { result: number; stale: boolean } {
+  ): { result: number; stale: boolean; read: boolean } {
     const m = this.memory;
     const info: EventInfo = { step, what };
     this.lastRead = null;
@@ -81,9 +81,9 @@ export class WeakRun {
     switch (name) {
       case 'fence':
         m.fence(tid, order);
-        return { result: 0, stale: false };
+        return { result: 0, stale: false, read: false };
       case 'relax': // cpu_relax(): a scheduling point, no memory access
-        return { result: 0, stale: false };
+        return { result: 0, stale: false, read: false };
       case 'plainLoad':
         result = m.plainLoad(tid, loc, info);
         break;
@@ -108,7 +108,7 @@ export class WeakRun {
       }
     }
     this.mem[this.base + loc] = m.newest(loc);
-    return { result, stale };
+    return { result, stale, read: name !== 'store' && name !== 'plainStore' };
   }
 
   /** The payload accesses of a section whose lock call just returned. */
@@ -118,6 +118,18 @@ export class WeakRun {
       const info = { step, what: `${call} section: payload[${i}]` };
       if (write) this.memory.plainStore(tid, this.words + i, g, info);
       else this.memory.plainLoad(tid, this.words + i, info);
+    }
+  }
+
+  /**
+   * Stores the lock made outside the atomics (a C lock's `zsl->cnt = v`, seen as a word whose
+   * value differs from the model's newest) become plain stores, race-checked. A plain store of
+   * the value already there, and plain loads, are not seen this way.
+   */
+  plainStores(tid: number, step: number, call: string): void {
+    for (let i = 0; i < this.words; i++) {
+      const v = this.mem[this.base + i]!;
+      if (v !== this.memory.newest(i)) this.memory.plainStore(tid, i, v, { step, what: `${call} plain store[${i}]` });
     }
   }
 
