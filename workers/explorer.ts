@@ -11,8 +11,10 @@ const data = workerData as ExplorerWorkerData;
 const post = (m: ExplorerReply) => parentPort!.postMessage(m);
 
 try {
-  const design = await loadLockDesign(data.lock);
   const { task } = data;
+  const memory = task.kind === 'explore' ? task.options.memory : task.memory;
+  // weak memory: a C lock is built with its plain accesses instrumented (as loadExplorerLock does)
+  const design = await loadLockDesign(data.lock, { plainAccesses: memory === 'weak' });
   if (task.kind === 'explore') {
     post({ explored: await explore(design, task.options, new ExploreWatch(task.options, data.watch)) });
   } else {
