@@ -130,7 +130,9 @@ if (partial && values.merge) {
     if (at >= 0) base.locks[at] = merged;
     else base.locks.push(merged);
   }
-  base.updates = [...(base.updates ?? []), { date: data.date, loadAverage: data.loadAverage, locks: locks.map((l) => l.lock) }];
+  const what = values['no-check'] ? '`run` measured again' : values['no-run'] ? '`check` measured again' : 'Measured';
+  const measured = locks.filter((l) => l.check.length > 0 || l.run.length > 0).map((l) => l.lock);
+  base.updates = [...(base.updates ?? []), { date: data.date, loadAverage: data.loadAverage, locks: measured, what }];
   file = full;
   writeFileSync(file, `${JSON.stringify(base, null, 2)}\n`);
   shown = base;
