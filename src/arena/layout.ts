@@ -105,7 +105,7 @@ export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3, FLIGHT_HEAD: 4
 export const WORKER_COUNTERS = 32;
 /** A C lock's stack, one per thread that runs lock code on the arena (workers, coordinator, spares). */
 export const C_STACK_WORDS = 1024;
-export const C_STACK_SPARES = 2;
+export const C_STACK_SPARES = 8; // the coordinator, the lock auditor and its restarts
 export const WASM_PAGE_BYTES = 65536;
 const WORKER_WORDS = LINE_WORDS + WORKER_COUNTERS * 2;
 

@@ -209,6 +209,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
       sink.report(
         'stall',
         `stutter: ${watchdog.unparked().join(', ')} did not park within ${formatNs(s.stallTimeout)}; ${watchdog.heldState()}${describeStuckLocks(zs, idleWords)}`,
+        watchdog.unparkedZspage(),
       );
     }
     Atomics.store(mem, HDR.PAUSE, 0);

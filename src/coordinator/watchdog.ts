@@ -63,6 +63,16 @@ export class StallWatchdog {
     return this.labels.filter((_, w) => Atomics.load(this.zs.mem, this.line(w) + WRK.STATE) !== STATE.PARKED);
   }
 
+  /** The zspage of the first worker that did not park and names one (-1: none), for the flight recorder's view. */
+  unparkedZspage(): number {
+    for (let w = 0; w < this.labels.length; w++) {
+      if (Atomics.load(this.zs.mem, this.line(w) + WRK.STATE) === STATE.PARKED) continue;
+      const z = this.zspageOf(w);
+      if (z >= 0) return z;
+    }
+    return -1;
+  }
+
   /** Who holds what, one clause per worker. */
   heldState(): string {
     return this.labels.map((label, w) => `${label} ${this.doing(w)}`).join('; ');

@@ -25,6 +25,8 @@ import { WeakRun, type ReadChooser } from './wmm/weak-run.js';
 const BASE = 1;
 /** Steps with every unfinished thread spinning on unchanged memory before a livelock report. */
 export const IDLE_BOUND = 64;
+/** Times a writeTrylock comes back to one state of its own before it counts as looping. */
+const CYCLE_REPEATS = 3;
 
 const PREEMPT = Object.freeze({ explorerPreempt: true });
 /** Stands in for trace entries when not tracing. */
@@ -68,6 +70,13 @@ interface SimThread {
   preempt: number;
   /** plainAccess designs: the words when call i began, and when memo op j returned. */
   pre: Int32Array[];
+  /** Word changes it made itself; with Run.changes, the changes others made. */
+  own: number;
+  /** In a writeTrylock: (op, result, words after) seen since another thread last changed a word. */
+  cycle: Map<string, number>;
+  cycleStamp: number;
+  /** It went round a loop of its own (e.g. drop and retake a spinlock) that only another thread can end. */
+  cycling: boolean;
   post: (Int32Array | undefined)[];
   /** `atomics` as the global Atomics while this thread's lock code runs. */
   stand: typeof Atomics;
@@ -117,6 +126,8 @@ export class Run {
   private readonly real: Int32Array;
   private live = true;
   private readonly allWords: number;
+  /** Lock word changes so far, by anybody. */
+  private changes = 0;
 
   constructor(
     private readonly design: LockDesign,
@@ -255,6 +266,10 @@ export class Run {
       preempt: 0,
       pre: [],
       post: [],
+      own: 0,
+      cycle: new Map(),
+      cycleStamp: 0,
+      cycling: false,
       stand: undefined as unknown as typeof Atomics,
     };
     t.atomics = this.proxy();
@@ -263,7 +278,31 @@ export class Run {
   }
 
   private isStuck(t: SimThread): boolean {
-    return t.stuck && this.stamp(t.watched) === t.watchStamp;
+    return (t.stuck && this.stamp(t.watched) === t.watchStamp) || (t.cycling && this.changes - t.own === t.cycleStamp);
+  }
+
+  /**
+   * A writeTrylock that comes back to the same op, result and lock words CYCLE_REPEATS times with
+   * nobody else changing a word in between loops on its own (its own changes undo each other, as
+   * a spinlock dropped and retaken while it waits): only another thread can let it out.
+   */
+  private cycleCheck(t: SimThread, key: string): void {
+    const others = this.changes - t.own;
+    if (others !== t.cycleStamp) {
+      t.cycle.clear();
+      t.cycleStamp = others;
+      t.cycling = false;
+    }
+    key += `|${this.lockWords().join(',')}`;
+    const n = (t.cycle.get(key) ?? 0) + 1;
+    t.cycle.set(key, n);
+    // alone (the end-of-run check, a single program) it can only run on: the op bound judges it
+    if (n >= CYCLE_REPEATS && this.threads.some((o) => o !== t && !o.done)) t.cycling = true;
+  }
+
+  private endCycle(t: SimThread): void {
+    t.cycle.clear();
+    t.cycling = false;
   }
 
   private stamp(mask: number): number {
@@ -348,6 +387,8 @@ export class Run {
     for (let i = 0; i < this.words; i++) {
       if (this.mem[BASE + i] !== this.real[BASE + i]) {
         this.wordVersion[i]!++;
+        this.changes++;
+        t.own++;
         changed = true;
       }
     }
@@ -379,6 +420,7 @@ export class Run {
         t.call = name;
         t.callOps = 0;
         this.forget(t);
+        this.endCycle(t);
         if (name === 'readUnlock' || name === 'writeUnlock') t.holds = 'none';
       }
     },
@@ -389,6 +431,7 @@ export class Run {
       t.callsDone++;
       t.call = null;
       this.forget(t);
+      this.endCycle(t);
       (this.entry ?? this.newEntry(name, null, null, [], null)).returned = ret;
       if (name === 'readLock') {
         t.holds = 'read';
@@ -519,6 +562,8 @@ export class Run {
     }
     if (changed) {
       this.wordVersion[rel]!++;
+      this.changes++;
+      t.own++;
       this.forget(t);
     } else {
       // the same observation twice with the words it read unchanged: the thread spins
@@ -536,6 +581,7 @@ export class Run {
         t.seen.clear();
       }
     }
+    if (call === 'writeTrylock' && !this.weak) this.cycleCheck(t, `${name}:${rel}:${a}:${b}:${result}`);
     return result;
   }
 
