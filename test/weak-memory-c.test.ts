@@ -3,11 +3,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explore, loadExplorerLock, replay, type ExploreOptions } from '../src/explorer/index.js';
+import { compileCLock } from '../src/locks/c/compile.js';
+import { cLockDesign } from '../src/locks/c/design.js';
 import { ROOT } from './helpers.js';
 
 const DIR = join(ROOT, 'examples', 'weak-memory');
 const SMALL: ExploreOptions = { threads: 3, ops: 4, strategy: 'random', depth: 2, iterations: 1000, seed: 1 };
-const lock = (file: string) => loadExplorerLock(join(DIR, file));
+/** As `explore --memory weak` builds it: plain accesses instrumented (compiled once; no probe, to spare CI a compile). */
+const lock = async (file: string) => cLockDesign(await compileCLock(join(DIR, file), file, { plainAccesses: true }));
 
 const BROKEN: Record<string, string[]> = {
   'relaxed-write-unlock.c': ['data-race'],
@@ -15,6 +18,7 @@ const BROKEN: Record<string, string[]> = {
   'void-dec-read-unlock.c': ['data-race'],
   'relaxed-trylock.c': ['data-race'],
   'two-word-no-mb.c': ['exclusion', 'data-race'],
+  'spinlock-plain-fast-path.c': ['data-race'],
 };
 
 describe('C locks under explore --memory weak', { timeout: 300_000 }, () => {
@@ -41,6 +45,14 @@ describe('C locks under explore --memory weak', { timeout: 300_000 }, () => {
       }
     });
   }
+
+  it('the plain read outside the spinlock is seen only in the instrumented build (what --memory weak loads)', async () => {
+    const plain = cLockDesign(await compileCLock(join(DIR, 'spinlock-plain-fast-path.c')));
+    expect((await explore(plain, { ...SMALL, memory: 'weak', iterations: 300 })).failure).toBeNull();
+    const weak = await loadExplorerLock(join(DIR, 'spinlock-plain-fast-path.c'), ROOT, 'weak');
+    const r = await explore(weak, { ...SMALL, memory: 'weak' });
+    expect(r.failure!.message).toMatch(/writeTrylock plain load\[1\]/);
+  });
 
   it("a C lock's plain stores are race-checked: a count dropped outside the spinlock races with the one under it", async () => {
     const r = await explore(await lock('../broken-unlock.c'), { ...SMALL, memory: 'weak' });

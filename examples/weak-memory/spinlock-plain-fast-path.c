@@ -1,9 +1,11 @@
 /*
  * BUG: the 6.15 zspage lock (a spinlock guarding a count) with a lock-free "fast path":
  * write_trylock reads zsl->cnt plainly before taking the spinlock, racing with a
- * reader's cnt++ under it. Stress runs and explore --memory sc pass it; so does
- * explore --memory weak for now: it does not see a C lock's plain loads (the JS port,
- * busted-spinlock-plain-fast-path, shows the race).
+ * reader's cnt++ under it. Stress runs and explore --memory sc pass it; explore
+ * --memory weak (which builds the lock with its plain accesses instrumented) reports
+ * the data race.
+ *
+ *   npx zspage-stress explore --lock examples/weak-memory/spinlock-plain-fast-path.c --memory weak
  */
 #include <linux/spinlock.h>
 

@@ -198,8 +198,9 @@ export function formatTrace(trace: readonly TraceStep[]): string {
 }
 
 /** A lock by name (built-in or busted-...) or module path, for the CLI. */
-export async function loadExplorerLock(nameOrPath: string, cwd = process.cwd()): Promise<LockDesign> {
-  return loadLockDesign(lockSpecFor(nameOrPath, cwd));
+export async function loadExplorerLock(nameOrPath: string, cwd = process.cwd(), memory: MemoryModel = 'sc'): Promise<LockDesign> {
+  // weak memory: a C lock is built with its plain accesses instrumented, so they are race-checked
+  return loadLockDesign(lockSpecFor(nameOrPath, cwd), { plainAccesses: memory === 'weak' });
 }
 
 function drawPrograms(rng: Rng, threads: number, ops: number): string[] {

@@ -591,6 +591,14 @@ export class Run {
     if (this.weak) this.op('fence', this.mem, BASE, 0, 0, 0, order);
   }
 
+  /** Weak memory: a plain access the lock reports (instrumented C), in this step's new work only. */
+  private plainTouch(mem: Int32Array, index: number, write: boolean): void {
+    const rel = index - BASE;
+    if (!this.weak || !this.live || this.callName === null || mem !== this.mem || rel < 0 || rel >= this.words) return;
+    this.weak.plainTouch(this.cur.id, rel, write, this.stepNo, `${this.callName} plain ${write ? 'store' : 'load'}[${rel}]`);
+    this.raced();
+  }
+
   private raced(): void {
     const m = this.weak!.raceMessage();
     if (m) this.fail('data-race', m);
@@ -654,6 +662,7 @@ export class Run {
         this.ordered = true;
         op(weak ? 'plainStore' : 'store', m, i, v, 0, 1);
       },
+      plainAccess: (m, i, write) => this.plainTouch(m, i, write),
       // cpu_relax(): a scheduling point that observes nothing but waits for any word to change
       relax: () => {
         op('relax', this.mem, BASE, 0, 0, 0);

@@ -41,6 +41,11 @@ export interface LockAtomics {
   plainLoad?(mem: Int32Array, index: number): number;
   /** A plain (non-atomic) store to shared memory, as `mem[index] = value`. */
   plainStore?(mem: Int32Array, index: number, value: number): void;
+  /**
+   * Told of a plain access the lock made by itself (a C lock's `zsl->cnt`, seen through
+   * compiler instrumentation): no value, no scheduling step; the weak explorer race-checks it.
+   */
+  plainAccess?(mem: Int32Array, index: number, write: boolean): void;
   // Kernel services a lock written against the kernel API calls (a C module's shim does).
   /** cpu_relax(): a spin-loop hint, and a point where the explorer interleaves. */
   relax?(): void;

@@ -7,6 +7,7 @@ import type { ExplorerRule, ViolationKind } from '../invariants/kinds.js';
 import { BUSTED_LOCKS } from './busted/index.js';
 import { WEAK_LOCKS } from './weak/index.js';
 import { LOCK_OP_NAMES, MAX_LOCK_WORDS, type LockDesign } from './contract.js';
+import type { CompileOptions } from './c/compile.js';
 import { isCLockRef, loadCLock } from './c/load.js';
 import { probeLockModule } from './probe.js';
 import rwlock from './rwlock.js';
@@ -109,10 +110,11 @@ export function lockSpecFor(nameOrPath: string, cwd = process.cwd()): LockSpec {
 }
 
 /** Loads and checks a lock design; every failure is a BadInputError naming what is wrong. */
-export async function loadLockDesign(spec: LockSpec): Promise<LockDesign> {
+export async function loadLockDesign(spec: LockSpec, options: CompileOptions = {}): Promise<LockDesign> {
   if (spec.builtin) return (BUILTIN_LOCKS[spec.ref] ?? WEAK_LOCKS[spec.ref])!.design;
   // A C file is compiled here first: its errors are the user's, and the probe finds it cached.
-  const c = isCLockRef(spec.ref) ? await loadCLock(spec.ref) : null;
+  const c = isCLockRef(spec.ref) ? await loadCLock(spec.ref, options) : null;
+  if (c && options.plainAccesses) await loadCLock(spec.ref); // the probe's (plain) build, cached
   // On the main thread a module that never returns would hang the run for good: probe it first.
   if (isMainThread) await probeLockModule(spec.ref);
   return c ?? importLockModule(spec.ref);

@@ -35,14 +35,17 @@ export function zsObjReadBegin(zs: Zs, h: number, m: Mapping): void {
 // zspage unlocked, or -1 when the handle resolves to no zspage at all (a page freed or
 // not yet published): there the kernel would follow a stale pointer, and nothing is unlocked.
 export function zsObjReadEnd(zs: Zs, m: Mapping): number {
-  const obj = handleToObj(zs, m.handle);
-  const z = obj < 0 ? -1 : pageOwner(zs, objPfn(zs, obj));
-  if (z < 0) return -1;
-  zspageReadUnlock(zs, z, SITE.zs_obj_read_end);
+  const z = zsObjReadEndZspage(zs, m);
+  if (z >= 0) zspageReadUnlock(zs, z, SITE.zs_obj_read_end);
   return z;
 }
 
-// zs_obj_write(): the same hand-over, then the user's bytes go in.
+/** The zspage zs_obj_read_end() will unlock: the handle resolved again, or -1. */
+export function zsObjReadEndZspage(zs: Zs, m: Mapping): number {
+  const obj = handleToObj(zs, m.handle);
+  return obj < 0 ? -1 : pageOwner(zs, objPfn(zs, obj));
+}
+
 // Unlike zs_obj_read_end(), it unlocks the zspage it locked.
 export function zsObjWrite(zs: Zs, h: number, version: number, m: Mapping): void {
   zsObjReadBegin(zs, h, m);

@@ -3,7 +3,8 @@
 import { HDR, HND, SHADOW } from '../arena/layout.js';
 import { STATE } from '../invariants/held-state.js';
 import { describeMismatch } from '../invariants/integrity.js';
-import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../model/map.js';
+import { newMapping, zsObjReadBegin, zsObjReadEndZspage } from '../model/map.js';
+import { zspageReadUnlock } from '../model/zspage-lock.js';
 import { COV, hit } from '../model/coverage.js';
 import { SITE } from '../model/lock-sites.js';
 import { contentSeed, verifyContent } from '../model/object.js';
@@ -71,8 +72,15 @@ export function readerStep(ctx: RoleContext): () => void {
       sink.report('integrity', `handle ${h} moved from object ${m.obj} to ${now} while the read lock was held`, m.zspage, h);
     }
     if (timed) metrics.record(METRIC['reader-hold'], Math.round((performance.now() - t1) * 1e6));
-    if (zsObjReadEnd(zs, m) < 0) {
+    // zs_obj_read_end(), in two steps: what it will unlock is judged before lockdep sees it.
+    const z = zsObjReadEndZspage(zs, m);
+    if (z < 0) {
       sink.report('integrity', `zs_obj_read_end: handle ${h} resolves to no zspage; zspage ${m.zspage} stays read-locked`, m.zspage, h);
+    } else {
+      if (z !== m.zspage && now === m.obj) {
+        sink.report('integrity', `zs_obj_read_end: handle ${h} now resolves to zspage ${z}, not the read-locked zspage ${m.zspage}`, m.zspage, h);
+      }
+      zspageReadUnlock(zs, z, SITE.zs_obj_read_end);
     }
   };
 }

@@ -36,7 +36,7 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       .example('$0 explore --lock ./my-lock.mjs --strategy pct --iterations 20000', 'search interleavings of your lock for a bug')
       .example("$0 explore --lock rwlock --replay 'RWRR/RRRR/RRWW@1x2,0,2,0,2,1,0,1,2x2,0,1,0,1x2,0x2'", 'rerun a printed failing schedule, step by step'),
   handler: async (argv) => {
-    const design = await loadExplorerLock(argv.lock as string);
+    const design = await loadExplorerLock(argv.lock as string, process.cwd(), argv.memory as MemoryModel);
     if (argv.replay !== undefined) {
       const { failure, trace } = await replay(design, argv.replay as string, argv.memory as MemoryModel);
       say(formatTrace(trace));

@@ -272,6 +272,17 @@ export class WeakMemory {
     return msgs[msgs.length - 1]!.val;
   }
 
+  /** A plain access seen without its value (a C lock's, through instrumentation): race-checked and recorded. */
+  plainTouch(tid: number, loc: number, write: boolean, info: EventInfo): void {
+    const t = this.threads[tid]!;
+    this.tick(t, tid);
+    const l = this.locs[loc]!;
+    const a = this.access(tid, info, true, write);
+    this.race ??= this.check(t, tid, loc, a, l.lastW) ?? (write ? this.check(t, tid, loc, a, l.lastR) : null);
+    if (write) l.lastW[tid] = l.lastPW[tid] = a;
+    else l.lastR[tid] = l.lastPR[tid] = a;
+  }
+
   /** A plain store (releases nothing); a race is reported in `race`. */
   plainStore(tid: number, loc: number, val: number, info: EventInfo): void {
     const t = this.threads[tid]!;

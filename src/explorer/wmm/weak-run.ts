@@ -133,6 +133,11 @@ export class WeakRun {
     }
   }
 
+  /** A plain access reported without its value (see LockAtomics.plainAccess). */
+  plainTouch(tid: number, loc: number, write: boolean, step: number, what: string): void {
+    this.memory.plainTouch(tid, loc, write, { step, what });
+  }
+
   /** The end-of-run checker starts from what every thread has seen. */
   checkerStarts(tid: number): void {
     this.memory.joinAll(tid);

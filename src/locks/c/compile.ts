@@ -36,6 +36,22 @@ export const CLANG_FLAGS: readonly string[] = [
   '-Wl,--export=__stack_pointer,--export=__data_end,--export=__global_base',
 ];
 
+/**
+ * The weak explorer's build: every plain load and store of the C code first calls
+ * `__sanitizer_cov_{load,store}N(address)` (clang's SanitizerCoverage; the callbacks are
+ * imports from "env"), so that its plain accesses to the lock are race-checked.
+ */
+const SANCOV = ['load1', 'load2', 'load4', 'load8', 'load16', 'store1', 'store2', 'store4', 'store8', 'store16'].map((x) => `__sanitizer_cov_${x}`);
+export const PLAIN_ACCESS_FLAGS: readonly string[] = [
+  '-fsanitize-coverage=edge,trace-loads,trace-stores',
+  '-Wl,--allow-undefined-file=sancov.syms',
+];
+
+export interface CompileOptions {
+  /** Build with PLAIN_ACCESS_FLAGS (for explore --memory weak). */
+  plainAccesses?: boolean;
+}
+
 export interface CompiledLock {
   wasm: Uint8Array;
   /** sha256 of (source, shim, flags, compiler): the cache key. */
@@ -74,19 +90,20 @@ function clangVersion(): string {
   return compilerVersion;
 }
 
-export function hashOf(source: string, shim: ReturnType<typeof shimTree>, compiler: string): string {
+export function hashOf(source: string, shim: ReturnType<typeof shimTree>, compiler: string, extra: readonly string[] = []): string {
   const h = createHash('sha256');
   const part = (s: string) => h.update(`${s.length}:`).update(s);
   part(source);
   for (const [name, text] of Object.entries(shim.files).sort()) part(name), part(text);
   for (const [name, text] of Object.entries(shim.linux).sort()) part(name), part(text);
   for (const f of CLANG_FLAGS) part(f);
+  for (const f of extra) part(f);
   part(compiler);
   return h.digest('hex');
 }
 
 /** Reads, hashes and (on a cache miss) compiles `path`; a compile error is a BadInputError of one line. */
-export async function compileCLock(path: string, display = path): Promise<CompiledLock> {
+export async function compileCLock(path: string, display = path, options: CompileOptions = {}): Promise<CompiledLock> {
   let source: string;
   try {
     source = readFileSync(path, 'utf8');
@@ -94,14 +111,15 @@ export async function compileCLock(path: string, display = path): Promise<Compil
     throw new BadInputError(`--lock: cannot read ${display}: ${(err as Error).message}`);
   }
   const shim = shimTree();
-  const hash = hashOf(source, shim, clangVersion());
+  const extra = options.plainAccesses ? PLAIN_ACCESS_FLAGS : [];
+  const hash = hashOf(source, shim, clangVersion(), extra);
   const cached = join(cacheDir(), `${hash}.wasm`);
   try {
     return { wasm: new Uint8Array(readFileSync(cached)), hash, source, file: display, cached: true };
   } catch {
     // not cached yet
   }
-  const wasm = await runCompiler(source, shim, display);
+  const wasm = await runCompiler(source, shim, display, extra);
   try {
     mkdirSync(cacheDir(), { recursive: true });
     const tmp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -113,7 +131,12 @@ export async function compileCLock(path: string, display = path): Promise<Compil
   return { wasm, hash, source, file: display, cached: false };
 }
 
-async function runCompiler(source: string, shim: ReturnType<typeof shimTree>, display: string): Promise<Uint8Array> {
+async function runCompiler(
+  source: string,
+  shim: ReturnType<typeof shimTree>,
+  display: string,
+  extra: readonly string[],
+): Promise<Uint8Array> {
   const { commands, runLLVM, Exit } = await import('@yowasp/clang');
   const quiet = () => {};
   // Loads the toolchain without its progress lines on stdout.
@@ -123,9 +146,9 @@ async function runCompiler(source: string, shim: ReturnType<typeof shimTree>, di
   const collect = (bytes: Uint8Array | null) => {
     if (bytes) diagnostics += decoder.decode(bytes, { stream: true });
   };
-  const files = { [SOURCE_NAME]: source, include: { ...shim.files, linux: shim.linux } };
+  const files = { [SOURCE_NAME]: source, include: { ...shim.files, linux: shim.linux }, 'sancov.syms': SANCOV.join('\n') + '\n' };
   try {
-    const out = (await commands.clang([...CLANG_FLAGS, SOURCE_NAME, '-o', 'lock.wasm'], files, {
+    const out = (await commands.clang([...CLANG_FLAGS, ...extra, SOURCE_NAME, '-o', 'lock.wasm'], files, {
       stdout: collect,
       stderr: collect,
       fetchProgress: quiet,
