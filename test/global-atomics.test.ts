@@ -2,6 +2,7 @@
 // the atomics they are given: in role workers, in the coordinator's audit and in the explorer.
 import { describe, expect, it } from 'vitest';
 import { LockAuditor } from '../src/coordinator/lock-auditor.js';
+import { exploreBounded, replayBounded } from '../src/explorer/bounded.js';
 import { explore, loadExplorerLock, type ExploreOptions } from '../src/explorer/index.js';
 import { auditPool } from '../src/invariants/audit.js';
 import { asGlobalAtomics, createRouted, RAW_ATOMICS } from '../src/invariants/global-atomics.js';
@@ -140,5 +141,31 @@ describe("the audit's lock check runs in a worker with a time limit", () => {
     } finally {
       await auditor.close();
     }
+  });
+});
+
+describe('the explorer in a worker with a step limit', () => {
+  const plainSpin = () => lockSpecFor(`${FIXTURES}/plain-spin-trylock.mjs`);
+
+  it('a lock call that loops on plain memory is a livelock failure with its schedule, and its replay says the same', async () => {
+    const r = await exploreBounded(plainSpin(), SMALL, 1000);
+    expect(r.failure?.rule).toBe('livelock');
+    expect(r.failure?.message).toMatch(/^T\d did not finish its step within 1 s/);
+    const again = await replayBounded(plainSpin(), r.failure!.schedule, 'sc', 1000);
+    expect(again.failure?.rule).toBe('livelock');
+    expect(again.failure?.message).toBe(r.failure?.message);
+    // one step fewer runs clean up to where the schedule ends
+    const before = r.failure!.schedule.replace(/,?(\d+)(x(\d+))?$/, (_m, t, _x, n) => (n && Number(n) > 2 ? `,${t}x${Number(n) - 1}` : n ? `,${t}` : ''));
+    await expect(replayBounded(plainSpin(), before, 'sc', 1000)).rejects.toThrow(/schedule ends after/);
+  });
+
+  it('answers as explore() does for a lock that returns', async () => {
+    const seed = await exploreBounded(lockSpecFor('zspage-atomic'), SMALL);
+    expect(seed.failure?.rule).toBe('exclusion');
+    expect(seed.failure?.trace.length).toBeGreaterThan(0);
+    const fixed = await exploreBounded(lockSpecFor('zspage-atomic-fixed'), { ...SMALL, iterations: 300 });
+    expect(fixed.failure).toBeNull();
+    expect(fixed.iterations).toBe(300);
+    await expect(replayBounded(lockSpecFor('zspage-atomic'), 'R@9')).rejects.toThrow(/thread 9 cannot run|schedule/);
   });
 });

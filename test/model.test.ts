@@ -13,7 +13,8 @@ import { buildClassTable, classIdForSize } from '../src/model/size-class.js';
 import { insertZspage, ISOLATED, removeZspage, ZS_INUSE_RATIO_0 } from '../src/model/fullness.js';
 import { clsAt, handleToObj, hndAt, locationToObj, objPfn, pageOwner, pgAt, zspAt, zspLockAt, type Zs } from '../src/model/zs.js';
 import { Rng } from '../src/rng.js';
-import { smallPool } from './helpers.js';
+import { scenarioInput } from '../src/scenario/echo.js';
+import { smallPool, smallScenario } from './helpers.js';
 
 const collect = () => {
   const seen: Pick<Violation, 'kind' | 'message'>[] = [];
@@ -122,6 +123,12 @@ describe('pool operations', () => {
       freePage(zs, to);
       expect(audit(zs, atomics).seen).toEqual([]);
     }
+  });
+
+  it("the modelled kernel is a scenario field: 6.15 by default, recorded as given, anything else refused", () => {
+    expect(smallScenario().kernel).toBe('6.15');
+    expect(scenarioInput(smallScenario({ kernel: 'mainline' })).kernel).toBe('mainline');
+    expect(() => smallScenario({ kernel: '6.14' as never })).toThrow(/scenario test: .*kernel/);
   });
 
   it('zs_obj_read_end unlocks the zspage the handle resolves to now, not the one it locked', () => {

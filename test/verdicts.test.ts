@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { mergeRuns, type SavedRun } from '../src/coordinator/merge.js';
-import { missingEvidence } from '../src/coordinator/selftest.js';
+import { missingEvidence, type SelftestRow } from '../src/coordinator/selftest.js';
+import { selftestSuite } from '../src/cli/commands/selftest.js';
 import { junitXml, runSuite } from '../src/report/junit.js';
 import type { Summary, Verdict } from '../src/report/summary.js';
 import { ROOT } from './helpers.js';
@@ -96,6 +97,27 @@ describe('merge', () => {
     const parts = [summaryOf('interrupted', 'interrupted', 143, 2), summaryOf('fail', 'violation', 1, 3), summaryOf('error', 'harness-error', 3, 4)];
     expect(mergeRuns(parts.map(saved)).summary.verdict).toBe('error');
     expect(mergeRuns(parts.slice(0, 2).map(saved)).summary.verdict).toBe('fail');
+  });
+});
+
+describe('selftest JUnit', () => {
+  const row = (lock: string, found: (string | null)[], stressOk: boolean): SelftestRow => ({
+    lock,
+    expected: 'pass',
+    found,
+    firstViolationMs: found.map(() => null),
+    seeds: found.map((_, i) => i + 1),
+    stressOk,
+    explorerRule: null,
+    explorerFound: null,
+    explorerIterations: 10,
+    explorerOk: true,
+    dir: `/x/${lock}`,
+  });
+  it('a lock whose run ended in an error is an <error>; one that misbehaved a <failure>; a good one green', () => {
+    const xml = junitXml([selftestSuite([row('a', [null], true), row('b', ['exclusion'], false), row('c', ['error'], false), row('d', ['interrupted'], false)], new Date())]);
+    const cases = parser.parse(xml).testsuites.testsuite[0].testcase;
+    expect(cases.map((c: Record<string, unknown>) => ('failure' in c ? 'failure' : 'error' in c ? 'error' : 'ok'))).toEqual(['ok', 'failure', 'error', 'error']);
   });
 });
 

@@ -7,7 +7,7 @@
 //
 //   node dist/bench/detection/index.js [--seeds 5] [--seed 1] [--correct-budget 30]
 //                                      [--run-duration 20] [--locks A,B] [--no-run] [--no-correct]
-//                                      [--merge]: put the locks measured into bench/detection.json
+//                                      [--no-check] [--merge]: put the locks measured into bench/detection.json
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     locks: { type: 'string' },
     'no-run': { type: 'boolean', default: false },
     'no-correct': { type: 'boolean', default: false },
+    'no-check': { type: 'boolean', default: false },
     merge: { type: 'boolean', default: false },
   },
 });
@@ -36,7 +37,7 @@ const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => first + i);
 const correctBudgetS = Number(values['correct-budget']);
 const runDurationS = Number(values['run-duration']);
 const wanted = values.locks?.split(',');
-const partial = wanted !== undefined || values['no-run'] || values['no-correct'];
+const partial = wanted !== undefined || values['no-run'] || values['no-correct'] || values['no-check'];
 const tmp = mkdtempSync(join(tmpdir(), 'zss-detection-'));
 
 function cli(args: string[], timeoutS: number): { code: number; stdout: string } {
@@ -83,6 +84,13 @@ for (const l of detectionLocks(root)) {
   if (correct && values['no-correct']) continue;
   const entry: LockDetection = { ...l, check: [], run: [] };
   for (const seed of seeds) {
+    if (values['no-check']) {
+      if (correct) continue;
+      const r = run(l.lock, seed);
+      entry.run.push(r);
+      progress(`${l.lock} seed ${seed}: run ${r.verdict}${r.kind ? ` ${r.kind} at ${r.firstViolationMs} ms` : ''}`);
+      continue;
+    }
     const c = check(l.lock, seed, correct);
     entry.check.push(c);
     progress(`${l.lock} seed ${seed}: check ${c.verdict}${c.kind ? ` ${c.kind}` : ''}${c.detectedAfterMs !== null ? ` after ${c.detectedAfterMs} ms in ${c.part}` : ''} (load ${loadavg()[0]!.toFixed(1)})`);
@@ -115,12 +123,16 @@ if (partial && values.merge) {
   // The locks measured replace their earlier figures (or join them), with a note of when.
   const base = readDetection(full);
   for (const l of locks) {
+    if (l.check.length === 0 && l.run.length === 0) continue;
     const at = base.locks.findIndex((b) => b.lock === l.lock);
-    const merged = at >= 0 ? { ...l, run: l.run.length > 0 || values['no-run'] === false ? l.run : base.locks[at]!.run } : l;
+    const was = base.locks[at];
+    const merged = was ? { ...l, check: values['no-check'] ? was.check : l.check, run: values['no-run'] ? was.run : l.run } : l;
     if (at >= 0) base.locks[at] = merged;
     else base.locks.push(merged);
   }
-  base.updates = [...(base.updates ?? []), { date: data.date, loadAverage: data.loadAverage, locks: locks.map((l) => l.lock) }];
+  const what = values['no-check'] ? '`run` measured again' : values['no-run'] ? '`check` measured again' : 'Measured';
+  const measured = locks.filter((l) => l.check.length > 0 || l.run.length > 0).map((l) => l.lock);
+  base.updates = [...(base.updates ?? []), { date: data.date, loadAverage: data.loadAverage, locks: measured, what }];
   file = full;
   writeFileSync(file, `${JSON.stringify(base, null, 2)}\n`);
   shown = base;

@@ -46,7 +46,7 @@ export interface DetectionData {
   runDurationS: number;
   locks: LockDetection[];
   /** Locks measured again later (--merge), with the conditions of that measurement. */
-  updates?: { date: string; loadAverage: number[]; locks: string[] }[];
+  updates?: { date: string; loadAverage: number[]; locks: string[]; what?: string }[];
 }
 
 export const TARGETS = { checkMedianMs: 1000, checkWorstMs: 5000, runWorstMs: 10_000 } as const;
@@ -167,7 +167,7 @@ export function conditionsLine(d: DetectionData): string {
     `load average ${d.loadAverage.map((l) => l.toFixed(1)).join(' -> ')} (the machine was shared), ` +
     `seeds ${d.seeds.join(', ')}, ${Math.round(d.seconds / 60)} min in all.` +
     (d.updates ?? [])
-      .map((u) => ` Measured ${u.date.slice(0, 16).replace('T', ' ')} UTC, load average ${u.loadAverage.map((l) => l.toFixed(1)).join(' -> ')}: ${u.locks.join(', ')}.`)
+      .map((u) => ` ${u.what ?? 'Measured'} ${u.date.slice(0, 16).replace('T', ' ')} UTC, load average ${u.loadAverage.map((l) => l.toFixed(1)).join(' -> ')}: ${u.locks.join(', ')}.`)
       .join('')
   );
 }

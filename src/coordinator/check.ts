@@ -12,6 +12,7 @@
 import { join } from 'node:path';
 import { EXIT, errorMessage } from '../errors.js';
 import { explore, formatTrace, type ExploreOptions } from '../explorer/index.js';
+import { formatRecentOps } from '../invariants/flight-recorder.js';
 import type { LockDesign } from '../locks/contract.js';
 import { loadLockDesign, lockSpecFor } from '../locks/registry.js';
 import type { CheckPart, CheckPartName, CheckRecord, CheckVerdict } from '../report/check.js';
@@ -227,11 +228,24 @@ async function stressPart(
   };
 }
 
-/** A stress failure's diagnosis: its first violations, with the run's notes. */
+/** Flight recorder lines shown for a stress failure (summary.json and report.html hold them all). */
+const RECENT_SHOWN = 24;
+
+/**
+ * A stress failure's diagnosis: its first violations, the run's notes, and the flight
+ * recorder's last operations on the zspage of the first violation that has them.
+ */
 function diagnosis(summary: Summary): string {
   const lines = summary.violations.slice(0, 3).map((v) => `${v.kind} at ${v.atMs} ms (${v.by}): ${v.message}`);
   if (summary.violationCount > 3) lines.push(`... ${summary.violationCount - 3} more`);
-  return [...lines, ...summary.notes.map((n) => `note: ${n}`)].join('\n');
+  lines.push(...summary.notes.map((n) => `note: ${n}`));
+  const explained = summary.violations.find((v) => v.recent && v.recent.length > 0);
+  if (explained) {
+    const zspage = explained.zspage !== undefined ? ` on zspage ${explained.zspage}` : '';
+    lines.push(`the last lock operations${zspage} before the ${explained.kind} (flight recorder), oldest first:`);
+    lines.push(...formatRecentOps(explained.recent!.slice(-RECENT_SHOWN)).map((l) => `  ${l}`));
+  }
+  return lines.join('\n');
 }
 
 /** A lock path as a shell word (quoted when it has characters a shell would split or expand). */

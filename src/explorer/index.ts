@@ -34,6 +34,7 @@ import { formatSchedule, parseSchedule } from './schedule.js';
 import { Run, type Chooser } from './sim.js';
 import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, TraceStep } from './types.js';
 import type { ReadChooser } from './wmm/weak-run.js';
+import type { ExploreWatch } from './watch.js';
 
 export type { ExploreFailure, ExploreOptions, ExploreResult, ExplorerRule, MemoryModel, Strategy, TraceStep } from './types.js';
 export { EXPLORER_RULES } from './types.js';
@@ -48,7 +49,11 @@ export const DEFAULT_EXPLORE_OPTIONS: ExploreOptions = {
   seed: 1,
 };
 
-export async function explore(design: LockDesign, options: ExploreOptions): Promise<ExploreResult> {
+/**
+ * @param watch where the run in progress is recorded as it goes (see bounded.ts): a lock
+ *   call that never returns can then be reported, with its schedule, from another thread.
+ */
+export async function explore(design: LockDesign, options: ExploreOptions, watch?: ExploreWatch): Promise<ExploreResult> {
   checkOptions(options);
   const { threads, ops, strategy, depth, iterations, seed } = options;
   const weak = options.memory === 'weak';
@@ -60,7 +65,8 @@ export async function explore(design: LockDesign, options: ExploreOptions): Prom
   while (i < iterations && !failure) {
     const rng = new Rng(seed, i);
     const programs = drawPrograms(rng, threads, ops);
-    const choose = strategy === 'pct' ? pctChooser(rng, threads, depth, k) : randomChooser(rng);
+    const chooseThread = strategy === 'pct' ? pctChooser(rng, threads, depth, k) : randomChooser(rng);
+    const choose = watch ? watch.threads(i, chooseThread) : chooseThread;
     // read choices draw from their own stream, so thread schedules are those of --memory sc
     const readRng = new Rng(seed ^ 0x5eed_0e11, i);
     reads.count = 0;
@@ -69,7 +75,7 @@ export async function explore(design: LockDesign, options: ExploreOptions): Prom
       : strategy === 'pct'
         ? pctReadChooser(readRng, options.staleDepth ?? 1, reads)
         : randomReadChooser(readRng);
-    const run = new Run(design, programs, false, chooseRead);
+    const run = new Run(design, programs, false, chooseRead && watch ? watch.reads(chooseRead) : chooseRead);
     run.run(choose);
     k = Math.max(k, run.steps);
     reads.estimate = Math.max(reads.estimate, reads.count);
@@ -201,6 +207,11 @@ export function formatTrace(trace: readonly TraceStep[]): string {
 export async function loadExplorerLock(nameOrPath: string, cwd = process.cwd(), memory: MemoryModel = 'sc'): Promise<LockDesign> {
   // weak memory: a C lock is built with its plain accesses instrumented, so they are race-checked
   return loadLockDesign(lockSpecFor(nameOrPath, cwd), { plainAccesses: memory === 'weak' });
+}
+
+/** The programs of iteration `i`, as explore() draws them. */
+export function programsOf(options: ExploreOptions, i: number): string[] {
+  return drawPrograms(new Rng(options.seed, i), options.threads, options.ops);
 }
 
 function drawPrograms(rng: Rng, threads: number, ops: number): string[] {

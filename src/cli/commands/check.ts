@@ -54,11 +54,15 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
       const { parts, ...head } = record;
       process.stdout.write(JSON.stringify({ ...head, parts: parts.map(({ evidence: _, ...p }) => p) }, null, 2) + '\n');
     } else {
+      // The first failure's evidence, and a stress run's too when the explorer failed first:
+      // the step trace says why the protocol breaks, the stress diagnosis how it broke on threads.
       const f = firstFailure(record.parts);
-      if (f?.evidence) {
+      const stress = record.parts.find((p) => p !== f && p.part.startsWith('stress') && p.evidence);
+      for (const p of [f, stress]) {
+        if (!p?.evidence) continue;
         say('');
-        say(`${f.part}: ${f.part.startsWith('explore') ? 'the failing schedule, step by step' : 'diagnosis'}:`);
-        say(f.evidence);
+        say(`${p.part}: ${p.part.startsWith('explore') ? 'the failing schedule, step by step' : 'diagnosis'}:`);
+        say(p.evidence);
       }
       say('');
       for (const line of checkTable(record)) say(line);

@@ -2,13 +2,13 @@ import type { CommandModule } from 'yargs';
 import {
   declaresOrderings,
   DEFAULT_EXPLORE_OPTIONS,
-  explore,
   formatTrace,
   loadExplorerLock,
-  replay,
   type ExploreOptions,
   type MemoryModel,
 } from '../../explorer/index.js';
+import { exploreBounded, replayBounded } from '../../explorer/bounded.js';
+import { lockSpecFor } from '../../locks/registry.js';
 import { say, type CommandResult } from '../output.js';
 
 export const exploreCommand = (result: CommandResult): CommandModule => ({
@@ -37,9 +37,11 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       .example("$0 explore --lock rwlock --replay 'RWRR/RRRR/RRWW@1x2,0,2,0,2,1,0,1,2x2,0,1,0,1x2,0x2'", 'rerun a printed failing schedule, step by step'),
   handler: async (argv) => {
     const design = await loadExplorerLock(argv.lock as string, process.cwd(), argv.memory as MemoryModel);
+    // Lock code runs in a worker: a call that never returns is a failure, not a hang.
+    const spec = lockSpecFor(argv.lock as string);
     if (argv.replay !== undefined) {
-      const { failure, trace } = await replay(design, argv.replay as string, argv.memory as MemoryModel);
-      say(formatTrace(trace));
+      const { failure, trace } = await replayBounded(spec, argv.replay as string, argv.memory as MemoryModel);
+      if (trace.length > 0) say(formatTrace(trace));
       say(failure ? `explore: ${design.name}: FAIL ${failure.rule}: ${failure.message}` : `explore: ${design.name}: the schedule runs clean`);
       result.code = failure ? 1 : 0;
       return;
@@ -57,7 +59,7 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
     if (options.memory === 'weak' && !declaresOrderings(design)) {
       say(`explore: ${design.name} declares no memory orderings (every op is SC): --memory weak adds only the data-race check`);
     }
-    const r = await explore(design, options);
+    const r = await exploreBounded(spec, options);
     const rate = `${r.iterations} iterations in ${(r.elapsedMs / 1000).toFixed(1)} s (${Math.round(r.iterationsPerSecond)}/s)`;
     if (!r.failure) {
       say(`explore: ${design.name}: PASS: ${rate}, ${options.threads} threads x ${options.ops} sections, ${options.strategy}, seed ${options.seed}, memory ${options.memory}`);
@@ -65,7 +67,7 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       return;
     }
     const f = r.failure;
-    say(formatTrace(f.trace));
+    if (f.trace.length > 0) say(formatTrace(f.trace));
     say(`explore: ${design.name}: FAIL ${f.rule} at iteration ${f.iteration}: ${f.message}`);
     say(`explore: ${rate}`);
     const mem = options.memory === 'weak' ? ' --memory weak' : '';

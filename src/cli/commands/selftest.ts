@@ -57,16 +57,18 @@ export const selftestCommand = (result: CommandResult): CommandModule => ({
   },
 });
 
-function selftestSuite(rows: SelftestRow[], started: Date): JunitSuite {
+export function selftestSuite(rows: SelftestRow[], started: Date): JunitSuite {
   return {
     name: 'zspage-stress selftest',
     timestamp: started.toISOString(),
     timeSec: (Date.now() - started.getTime()) / 1000,
     properties: { seeds: rows[0]?.seeds.join(',') ?? '' },
-    cases: rows.map((r) => ({
-      name: r.lock,
-      classname: 'zspage-stress.selftest',
-      ...(r.stressOk && r.explorerOk ? {} : { failure: { type: 'selftest', message: formatRow(r), text: `results in ${r.dir}` } }),
-    })),
+    cases: rows.map((r) => {
+      const c = { name: r.lock, classname: 'zspage-stress.selftest' };
+      if (r.stressOk && r.explorerOk) return c;
+      // A run that ended in a harness error or a signal says nothing about the lock: an <error>, not a <failure>.
+      const why = { message: formatRow(r), text: `results in ${r.dir}` };
+      return r.found.some((f) => f === 'error' || f === 'interrupted') ? { ...c, error: why } : { ...c, failure: { type: 'selftest', ...why } };
+    }),
   };
 }

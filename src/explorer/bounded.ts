@@ -1,0 +1,106 @@
+// explore() and replay() in a worker, watched from this thread: a lock call that does not
+// return (lock code looping without an atomic op, which the explorer cannot preempt) is
+// reported as a failure with the schedule that reaches it, and the worker is ended.
+import { Worker } from 'node:worker_threads';
+import { BadInputError } from '../errors.js';
+import type { LockSpec } from '../locks/registry.js';
+import { compiledPath } from '../paths.js';
+import { formatSchedule, parseSchedule } from './schedule.js';
+import { programsOf } from './index.js';
+import type { ExploreOptions, ExploreResult, MemoryModel, TraceStep, ExploreFailure } from './types.js';
+import { ExploreWatch } from './watch.js';
+
+/** A step (one atomic op of one thread) takes microseconds; this long without one has hung. */
+export const STEP_LIMIT_MS = 10_000;
+const POLL_MS = 100;
+
+export type ExplorerTask =
+  | { kind: 'explore'; options: ExploreOptions }
+  | { kind: 'replay'; schedule: string; memory: MemoryModel };
+
+export interface ExplorerWorkerData {
+  lock: LockSpec;
+  task: ExplorerTask;
+  watch: SharedArrayBuffer;
+}
+
+export type ExplorerReply =
+  | { explored: ExploreResult }
+  | { replayed: { failure: ExploreFailure | null; trace: TraceStep[] } }
+  | { bad: string };
+
+const hungMessage = (limitMs: number, thread: number | undefined) =>
+  `${thread === undefined ? 'the first step' : `T${thread}`} did not finish its step within ${limitMs / 1000} s: ` +
+  'its lock call loops without an atomic op the explorer can preempt (a spin on plain memory?)';
+
+export async function exploreBounded(lock: LockSpec, options: ExploreOptions, limitMs = STEP_LIMIT_MS): Promise<ExploreResult> {
+  const watch = new ExploreWatch(options);
+  const start = performance.now();
+  const reply = await runWatched({ lock, task: { kind: 'explore', options }, watch: watch.buffer }, watch, limitMs);
+  if (reply !== null) {
+    if ('bad' in reply) throw new BadInputError(reply.bad);
+    if ('explored' in reply) return reply.explored;
+  }
+  const { iteration, steps, choices } = watch.progress();
+  const elapsedMs = performance.now() - start;
+  return {
+    lock: lock.ref,
+    options: { ...options },
+    iterations: iteration + 1,
+    elapsedMs,
+    iterationsPerSecond: ((iteration + 1) * 1000) / elapsedMs,
+    failure: {
+      rule: 'livelock',
+      message: hungMessage(limitMs, steps[steps.length - 1]),
+      iteration,
+      schedule: formatSchedule(programsOf(options, iteration), steps, choices),
+      trace: [],
+    },
+  };
+}
+
+export async function replayBounded(
+  lock: LockSpec,
+  schedule: string,
+  memory: MemoryModel = 'sc',
+  limitMs = STEP_LIMIT_MS,
+): Promise<{ failure: ExploreFailure | null; trace: TraceStep[] }> {
+  const reply = await runWatched({ lock, task: { kind: 'replay', schedule, memory }, watch: new ExploreWatch({ threads: 1, ops: 1 }).buffer }, null, limitMs);
+  if (reply !== null) {
+    if ('bad' in reply) throw new BadInputError(reply.bad);
+    if ('replayed' in reply) return reply.replayed;
+  }
+  const last = parseSchedule(schedule).steps.at(-1);
+  return { failure: { rule: 'livelock', message: hungMessage(limitMs, last), iteration: -1, schedule, trace: [] }, trace: [] };
+}
+
+/** The worker's reply, or null if it stopped making steps for `limitMs` (a whole replay: `limitMs` in all). */
+function runWatched(data: ExplorerWorkerData, watch: ExploreWatch | null, limitMs: number): Promise<ExplorerReply | null> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(compiledPath('workers', 'explorer.js'), { workerData: data, stdout: true, stderr: true });
+    worker.stdout.resume();
+    worker.stderr.resume();
+    let beats = -1;
+    let since = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const b = watch ? watch.beats() : 0;
+      if (b !== beats) {
+        beats = b;
+        if (watch) since = now;
+      }
+      if (now - since >= limitMs) settle(() => resolve(null));
+    }, POLL_MS);
+    let done = false;
+    const settle = (then: () => void) => {
+      if (done) return;
+      done = true;
+      clearInterval(timer);
+      void worker.terminate();
+      then();
+    };
+    worker.on('message', (m: ExplorerReply) => settle(() => resolve(m)));
+    worker.on('error', (err) => settle(() => reject(err)));
+    worker.on('exit', (code) => settle(() => reject(new Error(`the explorer's worker exited (code ${code})`))));
+  });
+}

@@ -1,0 +1,26 @@
+// The explorer's worker (src/explorer/bounded.ts): one exploration or replay of one lock,
+// its progress recorded in the shared watch so that a hung lock call can be reported.
+import { parentPort, workerData } from 'node:worker_threads';
+import { BadInputError } from '../src/errors.js';
+import type { ExplorerReply, ExplorerWorkerData } from '../src/explorer/bounded.js';
+import { explore, replay } from '../src/explorer/index.js';
+import { ExploreWatch } from '../src/explorer/watch.js';
+import { loadLockDesign } from '../src/locks/registry.js';
+
+const data = workerData as ExplorerWorkerData;
+const post = (m: ExplorerReply) => parentPort!.postMessage(m);
+
+try {
+  const { task } = data;
+  const memory = task.kind === 'explore' ? task.options.memory : task.memory;
+  // weak memory: a C lock is built with its plain accesses instrumented (as loadExplorerLock does)
+  const design = await loadLockDesign(data.lock, { plainAccesses: memory === 'weak' });
+  if (task.kind === 'explore') {
+    post({ explored: await explore(design, task.options, new ExploreWatch(task.options, data.watch)) });
+  } else {
+    post({ replayed: await replay(design, task.schedule, task.memory) });
+  }
+} catch (err) {
+  if (!(err instanceof BadInputError)) throw err;
+  post({ bad: err.message });
+}
