@@ -12,7 +12,11 @@ import { explore, replay } from '../src/explorer/index.js';
 import { compileCLock } from '../src/locks/c/compile.js';
 import { loadCLock } from '../src/locks/c/load.js';
 import type { LockAtomics, LockDesign, MemoryOrder } from '../src/locks/contract.js';
-import { cli, ROOT } from './helpers.js';
+import { cli, ROOT, smallPool } from './helpers.js';
+import { ZSP } from '../src/arena/layout.js';
+import { boundedLockCheck } from '../src/invariants/audit.js';
+import { BoundedAtomics } from '../src/invariants/bounded-atomics.js';
+import { zspAt } from '../src/model/zs.js';
 
 const file = (rel: string) => join(ROOT, rel);
 const load = (rel: string) => loadCLock(pathToFileURL(file(rel)).href);
@@ -184,6 +188,25 @@ static void lk_write_unlock(struct zspage *z) { atomic_set_release(&z->v, 0); }`
     expect(arena.mem[at + 1]).toBe(-1);
     expect(Atomics.load(arena.mem, 8)).toBe(1); // one stack handed out: this thread's
   });
+});
+
+describe('audits of a C lock', () => {
+  it("a WARN that fires while the audit takes an idle lock is the audit's problem", async () => {
+    const body = readFileSync(file('examples/zspage-lock.c'), 'utf8')
+      .replace('WARN_ON(zsl->cnt != PAGE_WRITE_LOCKED);', 'WARN_ON(zsl->cnt == PAGE_WRITE_LOCKED); /* wrong way round */')
+      .replace(/ZSPAGE_LOCK_OPS\(.*\);\n/, '');
+    const d = await loadCLock(
+      cFile('audit-warn.c', body.replace(/page_(lock_init|read_lock|read_unlock|write_trylock|write_unlock)\b/g, (_, op: string) => `lk_${op === 'lock_init' ? 'init' : op}`)),
+    );
+    const { zs } = smallPool(d);
+    const atomics = new BoundedAtomics(10_000);
+    const check = boundedLockCheck({ ...zs, lock: d.create(atomics) }, atomics);
+    let z = 0;
+    while (zs.mem[zspAt(zs, z, ZSP.CLASS)]! < 0) z++;
+    expect(check(z)).toMatch(/^WARN_ON at .*audit-warn\.c:\d+ fired while the audit took the idle lock/);
+    const good = boundedLockCheck({ ...zs, lock: (await load('examples/zspage-lock.c')).create(atomics) }, atomics);
+    expect(good(z)).toBeNull();
+  }, 120_000);
 });
 
 describe('the explorer on C', () => {

@@ -293,7 +293,7 @@ export class Run {
       t.cycleStamp = others;
       t.cycling = false;
     }
-    key += `|${this.lockWords().join(',')}`;
+    for (let i = 0; i < this.words; i++) key += `,${this.mem[BASE + i]}`;
     const n = (t.cycle.get(key) ?? 0) + 1;
     t.cycle.set(key, n);
     // alone (the end-of-run check, a single program) it can only run on: the op bound judges it

@@ -28,7 +28,8 @@ export function boundedLockCheck(zs: Zs, atomics: BoundedAtomics): LockFreeCheck
       if (!zs.lock.writeTrylock(zs.mem, at)) return `lock is not free with every worker parked (words ${lockWords(zs, z)})`;
       atomics.reset();
       zs.lock.writeUnlock(zs.mem, at);
-      return null;
+      const warning = atomics.takeWarning();
+      return warning === null ? null : `${warning} fired while the audit took the idle lock (words ${lockWords(zs, z)})`;
     } catch (err) {
       if (!(err instanceof SpinBudgetExceeded)) throw err;
       return `writeTrylock did not return with every worker parked (${err.message}; words ${lockWords(zs, z)})`;

@@ -82,4 +82,14 @@ export class BoundedAtomics implements LockAtomics {
   relax() {
     this.spend();
   }
+  /** The first WARN_ON/BUG_ON a (C) lock fired since the last takeWarning(). */
+  private warning: string | null = null;
+  warn(message: string) {
+    this.warning ??= message;
+  }
+  takeWarning(): string | null {
+    const w = this.warning;
+    this.warning = null;
+    return w;
+  }
 }

@@ -21,8 +21,10 @@ import { RAW_ATOMICS as Atomics } from './global-atomics.js';
 import { ThreadCpu } from './thread-cpu.js';
 import type { ViolationSink } from './violation.js';
 
-/** Operations performed alone in one call before it is judged to wait. */
-export const ALONE_OPS = 4096;
+/** Operations performed alone in one call before it is judged to wait. A correct lock call,
+ *  alone with the lock's state fixed, performs a handful: any bound above that is sound; a low
+ *  one catches a wait for a reader that sleeps only briefly. */
+export const ALONE_OPS = 1024;
 
 export class SpinWatch {
   private writer = false;
