@@ -1,7 +1,7 @@
 // `npm run coverage-table`: the protocol states the default scenario reaches, per correct
 // built-in design: how often per second, and how soon after every worker runs. Prints a
 // markdown table; with --write it replaces the table in docs/COVERAGE.md.
-// `node dist/bench/coverage-table.js [--seconds N] [--scenario NAME] [--write]`
+// `node dist/bench/coverage-table.js [--seconds N] [--scenario NAME] [--seed N] [--write]`
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ const arg = (name: string) => {
 };
 const seconds = Number(arg('seconds') ?? 5);
 const scenario = arg('scenario') ?? 'default';
+const seed = Number(arg('seed') ?? 1);
 const write = process.argv.includes('--write');
 const correct = Object.keys(BUILTIN_LOCKS).filter((name) => BUILTIN_LOCKS[name]!.expect === null);
 
@@ -25,7 +26,7 @@ const load = [loadavg()[0]!];
 const runs: { lock: string; summary: Summary }[] = [];
 for (const lock of correct) {
   const out = mkdtempSync(join(tmpdir(), 'zss-coverage-'));
-  const cfg = resolveRunConfig({ scenario, lock, duration: seconds, out: join(out, 'run') });
+  const cfg = resolveRunConfig({ scenario, lock, duration: seconds, seed, out: join(out, 'run') });
   const { summary } = await runStress(cfg, () => {});
   rmSync(out, { recursive: true, force: true });
   runs.push({ lock, summary });

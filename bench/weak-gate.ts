@@ -6,7 +6,7 @@
 // 3. the correct designs: N iterations (default 100,000) of --memory weak, random and pct.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore, type ExploreOptions, type ExploreResult } from '../src/explorer/index.js';
+import { explore, loadExplorerLock, type ExploreOptions, type ExploreResult } from '../src/explorer/index.js';
 import { litmusTable, runLitmusFile } from '../src/explorer/wmm/litmus.js';
 import type { LockDesign } from '../src/locks/contract.js';
 import { BUILTIN_LOCKS } from '../src/locks/registry.js';
@@ -44,11 +44,21 @@ const seeds = async (design: LockDesign, o: ExploreOptions) => {
   return out;
 };
 
+// The C variants, built as explore --memory weak builds them (plain accesses instrumented).
+const C_DIR = join(packageRoot(), 'examples', 'weak-memory');
+const C_BROKEN = ['relaxed-write-unlock.c', 'relaxed-read-lock.c', 'void-dec-read-unlock.c', 'relaxed-trylock.c', 'two-word-no-mb.c', 'spinlock-plain-fast-path.c'];
+const C_CORRECT = [join(C_DIR, 'zspage-atomic-fixed.c'), join(C_DIR, 'two-word.c'), join(packageRoot(), 'examples', 'zspage-lock.c')];
+const cLock = (path: string) => loadExplorerLock(path, packageRoot(), 'weak');
+
 say(`### Weak-only lock variants (${SEEDS} seeds, at most ${BASE.iterations} iterations each; iterations to the first failure)\n`);
 say('| lock | --memory sc, random and pct | --memory weak, random | --memory weak, pct (depth 2, stale depth 2) |');
 say('|---|---|---|---|');
-for (const [name, l] of Object.entries(WEAK_LOCKS)) {
-  if (l.weakRule === null) continue;
+const variants: [string, LockDesign][] = Object.entries(WEAK_LOCKS)
+  .filter(([, l]) => l.weakRule !== null)
+  .map(([name, l]) => [name, l.design]);
+for (const f of C_BROKEN) variants.push([`examples/weak-memory/${f}`, await cLock(join(C_DIR, f))]);
+for (const [name, design] of variants) {
+  const l = { design };
   const sc = [...(await seeds(l.design, BASE)), ...(await seeds(l.design, { ...BASE, strategy: 'pct' }))];
   const scText = sc.some((r) => r.failure) ? `**fails**: ${found(sc)}` : `passes ${sc.length} x ${BASE.iterations}`;
   const random = await seeds(l.design, { ...BASE, memory: 'weak' });
@@ -59,8 +69,12 @@ for (const [name, l] of Object.entries(WEAK_LOCKS)) {
 say(`\n### Correct designs under --memory weak (${ITERATIONS} iterations, seed 1)\n`);
 say('| lock | random | pct (depth 2, stale depth 2) |');
 say('|---|---|---|');
-for (const name of ['zspage-atomic-fixed', 'zspage-spinlock', 'zspage-two-word']) {
-  const design = (BUILTIN_LOCKS[name] ?? WEAK_LOCKS[name])!.design;
+const correct: [string, LockDesign][] = ['zspage-atomic-fixed', 'zspage-spinlock', 'zspage-two-word'].map((n) => [
+  n,
+  (BUILTIN_LOCKS[n] ?? WEAK_LOCKS[n])!.design,
+]);
+for (const path of C_CORRECT) correct.push([path.slice(packageRoot().length + 1), await cLock(path)]);
+for (const [name, design] of correct) {
   const cells: string[] = [];
   for (const strategy of ['random', 'pct'] as const) {
     const r = await explore(design, { ...BASE, strategy, memory: 'weak', iterations: ITERATIONS });

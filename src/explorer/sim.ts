@@ -62,9 +62,10 @@ interface SimThread {
   watchStamp: number;
   /** It repeated an observation with its words unchanged: it spins until one of them changes. */
   stuck: boolean;
-  /** Weak memory: words whose last observation may be stale / that it now reads newest (spins). */
-  stale: number;
+  /** Weak memory: words it now reads the newest value of (it repeated a possibly stale observation). */
   fresh: number;
+  /** Weak memory: an observation since `seen` was last cleared may be of an old value. */
+  unsure: boolean;
   atomics: LockAtomics;
   /** preempt_count as the lock left it (spin_lock, preempt_disable), recomputed by each re-run. */
   preempt: number;
@@ -260,8 +261,8 @@ export class Run {
       watched: 0,
       watchStamp: 0,
       stuck: false,
-      stale: 0,
       fresh: 0,
+      unsure: false,
       atomics: undefined as unknown as LockAtomics,
       preempt: 0,
       pre: [],
@@ -315,7 +316,8 @@ export class Run {
     t.seen.clear();
     t.watched = 0;
     t.stuck = false;
-    t.stale = t.fresh = 0;
+    t.fresh = 0;
+    t.unsure = false;
   }
 
   private fail(rule: ExplorerRule, message: string): void {
@@ -517,6 +519,7 @@ export class Run {
     let result: Result;
     let changed: boolean;
     let note: string | undefined;
+    let stale = false; // weak memory: this op's read had older values to choose from
     if (name === 'wait') {
       const sleeps = before === a;
       if (call !== 'readUnlock' || t.preempt > 0) {
@@ -547,8 +550,7 @@ export class Run {
       const r = this.weak.perform(t.id, name, rel, a, b, o, failOrder ?? o, ((t.fresh >> rel) & 1) === 1, this.stepNo, `${call} ${name}[${rel}]`);
       result = r.result;
       changed = mem[index] !== before;
-      if (r.stale) t.stale |= 1 << rel;
-      else if (r.read) t.stale &= ~(1 << rel);
+      stale = r.stale;
     } else {
       result = perform(name, mem, index, a, b);
       changed = mem[index] !== before;
@@ -571,14 +573,17 @@ export class Run {
       t.watched |= name === 'relax' ? this.allWords : 1 << rel; // cpu_relax() waits for any word
       t.watchStamp = this.stamp(t.watched);
       const key = `${name}:${rel}:${a}:${b}:${result}`;
-      if (!t.seen.has(key)) t.seen.add(key);
-      else if ((t.stale & t.watched) === 0) t.stuck = true;
+      // Weak memory: while an observation may have been of an old value, a repeat is no
+      // evidence of spinning; it makes the thread read the newest values of the words it
+      // watches from then on, and only repeats made so count (loom's rule).
+      t.unsure ||= stale;
+      const seenKey = stale ? `~${key}` : key;
+      if (!t.seen.has(seenKey) && !(stale && t.seen.has(key))) t.seen.add(seenKey);
+      else if (!t.unsure) t.stuck = true;
       else {
-        // weak memory: it may be spinning on a stale value; from now on it reads the newest
-        // values of the words it watches, and only a repeat of that counts as spinning
         t.fresh |= t.watched;
-        t.stale &= ~t.watched;
         t.seen.clear();
+        t.unsure = false;
       }
     }
     if (call === 'writeTrylock' && !this.weak) this.cycleCheck(t, `${name}:${rel}:${a}:${b}:${result}`);

@@ -48,8 +48,8 @@ export class WeakRun {
 
   /**
    * One atomic op (or fence, or plain access) of thread `tid` on lock word `loc`. `fresh`: the
-   * thread spins on this word, so it reads the newest value (see sim.ts). Returns the result,
-   * whether the op read the word, and whether that read had a choice (it may be stale).
+   * thread spins on this word, so it reads the newest value (see sim.ts). Returns the result
+   * and whether the read had older values to choose from (it may be stale).
    */
   perform(
     tid: number,
@@ -62,7 +62,7 @@ export class WeakRun {
     fresh: boolean,
     step: number,
     what: string,
-  ): { result: number; stale: boolean; read: boolean } {
+  ): { result: number; stale: boolean } {
     const m = this.memory;
     const info: EventInfo = { step, what };
     this.lastRead = null;
@@ -81,9 +81,9 @@ export class WeakRun {
     switch (name) {
       case 'fence':
         m.fence(tid, order);
-        return { result: 0, stale: false, read: false };
+        return { result: 0, stale: false };
       case 'relax': // cpu_relax(): a scheduling point, no memory access
-        return { result: 0, stale: false, read: false };
+        return { result: 0, stale: false };
       case 'plainLoad':
         result = m.plainLoad(tid, loc, info);
         break;
@@ -108,7 +108,7 @@ export class WeakRun {
       }
     }
     this.mem[this.base + loc] = m.newest(loc);
-    return { result, stale, read: name !== 'store' && name !== 'plainStore' };
+    return { result, stale };
   }
 
   /** The payload accesses of a section whose lock call just returned. */
