@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { attachArena } from '../../src/arena/arena.js';
 import { computeLayout, WRK } from '../../src/arena/layout.js';
 import { resolveRunConfig, workerCount } from '../../src/coordinator/config.js';
 import { runStress } from '../../src/coordinator/run.js';
@@ -72,21 +71,21 @@ export async function startup(): Promise<Row[]> {
   return rows;
 }
 
-// The arena is found by watching SharedArrayBuffer construction, so that the real
-// runStress runs unchanged.
+// The arena is found by watching shared WebAssembly.Memory construction (the arena is one),
+// so that the real runStress runs unchanged.
 async function timeRunStart(readers: number, out: string): Promise<Start & { workers: number }> {
   const cfg = resolveRunConfig({ scenario: 'default', duration: DURATION_S, seed: 1, readers, out });
   const params = arenaParams(cfg.scenario, BUILTIN_LOCKS[cfg.lockName]!.design);
   const workers = workerCount(cfg.scenario);
-  const bytes = computeLayout(params).totalBytes;
-  const Original = globalThis.SharedArrayBuffer;
-  let arena: SharedArrayBuffer | null = null;
-  globalThis.SharedArrayBuffer = class extends Original {
-    constructor(length: number) {
-      super(length);
-      if (length === bytes) arena ??= this;
+  const layout = computeLayout(params);
+  const Original = WebAssembly.Memory;
+  let arena: WebAssembly.Memory | null = null;
+  WebAssembly.Memory = class extends Original {
+    constructor(descriptor: WebAssembly.MemoryDescriptor) {
+      super(descriptor);
+      if (descriptor.shared && this.buffer.byteLength === layout.totalBytes) arena ??= this;
     }
-  } as typeof SharedArrayBuffer;
+  } as typeof WebAssembly.Memory;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const done = runStress(cfg, () => {});
@@ -95,15 +94,15 @@ async function timeRunStart(readers: number, out: string): Promise<Start & { wor
     while (start === null && performance.now() - t0 < DURATION_S * 1000) {
       await sleep(1);
       if (!arena) continue;
-      globalThis.SharedArrayBuffer = Original;
-      const { mem, layout } = attachArena(arena, params);
+      WebAssembly.Memory = Original;
+      const mem = new Int32Array((arena as WebAssembly.Memory).buffer);
       const progress = (w: number) => Atomics.load(mem, layout.workers + w * layout.workerWords + WRK.PROGRESS);
       if (Array.from({ length: workers }, (_, w) => progress(w)).every((p) => p > 0)) {
         start = { wall: performance.now() - t0, cpu: processCpuMs(cpu0) };
       }
     }
   } finally {
-    globalThis.SharedArrayBuffer = Original;
+    WebAssembly.Memory = Original;
   }
   process.emit('SIGINT');
   await done;

@@ -27,6 +27,8 @@ export class LockAuditor {
   private ready: Promise<void> | null = null;
   /** The worker has loaded the lock: a check now only takes the check's own time. */
   isReady = false;
+  /** Why the worker did not come up, if it did not. */
+  startError: string | null = null;
   private readonly status = new Int32Array(new SharedArrayBuffer(4 * AUDITOR.WORDS));
 
   constructor(
@@ -53,7 +55,9 @@ export class LockAuditor {
     this.ready = this.reply(worker, this.startMs, 'start').then(() => {
       if (this.worker === worker) this.isReady = true;
     });
-    this.ready.catch(() => {}); // seen by the check that awaits it
+    this.ready.catch((err: Error) => {
+      if (this.worker === worker) this.startError = err.message;
+    });
   }
 
   /** The lock problems of every live zspage, as a check for auditPool(). */

@@ -243,6 +243,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
         Atomics.add(mem, HDR.EPOCH, 1);
         stats.print(t, violations());
       }
+      if (auditor.startError) harnessError ??= auditor.startError;
       const waiting = watchdog.notStarted();
       if (waiting.length > 0 && t >= START_TIMEOUT_MS) {
         harnessError ??= `${waiting.join(', ')} did not start within ${START_TIMEOUT_MS / 1000} s`;
