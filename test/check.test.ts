@@ -11,14 +11,14 @@ const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
 describe('check', () => {
   it('passes a correct built-in, every part run, and uses its budget', () => {
-    const r = cli(['check', '--lock', 'zspage-atomic-fixed', '--budget', '3', '--seed', '5', '--json']);
+    const r = cli(['check', '--lock', 'zspage-atomic-fixed', '--budget', '8', '--seed', '5', '--json']);
     expect(r.stderr).not.toMatch(/harness error/);
     expect(r.code).toBe(0);
     const j = json(r.stdout);
     expect(j).toMatchObject({ verdict: 'pass', exitCode: 0, detectedAfterMs: null, kind: null, part: null, replay: null, seed: 5 });
     expect(j.parts.map((p: any) => p.part)).toEqual(['explore', 'stress: selftest mix', 'stress: default mix', 'explore: deep']);
     expect(j.parts.every((p: any) => p.verdict === 'pass')).toBe(true);
-    expect(j.elapsedMs).toBeGreaterThanOrEqual(3000 * 0.9);
+    expect(j.elapsedMs).toBeGreaterThanOrEqual(8000 * 0.9);
     expect(j.parts[0].iterations).toBeGreaterThan(0);
     expect(json(readFileSync(join(r.out, 'check.json'), 'utf8')).verdict).toBe('pass');
     expect(existsSync(join(r.out, 'selftest', 'summary.json'))).toBe(true);
@@ -41,17 +41,18 @@ describe('check', () => {
 
   it('fails a bug only a stress run can see in the stress part, with its diagnosis and replay', () => {
     // A decrement forgotten once in 3000 unlocks: explorer programs are far too short to reach it.
-    const r = cli(['check', '--lock', 'busted-forgotten-unlock', '--budget', '8', '--seed', '1', '--fail-fast']);
+    const r = cli(['check', '--lock', 'busted-forgotten-unlock', '--budget', '20', '--seed', '1', '--fail-fast']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^explore\s+pass/m);
-    expect(r.stdout).toMatch(/^stress: selftest mix\s+FAIL\s+\d+\.\d\d s\s+audit\s+zspage-stress replay \S+summary\.json/m);
-    expect(r.stdout).toMatch(/stress: selftest mix: diagnosis:\naudit at \d+ ms/);
-    expect(r.stdout).toMatch(/check: busted-forgotten-unlock: FAIL audit in stress: selftest mix after/);
+    // The selftest mix finds it first unless a loaded machine leaves it too little time.
+    expect(r.stdout).toMatch(/^stress: (selftest|default) mix\s+FAIL\s+\d+\.\d\d s\s+audit\s+zspage-stress replay \S+summary\.json/m);
+    expect(r.stdout).toMatch(/stress: (selftest|default) mix: diagnosis:\naudit at \d+ ms/);
+    expect(r.stdout).toMatch(/check: busted-forgotten-unlock: FAIL audit in stress: (selftest|default) mix after/);
     expect(existsSync(join(r.out, 'selftest', 'summary.json'))).toBe(true);
   });
 
   it('passes a correct lock module', () => {
-    const r = cli(['check', '--lock', 'examples/atomic-lock.mjs', '--budget', '3', '--seed', '1', '--json']);
+    const r = cli(['check', '--lock', 'examples/atomic-lock.mjs', '--budget', '8', '--seed', '1', '--json']);
     expect(r.code).toBe(0);
     expect(json(r.stdout).verdict).toBe('pass');
   });
@@ -66,7 +67,7 @@ describe('check', () => {
   });
 
   it('passes a correct lock written in C', () => {
-    const r = cli(['check', '--lock', 'examples/zspage-lock.c', '--budget', '3', '--seed', '1', '--json']);
+    const r = cli(['check', '--lock', 'examples/zspage-lock.c', '--budget', '8', '--seed', '1', '--json']);
     expect(r.stderr).not.toMatch(/harness error/);
     expect(r.code).toBe(0);
     const j = json(r.stdout);

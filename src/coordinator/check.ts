@@ -41,8 +41,8 @@ const EXPLORE_MAX_MS = 200;
 const STRESS_TAIL_MS = 400;
 /** Stall timeout of the check's stress runs: a lock left held is reported within the part. */
 const CHECK_STALL_NS = 2e9;
-/** The shortest stress run worth starting (workers take a few hundred ms to start). */
-const MIN_STRESS_MS = 1000;
+/** The shortest stress run worth starting: workers take a few hundred ms to start, seconds on a loaded machine. */
+const MIN_STRESS_MS = 3000;
 
 interface ExploreConfig {
   threads: number;
