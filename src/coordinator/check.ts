@@ -3,18 +3,23 @@
 // Parts, in order, each stopping at its own first failure:
 //   explore               small programs (4 sections), 2..4 threads, random and PCT, round-robin:
 //                         most protocol bugs fail within a few iterations, so this part is short
+//   explore (weak)        the same under --memory weak, only for a lock that declares memory
+//                         orderings: bugs of a missing release/acquire/barrier, which every
+//                         other part (all SC) passes
 //   stress: selftest mix  the bug-hunting scenario on real threads (hot objects, write delays)
 //   stress: default mix   the zsmalloc access pattern as `run` has it
 //   explore: deep         longer programs and deeper PCT for the rest of the budget
 // The explorer goes first because it needs milliseconds where a stress run needs its workers
 // started; bugs it cannot see (a forgotten unlock every few thousand calls) must not wait
-// behind a long exploration, so its longer search comes last.
+// behind a long exploration, so its longer search comes last. The explorer parts run in a
+// worker (check-explore.ts): a lock call spinning on plain memory fails as a livelock.
 import { join } from 'node:path';
 import { EXIT, errorMessage } from '../errors.js';
-import { explore, formatTrace, type ExploreOptions } from '../explorer/index.js';
+import { formatTrace, type MemoryModel } from '../explorer/index.js';
 import { formatRecentOps } from '../invariants/flight-recorder.js';
-import type { LockDesign } from '../locks/contract.js';
-import { loadLockDesign, lockSpecFor } from '../locks/registry.js';
+import { loadExplorerLock } from '../explorer/index.js';
+import { lockSpecFor, type LockSpec } from '../locks/registry.js';
+import { runExplorerPart, type ExploreConfig } from './check-explore.js';
 import type { CheckPart, CheckPartName, CheckRecord, CheckVerdict } from '../report/check.js';
 import { checkPartLine, firstFailure } from '../report/check.js';
 import type { Summary } from '../report/summary.js';
@@ -33,23 +38,19 @@ export interface CheckOptions {
 }
 
 /** Shares of the budget. The deep exploration gets what the others leave. */
-export const CHECK_SHARES = { explore: 0.01, selftest: 0.45, default: 0.35 } as const;
+export const CHECK_SHARES = { explore: 0.01, weak: 0.03, selftest: 0.45, default: 0.35 } as const;
 /** The first exploration is short whatever the budget: its bugs show in milliseconds. */
 const EXPLORE_MIN_MS = 100;
 const EXPLORE_MAX_MS = 200;
+/** The weak pass: weak-only bugs fail within a few iterations (docs/WEAK-MEMORY.md); the deep part is SC. */
+const WEAK_MIN_MS = 200;
+const WEAK_MAX_MS = 2000;
 /** A stress run spends about this long after its duration: stopping workers, the final audit, files. */
 const STRESS_TAIL_MS = 400;
 /** Stall timeout of the check's stress runs: a lock left held is reported within the part. */
 const CHECK_STALL_NS = 2e9;
 /** The shortest stress run worth starting: workers take a few hundred ms to start, seconds on a loaded machine. */
 const MIN_STRESS_MS = 3000;
-
-interface ExploreConfig {
-  threads: number;
-  ops: number;
-  strategy: ExploreOptions['strategy'];
-  depth: number;
-}
 
 const QUICK: ExploreConfig[] = [2, 3, 4].flatMap((threads) => [
   { threads, ops: 4, strategy: 'random' as const, depth: 2 },
@@ -66,25 +67,35 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
   const t0 = performance.now();
   const startEpochMs = Date.now();
   const now = () => performance.now() - t0;
-  const design = await loadLockDesign(lockSpecFor(opts.lock));
+  const spec = lockSpecFor(opts.lock);
+  // Loaded here first: a lock that does not load is bad input, and a C lock's builds (plain,
+  // and instrumented for weak memory) are compiled once, cached for the workers.
+  await loadExplorerLock(opts.lock, process.cwd(), 'weak');
   const parts: CheckPart[] = [];
   const stop = () => opts.failFast && firstFailure(parts) !== undefined;
+  const over = () => stop() || parts.some((p) => p.verdict === 'interrupted');
   const B = opts.budgetMs;
   const quickMs = Math.min(EXPLORE_MAX_MS, Math.max(EXPLORE_MIN_MS, B * CHECK_SHARES.explore));
+  const weakMs = Math.min(WEAK_MAX_MS, Math.max(WEAK_MIN_MS, B * CHECK_SHARES.weak));
 
-  const done = (p: CheckPart) => {
+  const done = (p: CheckPart | null) => {
+    if (!p) return;
     parts.push(p);
     log(checkPartLine(p));
   };
 
-  done(await explorePart('explore', design, QUICK, quickMs, opts, now, log));
+  done(await explorePart('explore', spec, 'sc', QUICK, quickMs, opts, now, log));
+  // A lock that hung the explorer would hang its weak pass too.
+  if (!over() && !parts.some((p) => p.kind === 'livelock')) {
+    done(await explorePart('explore (weak)', spec, 'weak', QUICK, weakMs, opts, now, log));
+  }
   for (const mix of ['selftest', 'default'] as const) {
-    if (stop() || parts.some((p) => p.verdict === 'interrupted')) break;
+    if (over()) break;
     const ms = B * CHECK_SHARES[mix];
     done(await stressPart(mix, Math.max(MIN_STRESS_MS, ms - STRESS_TAIL_MS), opts, now, startEpochMs, log));
   }
-  if (!stop() && !parts.some((p) => p.verdict === 'interrupted')) {
-    done(await explorePart('explore: deep', design, DEEP, Math.max(0, B - now()), opts, now, log));
+  if (!over()) {
+    done(await explorePart('explore: deep', spec, 'sc', DEEP, Math.max(0, B - now()), opts, now, log));
   }
 
   const first = firstFailure(parts);
@@ -113,73 +124,63 @@ const EXIT_FOR: Record<CheckVerdict, number> = {
   interrupted: 130,
 };
 
-/** Round-robin over the configurations in chunks until one fails or the time is up. */
+/**
+ * Round-robin over the configurations in chunks until one fails or the time is up, in a
+ * worker (check-explore.ts): a lock call that never returns is a livelock, not a hang.
+ * The weak pass runs only for a lock that declares memory orderings (null otherwise).
+ */
 async function explorePart(
   part: CheckPartName,
-  design: LockDesign,
+  spec: LockSpec,
+  memory: MemoryModel,
   configs: ExploreConfig[],
   budgetMs: number,
   opts: CheckOptions,
   now: () => number,
   log: CheckLog,
-): Promise<CheckPart> {
+): Promise<CheckPart | null> {
   const start = now();
-  const deadline = start + budgetMs;
-  const ran = `${configs[0]!.ops} sections, 2-4 threads, random+pct`;
+  const weak = memory === 'weak';
+  const ran = `${configs[0]!.ops} sections, 2-4 threads, random+pct${weak ? ', memory weak' : ''}`;
   log(`check: ${part}: ${ran}, up to ${(budgetMs / 1000).toFixed(1)} s`);
-  let iterations = 0;
   const base = { part, budgetMs, failedAfterMs: null, kind: null, message: null, replay: null, evidence: null };
   const elapsed = () => Math.round(now() - start);
-  // ^C between chunks ends the part as interrupted (a second one exits at once).
+  // ^C ends the part as interrupted (a second one exits at once).
   const signals = new StopSignals((signal) => log(`check: ${signal}: stopping`));
+  let r;
   try {
-    return await exploreChunks();
+    r = await runExplorerPart(spec, memory, configs, opts.seed, budgetMs, weak, () => signals.received !== null);
+  } catch (err) {
+    const message = errorMessage(err).split('\n', 1)[0]!;
+    return { ...base, ran, verdict: 'harness-error', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), message };
   } finally {
     signals.dispose();
   }
-
-  async function exploreChunks(): Promise<CheckPart> {
-    // Chunks grow while they are short, so that a slow lock still sees every configuration soon.
-    let chunk = 16;
-    for (let round = 0; ; round++) {
-      for (let c = 0; c < configs.length; c++) {
-        if (signals.received) {
-          return { ...base, ran, verdict: 'interrupted', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), exitCode: SIGNAL_EXIT[signals.received], iterations };
-        }
-        if (now() >= deadline && iterations > 0) {
-          return { ...base, ran: `${ran}, ${iterations} iterations`, verdict: 'pass', elapsedMs: elapsed(), iterations };
-        }
-        const cfg = configs[c]!;
-        const seed = (opts.seed + round * configs.length + c) % 2 ** 32;
-        const t = now();
-        let r;
-        try {
-          r = await explore(design, { ...cfg, iterations: chunk, seed });
-        } catch (err) {
-          // A lock that fails differently when its failing schedule is run again is not deterministic.
-          const message = errorMessage(err).split('\n', 1)[0]!;
-          return { ...base, ran, verdict: 'harness-error', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), message, iterations };
-        }
-        iterations += r.iterations;
-        if (r.failure) {
-          const f = r.failure;
-          return {
-            ...base,
-            ran: `${cfg.threads} threads x ${cfg.ops} sections, ${cfg.strategy}, seed ${seed}, iteration ${f.iteration}`,
-            verdict: 'fail',
-            elapsedMs: elapsed(),
-            failedAfterMs: Math.round(now()),
-            kind: f.rule,
-            message: f.message,
-            replay: `zspage-stress explore --lock ${shellWord(opts.lock)} --replay '${f.schedule}'`,
-            evidence: formatTrace(f.trace),
-            iterations,
-          };
-        }
-        if (now() - t < 20 && chunk < 4096) chunk *= 2;
-      }
-    }
+  if (r.kind === 'skipped') {
+    log(`check: ${part}: skipped: the lock declares no memory orderings (every op is SC)`);
+    return null;
   }
+  if (r.kind === 'interrupted') {
+    return { ...base, ran, verdict: 'interrupted', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), exitCode: SIGNAL_EXIT[signals.received!], iterations: r.iterations };
+  }
+  if (r.kind === 'error') {
+    return { ...base, ran, verdict: 'harness-error', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), message: r.message, iterations: r.iterations };
+  }
+  const { failure: f, iterations, config: cfg } = r;
+  if (!f || !cfg) return { ...base, ran: `${ran}, ${iterations} iterations`, verdict: 'pass', elapsedMs: elapsed(), iterations };
+  const mem = cfg.memory === 'weak' ? ' --memory weak' : '';
+  return {
+    ...base,
+    ran: `${cfg.threads} threads x ${cfg.ops} sections, ${cfg.strategy}, seed ${cfg.seed}${mem ? ', memory weak' : ''}, iteration ${f.iteration}`,
+    verdict: 'fail',
+    elapsedMs: elapsed(),
+    failedAfterMs: Math.round(now()),
+    kind: f.rule,
+    message: f.message,
+    replay: `zspage-stress explore --lock ${shellWord(opts.lock)}${mem} --replay '${f.schedule}'`,
+    evidence: f.trace.length > 0 ? formatTrace(f.trace) : null,
+    iterations,
+  };
 }
 
 async function stressPart(

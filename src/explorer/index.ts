@@ -94,15 +94,18 @@ export async function explore(design: LockDesign, options: ExploreOptions, watch
   };
 }
 
+/** The runs declaresOrderings() makes: explore()'s random iterations 0..7 of these options. */
+export const ORDERINGS_PROBE: ExploreOptions = { threads: 2, ops: 3, strategy: 'random', depth: 1, iterations: 8, seed: 1 };
+
 /**
  * Whether a lock declares memory orderings (an explicit order on an op, a fence or a plain
  * access) on a few short runs: such a lock deserves a weak-memory pass (`check` runs one).
  */
-export function declaresOrderings(design: LockDesign): boolean {
-  for (let i = 0; i < 8; i++) {
-    const rng = new Rng(1, i);
-    const run = new Run(design, drawPrograms(rng, 2, 3), false);
-    run.run(randomChooser(rng));
+export function declaresOrderings(design: LockDesign, watch?: ExploreWatch): boolean {
+  for (let i = 0; i < ORDERINGS_PROBE.iterations; i++) {
+    const rng = new Rng(ORDERINGS_PROBE.seed, i);
+    const run = new Run(design, drawPrograms(rng, ORDERINGS_PROBE.threads, ORDERINGS_PROBE.ops), false);
+    run.run(watch ? watch.threads(i, randomChooser(rng)) : randomChooser(rng));
     if (run.ordered) return true;
   }
   return false;

@@ -1,6 +1,6 @@
 // What `check` found: one record per part, the verdict, and the table a lock author reads.
 
-export type CheckPartName = 'explore' | 'stress: selftest mix' | 'stress: default mix' | 'explore: deep';
+export type CheckPartName = 'explore' | 'explore (weak)' | 'stress: selftest mix' | 'stress: default mix' | 'explore: deep';
 export type CheckVerdict = 'pass' | 'fail' | 'harness-error' | 'interrupted';
 
 export interface CheckPart {
