@@ -45,7 +45,7 @@ const entries: BustedLock[] = [
   {
     design: checkThenAct,
     expect: 'exclusion',
-    alsoSeen: ['stall', 'audit', 'integrity'],
+    alsoSeen: ['stall', 'trylock-failed-free', 'audit', 'integrity'],
     summary: 'readLock and writeTrylock load, check, then plain-store (no CAS)',
     explorerRule: 'exclusion',
     // A lost reader count shows as a lock never released, or readers spinning on it.
@@ -88,14 +88,14 @@ const entries: BustedLock[] = [
   {
     design: readUnlockClobbers,
     expect: 'exclusion',
-    alsoSeen: ['stall', 'audit', 'integrity'],
+    alsoSeen: ['stall', 'trylock-failed-free', 'audit', 'integrity'],
     summary: "readUnlock stores 0, wiping the other readers' counts",
     explorerRule: 'exclusion',
   },
   {
     design: writerUnlockClobbersReaders,
     expect: 'stall',
-    alsoSeen: ['audit'],
+    alsoSeen: ['trylock-failed-free', 'audit'],
     summary: "writeUnlock stores 0, wiping a backing-off reader's +1: the word ends at -1, locked for good",
     explorerRule: 'livelock',
   },
