@@ -1,6 +1,6 @@
 // Every invariant check fires on a deliberately broken lock or model.
 import { describe, expect, it } from 'vitest';
-import { CLS, HND, PG, SHADOW, STACK, WRK } from '../src/arena/layout.js';
+import { CLS, HND, HOLDER, PG, SHADOW, STACK, WRK } from '../src/arena/layout.js';
 import { StallWatchdog } from '../src/coordinator/watchdog.js';
 import { auditPool } from '../src/invariants/audit.js';
 import { HeldState, STATE } from '../src/invariants/held-state.js';
@@ -273,7 +273,7 @@ describe('audit', () => {
         },
         /also free|on the free list|has owner/,
       ],
-      ['shadow', (zs) => void zs.mem[zspShadowAt(zs, zs.mem[pgAt(zs, objPfn(zs, handleToObj(zs, 0)), PG.OWNER)]!) + SHADOW.READERS_IN]!++, /shadow says/],
+      ['shadow', (zs) => void (zs.mem[zspShadowAt(zs, zs.mem[pgAt(zs, objPfn(zs, handleToObj(zs, 0)), PG.OWNER)]!) + SHADOW.HOLDERS]! += HOLDER.READER), /shadow says/],
     ];
     for (const [, corrupt, pattern] of cases) {
       const { zs, atomics } = smallPool();

@@ -34,12 +34,15 @@ export function histogramRuntime(): void {
 
 type Inflater = { inflate: (data: Uint8Array) => Uint8Array };
 
-/** The pako module hdr-histogram-js loads, or null if it no longer does. */
+/**
+ * The pako module hdr-histogram-js loaded, or null if it loaded none: it no longer uses
+ * pako, or it is bundled with node:zlib in pako's place (the workers, rolldown.config.mjs).
+ */
 function histogramInflater(): Inflater | null {
   try {
     const fromHdr = createRequire(createRequire(import.meta.url).resolve('hdr-histogram-js'));
-    const pako = fromHdr('pako') as Partial<Inflater>;
-    return typeof pako.inflate === 'function' ? (pako as Inflater) : null;
+    const pako = fromHdr.cache[fromHdr.resolve('pako')]?.exports as Partial<Inflater> | undefined;
+    return typeof pako?.inflate === 'function' ? (pako as Inflater) : null;
   } catch {
     return null;
   }
