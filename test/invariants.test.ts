@@ -76,6 +76,45 @@ describe('exclusion (shadow held-state)', () => {
   });
 });
 
+describe('trylock-failed-free (a trylock that fails with nobody to fail on)', () => {
+  it('fires when a writeTrylock fails while nobody holds the zspage and nobody else is in a lock operation there', () => {
+    const { zs } = smallPool();
+    const { seen, hooks } = hooksFor(zs);
+    hooks.readBegin(5);
+    hooks.readAcquired(5);
+    hooks.readReleasing(5);
+    hooks.readReleased(5);
+    hooks.trylockBegin(5);
+    hooks.trylockEnd(5, false);
+    expect(seen.map((v) => v.kind)).toEqual(['trylock-failed-free']);
+    expect(seen[0]!.message).toMatch(/zspage 5 failed while nobody held it/);
+  });
+
+  it('stays quiet while a holder is in, while another thread is in a lock operation, or entered one during the call', () => {
+    const { zs } = smallPool();
+    const a = hooksFor(zs, 0);
+    const b = hooksFor(zs, 1);
+    // a reader holds
+    b.hooks.readBegin(5);
+    b.hooks.readAcquired(5);
+    a.hooks.trylockBegin(5);
+    a.hooks.trylockEnd(5, false);
+    // a reader is inside its readUnlock (its real release may not have happened yet)
+    b.hooks.readReleasing(5);
+    a.hooks.trylockBegin(5);
+    a.hooks.trylockEnd(5, false);
+    b.hooks.readReleased(5);
+    // a reader came and went during the call
+    a.hooks.trylockBegin(5);
+    b.hooks.readBegin(5);
+    b.hooks.readAcquired(5);
+    b.hooks.readReleasing(5);
+    b.hooks.readReleased(5);
+    a.hooks.trylockEnd(5, false);
+    expect([...a.seen, ...b.seen]).toEqual([]);
+  });
+});
+
 describe('slept-in-atomic (probe atomics)', () => {
   it('fires on atomics.wait with preemption disabled, not otherwise', () => {
     const { zs } = smallPool();

@@ -8,7 +8,7 @@
 // so that "nobody else is in a lock operation here" also means "the holders, asleep or
 // not, stayed as shown" (spin-watch). The flight recorder logs
 // each operation with the bracket values, which order it among the zspage's others.
-import { HOLDER, OPS_ENTER, OPS_EVENT, OPS_LEAVE, readersIn, readersWaiting, SHADOW, writersIn } from '../arena/layout.js';
+import { HOLDER, OPS_ENTER, OPS_EVENT, OPS_IN_MASK, OPS_LEAVE, readersIn, readersWaiting, SHADOW, writersIn } from '../arena/layout.js';
 import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { ZspageLockHooks } from '../model/zs.js';
 import { FLIGHT_OP, type FlightLog } from './flight-recorder.js';
@@ -29,6 +29,8 @@ export class ShadowHooks implements ZspageLockHooks {
   private writeStart = 0;
   private sawReaders = false;
   private sawWriter = false;
+  /** SHADOW.OPS just after this trylock entered. */
+  private trylockOps = 0;
 
   constructor(
     private readonly mem: Int32Array,
@@ -47,7 +49,9 @@ export class ShadowHooks implements ZspageLockHooks {
 
   private enter(op: number, z: number): number {
     const s = this.shadowOf(z);
-    this.flight.begin(op, z, Atomics.add(this.mem, s + SHADOW.OPS, OPS_ENTER) + OPS_ENTER, this.lockOf(z));
+    const ops = Atomics.add(this.mem, s + SHADOW.OPS, OPS_ENTER) + OPS_ENTER;
+    this.flight.begin(op, z, ops, this.lockOf(z));
+    if (op === FLIGHT_OP.writeTrylock) this.trylockOps = ops;
     return s;
   }
 
@@ -119,6 +123,7 @@ export class ShadowHooks implements ZspageLockHooks {
       const holders = Atomics.load(this.mem, s + SHADOW.HOLDERS);
       if (this.sawReaders || readersIn(holders) !== 0) hit(this.coverage, COV.TRYLOCK_FAIL_READERS);
       if (this.sawWriter || writersIn(holders) !== 0) hit(this.coverage, COV.TRYLOCK_FAIL_WRITER);
+      this.failedAlone(z, s, holders);
       this.leave(z, s, false);
       this.held.set(STATE.IN_OPERATION, -1);
       return;
@@ -136,6 +141,25 @@ export class ShadowHooks implements ZspageLockHooks {
       );
     }
     if (this.timing) this.writeStart = performance.now();
+  }
+
+  /**
+   * A trylock that failed with nothing to fail on: for the whole call no other thread was in
+   * a lock operation on the zspage (SHADOW.OPS unchanged, this call the only one in progress)
+   * and the shadow shows no holder. The shadow differs from the truth only inside an
+   * operation, so nobody held the lock: its word was left held (an unlock that did not
+   * release), or the trylock fails on a free lock.
+   */
+  private failedAlone(z: number, s: number, holders: number): void {
+    // Read after the holders: unchanged since this call entered, they were read with nobody between.
+    const ops = Atomics.load(this.mem, s + SHADOW.OPS);
+    if (readersIn(holders) !== 0 || writersIn(holders) !== 0 || ops !== this.trylockOps || (ops & OPS_IN_MASK) !== 1) return;
+    this.sink.report(
+      'trylock-failed-free',
+      `writeTrylock on zspage ${z} failed while nobody held it and no other lock operation was in progress there: ` +
+        'the lock was left held (an unlock that did not release?)',
+      z,
+    );
   }
 
   writeReleasing(z: number): void {
