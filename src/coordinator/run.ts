@@ -15,7 +15,6 @@ import { packageRoot, compiledPath } from '../paths.js';
 import { summarizeHistogram, type Summary, type Verdict } from '../report/summary.js';
 import { HLOG_PART_FILE, hlogHeader, hlogIntervals } from '../report/hlog.js';
 import { writeResults } from '../report/write.js';
-import { histogramRuntime } from '../roles/metrics.js';
 import { ROLES, roleLabel, type RoleName, type RoleResult, type RoleTask, type WorkerMessage } from '../roles/task.js';
 import { flatParams, scenarioInput } from '../scenario/echo.js';
 import { formatNs } from '../scenario/units.js';
@@ -77,7 +76,6 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   });
   let setup: ReturnType<typeof buildPool>;
   try {
-    histogramRuntime();
     setup = buildPool(s, design, cfg.seed);
   } catch (err) {
     await pool.destroy();
