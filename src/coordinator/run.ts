@@ -185,7 +185,6 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
 
   // The lock under test runs the audit's lock check in a worker: a call that never returns is reported, not waited on.
   const auditor = new LockAuditor(arena.memory, setup.params, cfg.lock, s.stallTimeout / 1e6, START_TIMEOUT_MS, (z) => lockWords(zs, z));
-  auditor.start();
   const audit = async () => {
     const r = auditPool(zs, await auditor.check(), sink);
     audits.count++;
@@ -243,6 +242,8 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
       }
       if (auditor.startError) harnessError ??= auditor.startError;
       const waiting = watchdog.notStarted();
+      // The audit's worker boots once every role's worker runs, not alongside them (bench: startup).
+      if (waiting.length === 0) auditor.start();
       if (waiting.length > 0 && t >= START_TIMEOUT_MS) {
         harnessError ??= `${waiting.join(', ')} did not start within ${START_TIMEOUT_MS / 1000} s`;
       }
