@@ -315,7 +315,7 @@ describe('stress runs', () => {
   it.each([
     ['test/fixtures/c/waiting-trylock.c', ['writer-waited'], 'selftest'],
     ['test/fixtures/c/writer-sleeps.c', ['slept-in-atomic'], 'selftest'],
-    ['examples/broken-unlock.c', ['exclusion', 'integrity', 'stall', 'audit'], HOT],
+    ['examples/broken-unlock.c', ['exclusion', 'integrity', 'stall', 'trylock-failed-free', 'audit'], HOT],
     ['test/fixtures/c/warns.c', ['warn'], 'selftest'],
   ])('%s fails with %j', async (rel, kinds, scenario) => {
     const { summary } = await stress(rel, 30, scenario);

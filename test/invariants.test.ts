@@ -1,6 +1,6 @@
 // Every invariant check fires on a deliberately broken lock or model.
 import { describe, expect, it } from 'vitest';
-import { CLS, HND, PG, SHADOW, STACK, WRK } from '../src/arena/layout.js';
+import { CLS, HND, HOLDER, PG, SHADOW, STACK, WRK } from '../src/arena/layout.js';
 import { StallWatchdog } from '../src/coordinator/watchdog.js';
 import { auditPool } from '../src/invariants/audit.js';
 import { HeldState, STATE } from '../src/invariants/held-state.js';
@@ -73,6 +73,45 @@ describe('exclusion (shadow held-state)', () => {
     hooks.writeReleasing(5);
     hooks.writeReleased(5);
     expect(seen).toEqual([]);
+  });
+});
+
+describe('trylock-failed-free (a trylock that fails with nobody to fail on)', () => {
+  it('fires when a writeTrylock fails while nobody holds the zspage and nobody else is in a lock operation there', () => {
+    const { zs } = smallPool();
+    const { seen, hooks } = hooksFor(zs);
+    hooks.readBegin(5);
+    hooks.readAcquired(5);
+    hooks.readReleasing(5);
+    hooks.readReleased(5);
+    hooks.trylockBegin(5);
+    hooks.trylockEnd(5, false);
+    expect(seen.map((v) => v.kind)).toEqual(['trylock-failed-free']);
+    expect(seen[0]!.message).toMatch(/zspage 5 failed while nobody held it/);
+  });
+
+  it('stays quiet while a holder is in, while another thread is in a lock operation, or entered one during the call', () => {
+    const { zs } = smallPool();
+    const a = hooksFor(zs, 0);
+    const b = hooksFor(zs, 1);
+    // a reader holds
+    b.hooks.readBegin(5);
+    b.hooks.readAcquired(5);
+    a.hooks.trylockBegin(5);
+    a.hooks.trylockEnd(5, false);
+    // a reader is inside its readUnlock (its real release may not have happened yet)
+    b.hooks.readReleasing(5);
+    a.hooks.trylockBegin(5);
+    a.hooks.trylockEnd(5, false);
+    b.hooks.readReleased(5);
+    // a reader came and went during the call
+    a.hooks.trylockBegin(5);
+    b.hooks.readBegin(5);
+    b.hooks.readAcquired(5);
+    b.hooks.readReleasing(5);
+    b.hooks.readReleased(5);
+    a.hooks.trylockEnd(5, false);
+    expect([...a.seen, ...b.seen]).toEqual([]);
   });
 });
 
@@ -234,7 +273,7 @@ describe('audit', () => {
         },
         /also free|on the free list|has owner/,
       ],
-      ['shadow', (zs) => void zs.mem[zspShadowAt(zs, zs.mem[pgAt(zs, objPfn(zs, handleToObj(zs, 0)), PG.OWNER)]!) + SHADOW.READERS_IN]!++, /shadow says/],
+      ['shadow', (zs) => void (zs.mem[zspShadowAt(zs, zs.mem[pgAt(zs, objPfn(zs, handleToObj(zs, 0)), PG.OWNER)]!) + SHADOW.HOLDERS]! += HOLDER.READER), /shadow says/],
     ];
     for (const [, corrupt, pattern] of cases) {
       const { zs, atomics } = smallPool();

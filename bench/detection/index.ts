@@ -85,7 +85,7 @@ for (const l of detectionLocks(root)) {
   const entry: LockDetection = { ...l, check: [], run: [] };
   for (const seed of seeds) {
     if (values['no-check']) {
-      if (correct) continue;
+      if (correct || l.weakOnly) continue;
       const r = run(l.lock, seed);
       entry.run.push(r);
       progress(`${l.lock} seed ${seed}: run ${r.verdict}${r.kind ? ` ${r.kind} at ${r.firstViolationMs} ms` : ''}`);
@@ -94,7 +94,7 @@ for (const l of detectionLocks(root)) {
     const c = check(l.lock, seed, correct);
     entry.check.push(c);
     progress(`${l.lock} seed ${seed}: check ${c.verdict}${c.kind ? ` ${c.kind}` : ''}${c.detectedAfterMs !== null ? ` after ${c.detectedAfterMs} ms in ${c.part}` : ''} (load ${loadavg()[0]!.toFixed(1)})`);
-    if (correct || values['no-run']) continue;
+    if (correct || l.weakOnly || values['no-run']) continue;
     const r = run(l.lock, seed);
     entry.run.push(r);
     progress(`${l.lock} seed ${seed}: run ${r.verdict}${r.kind ? ` ${r.kind} at ${r.firstViolationMs} ms` : ''}`);

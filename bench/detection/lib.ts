@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_LOCKS } from '../../src/locks/registry.js';
+import { WEAK_LOCKS } from '../../src/locks/weak/index.js';
 
 export interface CheckSample {
   seed: number;
@@ -29,6 +30,8 @@ export interface LockDetection {
   form: 'built-in' | 'module' | 'C';
   /** What is wrong with it; null for a correct lock. */
   bug: string | null;
+  /** A bug only a weak memory model shows: `run` (sequentially consistent) cannot see it, and is not measured. */
+  weakOnly?: boolean;
   check: CheckSample[];
   run: RunSample[];
 }
@@ -58,17 +61,23 @@ export function detectionLocks(root: string): Omit<LockDetection, 'check' | 'run
     form: 'built-in' as const,
     bug: l.expect === null ? null : l.summary,
   }));
+  const weak = Object.entries(WEAK_LOCKS).map(([name, l]) => ({
+    lock: name,
+    form: 'built-in' as const,
+    bug: l.weakRule === null ? null : l.summary,
+    ...(l.weakRule === null ? {} : { weakOnly: true }),
+  }));
   const files: Omit<LockDetection, 'check' | 'run'>[] = [];
   // Test fixtures that are locks with a bug (the others are bad modules or fault injections).
-  for (const f of BROKEN_FIXTURES) if (existsSync(join(root, f))) files.push(fileLock(root, f, true));
+  for (const f of BROKEN_FIXTURES) if (existsSync(join(root, f))) files.push(fileLock(root, f));
   const ex = join(root, 'examples');
   if (existsSync(ex)) {
     for (const f of walk(ex).sort()) {
       const rel = f.slice(root.length + 1);
-      if (/\.(mjs|js|c)$/.test(rel)) files.push(fileLock(root, rel, /broken|bug|busted/i.test(rel.replace(/^.*\//, ''))));
+      if (/\.(mjs|js|c)$/.test(rel)) files.push(fileLock(root, rel));
     }
   }
-  return [...builtins, ...files];
+  return [...builtins, ...weak, ...files];
 }
 
 const BROKEN_FIXTURES = [
@@ -82,11 +91,17 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-/** A lock file's bug: its `BUG:` comment, or else the first sentence of its leading comment. */
-function fileLock(root: string, rel: string, broken: boolean): Omit<LockDetection, 'check' | 'run'> {
+/**
+ * A lock file's bug: its `BUG:` comment, or else the first sentence of its leading comment.
+ * A file is broken if its name says so or it marks its bug with `BUG:`; one under a
+ * weak-memory folder has a bug only a weak memory model shows.
+ */
+function fileLock(root: string, rel: string): Omit<LockDetection, 'check' | 'run'> {
   const text = readFileSync(join(root, rel), 'utf8');
   const form = rel.endsWith('.c') ? ('C' as const) : ('module' as const);
+  const broken = BROKEN_FIXTURES.includes(rel) || /broken|bug|busted/i.test(rel.replace(/^.*\//, '')) || /\bBUG:/.test(text);
   if (!broken) return { lock: rel, form, bug: null };
+  const weakOnly = /(^|\/)weak-memory\//.test(rel) ? { weakOnly: true } : {};
   const tagged = /\bBUG:\s*(.*)/.exec(text)?.[1];
   const lead: string[] = [];
   for (const line of text.split('\n')) {
@@ -96,7 +111,7 @@ function fileLock(root: string, rel: string, broken: boolean): Omit<LockDetectio
   }
   const first = /^(.*?\.)(\s|$)/.exec(lead.join(' '))?.[1] ?? lead.join(' ');
   const bug = (tagged ?? first).replace(/\s*\*\/\s*$/, '') || rel;
-  return { lock: rel, form, bug: bug.length > 160 ? `${bug.slice(0, 157)}...` : bug };
+  return { lock: rel, form, bug: bug.length > 160 ? `${bug.slice(0, 157)}...` : bug, ...weakOnly };
 }
 
 export function median(xs: number[]): number {
@@ -135,7 +150,7 @@ export function detectionTable(d: DetectionData): string[] {
       continue;
     }
     const by = tally(l.check.map((s) => (s.part ? `${s.part}: ${s.kind}` : null)));
-    const runCell = r ? `${secs(r.median)} / ${secs(r.worst)} (${tally(l.run.map((s) => s.kind))})` : '—';
+    const runCell = l.weakOnly ? 'not measured: a weak-memory bug, which runs (SC) cannot show' : r ? `${secs(r.median)} / ${secs(r.worst)} (${tally(l.run.map((s) => s.kind))})` : '—';
     out.push(`| ${l.lock} | ${l.form} | ${l.bug.replace(/\|/g, '\\|')} | ${c ? `${secs(c.median)} / ${secs(c.worst)}` : '—'} | ${by} | ${runCell} |`);
   }
   return out;

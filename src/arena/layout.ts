@@ -60,14 +60,21 @@ export const ZSP = {
 export const ZSPAGE_MAGIC = 0x58;
 /** Shadow held-state words, after the page chain (see invariants/shadow). */
 export const SHADOW = {
-  READERS_IN: 0, // readers inside (between readLock's return and readUnlock's call)
-  WRITER_IN: 1, // writers inside
-  SLEEPERS: 2, // readers inside and asleep
-  OPS: 3, // lock operations in progress (low OPS_IN_BITS) and a count of their starts and ends (the rest)
-  TRYLOCK_SEQ: 4, // numbers writeTrylock calls
-  READERS_WAITING: 5, // readers inside a readLock call
+  HOLDERS: 0, // who is inside the lock or waiting for it: the HOLDER fields
+  SLEEPERS: 1, // readers inside and asleep
+  OPS: 2, // lock operations in progress (low OPS_IN_BITS) and a count of their starts and ends (the rest)
+  TRYLOCK_SEQ: 3, // numbers writeTrylock calls
 } as const;
-export const SHADOW_WORDS = 6;
+export const SHADOW_WORDS = 4;
+/**
+ * SHADOW.HOLDERS: readers inside (between readLock's return and readUnlock's call), readers
+ * inside a readLock call, writers inside; 10 bits each (roles allow 256 threads in all).
+ * One word, so that one atomic add both moves a thread and shows it everybody else.
+ */
+export const HOLDER = { READER: 1, WAITING: 1 << 10, WRITER: 1 << 20 } as const;
+export const readersIn = (holders: number) => holders & 0x3ff;
+export const readersWaiting = (holders: number) => (holders >>> 10) & 0x3ff;
+export const writersIn = (holders: number) => (holders >>> 20) & 0x3ff;
 /** SHADOW.OPS: an operation adds OPS_ENTER as it starts and OPS_LEAVE as it ends. */
 export const OPS_IN_BITS = 9; // up to 511 threads in lock operations on one zspage (roles allow 256)
 export const OPS_IN_MASK = (1 << OPS_IN_BITS) - 1;

@@ -3,16 +3,19 @@
 // Parts, in order, each stopping at its own first failure:
 //   explore               small programs (4 sections), 2..4 threads, random and PCT, round-robin:
 //                         most protocol bugs fail within a few iterations, so this part is short
-//   explore (weak)        the same under --memory weak, only for a lock that declares memory
-//                         orderings: bugs of a missing release/acquire/barrier, which every
-//                         other part (all SC) passes
+//   explore (weak)        side by side with it, the same under --memory weak, only for a lock
+//                         that declares memory orderings: bugs of a missing release, acquire or
+//                         barrier, which every other part (all SC) passes
 //   stress: selftest mix  the bug-hunting scenario on real threads (hot objects, write delays)
 //   stress: default mix   the zsmalloc access pattern as `run` has it
-//   explore: deep         longer programs and deeper PCT for the rest of the budget
+//   explore: deep         longer programs and deeper PCT for the rest of the budget (under
+//                         --memory weak for a lock that declares orderings: it allows every
+//                         SC execution too)
 // The explorer goes first because it needs milliseconds where a stress run needs its workers
 // started; bugs it cannot see (a forgotten unlock every few thousand calls) must not wait
-// behind a long exploration, so its longer search comes last. The explorer parts run in a
-// worker (check-explore.ts): a lock call spinning on plain memory fails as a livelock.
+// behind a long exploration, so its longer search comes last, and the first stress run's
+// workers boot while the explorer runs. The explorer parts run in a worker
+// (check-explore.ts): a lock call spinning on plain memory fails as a livelock.
 import { join } from 'node:path';
 import { EXIT, errorMessage } from '../errors.js';
 import { formatTrace, type MemoryModel } from '../explorer/index.js';
@@ -25,6 +28,7 @@ import { checkPartLine, firstFailure } from '../report/check.js';
 import type { Summary } from '../report/summary.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
+import { discardStress, startStress, type StressStart } from './start.js';
 import { SIGNAL_EXIT, StopSignals } from './signals.js';
 
 export interface CheckOptions {
@@ -38,13 +42,14 @@ export interface CheckOptions {
 }
 
 /** Shares of the budget. The deep exploration gets what the others leave. */
-export const CHECK_SHARES = { explore: 0.01, weak: 0.03, selftest: 0.45, default: 0.35 } as const;
-/** The first exploration is short whatever the budget: its bugs show in milliseconds. */
+export const CHECK_SHARES = { explore: 0.01, selftest: 0.45, default: 0.35 } as const;
+/**
+ * The first explorations (SC, then weak) are short whatever the budget: their bugs show in
+ * milliseconds (weak-only ones within a few iterations, docs/WEAK-MEMORY.md), and a bug
+ * only stress finds waits behind them. The deep part explores longer.
+ */
 const EXPLORE_MIN_MS = 100;
 const EXPLORE_MAX_MS = 200;
-/** The weak pass: weak-only bugs fail within a few iterations (docs/WEAK-MEMORY.md); the deep part is SC. */
-const WEAK_MIN_MS = 200;
-const WEAK_MAX_MS = 2000;
 /** A stress run spends about this long after its duration: stopping workers, the final audit, files. */
 const STRESS_TAIL_MS = 400;
 /** Stall timeout of the check's stress runs: a lock left held is reported within the part. */
@@ -76,7 +81,11 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
   const over = () => stop() || parts.some((p) => p.verdict === 'interrupted');
   const B = opts.budgetMs;
   const quickMs = Math.min(EXPLORE_MAX_MS, Math.max(EXPLORE_MIN_MS, B * CHECK_SHARES.explore));
-  const weakMs = Math.min(WEAK_MAX_MS, Math.max(WEAK_MIN_MS, B * CHECK_SHARES.weak));
+  const stressMs = (mix: 'selftest' | 'default') => Math.max(MIN_STRESS_MS, B * CHECK_SHARES[mix] - STRESS_TAIL_MS);
+  // The first stress run's workers boot (about half a second of CPU) while the explorer runs.
+  const hunting = stressConfig('selftest', stressMs('selftest'), opts);
+  let early: Promise<StressStart> | null = startStress(hunting);
+  early.catch(() => {}); // a start that fails is reported when its part runs
 
   const done = (p: CheckPart | null) => {
     if (!p) return;
@@ -84,18 +93,32 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     log(checkPartLine(p));
   };
 
-  done(await explorePart('explore', spec, 'sc', QUICK, quickMs, opts, now, log));
-  // A lock that hung the explorer would hang its weak pass too.
-  if (!over() && !parts.some((p) => p.kind === 'livelock')) {
-    done(await explorePart('explore (weak)', spec, 'weak', QUICK, weakMs, opts, now, log));
-  }
-  for (const mix of ['selftest', 'default'] as const) {
-    if (over()) break;
-    const ms = B * CHECK_SHARES[mix];
-    done(await stressPart(mix, Math.max(MIN_STRESS_MS, ms - STRESS_TAIL_MS), opts, now, startEpochMs, log));
+  let ordered = false;
+  try {
+    // The two first explorations run side by side, each in its own worker.
+    const [sc, weak] = await explorerPhase(log, (signals) =>
+      Promise.all([
+        explorePart('explore', spec, 'sc', QUICK, quickMs, opts, now, log, signals),
+        explorePart('explore (weak)', spec, 'weak', QUICK, quickMs, opts, now, log, signals),
+      ]),
+    );
+    done(sc);
+    ordered = weak !== null;
+    // A lock that hung the explorer hangs its weak pass too: one livelock is enough.
+    if (!(sc?.kind === 'livelock' && weak?.kind === 'livelock')) done(weak);
+    for (const mix of ['selftest', 'default'] as const) {
+      if (over()) break;
+      const cfg = mix === 'selftest' ? hunting : stressConfig(mix, stressMs(mix), opts);
+      const started = early ?? undefined;
+      early = null;
+      done(await stressPart(cfg, mix, now, startEpochMs, log, started));
+    }
+  } finally {
+    if (early) await early.then(discardStress, () => {});
   }
   if (!over()) {
-    done(await explorePart('explore: deep', spec, 'sc', DEEP, Math.max(0, B - now()), opts, now, log));
+    const memory = ordered ? 'weak' : 'sc';
+    done(await explorerPhase(log, (signals) => explorePart('explore: deep', spec, memory, DEEP, Math.max(0, B - now()), opts, now, log, signals)));
   }
 
   const first = firstFailure(parts);
@@ -115,6 +138,16 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     replay: first?.replay ?? null,
     parts,
   };
+}
+
+/** ^C during explorer parts ends them as interrupted (a second one exits at once). */
+async function explorerPhase<T>(log: CheckLog, parts: (signals: StopSignals) => Promise<T>): Promise<T> {
+  const signals = new StopSignals((signal) => log(`check: ${signal}: stopping`));
+  try {
+    return await parts(signals);
+  } finally {
+    signals.dispose();
+  }
 }
 
 const EXIT_FOR: Record<CheckVerdict, number> = {
@@ -138,6 +171,7 @@ async function explorePart(
   opts: CheckOptions,
   now: () => number,
   log: CheckLog,
+  signals: StopSignals,
 ): Promise<CheckPart | null> {
   const start = now();
   const weak = memory === 'weak';
@@ -146,15 +180,12 @@ async function explorePart(
   const base = { part, budgetMs, failedAfterMs: null, kind: null, message: null, replay: null, evidence: null };
   const elapsed = () => Math.round(now() - start);
   // ^C ends the part as interrupted (a second one exits at once).
-  const signals = new StopSignals((signal) => log(`check: ${signal}: stopping`));
   let r;
   try {
     r = await runExplorerPart(spec, memory, configs, opts.seed, budgetMs, weak, () => signals.received !== null);
   } catch (err) {
     const message = errorMessage(err).split('\n', 1)[0]!;
     return { ...base, ran, verdict: 'harness-error', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), message };
-  } finally {
-    signals.dispose();
   }
   if (r.kind === 'skipped') {
     log(`check: ${part}: skipped: the lock declares no memory orderings (every op is SC)`);
@@ -183,18 +214,8 @@ async function explorePart(
   };
 }
 
-async function stressPart(
-  mix: 'selftest' | 'default',
-  durationMs: number,
-  opts: CheckOptions,
-  now: () => number,
-  startEpochMs: number,
-  log: CheckLog,
-): Promise<CheckPart> {
-  const part: CheckPartName = mix === 'selftest' ? 'stress: selftest mix' : 'stress: default mix';
-  const start = now();
-  log(`check: ${part}: up to ${(durationMs / 1000).toFixed(1)} s`);
-  const cfg = resolveRunConfig({
+function stressConfig(mix: 'selftest' | 'default', durationMs: number, opts: CheckOptions) {
+  return resolveRunConfig({
     scenario: mix,
     lock: opts.lock,
     seed: opts.seed,
@@ -204,7 +225,21 @@ async function stressPart(
       s.stallTimeout = Math.min(s.stallTimeout, CHECK_STALL_NS);
     },
   });
-  const { summary, dir } = await runStress(cfg, () => {});
+}
+
+async function stressPart(
+  cfg: ReturnType<typeof stressConfig>,
+  mix: 'selftest' | 'default',
+  now: () => number,
+  startEpochMs: number,
+  log: CheckLog,
+  started?: Promise<StressStart>,
+): Promise<CheckPart> {
+  const part: CheckPartName = mix === 'selftest' ? 'stress: selftest mix' : 'stress: default mix';
+  const start = now();
+  const durationMs = cfg.scenario.duration / 1e6;
+  log(`check: ${part}: up to ${(durationMs / 1000).toFixed(1)} s`);
+  const { summary, dir } = await runStress(cfg, () => {}, started);
   // From the run's exit code, as `run` exits: 3 a harness error, 130/143 a signal, 1 a violation.
   const verdict: CheckVerdict =
     summary.exitCode === EXIT.harness ? 'harness-error' : summary.exitCode > EXIT.harness ? 'interrupted' : summary.exitCode === EXIT.violation ? 'fail' : 'pass';

@@ -1,34 +1,32 @@
-// The coordinator: builds the arena, starts one piscina worker per role, watches
-// (stats, stutter audits, stall watchdog, violations), stops, merges, reports.
+// The coordinator: from a run's start (start.ts: the arena, one piscina worker per role),
+// plays the roles and watches (stats, stutter audits, stall watchdog, violations), stops,
+// merges, reports.
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import { HDR } from '../arena/layout.js';
 import { errorMessage, EXIT } from '../errors.js';
-import { auditPool, lockWords } from '../invariants/audit.js';
+import { auditPool } from '../invariants/audit.js';
 import type { ViolationKind } from '../invariants/kinds.js';
 import type { ViolationSink } from '../invariants/violation.js';
-import { loadLockDesign } from '../locks/registry.js';
-import { packageRoot, compiledPath } from '../paths.js';
+import { packageRoot } from '../paths.js';
 import { summarizeHistogram, type Summary, type Verdict } from '../report/summary.js';
 import { HLOG_PART_FILE, hlogHeader, hlogIntervals } from '../report/hlog.js';
 import { writeResults } from '../report/write.js';
-import { ROLES, roleLabel, type RoleName, type RoleResult, type RoleTask, type WorkerMessage } from '../roles/task.js';
+import type { RoleResult, RoleTask, WorkerMessage } from '../roles/task.js';
 import { flatParams, scenarioInput } from '../scenario/echo.js';
 import { formatNs } from '../scenario/units.js';
 import { Collector } from './collector.js';
 import { coverageOf } from './coverage.js';
-import { roleCount, type RunConfig } from './config.js';
+import type { RunConfig } from './config.js';
 import { namedCounters, sumInto, workerCounters } from './counters.js';
-import { describeWorkerFailure, workerResourceLimits } from './faults.js';
-import { LockAuditor } from './lock-auditor.js';
+import { describeWorkerFailure } from './faults.js';
 import type { Shard } from './shard.js';
 import { SIGNAL_EXIT, StopSignals } from './signals.js';
+import { START_TIMEOUT_MS, startStress, type StressStart } from './start.js';
 import { describeStuckLocks, idleLockWords } from './stuck-locks.js';
 import { formatRecentOps, recentOps } from '../invariants/flight-recorder.js';
-import { buildPool } from './setup.js';
 import { StatsPrinter, type Log } from './stats.js';
 import { WatchClock } from './watch-clock.js';
 import { StallWatchdog } from './watchdog.js';
@@ -41,46 +39,28 @@ export interface RunOutcome {
 
 /** After the stop flag, how long workers get to return before they are destroyed. */
 const STOP_GRACE_MS = 2000;
-/** A worker thread that has not started playing by then will not (a loaded machine starts one in seconds). */
-const START_TIMEOUT_MS = 60_000;
 const TICK_MS = 25;
 /** Flight recorder lines printed for the first violation (summary.json and report.html hold them all). */
 const RECENT_SHOWN = 24;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runStress(cfg: RunConfig & { shard?: Shard }, log: Log): Promise<RunOutcome> {
+/**
+ * Runs the stress run `cfg` describes. `started` is its start from startStress(), begun
+ * earlier by a caller with other work first; without it the run starts itself.
+ */
+export async function runStress(cfg: RunConfig & { shard?: Shard }, log: Log, started?: Promise<StressStart>): Promise<RunOutcome> {
   const signals = new StopSignals((signal) => log(`zspage-stress: ${signal}: stopping and writing results (again: exit at once)`));
   try {
-    return await watchedRun(cfg, log, signals);
+    return await watchedRun(cfg, log, signals, await (started ?? startStress(cfg)));
   } finally {
     signals.dispose();
   }
 }
 
-async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals: StopSignals): Promise<RunOutcome> {
+async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals: StopSignals, start: StressStart): Promise<RunOutcome> {
   const s = cfg.scenario;
-  const resourceLimits = workerResourceLimits();
-  const design = await loadLockDesign(cfg.lock);
-  // One worker per role instance: readers first, then the writers, then churners. The pool
-  // starts its threads now, so that they boot while this thread builds the arena.
-  const roles: RoleName[] = ROLES.flatMap((r) => Array.from({ length: roleCount(s, r) }, () => r));
-  const roleIndex = roles.map((r, w) => roles.slice(0, w).filter((x) => x === r).length);
-  const labels = roles.map((r, w) => roleLabel(r, roleIndex[w]!));
-  const pool = new Piscina({
-    filename: compiledPath('workers', 'role-worker.js'),
-    minThreads: roles.length,
-    maxThreads: roles.length,
-    idleTimeout: Number.MAX_SAFE_INTEGER,
-    resourceLimits,
-  });
-  let setup: ReturnType<typeof buildPool>;
-  try {
-    setup = buildPool(s, design, cfg.seed);
-  } catch (err) {
-    await pool.destroy();
-    throw err;
-  }
+  const { design, roles, roleIndex, labels, pool, setup, auditor } = start;
   const { zs, arena } = setup;
   const mem = arena.mem;
   const startedAt = new Date();
@@ -183,8 +163,6 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   /** The run reached its duration (no violation, signal or fault ended it first). */
   let completed = false;
 
-  // The lock under test runs the audit's lock check in a worker: a call that never returns is reported, not waited on.
-  const auditor = new LockAuditor(arena.memory, setup.params, cfg.lock, s.stallTimeout / 1e6, START_TIMEOUT_MS, (z) => lockWords(zs, z));
   const audit = async () => {
     const r = auditPool(zs, await auditor.check(), sink);
     audits.count++;

@@ -1,6 +1,6 @@
 // For a stall report: zspages whose lock words differ from what init() left although
 // the shadow state says nobody is inside, as after an unlock that did not release.
-import { SHADOW, ZSP } from '../arena/layout.js';
+import { readersIn, SHADOW, writersIn, ZSP } from '../arena/layout.js';
 import type { LockDesign } from '../locks/contract.js';
 import { zspAt, zspLockAt, zspShadowAt, type Zs } from '../model/zs.js';
 
@@ -20,7 +20,8 @@ export function describeStuckLocks(zs: Zs, idle: number[]): string {
   for (let z = 0; z < zs.L.maxZspages; z++) {
     if (mem[zspAt(zs, z, ZSP.CLASS)]! < 0) continue;
     const s = zspShadowAt(zs, z);
-    if (mem[s + SHADOW.READERS_IN] !== 0 || mem[s + SHADOW.WRITER_IN] !== 0) continue;
+    const holders = mem[s + SHADOW.HOLDERS]!;
+    if (readersIn(holders) !== 0 || writersIn(holders) !== 0) continue;
     const at = zspLockAt(zs, z);
     const words = idle.map((_, i) => Atomics.load(mem, at + i));
     if (words.some((v, i) => v !== idle[i])) stuck.push(`zspage ${z} [${words.join(', ')}]`);

@@ -2,7 +2,7 @@
 // The report says what every worker is doing and what its zspage's lock looks like.
 // A worker still starting (a slow thread start on a loaded machine) is not stalled,
 // and the timeout runs on a WatchClock: time the process did not run counts against nobody.
-import { SHADOW, WRK } from '../arena/layout.js';
+import { readersIn, SHADOW, writersIn, WRK } from '../arena/layout.js';
 import { STATE, STATE_NAMES } from '../invariants/held-state.js';
 import { threadCpuNs } from '../invariants/thread-cpu.js';
 import { zspLockAt, zspShadowAt, type Zs } from '../model/zs.js';
@@ -110,6 +110,7 @@ export class StallWatchdog {
     const at = zspLockAt(this.zs, z);
     const words = Array.from(mem.subarray(at, at + this.zs.L.params.lockWords)).join(', ');
     const s = zspShadowAt(this.zs, z);
-    return `(lock words [${words}], ${mem[s + SHADOW.READERS_IN]} reader(s) and ${mem[s + SHADOW.WRITER_IN]} writer(s) inside)`;
+    const holders = mem[s + SHADOW.HOLDERS]!;
+    return `(lock words [${words}], ${readersIn(holders)} reader(s) and ${writersIn(holders)} writer(s) inside)`;
   }
 }

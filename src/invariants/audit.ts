@@ -1,6 +1,6 @@
 // The audit, run by the coordinator while every worker is parked (stutter) and at
 // the end: every lock free, every count adding up, every live object intact.
-import { CLS, HDR, HND, NR_FULLNESS_GROUPS, PG, POOL, SHADOW, STACK, ZSP } from '../arena/layout.js';
+import { CLS, HDR, HND, NR_FULLNESS_GROUPS, PG, POOL, readersIn, SHADOW, STACK, writersIn, ZSP } from '../arena/layout.js';
 import { fullnessGroup } from '../model/fullness.js';
 import { contentSeed, locate, newSegments, objAllocatedHandle, payloadSkip, payloadWords, verifyContent } from '../model/object.js';
 import { classIdForSize } from '../model/size-class.js';
@@ -107,8 +107,9 @@ type Fail = (kind: 'audit' | 'integrity', msg: string, z?: number, h?: number) =
 function auditZspage(zs: Zs, z: number, c: number, lockFree: LockFreeCheck, pageSeen: Uint8Array, inuseOf: Float64Array, fail: Fail): void {
   const { mem } = zs;
   const shadow = zspShadowAt(zs, z);
-  if (mem[shadow + SHADOW.READERS_IN] !== 0 || mem[shadow + SHADOW.WRITER_IN] !== 0) {
-    fail('audit', `zspage ${z}: shadow says ${mem[shadow + SHADOW.READERS_IN]} reader(s), ${mem[shadow + SHADOW.WRITER_IN]} writer(s) inside`, z);
+  const holders = mem[shadow + SHADOW.HOLDERS]!;
+  if (readersIn(holders) !== 0 || writersIn(holders) !== 0) {
+    fail('audit', `zspage ${z}: shadow says ${readersIn(holders)} reader(s), ${writersIn(holders)} writer(s) inside`, z);
   }
   const lockProblem = lockFree(z);
   if (lockProblem !== null) fail('audit', `zspage ${z}: ${lockProblem}`, z);

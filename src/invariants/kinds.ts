@@ -5,6 +5,8 @@
 //   reader-waited   a readLock spun alone while only readers held the lock (readers wait only for writers)
 //   slept-in-atomic atomics.wait by a writer (acquiring/holding) or by a reader while acquiring
 //   stall           a worker made no progress (e.g. a lock left held, readers spin forever)
+//   trylock-failed-free a writeTrylock failed while nobody held the zspage and no other lock
+//                   operation was in progress on it (a lock left held: an unlock that did not release)
 //   audit           at a quiescent point a lock is not free (a write trylock fails, nobody running)
 //   warn            a WARN_ON/BUG_ON in the lock's own code fired (C locks)
 //   lock-order      lockdep: a cycle in the lock order, a sleep holding a spinning lock, a release of a lock not held
@@ -15,6 +17,7 @@ export const VIOLATION_KINDS = [
   'reader-waited',
   'slept-in-atomic',
   'stall',
+  'trylock-failed-free',
   'audit',
   'lock-order',
   'warn',

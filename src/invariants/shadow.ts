@@ -8,7 +8,7 @@
 // so that "nobody else is in a lock operation here" also means "the holders, asleep or
 // not, stayed as shown" (spin-watch). The flight recorder logs
 // each operation with the bracket values, which order it among the zspage's others.
-import { OPS_ENTER, OPS_EVENT, OPS_LEAVE, SHADOW } from '../arena/layout.js';
+import { HOLDER, OPS_ENTER, OPS_EVENT, OPS_IN_MASK, OPS_LEAVE, readersIn, readersWaiting, SHADOW, writersIn } from '../arena/layout.js';
 import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { ZspageLockHooks } from '../model/zs.js';
 import { FLIGHT_OP, type FlightLog } from './flight-recorder.js';
@@ -29,6 +29,8 @@ export class ShadowHooks implements ZspageLockHooks {
   private writeStart = 0;
   private sawReaders = false;
   private sawWriter = false;
+  /** SHADOW.OPS just after this trylock entered. */
+  private trylockOps = 0;
 
   constructor(
     private readonly mem: Int32Array,
@@ -47,7 +49,9 @@ export class ShadowHooks implements ZspageLockHooks {
 
   private enter(op: number, z: number): number {
     const s = this.shadowOf(z);
-    this.flight.begin(op, z, Atomics.add(this.mem, s + SHADOW.OPS, OPS_ENTER) + OPS_ENTER, this.lockOf(z));
+    const ops = Atomics.add(this.mem, s + SHADOW.OPS, OPS_ENTER) + OPS_ENTER;
+    this.flight.begin(op, z, ops, this.lockOf(z));
+    if (op === FLIGHT_OP.writeTrylock) this.trylockOps = ops;
     return s;
   }
 
@@ -58,8 +62,7 @@ export class ShadowHooks implements ZspageLockHooks {
   readBegin(z: number): void {
     this.held.set(STATE.READ_LOCKING, z);
     const s = this.enter(FLIGHT_OP.readLock, z);
-    Atomics.add(this.mem, s + SHADOW.READERS_WAITING, 1);
-    if (Atomics.load(this.mem, s + SHADOW.WRITER_IN) !== 0) hit(this.coverage, COV.READER_SPUN_ON_WRITER);
+    if (writersIn(Atomics.add(this.mem, s + SHADOW.HOLDERS, HOLDER.WAITING)) !== 0) hit(this.coverage, COV.READER_SPUN_ON_WRITER);
     this.probe.armRead();
     this.probe.watchCall(false, z, s);
   }
@@ -68,18 +71,18 @@ export class ShadowHooks implements ZspageLockHooks {
     this.probe.unwatchCall();
     this.probe.disarmRead();
     const s = this.shadowOf(z);
-    Atomics.sub(this.mem, s + SHADOW.READERS_WAITING, 1);
-    if (Atomics.add(this.mem, s + SHADOW.READERS_IN, 1) > 0) hit(this.coverage, COV.READERS_SHARED);
+    // From waiting to inside, seeing at that instant who else is.
+    const holders = Atomics.add(this.mem, s + SHADOW.HOLDERS, HOLDER.READER - HOLDER.WAITING);
+    if (readersIn(holders) > 0) hit(this.coverage, COV.READERS_SHARED);
     this.held.set(STATE.READ_HELD, z);
-    const writers = Atomics.load(this.mem, s + SHADOW.WRITER_IN);
     this.leave(z, s);
-    if (writers !== 0) this.sink.report('exclusion', `readLock on zspage ${z} returned while a writer holds it`, z);
+    if (writersIn(holders) !== 0) this.sink.report('exclusion', `readLock on zspage ${z} returned while a writer holds it`, z);
   }
 
   readReleasing(z: number): void {
     this.held.set(STATE.READ_UNLOCKING, z);
     const s = this.enter(FLIGHT_OP.readUnlock, z);
-    Atomics.sub(this.mem, s + SHADOW.READERS_IN, 1);
+    Atomics.sub(this.mem, s + SHADOW.HOLDERS, HOLDER.READER);
   }
 
   readReleased(z: number): void {
@@ -102,8 +105,9 @@ export class ShadowHooks implements ZspageLockHooks {
     this.held.set(STATE.WRITE_TRYLOCKING, z);
     const s = this.enter(FLIGHT_OP.writeTrylock, z);
     Atomics.add(this.mem, s + SHADOW.TRYLOCK_SEQ, 1); // a sleeping reader sees trylocks pass (coverage)
-    this.sawReaders = Atomics.load(this.mem, s + SHADOW.READERS_IN) !== 0;
-    this.sawWriter = Atomics.load(this.mem, s + SHADOW.WRITER_IN) !== 0;
+    const holders = Atomics.load(this.mem, s + SHADOW.HOLDERS);
+    this.sawReaders = readersIn(holders) !== 0;
+    this.sawWriter = writersIn(holders) !== 0;
     this.probe.watchCall(true, z, s);
     if (this.timing) this.trylockStart = performance.now();
   }
@@ -116,15 +120,18 @@ export class ShadowHooks implements ZspageLockHooks {
     if (!ok) {
       // Why it failed, as far as the shadow shows (it may show nobody: a reader between
       // its real acquire and its shadow entry).
-      if (this.sawReaders || Atomics.load(this.mem, s + SHADOW.READERS_IN) !== 0) hit(this.coverage, COV.TRYLOCK_FAIL_READERS);
-      if (this.sawWriter || Atomics.load(this.mem, s + SHADOW.WRITER_IN) !== 0) hit(this.coverage, COV.TRYLOCK_FAIL_WRITER);
+      const holders = Atomics.load(this.mem, s + SHADOW.HOLDERS);
+      if (this.sawReaders || readersIn(holders) !== 0) hit(this.coverage, COV.TRYLOCK_FAIL_READERS);
+      if (this.sawWriter || writersIn(holders) !== 0) hit(this.coverage, COV.TRYLOCK_FAIL_WRITER);
+      this.failedAlone(z, s, holders);
       this.leave(z, s, false);
       this.held.set(STATE.IN_OPERATION, -1);
       return;
     }
     this.held.set(STATE.WRITE_HELD, z);
-    const writers = Atomics.add(this.mem, s + SHADOW.WRITER_IN, 1);
-    const readers = Atomics.load(this.mem, s + SHADOW.READERS_IN);
+    const holders = Atomics.add(this.mem, s + SHADOW.HOLDERS, HOLDER.WRITER);
+    const writers = writersIn(holders);
+    const readers = readersIn(holders);
     this.leave(z, s);
     if (writers !== 0 || readers !== 0) {
       this.sink.report(
@@ -136,6 +143,25 @@ export class ShadowHooks implements ZspageLockHooks {
     if (this.timing) this.writeStart = performance.now();
   }
 
+  /**
+   * A trylock that failed with nothing to fail on: for the whole call no other thread was in
+   * a lock operation on the zspage (SHADOW.OPS unchanged, this call the only one in progress)
+   * and the shadow shows no holder. The shadow differs from the truth only inside an
+   * operation, so nobody held the lock: its word was left held (an unlock that did not
+   * release), or the trylock fails on a free lock.
+   */
+  private failedAlone(z: number, s: number, holders: number): void {
+    // Read after the holders: unchanged since this call entered, they were read with nobody between.
+    const ops = Atomics.load(this.mem, s + SHADOW.OPS);
+    if (readersIn(holders) !== 0 || writersIn(holders) !== 0 || ops !== this.trylockOps || (ops & OPS_IN_MASK) !== 1) return;
+    this.sink.report(
+      'trylock-failed-free',
+      `writeTrylock on zspage ${z} failed while nobody held it and no other lock operation was in progress there: ` +
+        'the lock was left held (an unlock that did not release?)',
+      z,
+    );
+  }
+
   writeReleasing(z: number): void {
     if (this.timing) {
       this.timing.beforeRelease();
@@ -143,8 +169,7 @@ export class ShadowHooks implements ZspageLockHooks {
     }
     this.held.set(STATE.WRITE_UNLOCKING, z);
     const s = this.enter(FLIGHT_OP.writeUnlock, z);
-    if (Atomics.load(this.mem, s + SHADOW.READERS_WAITING) !== 0) hit(this.coverage, COV.WRITER_OVERLAPPED_WAITER);
-    Atomics.sub(this.mem, s + SHADOW.WRITER_IN, 1);
+    if (readersWaiting(Atomics.sub(this.mem, s + SHADOW.HOLDERS, HOLDER.WRITER)) !== 0) hit(this.coverage, COV.WRITER_OVERLAPPED_WAITER);
   }
 
   writeReleased(z: number): void {

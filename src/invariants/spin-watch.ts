@@ -16,7 +16,7 @@
 // (Waiting out a reader that is awake is bounded: the old rwlock with readers that never
 // sleep is allowed to.)
 // The thread's CPU time in the call (schedstat) goes into the message as a second witness.
-import { OPS_IN_MASK, SHADOW } from '../arena/layout.js';
+import { OPS_IN_MASK, readersIn, SHADOW, writersIn } from '../arena/layout.js';
 import { RAW_ATOMICS as Atomics } from './global-atomics.js';
 import { ThreadCpu } from './thread-cpu.js';
 import type { ViolationSink } from './violation.js';
@@ -72,8 +72,9 @@ export class SpinWatch {
     // A call that spins this long pays for its clock (about 16 us a read); short ones never do.
     if (this.looks++ === 0) this.cpuAtFirstLook = this.cpu.ns();
     const ops = Atomics.load(mem, s + SHADOW.OPS);
-    const readers = Atomics.load(mem, s + SHADOW.READERS_IN);
-    const writers = Atomics.load(mem, s + SHADOW.WRITER_IN);
+    const holders = Atomics.load(mem, s + SHADOW.HOLDERS);
+    const readers = readersIn(holders);
+    const writers = writersIn(holders);
     const sleepers = Atomics.load(mem, s + SHADOW.SLEEPERS);
     const still = Atomics.load(mem, s + SHADOW.OPS) === ops;
     const aloneSinceLast = still && ops === this.lastOps && (ops & OPS_IN_MASK) === 1;

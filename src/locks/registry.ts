@@ -37,7 +37,7 @@ export const BUILTIN_LOCKS: Record<string, BuiltinLock> = {
     design: zspageAtomic,
     summary: "the seed's atomic_t lock (v5), as posted: -1 write-locked, n readers",
     expect: 'exclusion',
-    alsoSeen: ['integrity', 'stall', 'audit'],
+    alsoSeen: ['integrity', 'stall', 'trylock-failed-free', 'audit'],
     explorerRule: 'exclusion',
     explorerAlsoSeen: ['not-released', 'livelock'],
     finding: {

@@ -15,9 +15,13 @@ export function runLoop(ctx: RoleContext, step: () => void, pause: Distribution)
   let epoch = Atomics.load(mem, HDR.EPOCH);
   let intervals = 0;
   counters[COUNTER.STARTED_AT] = Date.now();
+  // PAUSE and EPOCH are read plain, progress is written plain: aligned Int32 words never
+  // tear, the STOP load (seq-cst) keeps the reads in the loop, and the coordinator changes
+  // those words a few times a second. Three more seq-cst accesses were about a tenth of a
+  // reader's cycle (BENCHMARKS.md).
   while (Atomics.load(mem, HDR.STOP) === 0) {
-    if (Atomics.load(mem, HDR.PAUSE) !== 0) park(ctx);
-    const e = Atomics.load(mem, HDR.EPOCH);
+    if (mem[HDR.PAUSE] !== 0) park(ctx);
+    const e = mem[HDR.EPOCH]!;
     if (e !== epoch) {
       epoch = e;
       ctx.post({ type: 'interval', worker: ctx.task.workerIndex, interval: e - 1, metrics: ctx.metrics.takeInterval() });
@@ -25,7 +29,7 @@ export function runLoop(ctx: RoleContext, step: () => void, pause: Distribution)
     }
     step();
     counters[COUNTER.OPS]!++;
-    Atomics.store(mem, progress, mem[progress]! + 1);
+    mem[progress]!++;
     if (pauses) {
       const ns = sampleNs(pause, ctx.rng);
       if (ns > 0) Atomics.wait(mem, HDR.STOP, 0, ns / 1e6);

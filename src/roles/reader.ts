@@ -1,6 +1,6 @@
 // Reader: map an object, verify it, sleep holding it, verify again, unmap
 // (zram reading a compressed page: zs_obj_read_begin() ... zs_obj_read_end()).
-import { HDR, HND, SHADOW } from '../arena/layout.js';
+import { HDR, HND, SHADOW, writersIn } from '../arena/layout.js';
 import { STATE } from '../invariants/held-state.js';
 import { describeMismatch } from '../invariants/integrity.js';
 import { newMapping, zsObjReadBegin, zsObjReadEndZspage } from '../model/map.js';
@@ -61,7 +61,7 @@ export function readerStep(ctx: RoleContext): () => void {
         hooks.sleeping(m.zspage, false);
         if (Atomics.load(mem, shadow + SHADOW.TRYLOCK_SEQ) !== trylocks) hit(zs.coverage, COV.SLEPT_ACROSS_TRYLOCK);
         counters[COUNTER.SLEEPING_READS]!++;
-        if (Atomics.load(mem, shadow + SHADOW.WRITER_IN) !== 0) {
+        if (writersIn(Atomics.load(mem, shadow + SHADOW.HOLDERS)) !== 0) {
           sink.report('exclusion', `a writer is inside zspage ${m.zspage} while a reader holds it`, m.zspage, h);
         }
         verify(h, seed, 'after sleeping with the read lock held');

@@ -45,7 +45,7 @@ const entries: BustedLock[] = [
   {
     design: checkThenAct,
     expect: 'exclusion',
-    alsoSeen: ['stall', 'audit', 'integrity'],
+    alsoSeen: ['stall', 'trylock-failed-free', 'audit', 'integrity'],
     summary: 'readLock and writeTrylock load, check, then plain-store (no CAS)',
     explorerRule: 'exclusion',
     // A lost reader count shows as a lock never released, or readers spinning on it.
@@ -77,7 +77,9 @@ const entries: BustedLock[] = [
   },
   {
     design: forgottenUnlock,
-    expect: 'audit',
+    expect: 'trylock-failed-free',
+    // An audit finds the lock left held first when no writer tries that zspage before it.
+    alsoSeen: ['audit'],
     // Explorer threads make a handful of calls, each on its own create(): the counter never
     // reaches 3000, so the bug never fires there.
     summary: 'readUnlock forgets the decrement every 3000th call (per ops table)',
@@ -86,14 +88,14 @@ const entries: BustedLock[] = [
   {
     design: readUnlockClobbers,
     expect: 'exclusion',
-    alsoSeen: ['stall', 'audit', 'integrity'],
+    alsoSeen: ['stall', 'trylock-failed-free', 'audit', 'integrity'],
     summary: "readUnlock stores 0, wiping the other readers' counts",
     explorerRule: 'exclusion',
   },
   {
     design: writerUnlockClobbersReaders,
     expect: 'stall',
-    alsoSeen: ['audit'],
+    alsoSeen: ['trylock-failed-free', 'audit'],
     summary: "writeUnlock stores 0, wiping a backing-off reader's +1: the word ends at -1, locked for good",
     explorerRule: 'livelock',
   },
