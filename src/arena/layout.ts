@@ -84,7 +84,7 @@ export const OPS_LEAVE = (1 << OPS_IN_BITS) - 1;
 export const OPS_EVENT = 1 << OPS_IN_BITS;
 
 /** Flight recorder: per worker a ring of its last FLIGHT_ENTRIES lock operations (invariants/flight-recorder). */
-export const FLIGHT_ENTRIES = 32;
+export const FLIGHT_ENTRIES = 32; // a power of two
 export const FLIGHT = {
   OP: 0, // FLIGHT_OPS index + 1 (0: empty slot)
   STATUS: 1, // 0 in progress, 1 returned, 2 a writeTrylock that returned false
@@ -108,7 +108,7 @@ export const HANDLE_WORDS = 4;
 export const HANDLE_FREE = -1;
 
 /** Worker words: one line of Int32 state, then Float64 counters on their own lines. */
-export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3, FLIGHT_HEAD: 4, TID: 5 } as const;
+export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3, TID: 4 } as const;
 export const WORKER_COUNTERS = 32;
 /** A C lock's stack, one per thread that runs lock code on the arena (workers, coordinator, spares). */
 export const C_STACK_WORDS = 1024;

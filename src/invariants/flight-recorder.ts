@@ -7,7 +7,7 @@
 // value as an operation starts and ends places it exactly among the others on the same
 // zspage. Time: the coordinator's millisecond clock in the header (HDR.CLOCK_MS), which
 // costs a load where a clock read would cost a tenth of a reader's cycle (BENCHMARKS.md).
-import { FLIGHT, FLIGHT_ENTRIES, FLIGHT_ENTRY_WORDS, FLIGHT_LOCK_WORDS, HDR, OPS_IN_BITS, WRK, type Layout } from '../arena/layout.js';
+import { FLIGHT, FLIGHT_ENTRIES, FLIGHT_ENTRY_WORDS, FLIGHT_LOCK_WORDS, HDR, OPS_IN_BITS, type Layout } from '../arena/layout.js';
 
 export const FLIGHT_OPS = ['readLock', 'readUnlock', 'writeTrylock', 'writeUnlock', 'sleep'] as const;
 export type FlightOpName = (typeof FLIGHT_OPS)[number];
@@ -45,8 +45,9 @@ export const NO_FLIGHT_LOG: FlightLog = { begin() {}, end() {} };
 /** Writes one worker's ring. Allocation-free: a handful of plain stores per operation. */
 export class FlightRecorder implements FlightLog {
   private readonly words: number;
-  private readonly head: number;
   private readonly ring: number;
+  /** Operations begun so far: the ring's next slot is this one modulo FLIGHT_ENTRIES. */
+  private begun = 0;
   private at = -1;
 
   constructor(
@@ -55,15 +56,13 @@ export class FlightRecorder implements FlightLog {
     worker: number,
   ) {
     this.words = Math.min(L.params.lockWords, FLIGHT_LOCK_WORDS);
-    this.head = L.workers + worker * L.workerWords + WRK.FLIGHT_HEAD;
     this.ring = L.flight + worker * FLIGHT_ENTRIES * FLIGHT_ENTRY_WORDS;
   }
 
   /** An operation starts: `gen` is SHADOW.OPS as its start was counted, `lockAt` its lock words. */
   begin(op: number, z: number, gen: number, lockAt: number): void {
     const { mem } = this;
-    const n = mem[this.head]!;
-    const e = this.ring + (n % FLIGHT_ENTRIES) * FLIGHT_ENTRY_WORDS;
+    const e = this.ring + (this.begun++ & (FLIGHT_ENTRIES - 1)) * FLIGHT_ENTRY_WORDS;
     mem[e + FLIGHT.OP] = 0; // invalid while it is rewritten
     mem[e + FLIGHT.STATUS] = STATUS.IN_PROGRESS;
     mem[e + FLIGHT.ZSPAGE] = z;
@@ -71,7 +70,6 @@ export class FlightRecorder implements FlightLog {
     mem[e + FLIGHT.MS] = mem[HDR.CLOCK_MS]!;
     for (let i = 0; i < this.words; i++) mem[e + FLIGHT.BEFORE + i] = mem[lockAt + i]!;
     mem[e + FLIGHT.OP] = op;
-    mem[this.head] = n + 1;
     this.at = e;
   }
 

@@ -55,7 +55,7 @@ export class ShadowHooks implements ZspageLockHooks {
     return s;
   }
 
-  private leave(z: number, s: number, ok = true): void {
+  private leave(z: number, s: number, ok: boolean): void {
     this.flight.end(ok, Atomics.add(this.mem, s + SHADOW.OPS, OPS_LEAVE) + OPS_LEAVE, this.lockOf(z));
   }
 
@@ -75,7 +75,7 @@ export class ShadowHooks implements ZspageLockHooks {
     const holders = Atomics.add(this.mem, s + SHADOW.HOLDERS, HOLDER.READER - HOLDER.WAITING);
     if (readersIn(holders) > 0) hit(this.coverage, COV.READERS_SHARED);
     this.held.set(STATE.READ_HELD, z);
-    this.leave(z, s);
+    this.leave(z, s, true);
     if (writersIn(holders) !== 0) this.sink.report('exclusion', `readLock on zspage ${z} returned while a writer holds it`, z);
   }
 
@@ -86,7 +86,7 @@ export class ShadowHooks implements ZspageLockHooks {
   }
 
   readReleased(z: number): void {
-    this.leave(z, this.shadowOf(z));
+    this.leave(z, this.shadowOf(z), true);
     this.held.set(STATE.IN_OPERATION, -1);
   }
 
@@ -132,7 +132,7 @@ export class ShadowHooks implements ZspageLockHooks {
     const holders = Atomics.add(this.mem, s + SHADOW.HOLDERS, HOLDER.WRITER);
     const writers = writersIn(holders);
     const readers = readersIn(holders);
-    this.leave(z, s);
+    this.leave(z, s, true);
     if (writers !== 0 || readers !== 0) {
       this.sink.report(
         'exclusion',
@@ -173,7 +173,7 @@ export class ShadowHooks implements ZspageLockHooks {
   }
 
   writeReleased(z: number): void {
-    this.leave(z, this.shadowOf(z));
+    this.leave(z, this.shadowOf(z), true);
     this.held.set(STATE.IN_OPERATION, -1);
   }
 }

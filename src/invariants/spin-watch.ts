@@ -44,18 +44,21 @@ export class SpinWatch {
     private readonly sink: ViolationSink,
   ) {}
 
+  // Every lock call starts one; few ever look: the rest of the state is reset at the first look.
   start(writer: boolean, z: number, shadowAt: number): void {
     this.writer = writer;
     this.z = z;
     this.shadowAt = shadowAt;
-    this.lastOps = NaN;
-    this.alone = 0;
     this.looks = 0;
-    this.reported = false;
   }
 
   /** Called every `every` operations of the call. */
   look(every: number): void {
+    if (this.looks === 0) {
+      this.lastOps = NaN;
+      this.alone = 0;
+      this.reported = false;
+    }
     // The harness's own Atomics calls below may be routed through the lock's atomics.
     if (this.looking || this.reported) return;
     this.looking = true;
