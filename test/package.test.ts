@@ -72,7 +72,7 @@ describe('the packed tarball', () => {
 });
 
 // A worker thread starts by loading its entry's whole module graph: shipped as one file
-// (rolldown.config.mjs), the role worker starts in about half the CPU time (bench: startup).
+// (rolldown.config.mjs), it starts in about half the CPU time (node dist/bench/index.js startup).
 it('ships each worker as one file that imports only Node and the C compiler', () => {
   const dir = join(ROOT, 'dist', 'workers');
   const shipped = readdirSync(dir).filter((f) => f.endsWith('.js'));

@@ -1,7 +1,11 @@
 // The piscina worker: one task is one role, played until the arena's stop flag.
 import { loadLockDesign } from '../src/locks/registry.js';
 import { playRole } from '../src/roles/index.js';
+import { histogramRuntime } from '../src/roles/metrics.js';
 import type { RoleResult, RoleTask } from '../src/roles/task.js';
+
+// Set up while the coordinator still builds the arena: the task cannot come sooner.
+histogramRuntime();
 
 export default async function roleWorker(task: RoleTask): Promise<RoleResult> {
   return playRole(task, await loadLockDesign(task.lock));

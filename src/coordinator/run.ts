@@ -220,6 +220,8 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
       }
       if (auditor.startError) harnessError ??= auditor.startError;
       const waiting = watchdog.notStarted();
+      // The audit's worker boots once every role's worker runs, not alongside them (bench: startup).
+      if (waiting.length === 0) auditor.start();
       if (waiting.length > 0 && t >= START_TIMEOUT_MS) {
         harnessError ??= `${waiting.join(', ')} did not start within ${START_TIMEOUT_MS / 1000} s`;
       }

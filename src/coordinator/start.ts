@@ -1,12 +1,12 @@
 // A run's start: the lock loaded, one piscina worker per role booting, the arena built and
-// filled, the audit's lock-check worker booting. Split from the run itself so that a caller
-// with other work first (check's explorer parts) can start it early and hand it over.
+// filled (the audit's lock-check worker boots later, once every role runs). Split from the
+// run itself so that a caller with other work first (check's explorer parts) can start it
+// early and hand it over.
 import { Piscina } from 'piscina';
 import { lockWords } from '../invariants/audit.js';
 import { loadLockDesign } from '../locks/registry.js';
 import type { LockDesign } from '../locks/contract.js';
 import { compiledPath } from '../paths.js';
-import { histogramRuntime } from '../roles/metrics.js';
 import { ROLES, roleLabel, type RoleName } from '../roles/task.js';
 import { roleCount, type RunConfig } from './config.js';
 import { workerResourceLimits } from './faults.js';
@@ -43,7 +43,6 @@ export async function startStress(cfg: RunConfig): Promise<StressStart> {
   });
   let setup: PoolSetup;
   try {
-    histogramRuntime();
     setup = buildPool(s, design, cfg.seed);
   } catch (err) {
     await pool.destroy();
@@ -52,7 +51,6 @@ export async function startStress(cfg: RunConfig): Promise<StressStart> {
   const { zs, arena } = setup;
   // The lock under test runs the audit's lock check in a worker: a call that never returns is reported, not waited on.
   const auditor = new LockAuditor(arena.memory, setup.params, cfg.lock, s.stallTimeout / 1e6, START_TIMEOUT_MS, (z) => lockWords(zs, z));
-  auditor.start();
   return { design, roles, roleIndex, labels, pool, setup, auditor };
 }
 
