@@ -179,6 +179,26 @@ describe('writer-waited and reader-waited (a lock call that spins alone)', () =>
     expect(writer!.seen).toEqual([]);
   });
 
+  it('judges each call on its own: two short alone spins stay quiet, and each call past the bound reports', () => {
+    const { zs } = smallPool();
+    const [reader, writer] = threads(zs);
+    reader!.hooks.readBegin(5);
+    reader!.hooks.readAcquired(5);
+    reader!.hooks.sleeping(5, true);
+    for (let call = 0; call < 2; call++) {
+      writer!.hooks.trylockBegin(5);
+      spin(writer!.probe, zs, ALONE_OPS - 64);
+      writer!.hooks.trylockEnd(5, false);
+    }
+    expect(writer!.seen).toEqual([]);
+    for (let call = 0; call < 2; call++) {
+      writer!.hooks.trylockBegin(5);
+      spin(writer!.probe, zs, ALONE_OPS + 64);
+      writer!.hooks.trylockEnd(5, false);
+    }
+    expect(writer!.seen.map((v) => v.kind)).toEqual(['writer-waited', 'writer-waited']);
+  });
+
   it('stays quiet for a trylock waiting out a reader that is awake (bounded: the old rwlock without sleepers)', () => {
     const { zs } = smallPool();
     const [reader, writer] = threads(zs);
