@@ -68,7 +68,8 @@ export const SHADOW = {
 export const SHADOW_WORDS = 4;
 /**
  * SHADOW.HOLDERS: readers inside (between readLock's return and readUnlock's call), readers
- * inside a readLock call, writers inside; 10 bits each (roles allow 256 threads in all).
+ * inside a readLock call that found a writer inside, writers inside; 10 bits each (roles
+ * allow 256 threads in all).
  * One word, so that one atomic add both moves a thread and shows it everybody else.
  */
 export const HOLDER = { READER: 1, WAITING: 1 << 10, WRITER: 1 << 20 } as const;
