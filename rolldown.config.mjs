@@ -2,12 +2,16 @@
 // one file in place, hdr-histogram-js included: a worker then starts by loading one module
 // instead of some sixty, its boot's largest cost after Node's own (`startup` in the bench).
 // Run after tsc (`npm run build`, test/global-setup.ts).
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'rolldown';
 
 const dist = fileURLToPath(new URL('dist/workers/', import.meta.url));
 
-const WORKERS = ['role-worker', 'check-explorer', 'explorer', 'lock-auditor', 'lock-probe'];
+/** Every entry in workers/. */
+const WORKERS = readdirSync(new URL('workers/', import.meta.url))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -'.ts'.length));
 
 /**
  * hdr-histogram-js's helpers, done by Node instead: its WebAssembly is inflated with pako and
@@ -34,14 +38,14 @@ const ON_NODE = {
 const hdrHistogramOnNode = {
   name: 'hdr-histogram-on-node',
   resolveId(source, importer) {
-    if (Object.hasOwn(ON_NODE, source) && importer?.includes('/hdr-histogram-js/')) return `\0on-node:${source}`;
+    if (Object.hasOwn(ON_NODE, source) && /[\\/]hdr-histogram-js[\\/]/.test(importer ?? '')) return `\0on-node:${source}`;
     return null;
   },
   load(id) {
     return id.startsWith('\0on-node:') ? ON_NODE[id.slice('\0on-node:'.length)].join('\n') : null;
   },
   transform(code, id) {
-    if (!id.endsWith('/hdr-histogram-js/dist/JsHistogram.encoding.js')) return null;
+    if (!/[\\/]hdr-histogram-js[\\/]dist[\\/]JsHistogram\.encoding\.js$/.test(id)) return null;
     const evaled = /eval\('require\("zlib"\)\.(\w+)'\)/g;
     // A newer hdr-histogram-js that finds zlib differently must be looked at, not shipped broken.
     if (!evaled.test(code)) this.error(`${id}: no eval('require("zlib")...') left to replace`);

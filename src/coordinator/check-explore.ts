@@ -48,6 +48,8 @@ export function runExplorerPart(
   budgetMs: number,
   onlyIfOrdered: boolean,
   stopped: () => boolean,
+  /** Called once, when the worker has loaded the lock and explores (or skips). */
+  exploring: () => void = () => {},
   limitMs = CHECK_STEP_LIMIT_MS,
 ): Promise<ExplorerPartOutcome> {
   const watchSize = {
@@ -76,6 +78,7 @@ export function runExplorerPart(
       if (now - since >= (current ? limitMs : STEP_LIMIT_MS)) settle(() => resolve(hung()));
     }, POLL_MS);
     let done = false;
+    let explored = false;
     const settle = (then: () => void) => {
       if (done) return;
       done = true;
@@ -85,6 +88,10 @@ export function runExplorerPart(
     };
     worker.on('message', (m: CheckExplorerMessage) => {
       since = performance.now();
+      if (!explored && (!('chunk' in m) || m.chunk.config >= 0)) {
+        explored = true;
+        exploring();
+      }
       if ('chunk' in m) {
         current = m.chunk;
         iterations = m.iterations ?? iterations;

@@ -82,10 +82,16 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
   const B = opts.budgetMs;
   const quickMs = Math.min(EXPLORE_MAX_MS, Math.max(EXPLORE_MIN_MS, B * CHECK_SHARES.explore));
   const stressMs = (mix: 'selftest' | 'default') => Math.max(MIN_STRESS_MS, B * CHECK_SHARES[mix] - STRESS_TAIL_MS);
-  // The first stress run's workers boot (about half a second of CPU) while the explorer runs.
+  // The first stress run's workers boot while the explorer runs: once both explorer workers
+  // have booted and explore, so that on a small machine their boot does not wait behind it.
   const hunting = stressConfig('selftest', stressMs('selftest'), opts);
-  let early: Promise<StressStart> | null = startStress(hunting);
-  early.catch(() => {}); // a start that fails is reported when its part runs
+  const early: { start: Promise<StressStart> | null } = { start: null };
+  let exploring = 0;
+  const startEarly = () => {
+    if (++exploring < 2) return;
+    early.start = startStress(hunting);
+    early.start.catch(() => {}); // a start that fails is reported when its part runs
+  };
 
   const done = (p: CheckPart | null) => {
     if (!p) return;
@@ -98,8 +104,8 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     // The two first explorations run side by side, each in its own worker.
     const [sc, weak] = await explorerPhase(log, (signals) =>
       Promise.all([
-        explorePart('explore', spec, 'sc', QUICK, quickMs, opts, now, log, signals),
-        explorePart('explore (weak)', spec, 'weak', QUICK, quickMs, opts, now, log, signals),
+        explorePart('explore', spec, 'sc', QUICK, quickMs, opts, now, log, signals, startEarly),
+        explorePart('explore (weak)', spec, 'weak', QUICK, quickMs, opts, now, log, signals, startEarly),
       ]),
     );
     done(sc);
@@ -109,12 +115,12 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     for (const mix of ['selftest', 'default'] as const) {
       if (over()) break;
       const cfg = mix === 'selftest' ? hunting : stressConfig(mix, stressMs(mix), opts);
-      const started = early ?? undefined;
-      early = null;
+      const started = early.start ?? undefined;
+      early.start = null;
       done(await stressPart(cfg, mix, now, startEpochMs, log, started));
     }
   } finally {
-    if (early) await early.then(discardStress, () => {});
+    if (early.start) await early.start.then(discardStress, () => {});
   }
   if (!over()) {
     const memory = ordered ? 'weak' : 'sc';
@@ -172,6 +178,7 @@ async function explorePart(
   now: () => number,
   log: CheckLog,
   signals: StopSignals,
+  exploring?: () => void,
 ): Promise<CheckPart | null> {
   const start = now();
   const weak = memory === 'weak';
@@ -182,7 +189,7 @@ async function explorePart(
   // ^C ends the part as interrupted (a second one exits at once).
   let r;
   try {
-    r = await runExplorerPart(spec, memory, configs, opts.seed, budgetMs, weak, () => signals.received !== null);
+    r = await runExplorerPart(spec, memory, configs, opts.seed, budgetMs, weak, () => signals.received !== null, exploring);
   } catch (err) {
     const message = errorMessage(err).split('\n', 1)[0]!;
     return { ...base, ran, verdict: 'harness-error', elapsedMs: elapsed(), failedAfterMs: Math.round(now()), message };
