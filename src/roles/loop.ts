@@ -17,8 +17,8 @@ export function runLoop(ctx: RoleContext, step: () => void, pause: Distribution)
   counters[COUNTER.STARTED_AT] = Date.now();
   // PAUSE and EPOCH are read plain, progress is written plain: aligned Int32 words never
   // tear, the STOP load (seq-cst) keeps the reads in the loop, and the coordinator changes
-  // those words a few times a second. Three more seq-cst accesses were about a tenth of a
-  // reader's cycle (BENCHMARKS.md).
+  // those words a few times a second. A seq-cst access is a runtime call (about 9 ns here):
+  // three more per step were a tenth of a reader's cycle (bench reader-cycles).
   while (Atomics.load(mem, HDR.STOP) === 0) {
     if (mem[HDR.PAUSE] !== 0) park(ctx);
     const e = mem[HDR.EPOCH]!;
