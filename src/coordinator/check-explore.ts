@@ -88,6 +88,7 @@ export function runExplorerPart(
     };
     worker.on('message', (m: CheckExplorerMessage) => {
       since = performance.now();
+      if (done) return; // a message still queued when the worker was ended
       if (!explored && (!('chunk' in m) || m.chunk.config >= 0)) {
         explored = true;
         exploring();

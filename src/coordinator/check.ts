@@ -85,10 +85,10 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
   // The first stress run's workers boot while the explorer runs: once both explorer workers
   // have booted and explore, so that on a small machine their boot does not wait behind it.
   const hunting = stressConfig('selftest', stressMs('selftest'), opts);
-  const early: { start: Promise<StressStart> | null } = { start: null };
+  const early: { start: Promise<StressStart> | null; closed: boolean } = { start: null, closed: false };
   let exploring = 0;
   const startEarly = () => {
-    if (++exploring < 2) return;
+    if (++exploring < 2 || early.closed) return;
     early.start = startStress(hunting);
     early.start.catch(() => {}); // a start that fails is reported when its part runs
   };
@@ -108,6 +108,7 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
         explorePart('explore (weak)', spec, 'weak', QUICK, quickMs, opts, now, log, signals, startEarly),
       ]),
     );
+    early.closed = true;
     done(sc);
     ordered = weak !== null;
     // A lock that hung the explorer hangs its weak pass too: one livelock is enough.
@@ -120,6 +121,7 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
       done(await stressPart(cfg, mix, now, startEpochMs, log, started));
     }
   } finally {
+    early.closed = true;
     if (early.start) await early.start.then(discardStress, () => {});
   }
   if (!over()) {
