@@ -16,6 +16,17 @@ import { buildPool, type PoolSetup } from './setup.js';
 /** A worker thread that has not started playing by then will not (a loaded machine starts one in seconds). */
 export const START_TIMEOUT_MS = 60_000;
 
+/**
+ * piscina loads a worker's module with require() first. Node 20 requires an ES module
+ * synchronously, and a worker ended in that instant (a start that check discards while its
+ * workers boot) aborts the whole process (V8: "IsGraphAsync must be used on an instantiated
+ * module"). Without require(esm), piscina imports the module, which can be ended safely.
+ */
+const ROLE_WORKER_EXEC_ARGV = [
+  ...process.execArgv,
+  ...(process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? ['--no-experimental-require-module'] : []),
+];
+
 export interface StressStart {
   design: LockDesign;
   /** One entry per worker: readers first, then the writers, then churners. */
@@ -40,6 +51,7 @@ export async function startStress(cfg: RunConfig): Promise<StressStart> {
     maxThreads: roles.length,
     idleTimeout: Number.MAX_SAFE_INTEGER,
     resourceLimits: workerResourceLimits(),
+    execArgv: ROLE_WORKER_EXEC_ARGV,
   });
   let setup: PoolSetup;
   try {
