@@ -44,9 +44,9 @@ export interface CheckOptions {
 /** Shares of the budget. The deep exploration gets what the others leave. */
 export const CHECK_SHARES = { explore: 0.01, selftest: 0.45, default: 0.35 } as const;
 /**
- * The first explorations (SC, then weak) are short whatever the budget: their bugs show in
- * milliseconds (weak-only ones within a few iterations, docs/WEAK-MEMORY.md), and a bug
- * only stress finds waits behind them. The deep part explores longer.
+ * The first explorations (SC and weak, side by side) are short whatever the budget: their
+ * bugs show in milliseconds (weak-only ones within a few iterations, docs/WEAK-MEMORY.md),
+ * and a bug only stress finds waits behind them. The deep part explores longer.
  */
 const EXPLORE_MIN_MS = 100;
 const EXPLORE_MAX_MS = 200;
