@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FLIGHT_ENTRIES, OPS_IN_BITS } from '../src/arena/layout.js';
+import { FLIGHT_ENTRIES, HDR, OPS_IN_BITS } from '../src/arena/layout.js';
 import { FlightRecorder, orderOps, recentOps, type FlightOp } from '../src/invariants/flight-recorder.js';
 import type { Violation } from '../src/invariants/violation.js';
 import { zspLockAt } from '../src/model/zs.js';
@@ -46,6 +46,50 @@ describe('flight recorder', () => {
     const ordered = orderOps([op('b', 2, 10), op('a', top - 1, 9), op('c', 5, 10)]);
     expect(ordered.map((o) => o.by)).toEqual(['a', 'b', 'c']);
     expect(ordered.map((o) => o.seq)).toEqual([0, 4, 7]);
+  });
+
+  it('an operation that ended after the newest one started keeps its range (no negative end)', () => {
+    // a reader asleep holding ends after a trylock started that is still inside
+    const long = { ...op('reader#0', 100, 9), seqEnd: 200 };
+    const inside = { ...op('migrator#0', 150, 10), status: 'in progress' as const, seqEnd: null };
+    const ordered = orderOps([inside, long]);
+    expect(ordered.map((o) => [o.by, o.seq, o.seqEnd])).toEqual([
+      ['reader#0', 0, 100],
+      ['migrator#0', 50, null],
+    ]);
+  });
+
+  it('ranges stay non-negative and increasing over more operations than the sequence holds, twice over', () => {
+    const { zs } = smallPool();
+    const labels = ['reader#0', 'reader#1', 'migrator#0'];
+    const [short, sleeper, writer] = [0, 1, 2].map((w) => new FlightRecorder(zs.mem, zs.L, w));
+    const at = zspLockAt(zs, 3);
+    let gen = 0;
+    const edge = () => (++gen << OPS_IN_BITS) | 1;
+    const total = 2 ** (33 - OPS_IN_BITS) + 5000; // the GEN_BITS sequence wraps twice
+    let checks = 0;
+    let sleeping = false;
+    while (gen < total) {
+      zs.mem[HDR.CLOCK_MS] = gen >>> 10; // the coordinator's clock moves on
+      short!.begin(1, 3, edge(), at);
+      short!.end(true, edge(), at);
+      if ((gen & 0xffff) > 1) continue;
+      // a trylock starts; a reader that slept holding since the last look ends after it
+      writer!.begin(3, 3, edge(), at);
+      if (sleeping) sleeper!.end(true, edge(), at);
+      const ops = recentOps(zs.mem, zs.L, labels, 3);
+      checks++;
+      for (let i = 0; i < ops.length; i++) {
+        const o = ops[i]!;
+        expect(o.seq).toBeGreaterThanOrEqual(0);
+        if (o.seqEnd !== null) expect(o.seqEnd).toBeGreaterThan(o.seq);
+        if (i > 0) expect(o.seq).toBeGreaterThan(ops[i - 1]!.seq);
+      }
+      writer!.end(false, edge(), at);
+      sleeper!.begin(1, 3, edge(), at);
+      sleeping = true;
+    }
+    expect(checks).toBeGreaterThan(250);
   });
 });
 

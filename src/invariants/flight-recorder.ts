@@ -113,13 +113,19 @@ export function recentOps(mem: Int32Array, L: Layout, labels: readonly string[],
 }
 
 /**
- * Unwraps the sequence numbers (GEN_BITS wide) against the newest operation and sorts by
- * them. Operations further back than half the sequence's range cannot be placed: dropped.
+ * Unwraps the sequence numbers (GEN_BITS wide) against the newest count any operation saw
+ * and sorts by them. The newest is taken over every start and end: an operation that
+ * started earlier may have ended after the last one started (a reader asleep holding), and
+ * unwrapping its end against an older count would wrap it to a negative. Operations further
+ * back than half the sequence's range cannot be placed: dropped.
  */
 export function orderOps(ops: FlightOp[]): FlightOp[] {
   if (ops.length === 0) return ops;
-  const newest = ops.reduce((a, b) => (b.atMs > a.atMs || (b.atMs === a.atMs && ahead(b.seq, a.seq)) ? b : a));
-  const ref = newest.seqEnd ?? newest.seq;
+  let ref = ops[0]!.seq;
+  for (const o of ops) {
+    if (ahead(o.seq, ref)) ref = o.seq;
+    if (o.seqEnd !== null && ahead(o.seqEnd, ref)) ref = o.seqEnd;
+  }
   const unwrap = (s: number) => ref - ((ref - s) & GEN_MASK);
   const placed = ops
     .filter((o) => ((ref - o.seq) & GEN_MASK) < GEN_MASK / 2)
