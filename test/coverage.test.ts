@@ -8,6 +8,7 @@ import { HeldState } from '../src/invariants/held-state.js';
 import { ProbeAtomics } from '../src/invariants/probe-atomics.js';
 import { ShadowHooks } from '../src/invariants/shadow.js';
 import { asyncFreeZspages, zsFree, zsMalloc } from '../src/model/alloc.js';
+import { newCpu } from '../src/model/kernel-locks.js';
 import { COVERAGE_STATES, COVERAGE_WORDS, newCoverage } from '../src/model/coverage.js';
 import { newMapping, zsObjWrite } from '../src/model/map.js';
 import { handleToObj, objPfn, pageOwner, pgAt, zspAt, zspLockAt, zspShadowAt, type Zs } from '../src/model/zs.js';
@@ -20,7 +21,7 @@ const count = (cov: Float64Array) => Object.fromEntries(COVERAGE_STATES.map((s, 
 function hooksFor(zs: Zs) {
   const cov = newCoverage();
   const sink = { report: () => {} };
-  const probe = new ProbeAtomics({ preemptCount: 0 }, zs.mem, sink, cov);
+  const probe = new ProbeAtomics(newCpu(), zs.mem, sink, cov);
   const flight = new FlightRecorder(zs.mem, zs.L, 0);
   const held = new HeldState(zs.mem, zs.L.workers);
   const hooks = new ShadowHooks(zs.mem, (z) => zspShadowAt(zs, z), (z) => zspLockAt(zs, z), sink, probe, held, flight, null, cov);

@@ -10,6 +10,7 @@ import type { ViolationKind } from '../src/invariants/kinds.js';
 import { ProbeAtomics } from '../src/invariants/probe-atomics.js';
 import type { LockAtomics, LockDesign } from '../src/locks/contract.js';
 import { loadLockDesign, lockSpecFor } from '../src/locks/registry.js';
+import { newCpu } from '../src/model/kernel-locks.js';
 import { handleToObj, objPfn, zspLockAt } from '../src/model/zs.js';
 import { cli, smallPool } from './helpers.js';
 
@@ -72,7 +73,7 @@ describe('routing the global Atomics', () => {
   it('a global Atomics.wait with preemption off is slept-in-atomic', () => {
     const { zs } = smallPool();
     const seen: ViolationKind[] = [];
-    const cpu = { preemptCount: 1 };
+    const cpu = { ...newCpu(), preemptCount: 1 };
     const probe = new ProbeAtomics(cpu, zs.mem, { report: (kind) => void seen.push(kind) });
     const napper: LockDesign = {
       name: 'napper',

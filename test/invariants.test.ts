@@ -13,6 +13,7 @@ import { ALONE_OPS } from '../src/invariants/spin-watch.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../src/model/map.js';
 import { contentSeed, poisonPage, verifyContent } from '../src/model/object.js';
 import { SITE } from '../src/model/lock-sites.js';
+import { newCpu } from '../src/model/kernel-locks.js';
 import { zspageReadLock } from '../src/model/zspage-lock.js';
 import { clsAt, handleToObj, hndAt, objPfn, pgAt, zspLockAt, zspShadowAt, type Zs } from '../src/model/zs.js';
 import { smallPool } from './helpers.js';
@@ -24,7 +25,7 @@ function recorder() {
 
 function hooksFor(zs: Zs, worker = 0) {
   const { seen, sink } = recorder();
-  const cpu = { preemptCount: 0 };
+  const cpu = newCpu();
   const probe = new ProbeAtomics(cpu, zs.mem, sink);
   const held = new HeldState(zs.mem, zs.L.workers + worker * zs.L.workerWords);
   const flight = new FlightRecorder(zs.mem, zs.L, worker);

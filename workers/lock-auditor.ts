@@ -16,10 +16,11 @@ import { createZs, NO_HOOKS, zspAt } from '../src/model/zs.js';
 const data = workerData as AuditorData;
 const status = new Int32Array(data.status);
 const arena = attachArena(data.memory, data.params);
-const atomics = new BoundedAtomics(LOCK_CALL_BUDGET);
+const cpu = newCpu();
+const atomics = new BoundedAtomics(LOCK_CALL_BUDGET, cpu);
 const table = buildClassTable(data.params.pageSize, data.params.chainSize);
 const lock = createRouted(await loadLockDesign(data.lock), atomics);
-const zs = createZs(arena, table, lock, newCpu(), NO_HOOKS);
+const zs = createZs(arena, table, lock, cpu, NO_HOOKS);
 const lockFree = boundedLockCheck(zs, atomics);
 const post = (m: AuditorMessage) => parentPort!.postMessage(m);
 

@@ -3,6 +3,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BadInputError, errorMessage } from '../src/errors.js';
 import { isCLockRef, loadCLock } from '../src/locks/c/load.js';
+import { RAW_ATOMICS } from '../src/invariants/global-atomics.js';
+import { callAs, withPreemptCount, type PreemptCount } from '../src/locks/calling-context.js';
 import { LOCK_OP_NAMES, type LockDesign } from '../src/locks/contract.js';
 import type { ProbeMessage } from '../src/locks/probe.js';
 import { checkLockDesign } from '../src/locks/registry.js';
@@ -41,11 +43,13 @@ async function probe(): Promise<ProbeMessage> {
 function exercise(design: LockDesign): ProbeMessage {
   const at = 1;
   const mem = new Int32Array(new SharedArrayBuffer(4 * (at + design.words + 1)));
-  const ops = design.create(Atomics);
+  // the raw atomics, with a preempt_count each operation's kernel caller sets (calling-context)
+  const cpu: PreemptCount = { preemptCount: 0 };
+  const ops = design.create(withPreemptCount(RAW_ATOMICS, cpu));
   for (const op of LOCK_OP_NAMES) {
     post({ step: `${op}() on an idle lock` });
     try {
-      ops[op](mem, at);
+      callAs(cpu, op, () => ops[op](mem, at));
     } catch (err) {
       return { bad: `lock module ${ref}: ${op}() threw on an idle lock: ${firstLine(err)}` };
     }

@@ -5,6 +5,7 @@ import { attachArena, type Arena } from '../../src/arena/arena.js';
 import { HDR } from '../../src/arena/layout.js';
 import { createRouted } from '../../src/invariants/global-atomics.js';
 import { ProbeAtomics } from '../../src/invariants/probe-atomics.js';
+import { newCpu } from '../../src/model/kernel-locks.js';
 import type { ViolationSink } from '../../src/invariants/violation.js';
 import type { LockDesign } from '../../src/locks/contract.js';
 import { BUILTIN_LOCKS, loadLockDesign, lockSpecFor } from '../../src/locks/registry.js';
@@ -92,7 +93,7 @@ async function benchDesign(lock: string): Promise<LockDesign> {
 function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: number, design: LockDesign): Loops {
   const { mem } = arena;
   const at = lockAt(arena, z);
-  const probe = new ProbeAtomics({ preemptCount: 0 }, mem, failing);
+  const probe = new ProbeAtomics(newCpu(), mem, failing);
   const lock =
     spec.atomics === 'raw' ? design.create(Atomics) : spec.atomics === 'reader-unrouted' ? design.create(probe) : createRouted(design, probe);
   const shadow = shadowAt(arena, z);

@@ -52,9 +52,10 @@ export function arenaParams(s: Scenario, design: LockDesign): ArenaParams {
 export function buildPool(s: Scenario, design: LockDesign, seed: number): PoolSetup {
   const params = arenaParams(s, design);
   const arena = createArena(params);
-  const atomics = new BoundedAtomics(LOCK_CALL_BUDGET);
+  const cpu = newCpu();
+  const atomics = new BoundedAtomics(LOCK_CALL_BUDGET, cpu);
   const table = buildClassTable(params.pageSize, params.chainSize);
-  const zs = createZs(arena, table, createRouted(design, atomics), newCpu(), NO_HOOKS, s.kernel);
+  const zs = createZs(arena, table, createRouted(design, atomics), cpu, NO_HOOKS, s.kernel);
   zsCreatePool(zs);
   const rng = new Rng(seed, 0x7fff);
   const { stable, churn, minSize, maxSize } = s.objects;

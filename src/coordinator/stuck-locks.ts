@@ -1,6 +1,7 @@
 // For a stall report: zspages whose lock words differ from what init() left although
 // the shadow state says nobody is inside, as after an unlock that did not release.
 import { readersIn, SHADOW, writersIn, ZSP } from '../arena/layout.js';
+import { callAs, withPreemptCount } from '../locks/calling-context.js';
 import type { LockDesign } from '../locks/contract.js';
 import { zspAt, zspLockAt, zspShadowAt, type Zs } from '../model/zs.js';
 
@@ -9,7 +10,9 @@ const SHOWN = 5;
 /** The words of a freshly initialised lock. */
 export function idleLockWords(design: LockDesign): number[] {
   const mem = new Int32Array(new SharedArrayBuffer(4 * design.words));
-  design.create(Atomics).init(mem, 0);
+  const cpu = { preemptCount: 0 };
+  const ops = design.create(withPreemptCount(Atomics, cpu));
+  callAs(cpu, 'init', () => ops.init(mem, 0));
   return Array.from(mem);
 }
 

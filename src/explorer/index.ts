@@ -200,7 +200,7 @@ export function formatTrace(trace: readonly TraceStep[]): string {
       const ret = s.returned === undefined ? '' : `  => ${s.returned === null ? 'returns' : s.returned}`;
       const rf = s.readFrom;
       const from = !rf || (rf.n === 1 && rf.k === 0) ? '' : `  read ${rf.step < 0 ? 'init' : `#${rf.step} T${rf.thread} (${rf.order})`}, ${rf.k === 0 ? 'the newest' : `${rf.k} older`} of ${rf.n}`;
-      const note = (s.note ? `  (${s.note})` : '') + from;
+      const note = (s.note ? `  (${s.note})` : '') + from + (s.caller ? `  {from ${s.caller}}` : '');
       return `#${String(s.step).padEnd(4)} ${who.padEnd(5)} ${s.call.padEnd(12)} ${op.padEnd(36)} [${s.words.join(', ')}]${ret}${note}`;
     })
     .join('\n');

@@ -17,6 +17,7 @@
 // (and the code after it) runs on the real words. Plain code between two interleaving points
 // runs as one step with the op before it; a plain change counts as a change of its word.
 import { asGlobalAtomics, RAW_ATOMICS, withGlobalAtomics } from '../invariants/global-atomics.js';
+import { callAs, callerFor, describeCaller, withPreemptCount, type LockCaller } from '../locks/calling-context.js';
 import type { LockAtomics, LockDesign, LockOps, MemoryOrder } from '../locks/contract.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
 import { WeakRun, type ReadChooser } from './wmm/weak-run.js';
@@ -67,8 +68,12 @@ interface SimThread {
   /** Weak memory: an observation since `seen` was last cleared may be of an old value. */
   unsure: boolean;
   atomics: LockAtomics;
-  /** preempt_count as the lock left it (spin_lock, preempt_disable), recomputed by each re-run. */
+  /** preempt_count: the caller's context plus what the lock holds, recomputed by each re-run. */
   preempt: number;
+  /** The kernel caller the call in progress models (calling-context), for its trace. */
+  caller: LockCaller | null;
+  /** The call in progress has a trace entry naming its caller. */
+  callerTraced: boolean;
   /** plainAccess designs: the words when call i began, and when memo op j returned. */
   pre: Int32Array[];
   /** Word changes it made itself; with Run.changes, the changes others made. */
@@ -145,7 +150,9 @@ export class Run {
     const sections = programs.reduce((n, p) => n + p.length, 0);
     this.maxSteps = 100 * sections + IDLE_BOUND;
     this.trylockBound = 50 * sections + 50;
-    design.create(RAW_ATOMICS as unknown as LockAtomics).init(this.mem, BASE);
+    const setup = { preemptCount: 0 }; // init() as alloc_zspage() calls it
+    const ops = design.create(withPreemptCount(RAW_ATOMICS, setup));
+    callAs(setup, 'init', () => ops.init(this.mem, BASE));
     this.weak = chooseRead ? new WeakRun(this.mem, BASE, design.words, programs.length, chooseRead) : null;
     this.threads = programs.map((p, id) => this.newThread(id, p));
   }
@@ -265,6 +272,8 @@ export class Run {
       unsure: false,
       atomics: undefined as unknown as LockAtomics,
       preempt: 0,
+      caller: null,
+      callerTraced: false,
       pre: [],
       post: [],
       own: 0,
@@ -356,7 +365,7 @@ export class Run {
     }
     try {
       // a lock that calls the global Atomics is seen (and preempted) as one that calls t.atomics
-      withGlobalAtomics(t.stand, () => drive(this.design.create(t.atomics), t.program, this.mem, this.hooks));
+      withGlobalAtomics(t.stand, () => drive(this.design.create(t.atomics), t.program, t.id, this.mem, this.hooks));
       t.done = true;
     } catch (err) {
       if (err !== PREEMPT) throw this.wrap(err);
@@ -405,9 +414,11 @@ export class Run {
   }
 
   private readonly hooks: Hooks = {
-    begin: (i, name) => {
+    begin: (i, name, caller) => {
       if (i > this.limit) throw PREEMPT; // one call returns per step at most
       const t = this.cur;
+      t.preempt += caller.preemptCount; // the context its kernel caller gives (end takes it back)
+      t.caller = caller;
       if (i < this.limit || t.call !== null) {
         if (this.plain) this.mem.set(t.pre[i]!);
         if (i < this.limit) return;
@@ -421,12 +432,14 @@ export class Run {
         // the call starts in this step: a section ends when its unlock starts (as locktorture)
         t.call = name;
         t.callOps = 0;
+        t.callerTraced = false;
         this.forget(t);
         this.endCycle(t);
         if (name === 'readUnlock' || name === 'writeUnlock') t.holds = 'none';
       }
     },
-    end: (i, name, ret) => {
+    end: (i, name, ret, caller) => {
+      this.cur.preempt -= caller.preemptCount;
       if (i !== this.limit) return;
       if (this.preempted) throw new Error("the lock caught the explorer's preemption (a catch around atomics calls?)");
       const t = this.cur;
@@ -463,6 +476,10 @@ export class Run {
     const e: TraceStep = { step: this.stepNo, thread: this.cur.id, call, op, index, args, result, words: [] };
     if (this.cur.program === 'T') e.checker = true;
     if (note !== undefined) e.note = note;
+    if (!this.cur.callerTraced && this.cur.caller) {
+      e.caller = describeCaller(this.cur.caller);
+      this.cur.callerTraced = true;
+    }
     this.entry = e;
     this.trace.push(e);
     return e;
@@ -675,36 +692,47 @@ export class Run {
       preempt: (delta) => (this.cur.preempt += delta),
       warn: (message) => {
         this.newEntry(this.callName ?? 'readLock', null, null, [], null, message);
-        this.fail('warn', `T${this.cur.id} ${this.callName ?? 'create()'}: ${message}`);
+        const from = this.cur.caller ? ` (called from ${describeCaller(this.cur.caller)})` : '';
+        this.fail('warn', `T${this.cur.id} ${this.callName ?? 'create()'}: ${message}${from}`);
       },
     };
   }
 }
 
 interface Hooks {
-  begin(i: number, name: LockCall): void;
-  end(i: number, name: LockCall, ret: boolean | null): void;
+  begin(i: number, name: LockCall, caller: LockCaller): void;
+  end(i: number, name: LockCall, ret: boolean | null, caller: LockCaller): void;
 }
 
-/** A thread's program as lock calls; call i is bracketed by hooks so re-execution knows where it is. */
-function drive(ops: LockOps, program: string, mem: Int32Array, h: Hooks): void {
+/**
+ * A thread's program as lock calls; call i is bracketed by hooks so re-execution knows where
+ * it is. Each call is made as a kernel caller makes it (calling-context); an operation with
+ * several callers takes them in turn, thread `id` starting at its id-th one.
+ */
+function drive(ops: LockOps, program: string, id: number, mem: Int32Array, h: Hooks): void {
   let i = 0;
+  let sections = id;
   for (const s of program) {
+    const n = sections++;
     if (s === 'R') {
-      h.begin(i, 'readLock');
+      const lock = callerFor('readLock', n);
+      h.begin(i, 'readLock', lock);
       ops.readLock(mem, BASE);
-      h.end(i++, 'readLock', null);
-      h.begin(i, 'readUnlock');
+      h.end(i++, 'readLock', null, lock);
+      const unlock = callerFor('readUnlock', n);
+      h.begin(i, 'readUnlock', unlock);
       ops.readUnlock(mem, BASE);
-      h.end(i++, 'readUnlock', null);
+      h.end(i++, 'readUnlock', null, unlock);
     } else {
-      h.begin(i, 'writeTrylock');
+      const trylock = callerFor('writeTrylock', n);
+      h.begin(i, 'writeTrylock', trylock);
       const ok = Boolean(ops.writeTrylock(mem, BASE));
-      h.end(i++, 'writeTrylock', ok);
+      h.end(i++, 'writeTrylock', ok, trylock);
       if (ok && s === 'W') {
-        h.begin(i, 'writeUnlock');
+        const unlock = callerFor('writeUnlock', n);
+        h.begin(i, 'writeUnlock', unlock);
         ops.writeUnlock(mem, BASE);
-        h.end(i++, 'writeUnlock', null);
+        h.end(i++, 'writeUnlock', null, unlock);
       }
     }
   }

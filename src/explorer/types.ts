@@ -45,6 +45,8 @@ export interface TraceStep {
   /** Set when the call returned in this step: its value (null for void calls). */
   returned?: boolean | null;
   note?: string;
+  /** Set on a call's first step: the kernel caller it models and what that caller holds (calling-context). */
+  caller?: string;
   /** Weak memory: the op's ordering ('plain' for a plain access). */
   order?: string;
   /** Weak memory: the store a load read (step/thread -1: the initial value), and which of n candidates it was (0 = newest). */

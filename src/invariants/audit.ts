@@ -5,6 +5,7 @@ import { fullnessGroup } from '../model/fullness.js';
 import { contentSeed, locate, newSegments, objAllocatedHandle, payloadSkip, payloadWords, verifyContent } from '../model/object.js';
 import { classIdForSize } from '../model/size-class.js';
 import { clsAt, hndAt, locationToObj, objIdx, objPfn, pgAt, zspAt, zspLockAt, zspShadowAt, type Zs } from '../model/zs.js';
+import { callAs } from '../locks/calling-context.js';
 import { SpinBudgetExceeded, type BoundedAtomics } from './bounded-atomics.js';
 import type { ViolationSink } from './violation.js';
 
@@ -18,16 +19,22 @@ export interface AuditResult {
 /** Whether zspage z's lock is free (a write trylock takes it): null, or what is wrong. */
 export type LockFreeCheck = (z: number) => string | null;
 
-/** The lock check in this thread, each call bounded by `atomics`' budget (see lock-auditor for one in a worker). */
+/**
+ * The lock check in this thread, each call bounded by `atomics`' budget (see lock-auditor for
+ * one in a worker), each made in its kernel caller's context (`atomics` shares `zs.cpu`).
+ */
 export function boundedLockCheck(zs: Zs, atomics: BoundedAtomics): LockFreeCheck {
+  const { lock, mem, cpu } = zs;
   return (z) => {
     // A user's lock encoding is its own: a lock is free if a write trylock takes it.
     const at = zspLockAt(zs, z);
     atomics.reset();
     try {
-      if (!zs.lock.writeTrylock(zs.mem, at)) return `lock is not free with every worker parked (words ${lockWords(zs, z)})`;
+      if (!callAs(cpu, 'writeTrylock', () => lock.writeTrylock(mem, at))) {
+        return `lock is not free with every worker parked (words ${lockWords(zs, z)})`;
+      }
       atomics.reset();
-      zs.lock.writeUnlock(zs.mem, at);
+      callAs(cpu, 'writeUnlock', () => lock.writeUnlock(mem, at));
       const warning = atomics.takeWarning();
       return warning === null ? null : `${warning} fired while the audit took the idle lock (words ${lockWords(zs, z)})`;
     } catch (err) {

@@ -1,5 +1,6 @@
 // The atomics the coordinator hands the lock under test: a call that spins through
 // more operations than any lock needs with nobody else running has hung.
+import type { PreemptCount } from '../locks/calling-context.js';
 import type { LockAtomics } from '../locks/contract.js';
 import { RAW_ATOMICS } from './global-atomics.js';
 
@@ -10,7 +11,11 @@ export class SpinBudgetExceeded extends Error {
 export class BoundedAtomics implements LockAtomics {
   private left = 0;
 
-  constructor(private readonly budget: number) {
+  /** `cpu`: the calling thread's preempt_count, as the lock's preempt_disable() and its callers change it. */
+  constructor(
+    private readonly budget: number,
+    private readonly cpu: PreemptCount = { preemptCount: 0 },
+  ) {
     this.left = budget;
   }
 
@@ -81,6 +86,9 @@ export class BoundedAtomics implements LockAtomics {
   }
   relax() {
     this.spend();
+  }
+  preempt(delta: number) {
+    return (this.cpu.preemptCount += delta);
   }
   /** The first WARN_ON/BUG_ON a (C) lock fired since the last takeWarning(). */
   private warning: string | null = null;

@@ -8,6 +8,7 @@ import type { LockAtomics, SpinlockTracker } from '../locks/contract.js';
 import { RAW_ATOMICS } from './global-atomics.js';
 import { COV, hit, newCoverage } from '../model/coverage.js';
 import type { Cpu } from '../model/kernel-locks.js';
+import { LOCK_SITES } from '../model/lock-sites.js';
 import { SpinWatch } from './spin-watch.js';
 import type { ViolationSink } from './violation.js';
 
@@ -25,7 +26,7 @@ export class ProbeAtomics implements LockAtomics {
   beforeOp: (() => void) | null = null;
 
   constructor(
-    private readonly cpu: Pick<Cpu, 'preemptCount'>,
+    private readonly cpu: Pick<Cpu, 'preemptCount' | 'lockOp' | 'lockCaller'>,
     shadowMem: Int32Array,
     private readonly sink: ViolationSink,
     private readonly coverage: Float64Array = newCoverage(),
@@ -125,7 +126,10 @@ export class ProbeAtomics implements LockAtomics {
   preempt(delta: number): number {
     return (this.cpu.preemptCount += delta);
   }
+  /** A WARN names the lock operation and the kernel function that called it, and the context. */
   warn(message: string): void {
-    this.sink.report('warn', message);
+    const { lockOp, lockCaller, preemptCount } = this.cpu;
+    const where = lockOp < 0 ? '' : ` in ${LOCK_SITES[lockOp]} called from ${LOCK_SITES[lockCaller] ?? '?'} (preempt_count ${preemptCount})`;
+    this.sink.report('warn', message + where);
   }
 }

@@ -29,9 +29,11 @@ export interface Cpu {
   locks: LockTracker;
   /** The zspage lock operation in progress (a lock-sites index), for the lock's own locks. */
   lockOp: number;
+  /** The model function that called it (a lock-sites index): a WARN in the lock names it. */
+  lockCaller: number;
 }
 
-export const newCpu = (locks: LockTracker = NO_LOCK_TRACKING): Cpu => ({ preemptCount: 0, locks, lockOp: -1 });
+export const newCpu = (locks: LockTracker = NO_LOCK_TRACKING): Cpu => ({ preemptCount: 0, locks, lockOp: -1, lockCaller: -1 });
 
 // Spinning against a holder the OS has descheduled burns the whole time slice on
 // two cores; after a while, give the core away for a moment.

@@ -11,6 +11,7 @@ export function zspageReadLock(zs: Zs, z: number, site: number): void {
   cpu.locks.acquire(at, true, false, site);
   zs.hooks.readBegin(z);
   cpu.lockOp = SITE.zspage_read_lock;
+  cpu.lockCaller = site;
   zs.lock.readLock(zs.mem, at);
   cpu.lockOp = -1;
   zs.hooks.readAcquired(z);
@@ -22,6 +23,7 @@ export function zspageReadUnlock(zs: Zs, z: number, site: number): void {
   zs.hooks.readReleasing(z);
   cpu.locks.release(at, site);
   cpu.lockOp = SITE.zspage_read_unlock;
+  cpu.lockCaller = site;
   zs.lock.readUnlock(zs.mem, at);
   cpu.lockOp = -1;
   zs.hooks.readReleased(z);
@@ -32,6 +34,7 @@ export function zspageWriteTrylock(zs: Zs, z: number, site: number): boolean {
   const at = zspLockAt(zs, z);
   zs.hooks.trylockBegin(z);
   cpu.lockOp = SITE.zspage_write_trylock;
+  cpu.lockCaller = site;
   const ok = zs.lock.writeTrylock(zs.mem, at) === true;
   cpu.lockOp = -1;
   if (ok) {
@@ -48,6 +51,7 @@ export function zspageWriteUnlock(zs: Zs, z: number, site: number): void {
   zs.hooks.writeReleasing(z);
   cpu.locks.release(at, site);
   cpu.lockOp = SITE.zspage_write_unlock;
+  cpu.lockCaller = site;
   zs.lock.writeUnlock(zs.mem, at);
   cpu.lockOp = -1;
   zs.hooks.writeReleased(z);
