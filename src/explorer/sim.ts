@@ -692,8 +692,8 @@ export class Run {
       preempt: (delta) => (this.cur.preempt += delta),
       warn: (message) => {
         this.newEntry(this.callName ?? 'readLock', null, null, [], null, message);
-        const from = this.cur.caller ? ` (called from ${describeCaller(this.cur.caller)})` : '';
-        this.fail('warn', `T${this.cur.id} ${this.callName ?? 'create()'}: ${message}${from}`);
+        const from = this.cur.caller ? ` from ${describeCaller(this.cur.caller)}` : '';
+        this.fail('warn', `T${this.cur.id} ${this.callName ?? 'create()'}${from}: ${message}`);
       },
     };
   }
