@@ -10,9 +10,9 @@ import { ROOT } from './helpers.js';
 describe('generated doc tables', () => {
   const parts = generatedParts(ROOT);
 
-  it('covers BENCHMARKS.md and docs/DETECTION.md', () => {
-    expect(parts.map((p) => p.doc)).toContain('BENCHMARKS.md');
-    expect(parts.filter((p) => p.doc === 'BENCHMARKS.md').map((p) => p.name)).toEqual([
+  it('covers docs/BENCHMARKS.md and docs/DETECTION.md', () => {
+    expect(parts.map((p) => p.doc)).toContain('docs/BENCHMARKS.md');
+    expect(parts.filter((p) => p.doc === 'docs/BENCHMARKS.md').map((p) => p.name)).toEqual([
       'bench-results',
       'bench-budgets',
       'bench-growth-workers',
@@ -30,7 +30,7 @@ describe('generated doc tables', () => {
 
   it('notices a figure that differs from the data', () => {
     const results = JSON.parse(readFileSync(join(ROOT, 'bench', 'results.json'), 'utf8')) as BenchResults;
-    const doc = readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8');
+    const doc = readFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), 'utf8');
     const edited = structuredClone(results);
     edited.rows[0]!.ratio += 0.5;
     expect(benchSections(edited)['bench-results']).not.toEqual(currentPart(doc, 'bench-results'));
