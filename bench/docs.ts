@@ -1,4 +1,4 @@
-// `npm run docs`: rewrites the generated tables of BENCHMARKS.md (from bench/results.json) and
+// `npm run docs`: rewrites the generated tables of docs/BENCHMARKS.md (from bench/results.json) and
 // docs/DETECTION.md (from bench/detection.json). A generated part sits between
 //   <!-- generated: NAME -->  and  <!-- end: NAME -->
 // and test/docs.test.ts fails when a doc's part differs from what its data renders to.
@@ -20,7 +20,7 @@ export interface GeneratedPart {
 export function generatedParts(root: string): GeneratedPart[] {
   const parts: GeneratedPart[] = [];
   const results = JSON.parse(readFileSync(join(root, 'bench', 'results.json'), 'utf8')) as BenchResults;
-  for (const [name, lines] of Object.entries(benchSections(results))) parts.push({ doc: 'BENCHMARKS.md', name, lines });
+  for (const [name, lines] of Object.entries(benchSections(results))) parts.push({ doc: 'docs/BENCHMARKS.md', name, lines });
   const detection = join(root, 'bench', 'detection.json');
   if (existsSync(detection)) {
     const d = readDetection(detection);
@@ -62,5 +62,5 @@ export function writeDocs(root: string): void {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   writeDocs(packageRoot());
-  console.log('docs: BENCHMARKS.md and docs/DETECTION.md tables regenerated from bench/results.json and bench/detection.json');
+  console.log('docs: docs/BENCHMARKS.md and docs/DETECTION.md tables regenerated from bench/results.json and bench/detection.json');
 }

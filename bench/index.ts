@@ -70,7 +70,7 @@ if (merge && wanted.length > 0) {
   mergeRows(base.rows, rows);
   base.updates = [...(base.updates ?? []), { date: record.date, sections: wanted, loadAverage: load, seconds }];
   writeFileSync(full, `${JSON.stringify(base, null, 2)}\n`);
-  console.log(`bench: merged into ${full}; npm run docs renders BENCHMARKS.md from it`);
+  console.log(`bench: merged into ${full}; npm run docs renders docs/BENCHMARKS.md from it`);
 }
 
 /** Each new row replaces the row of the same name, or follows the last row of its section. */

@@ -2,7 +2,7 @@
 # The correct built-in designs, MINUTES each (default 10), with the CPU oversubscribed:
 # BUSY busy-loop processes (default 2 per core) run beside the stress run's own workers,
 # so that every worker is preempted, often inside lock code. Each run must pass: the
-# writer-waited and reader-waited rules rest on evidence load cannot fake (README).
+# writer-waited and reader-waited rules rest on evidence load cannot fake (docs/CHECKS.md).
 #
 #   bench/oversubscribed.sh                     # 10 min each, selftest mix, 2 busy loops per core
 #   MINUTES=1 SCENARIO=default bench/oversubscribed.sh

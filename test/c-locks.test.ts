@@ -1,5 +1,5 @@
 // Locks written in C: compiled in-process, run on the arena, judged by the same checks as
-// JS locks. The examples/ files are the README's; test/fixtures/c holds more broken ones.
+// JS locks. The examples/ files are docs/WRITING-A-LOCK.md's; test/fixtures/c holds more broken ones.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

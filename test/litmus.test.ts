@@ -8,7 +8,7 @@ import { cli, ROOT } from './helpers.js';
 
 const DIR = join(ROOT, 'litmus');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.litmus'));
-/** Where LK-RA is knowingly stronger than LKMM (README: what the weak model does not cover). */
+/** Where LK-RA is knowingly stronger than LKMM (docs/EXPLORER.md: what the model does not cover). */
 const STRONGER = new Set(['LB+poonceonces', 'S+poonceonces', '2+2W+poonceonces']);
 
 describe('the litmus gate: every shipped test agrees with the kernel Result, or is a documented stronger case', () => {

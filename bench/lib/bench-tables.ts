@@ -1,4 +1,4 @@
-// BENCHMARKS.md's tables, rendered from bench/results.json (see bench/docs.ts).
+// docs/BENCHMARKS.md's tables, rendered from bench/results.json (see bench/docs.ts).
 import { rate, type Row } from './report.js';
 
 export interface BenchResults {
@@ -15,7 +15,7 @@ export interface BenchResults {
 const budgetCell = (r: Row) => (r.budget === undefined ? '' : `${r.budget} ${r.met ? 'met' : '**missed**'}`);
 const group = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 
-/** Generated parts of BENCHMARKS.md by name. */
+/** Generated parts of docs/BENCHMARKS.md by name. */
 export function benchSections(d: BenchResults): Record<string, string[]> {
   return {
     'bench-results': results(d),

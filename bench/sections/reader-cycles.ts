@@ -34,7 +34,7 @@ function cycleNote(model: Measured, shadow: Measured, untimed: Measured, bareM: 
   return (
     `per cycle, against the bare loop: the model alone ${times(model)} (zs_obj_read_begin takes and drops the pool read lock, ` +
     `whose word every reader shares, and loads the handle twice), with the shadow checks ${times(shadow)}, the role loop ` +
-    `never timed ${times(untimed)}: the budget needs the model's read path to cost what the lock does; BENCHMARKS.md has the plan`
+    `never timed ${times(untimed)}: the budget needs the model's read path to cost what the lock does; docs/BENCHMARKS.md has the plan`
   );
 }
 

@@ -60,7 +60,7 @@ export async function startup(): Promise<Row[]> {
               `starting took ${ms(h.cpu)} of CPU over all threads (${ms(h.cpu / workers)} a worker: Node's worker boot, ` +
               `loading the role module graph and hdr-histogram-js); on ${cpus().length} cores that is at least ` +
               `${ms(h.cpu / cpus().length)} of wall time with nothing else running, and the load average was ` +
-              `${loadavg()[0]!.toFixed(1)}; see BENCHMARKS.md for what would close it`)
+              `${loadavg()[0]!.toFixed(1)}; see docs/BENCHMARKS.md for what would close it`)
           : {}),
         raw: { workers, startWallMs: h.wall, startCpuMs: h.cpu, bareWallMs: f.wall, bareCpuMs: f.cpu },
       });

@@ -6,7 +6,7 @@
 // Order: SHADOW.OPS counts the starts and ends of lock operations on each zspage, so its
 // value as an operation starts and ends places it exactly among the others on the same
 // zspage. Time: the coordinator's millisecond clock in the header (HDR.CLOCK_MS), which
-// costs a load where a clock read would cost a tenth of a reader's cycle (BENCHMARKS.md).
+// costs a load where a clock read would cost a tenth of a reader's cycle (docs/BENCHMARKS.md).
 import { FLIGHT, FLIGHT_ENTRIES, FLIGHT_ENTRY_WORDS, FLIGHT_LOCK_WORDS, HDR, OPS_IN_BITS, type Layout } from '../arena/layout.js';
 
 export const FLIGHT_OPS = ['readLock', 'readUnlock', 'writeTrylock', 'writeUnlock', 'sleep'] as const;

@@ -39,7 +39,7 @@ export class HeldState {
 
   // Plain stores: aligned Int32 writes never tear, their readers (watchdog, stall
   // report) only print them, and parking orders them with its Atomics.add. As six
-  // seq-cst stores per read they took about a sixth of a reader cycle (BENCHMARKS.md).
+  // seq-cst stores per read they took about a sixth of a reader cycle (docs/BENCHMARKS.md).
   set(state: number, zspage: number): void {
     this.mem[this.at + WRK.ZSPAGE] = zspage;
     this.mem[this.at + WRK.STATE] = state;

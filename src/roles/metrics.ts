@@ -22,7 +22,7 @@ export function histogramRuntime(): void {
   const jsInflate = pako?.inflate;
   // hdr-histogram-js inflates its WebAssembly with pako, which in a fresh worker runs
   // interpreted: this init took 20 ms of a worker's start-up CPU, 10 ms with the same
-  // bytes inflated by node:zlib (BENCHMARKS.md).
+  // bytes inflated by node:zlib (docs/BENCHMARKS.md).
   if (pako) pako.inflate = (data) => inflateSync(data);
   try {
     hdr.initWebAssemblySync();

@@ -24,7 +24,7 @@ export function readerStep(ctx: RoleContext): () => void {
   const sleeps = !isZero(cfg.hold) && cfg.sleepFraction > 0;
   const m = newMapping();
   // Three clock reads and two histogram records cost nearly as much as the rest of
-  // a read that does not sleep (BENCHMARKS.md): time one read in `timingSample`. The
+  // a read that does not sleep (docs/BENCHMARKS.md): time one read in `timingSample`. The
   // gaps come from a stream of their own, so that the knob changes no other choice.
   const sample = cfg.timingSample;
   const gaps = new Rng(ctx.task.seed, -1 - ctx.task.workerIndex);

@@ -8,7 +8,7 @@ import { runLitmus, type LitmusResult } from './litmus-run.js';
 export { parseLitmus, type Litmus, type Outcome } from './litmus-parse.js';
 export { runLitmus, type LitmusResult } from './litmus-run.js';
 
-/** Why the model may say Never where the kernel's model says Sometimes (README: what it does not cover). */
+/** Why the model may say Never where the kernel's model says Sometimes (docs/EXPLORER.md: what it does not cover). */
 export const STRONGER_NOTE =
   'the model is stronger than LKMM here: no load buffering, and stores to one location are ordered as they run';
 
