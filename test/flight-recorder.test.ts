@@ -59,6 +59,21 @@ describe('flight recorder', () => {
     ]);
   });
 
+  it('an entry from over half the sequence ago is dropped, not shown as the newest', () => {
+    const top = 2 ** (32 - OPS_IN_BITS);
+    const stale = { ...op('migrator#0', 1000 - Math.floor(top * 0.6), 1) };
+    const ordered = orderOps([op('reader#0', 990, 500), stale, op('reader#1', 1000, 500)]);
+    expect(ordered.map((o) => [o.by, o.seq])).toEqual([
+      ['reader#0', 0],
+      ['reader#1', 10],
+    ]);
+  });
+
+  it('a slot whose end is not after its start (torn by reuse) is dropped', () => {
+    const torn = { ...op('reader#1', 500, 10), seqEnd: 400 };
+    expect(orderOps([op('reader#0', 450, 10), torn]).map((o) => o.by)).toEqual(['reader#0']);
+  });
+
   it('ranges stay non-negative and increasing over more operations than the sequence holds, twice over', () => {
     const { zs } = smallPool();
     const labels = ['reader#0', 'reader#1', 'migrator#0'];

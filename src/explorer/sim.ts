@@ -692,7 +692,7 @@ export class Run {
       preempt: (delta) => (this.cur.preempt += delta),
       warn: (message) => {
         this.newEntry(this.callName ?? 'readLock', null, null, [], null, message);
-        const from = this.cur.caller ? ` from ${describeCaller(this.cur.caller)}` : '';
+        const from = this.callName && this.cur.caller ? ` from ${describeCaller(this.cur.caller)}` : '';
         this.fail('warn', `T${this.cur.id} ${this.callName ?? 'create()'}${from}: ${message}`);
       },
     };

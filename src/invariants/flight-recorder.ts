@@ -94,42 +94,47 @@ export function recentOps(mem: Int32Array, L: Layout, labels: readonly string[],
       const e = ring + i * FLIGHT_ENTRY_WORDS;
       const op = mem[e + FLIGHT.OP]!;
       if (op === 0 || mem[e + FLIGHT.ZSPAGE] !== z) continue;
+      const gen = mem[e + FLIGHT.GEN]!;
       const status = mem[e + FLIGHT.STATUS]!;
       const read = (from: number) => Array.from(mem.subarray(e + from, e + from + words));
-      ops.push({
+      const entry: FlightOp = {
         by: labels[w]!,
         op: FLIGHT_OPS[op - 1] ?? 'readLock',
         status: status === STATUS.IN_PROGRESS ? 'in progress' : status === STATUS.FAILED ? 'failed' : 'returned',
         zspage: z,
-        seq: mem[e + FLIGHT.GEN]!,
+        seq: gen,
         seqEnd: status === STATUS.IN_PROGRESS ? null : mem[e + FLIGHT.GEN_END]!,
         atMs: mem[e + FLIGHT.MS]!,
         before: read(FLIGHT.BEFORE),
         after: status === STATUS.IN_PROGRESS ? null : read(FLIGHT.AFTER),
-      });
+      };
+      // its worker runs on: a slot reused while it was read is not this operation
+      if (mem[e + FLIGHT.OP] === op && mem[e + FLIGHT.GEN] === gen) ops.push(entry);
     }
   }
   return orderOps(ops);
 }
 
 /**
- * Unwraps the sequence numbers (GEN_BITS wide) against the newest count any operation saw
- * and sorts by them. The newest is taken over every start and end: an operation that
- * started earlier may have ended after the last one started (a reader asleep holding), and
- * unwrapping its end against an older count would wrap it to a negative. Operations further
- * back than half the sequence's range cannot be placed: dropped.
+ * Unwraps the sequence numbers (GEN_BITS wide) and sorts by them. Starts are unwrapped
+ * against the newest start (the last started in the newest clock tick): no start comes
+ * after it. Each end is unwrapped against its own start, since an operation may end after
+ * the newest one started (a reader asleep holding). Operations that started further back
+ * than half the sequence's range cannot be placed, and one whose slot was torn by reuse
+ * (an end that is not after its start): dropped.
  */
 export function orderOps(ops: FlightOp[]): FlightOp[] {
   if (ops.length === 0) return ops;
-  let ref = ops[0]!.seq;
-  for (const o of ops) {
-    if (ahead(o.seq, ref)) ref = o.seq;
-    if (o.seqEnd !== null && ahead(o.seqEnd, ref)) ref = o.seqEnd;
-  }
+  const newest = ops.reduce((a, b) => (b.atMs > a.atMs || (b.atMs === a.atMs && ahead(b.seq, a.seq)) ? b : a));
+  const ref = newest.seq;
   const unwrap = (s: number) => ref - ((ref - s) & GEN_MASK);
+  const span = (o: FlightOp) => (o.seqEnd === null ? 0 : (o.seqEnd - o.seq) & GEN_MASK);
   const placed = ops
-    .filter((o) => ((ref - o.seq) & GEN_MASK) < GEN_MASK / 2)
-    .map((o) => ({ ...o, seq: unwrap(o.seq), seqEnd: o.seqEnd === null ? null : unwrap(o.seqEnd) }));
+    .filter((o) => ((ref - o.seq) & GEN_MASK) < GEN_MASK / 2 && span(o) < GEN_MASK / 2 && (o.seqEnd === null || span(o) > 0))
+    .map((o) => {
+      const seq = unwrap(o.seq);
+      return { ...o, seq, seqEnd: o.seqEnd === null ? null : seq + span(o) };
+    });
   const base = Math.min(...placed.map((o) => o.seq));
   return placed
     .map((o) => ({ ...o, seq: o.seq - base, seqEnd: o.seqEnd === null ? null : o.seqEnd - base }))

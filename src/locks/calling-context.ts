@@ -11,7 +11,7 @@ export type LockOpName = (typeof LOCK_OP_NAMES)[number];
 export interface LockCaller {
   /** The kernel function that calls it (mm/zsmalloc.c). */
   fn: string;
-  /** preempt_count() on entry, from what the caller holds (not counting the lock's own). */
+  /** preempt_count() on entry, from what the caller holds (a write trylock's own preempt_disable() or spinlock comes on top). */
   preemptCount: number;
   /** What the caller holds, for traces and messages. */
   holds: string;
@@ -22,24 +22,25 @@ export const LOCK_CALLERS: Readonly<Record<LockOpName, readonly [LockCaller, ...
   // alloc_zspage() from zs_malloc(): no lock held, the page allocation may sleep.
   init: [{ fn: 'alloc_zspage', preemptCount: 0, holds: 'nothing' }],
   readLock: [
-    // zs_obj_read_begin() and zs_obj_write(): read_lock(&pool->lock) disables preemption.
+    // zs_obj_read_begin(), zs_obj_read_sg_begin() and zs_obj_write(): read_lock(&pool->lock)
+    // disables preemption.
     { fn: 'zs_obj_read_begin', preemptCount: 1, holds: 'pool->lock (read)' },
     // lock_zspage(), from the deferred-free work item: nothing held, preemptible.
     { fn: 'lock_zspage', preemptCount: 0, holds: 'nothing' },
   ],
-  // zs_obj_read_end(): after the user slept with the object mapped, no lock held.
+  // zs_obj_read_end() after the user slept with the object mapped; zs_obj_read_sg_end(),
+  // zs_obj_write() and lock_zspage() likewise hold nothing.
   readUnlock: [{ fn: 'zs_obj_read_end', preemptCount: 0, holds: 'nothing' }],
   // zs_page_migrate() and __zs_compact(): write_lock(&pool->lock), then spin_lock(&class->lock).
   writeTrylock: [
     { fn: 'zs_page_migrate', preemptCount: 2, holds: 'pool->lock (write), class->lock' },
     { fn: '__zs_compact', preemptCount: 2, holds: 'pool->lock (write), class->lock' },
   ],
-  // A write section stays atomic (writers never sleep or get preempted holding it): one count.
+  // As the lock itself left it: zs_page_migrate() drops the pool and class locks first,
+  // __zs_compact() still holds both.
   writeUnlock: [
-    // zs_page_migrate() drops the pool and class locks first: the section's count alone.
-    { fn: 'zs_page_migrate', preemptCount: 1, holds: 'the zspage write lock (an atomic section)' },
-    // __zs_compact() still holds both.
-    { fn: '__zs_compact', preemptCount: 3, holds: 'pool->lock (write), class->lock, the zspage write lock' },
+    { fn: 'zs_page_migrate', preemptCount: 0, holds: 'nothing' },
+    { fn: '__zs_compact', preemptCount: 2, holds: 'pool->lock (write), class->lock' },
   ],
 };
 

@@ -32,12 +32,16 @@ const zspageAtomicFixed: LockDesign = {
       readUnlock(mem, lock) {
         atomics.sub(mem, lock, 1, 'release');
       },
-      // The harness holds preemption off around it, as the seed's preempt_disable().
+      // The seed's preempt_disable() holds preemption off for the write section.
       writeTrylock(mem, lock) {
-        return atomics.compareExchange(mem, lock, ZS_PAGE_UNLOCKED, ZS_PAGE_WRLOCKED, 'acquire', 'relaxed') === ZS_PAGE_UNLOCKED;
+        atomics.preempt?.(1);
+        if (atomics.compareExchange(mem, lock, ZS_PAGE_UNLOCKED, ZS_PAGE_WRLOCKED, 'acquire', 'relaxed') === ZS_PAGE_UNLOCKED) return true;
+        atomics.preempt?.(-1);
+        return false;
       },
       writeUnlock(mem, lock) {
         atomics.store(mem, lock, ZS_PAGE_UNLOCKED, 'release');
+        atomics.preempt?.(-1);
       },
     };
   },

@@ -34,19 +34,21 @@ const zspageAtomic: LockDesign = {
       readUnlock(mem, lock) {
         atomics.sub(mem, lock, 1, 'release');
       },
-      // zspage_try_write_lock(). WARN_ON_ONCE(preemptible()) and preempt_disable() are the
-      // harness's: writers call it in atomic context and it holds preemption off on success.
+      // zspage_try_write_lock(); its WARN_ON_ONCE(preemptible()) is the C port's
+      // (examples/weak-memory, test/fixtures/c/seed-v5-posted.c): JS has no WARN.
       writeTrylock(mem, lock) {
         let old = ZS_PAGE_UNLOCKED;
+        atomics.preempt?.(1); // preempt_disable()
         if (old === (old = atomics.compareExchange(mem, lock, old, ZS_PAGE_WRLOCKED, 'acquire', 'relaxed'))) {
           return true;
         }
-        /* preempt_enable() */
+        atomics.preempt?.(-1); // preempt_enable()
         return false;
       },
       // zspage_write_unlock(): atomic_set_release(&zspage->lock, ZS_PAGE_UNLOCKED); preempt_enable()
       writeUnlock(mem, lock) {
         atomics.store(mem, lock, ZS_PAGE_UNLOCKED, 'release');
+        atomics.preempt?.(-1);
       },
     };
   },

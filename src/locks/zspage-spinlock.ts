@@ -4,8 +4,8 @@ import type { LockAtomics, LockDesign } from './contract.js';
 // struct zspage_lock { spinlock_t lock; int cnt; }: word 0 the spinlock, word 1 the count
 // (-1 while write-locked). `cnt` is a plain int, read and written under the spinlock: plain
 // accesses here. lockdep calls (rwsem_acquire_read & co.) compile away without
-// CONFIG_DEBUG_LOCK_ALLOC; spin_lock()'s preempt_disable() is the harness's (it holds
-// preemption off for a writer's whole section).
+// CONFIG_DEBUG_LOCK_ALLOC. spin_lock() disables preemption until spin_unlock(), so a write
+// section, which keeps the spinlock, is atomic.
 const LOCK = 0;
 const CNT = 1;
 const ZS_PAGE_UNLOCKED = 0;
@@ -27,6 +27,7 @@ function plainAccess(atomics: LockAtomics): Plain {
 // atomic_try_cmpxchg_acquire(&lock->val, &val, _Q_LOCKED_VAL); its MCS queue is not
 // ported: a waiter spins reading the word until it is free, then tries again.
 function spinLock(atomics: LockAtomics, mem: Int32Array, lock: number): void {
+  atomics.preempt?.(1); // preempt_disable()
   while (atomics.compareExchange(mem, lock, 0, Q_LOCKED_VAL, 'acquire', 'relaxed') !== 0) {
     while (atomics.load(mem, lock, 'relaxed') !== 0) {
       /* cpu_relax() */
@@ -37,6 +38,7 @@ function spinLock(atomics: LockAtomics, mem: Int32Array, lock: number): void {
 // arch_spin_unlock(): smp_store_release(&lock->locked, 0)
 function spinUnlock(atomics: LockAtomics, mem: Int32Array, lock: number): void {
   atomics.store(mem, lock, 0, 'release');
+  atomics.preempt?.(-1); // preempt_enable()
 }
 
 const zspageSpinlock: LockDesign = {

@@ -1,7 +1,8 @@
 // zspage_read_lock() and friends: the lock under test, with the hooks the kernel
 // would have as lockdep annotations (rwsem_acquire_read, rwsem_acquire with trylock = 1,
-// rwsem_release). A writer holds preemption off for its whole write section (the seed's
-// preempt_disable(), 6.15's held spinlock).
+// rwsem_release). Each is called in the context its caller holds (locks/calling-context.ts);
+// a write section is atomic by what the lock itself holds (the seed's preempt_disable(),
+// 6.15's spinlock), as in the kernel.
 import { SITE } from './lock-sites.js';
 import { zspLockAt, type Zs } from './zs.js';
 
@@ -37,10 +38,7 @@ export function zspageWriteTrylock(zs: Zs, z: number, site: number): boolean {
   cpu.lockCaller = site;
   const ok = zs.lock.writeTrylock(zs.mem, at) === true;
   cpu.lockOp = -1;
-  if (ok) {
-    cpu.preemptCount++;
-    cpu.locks.acquire(at, false, true, site);
-  }
+  if (ok) cpu.locks.acquire(at, false, true, site);
   zs.hooks.trylockEnd(z, ok);
   return ok;
 }
@@ -55,7 +53,6 @@ export function zspageWriteUnlock(zs: Zs, z: number, site: number): void {
   zs.lock.writeUnlock(zs.mem, at);
   cpu.lockOp = -1;
   zs.hooks.writeReleased(z);
-  cpu.preemptCount--;
 }
 
 export function zspageLockInit(zs: Zs, z: number): void {
