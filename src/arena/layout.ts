@@ -173,6 +173,8 @@ export interface Layout {
 
 const lineUp = (words: number) => Math.ceil(words / LINE_WORDS) * LINE_WORDS;
 
+const even = (words: number) => (words + 1) & ~1;
+
 export function computeLayout(params: ArenaParams): Layout {
   let at = 0;
   const region = (words: number) => {
@@ -187,8 +189,9 @@ export function computeLayout(params: ArenaParams): Layout {
   const zspageAlloc = region(LINE_WORDS);
   const classes = region(params.classCount * CLASS_WORDS);
   const shadowAt = ZSP.PAGES + params.chainSize;
-  const lockAt = shadowAt + SHADOW_WORDS;
-  const zspageWords = lockAt + params.lockWords;
+  // lock words 8-byte aligned: a C lock's atomic64_t is one 64-bit atomic
+  const lockAt = even(shadowAt + SHADOW_WORDS);
+  const zspageWords = even(lockAt + params.lockWords);
   const maxZspages = params.pages;
   const zspages = region(maxZspages * zspageWords);
   const pageDescs = region(params.pages * PAGE_DESC_WORDS);

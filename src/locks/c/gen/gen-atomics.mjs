@@ -1,0 +1,252 @@
+#!/usr/bin/env node
+// Writes the kernel shim's atomic families (src/locks/c/include/zspage_atomics.h) from the
+// kernel's own table of atomic operations (atomics.tbl here, as scripts/atomic/atomics.tbl
+// of Linux; see PROVENANCE.md). Each table row names an operation, the variants it comes in
+// and its arguments; the bodies below give each operation's meaning as the kernel's
+// scripts/atomic/fallbacks/ do, on the shim's primitives (__zs_load, __zs_add, ...).
+//
+//   node src/locks/c/gen/gen-atomics.mjs            regenerate the header
+//   node src/locks/c/gen/gen-atomics.mjs --stdout   print it (the freshness test)
+//   ... --table FILE                                read another version's table
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const OUTPUT = join(here, '..', 'include', 'zspage_atomics.h');
+export const TABLE = join(here, 'atomics.tbl');
+
+/** Orderings of an upper-case meta letter: '' is fully ordered (atomic_t.txt). */
+const ORDERS = [
+  ['', '__ZS_SEQ_CST'],
+  ['_acquire', '__ZS_ACQUIRE'],
+  ['_release', '__ZS_RELEASE'],
+  ['_relaxed', '__ZS_RELAXED'],
+];
+
+/** The two families with storage of their own; atomic_long_t maps onto `atomic` (long is 32 bits). */
+const FAMILIES = [
+  { atomic: 'atomic', int: 'int', uint: 'unsigned int', sfx: '' },
+  { atomic: 'atomic64', int: 's64', uint: 'u64', sfx: '64' },
+];
+
+/** Parses atomics.tbl: [{ name, meta, args: [{ type, name }] }]. */
+export function parseTable(text) {
+  const rows = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line) continue;
+    const [name, meta, ...args] = line.split(/\s+/);
+    rows.push({
+      name,
+      meta,
+      args: args.map((a) => {
+        const [type, argName] = a.split(':');
+        return { type, name: argName ?? { cv: 'v', v: 'v', i: 'i', p: 'p' }[type] };
+      }),
+    });
+  }
+  return rows;
+}
+
+/** The C parameter list of a row for a family. */
+function params(row, f, t = `${f.atomic}_t`) {
+  return row.args
+    .map((a) => {
+      switch (a.type) {
+        case 'cv':
+          return `const ${t} *${a.name}`;
+        case 'v':
+          return `${t} *${a.name}`;
+        case 'i':
+          return `${f.int} ${a.name}`;
+        case 'p':
+          return `${f.int} *${a.name}`;
+        default:
+          throw new Error(`atomics.tbl: unknown argument type '${a.type}' in ${row.name}`);
+      }
+    })
+    .join(', ');
+}
+
+const RMW = {
+  add: (f) => ['add', 'i'],
+  sub: (f) => ['add', `(${f.int})(0 - (${f.uint})i)`],
+  inc: () => ['add', '1'],
+  dec: () => ['add', '-1'],
+  and: () => ['and', 'i'],
+  andnot: () => ['and', '~i'],
+  or: () => ['or', 'i'],
+  xor: () => ['xor', 'i'],
+};
+
+/** The value an arithmetic op leaves, computed from the old one without signed overflow. */
+function after(name, f) {
+  switch (name) {
+    case 'add':
+      return `(${f.int})((${f.uint})old + (${f.uint})i)`;
+    case 'sub':
+      return `(${f.int})((${f.uint})old - (${f.uint})i)`;
+    case 'inc':
+      return `(${f.int})((${f.uint})old + 1)`;
+    case 'dec':
+      return `(${f.int})((${f.uint})old - 1)`;
+    default:
+      throw new Error(`atomics.tbl: no _return form for ${name}`);
+  }
+}
+
+/** One function: `ret name(params) { body }`. */
+const fn = (ret, name, ps, body) => `static __always_inline ${ret} ${name}(${ps})\n{\n${body}\n}\n`;
+
+/** The functions of one table row for one family, as [name, C text] pairs. */
+function rowFunctions(row, f) {
+  const A = f.atomic;
+  const T = f.int;
+  const p = params(row, f);
+  const out = [];
+  const add = (ret, name, body) => out.push([name, fn(ret, name, p, body)]);
+  const prim = (op) => `__zs_${op}${f.sfx}`;
+  for (const m of row.meta) {
+    const orders = m === m.toUpperCase() && m !== m.toLowerCase() ? ORDERS : ORDERS.slice(0, 1);
+    for (const [o, ord] of orders) {
+      switch (`${m.toLowerCase()}:${row.name}`) {
+        case 'l:read':
+          add(T, `${A}_read`, `\treturn ${prim('load')}(&v->counter, __ZS_RELAXED);`);
+          add(T, `${A}_read_acquire`, `\treturn ${prim('load')}(&v->counter, __ZS_ACQUIRE);`);
+          break;
+        case 's:set':
+          add('void', `${A}_set`, `\t${prim('store')}(&v->counter, i, __ZS_RELAXED);`);
+          add('void', `${A}_set_release`, `\t${prim('store')}(&v->counter, i, __ZS_RELEASE);`);
+          break;
+        case 'v:add': case 'v:sub': case 'v:inc': case 'v:dec':
+        case 'v:and': case 'v:andnot': case 'v:or': case 'v:xor': {
+          const [op, val] = RMW[row.name](f);
+          add('void', `${A}_${row.name}`, `\t${prim(op)}(&v->counter, ${val}, __ZS_RELAXED);`);
+          break;
+        }
+        case 'r:add': case 'r:sub': case 'r:inc': case 'r:dec': {
+          const [op, val] = RMW[row.name](f);
+          add(T, `${A}_${row.name}_return${o}`, `\t${T} old = ${prim(op)}(&v->counter, ${val}, ${ord});\n\treturn ${after(row.name, f)};`);
+          break;
+        }
+        case 'f:add': case 'f:sub': case 'f:inc': case 'f:dec':
+        case 'f:and': case 'f:andnot': case 'f:or': case 'f:xor': {
+          const [op, val] = RMW[row.name](f);
+          add(T, `${A}_fetch_${row.name}${o}`, `\treturn ${prim(op)}(&v->counter, ${val}, ${ord});`);
+          break;
+        }
+        case 'i:xchg':
+          add(T, `${A}_xchg${o}`, `\treturn ${prim('xchg')}(&v->counter, new, ${ord});`);
+          break;
+        // a failed cmpxchg orders nothing (atomic_t.txt)
+        case 'i:cmpxchg':
+          add(T, `${A}_cmpxchg${o}`, `\treturn ${prim('cmpxchg')}(&v->counter, old, new, ${ord}, __ZS_RELAXED);`);
+          break;
+        case 'b:try_cmpxchg':
+          add('bool', `${A}_try_cmpxchg${o}`,
+            `\t${T} expected = *old;\n\t${T} found = ${prim('cmpxchg')}(&v->counter, expected, new, ${ord}, __ZS_RELAXED);\n` +
+            `\tif (likely(found == expected))\n\t\treturn true;\n\t*old = found;\n\treturn false;`);
+          break;
+        case 'b:sub_and_test':
+          add('bool', `${A}_sub_and_test`, `\treturn ${A}_sub_return(i, v) == 0;`);
+          break;
+        case 'b:dec_and_test':
+          add('bool', `${A}_dec_and_test`, `\treturn ${A}_dec_return(v) == 0;`);
+          break;
+        case 'b:inc_and_test':
+          add('bool', `${A}_inc_and_test`, `\treturn ${A}_inc_return(v) == 0;`);
+          break;
+        case 'b:add_negative':
+          add('bool', `${A}_add_negative${o}`, `\treturn ${A}_add_return${o}(i, v) < 0;`);
+          break;
+        // fallbacks/fetch_add_unless, add_unless: a relaxed read, then a fully ordered cmpxchg loop
+        case 'f:add_unless':
+          add(T, `${A}_fetch_add_unless`,
+            `\t${T} c = ${A}_read(v);\n\tdo {\n\t\tif (unlikely(c == u))\n\t\t\tbreak;\n` +
+            `\t} while (!${A}_try_cmpxchg(v, &c, (${T})((${f.uint})c + (${f.uint})a)));\n\treturn c;`);
+          break;
+        case 'b:add_unless':
+          add('bool', `${A}_add_unless`, `\treturn ${A}_fetch_add_unless(v, a, u) != u;`);
+          break;
+        case 'b:inc_not_zero':
+          add('bool', `${A}_inc_not_zero`, `\treturn ${A}_add_unless(v, 1, 0);`);
+          break;
+        case 'b:inc_unless_negative':
+          add('bool', `${A}_inc_unless_negative`,
+            `\t${T} c = ${A}_read(v);\n\tdo {\n\t\tif (unlikely(c < 0))\n\t\t\treturn false;\n` +
+            `\t} while (!${A}_try_cmpxchg(v, &c, c + 1));\n\treturn true;`);
+          break;
+        case 'b:dec_unless_positive':
+          add('bool', `${A}_dec_unless_positive`,
+            `\t${T} c = ${A}_read(v);\n\tdo {\n\t\tif (unlikely(c > 0))\n\t\t\treturn false;\n` +
+            `\t} while (!${A}_try_cmpxchg(v, &c, c - 1));\n\treturn true;`);
+          break;
+        case 'i:dec_if_positive':
+          add(T, `${A}_dec_if_positive`,
+            `\t${T} dec, c = ${A}_read(v);\n\tdo {\n\t\tdec = (${T})((${f.uint})c - 1);\n\t\tif (unlikely(dec < 0))\n\t\t\tbreak;\n` +
+            `\t} while (!${A}_try_cmpxchg(v, &c, dec));\n\treturn dec;`);
+          break;
+        default:
+          throw new Error(`atomics.tbl: no meaning known for '${row.name}' with meta '${m}'; teach gen-atomics.mjs`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * atomic_long_t on wasm32: `long` is 32 bits, so, as the kernel's atomic-long.h does without
+ * CONFIG_64BIT, it is atomic_t and each atomic_long_ function calls its atomic_ twin.
+ */
+function longFunction(row, name, text) {
+  const f = { atomic: 'atomic_long', int: 'long', uint: 'unsigned long', sfx: '' };
+  const longName = name.replace(/^atomic_/, 'atomic_long_');
+  const ret = /^static __always_inline (\w+)/.exec(text)[1];
+  const call = row.args.map((a) => (a.type === 'p' ? `(int *)${a.name}` : a.name)).join(', ');
+  const body = `\t${ret === 'void' ? '' : 'return '}${name}(${call});`;
+  return [longName, fn(ret === 'int' ? 'long' : ret, longName, params(row, f, 'atomic_long_t'), body)];
+}
+
+export function generate(tableText, tableName = 'atomics.tbl') {
+  const rows = parseTable(tableText);
+  const parts = [
+    `/* Generated by src/locks/c/gen/gen-atomics.mjs from ${tableName}: do not edit. */`,
+    '#ifndef ZSPAGE_ATOMICS_H',
+    '#define ZSPAGE_ATOMICS_H',
+    '',
+    '_Static_assert(sizeof(long) == sizeof(int), "atomic_long_t is atomic_t: long is 32 bits on wasm32");',
+    'typedef atomic_t atomic_long_t;',
+    '#define ATOMIC_LONG_INIT(i) ATOMIC_INIT(i)',
+    '',
+  ];
+  const names = [];
+  for (const f of FAMILIES) {
+    for (const row of rows) {
+      for (const [name, text] of rowFunctions(row, f)) {
+        parts.push(text);
+        names.push(name);
+        if (f.atomic === 'atomic') {
+          const [longName, longText] = longFunction(row, name, text);
+          parts.push(longText);
+          names.push(longName);
+        }
+      }
+    }
+  }
+  // raw_ forms: the shim has no instrumentation to skip
+  for (const n of names) parts.push(`#define raw_${n} ${n}`);
+  parts.push('', '#endif /* ZSPAGE_ATOMICS_H */', '');
+  return { text: parts.join('\n'), names };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--table');
+  const table = at > 0 ? process.argv[at + 1] : TABLE;
+  const { text, names } = generate(readFileSync(table, 'utf8'));
+  if (process.argv.includes('--stdout')) process.stdout.write(text);
+  else {
+    writeFileSync(OUTPUT, text);
+    console.log(`${OUTPUT}: ${names.length} functions`);
+  }
+}
