@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BadInputError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
+import { C_DATA_BASE } from '../../arena/layout.js';
 
 /** The kernel shim's headers; the package ships this folder. */
 export const shimDir = () => join(packageRoot(), 'src', 'locks', 'c', 'include');
@@ -15,8 +16,9 @@ export const shimDir = () => join(packageRoot(), 'src', 'locks', 'c', 'include')
 const SOURCE_NAME = 'lock.c';
 
 // wasm32 with threads: the module imports the arena's shared memory and exports its
-// stack pointer so that every instance gets a stack of its own. No static data
-// (--global-base is where it would go): a lock keeps its state in struct zspage.
+// stack pointer so that every instance gets a stack of its own. Its static data (a
+// static counter, a lock class key) is linked at C_DATA_BASE, a region the arena keeps
+// for it, so that every thread shares it, as a kernel global.
 export const CLANG_FLAGS: readonly string[] = [
   '--target=wasm32',
   '-std=gnu11',
@@ -33,6 +35,7 @@ export const CLANG_FLAGS: readonly string[] = [
   '-Werror=int-conversion',
   '-Werror=return-type',
   '-Wl,--no-entry,--import-memory,--shared-memory,--max-memory=4294967296,-z,stack-size=0',
+  `-Wl,--global-base=${C_DATA_BASE}`,
   '-Wl,--export=__stack_pointer,--export=__data_end,--export=__global_base',
 ];
 

@@ -13,6 +13,7 @@
 // spinlocks) is performed on the atomics the design was created with, with its
 // memory ordering (LKMM, Documentation/atomic_t.txt) as the `order` argument.
 import { arenaMemoryOf } from '../../arena/arena.js';
+import { C_DATA_BASE, C_DATA_BYTES } from '../../arena/layout.js';
 import { BadInputError } from '../../errors.js';
 import { atomics64Of } from '../atomics64.js';
 import { MAX_LOCK_WORDS, MEMORY_ORDERS, type LockAtomics, type LockDesign, type LockOps } from '../contract.js';
@@ -27,8 +28,8 @@ const WARN_ONCE = 1;
 /** The shim's sleeping calls, by the code it passes (zspage_kernel.h __ZS_MSLEEP ...). */
 const SLEEP_CALLS = ['msleep', 'usleep_range', 'schedule', 'cond_resched', 'might_sleep'];
 const PAGE = 65536;
-/** In a private memory: where the struct lives, and the stack below the end of the page. */
-const SLOT = 1024;
+/** In a private memory: where the struct lives (after the static data), and the stack below the end of the page. */
+const SLOT = C_DATA_BASE + C_DATA_BYTES;
 
 type Fn = (z: number) => number;
 /** A kernel call's arguments are numbers, and BigInt where the C side passes an s64. */
@@ -44,7 +45,6 @@ interface Exports {
   zs_alignof(): number;
   __stack_pointer: WebAssembly.Global;
   __data_end: WebAssembly.Global;
-  __global_base: WebAssembly.Global;
 }
 
 /** One instance: the call in progress (set by each lock call; calls never nest). */
@@ -208,8 +208,8 @@ export function cLockDesign(compiled: CompiledLock): LockDesign {
   const first = runtimeFor(new Int32Array(0));
   const size = first.exports.zs_sizeof();
   const align = first.exports.zs_alignof();
-  const data = first.exports.__data_end.value - first.exports.__global_base.value;
-  if (data > 0) fail(`has ${data} bytes of static data; a lock keeps its state in struct zspage`);
+  const data = first.exports.__data_end.value - C_DATA_BASE;
+  if (data > C_DATA_BYTES) fail(`has ${data} bytes of static data; at most ${C_DATA_BYTES}`);
   if (align > 8) fail(`struct zspage is aligned to ${align} bytes; the harness places it on 8-byte boundaries`);
   words = Math.max(1, Math.ceil(size / 4));
   if (words > MAX_LOCK_WORDS) fail(`struct zspage is ${size} bytes; at most ${MAX_LOCK_WORDS * 4}`);
