@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pairValue, RAW_ATOMICS64, setPair } from '../src/locks/atomics64.js';
 import { loadCLock } from '../src/locks/c/load.js';
 import type { LockAtomics, LockDesign, MemoryOrder } from '../src/locks/contract.js';
-import { generate, OUTPUT, TABLE } from '../src/locks/c/gen/gen-atomics.mjs';
-import { dispatchSource, parseFunctions, parseMacros, probeSource } from '../src/locks/c/gen/gen-probe.mjs';
+import { generate, OUTPUT, TABLE } from '../gen/atomics/gen-atomics.mjs';
+import { dispatchSource, parseFunctions, parseMacros, probeSource } from '../gen/atomics/gen-probe.mjs';
 import { reference, widthOf, type Call } from './atomic-reference.js';
 import { ROOT } from './helpers.js';
 
