@@ -69,8 +69,9 @@ function params(row, f, t = `${f.atomic}_t`) {
     .join(', ');
 }
 
+/** The shim primitive of an RMW op, and the value it is given. */
 const RMW = {
-  add: (f) => ['add', 'i'],
+  add: () => ['add', 'i'],
   sub: (f) => ['add', `(${f.int})(0 - (${f.uint})i)`],
   inc: () => ['add', '1'],
   dec: () => ['add', '-1'],
@@ -101,98 +102,108 @@ const fn = (ret, name, ps, body) => `static __always_inline ${ret} ${name}(${ps}
 
 /** The functions of one table row for one family, as [name, C text] pairs. */
 function rowFunctions(row, f) {
-  const A = f.atomic;
-  const T = f.int;
   const p = params(row, f);
   const out = [];
-  const add = (ret, name, body) => out.push([name, fn(ret, name, p, body)]);
-  const prim = (op) => `__zs_${op}${f.sfx}`;
   for (const m of row.meta) {
     const orders = m === m.toUpperCase() && m !== m.toLowerCase() ? ORDERS : ORDERS.slice(0, 1);
     for (const [o, ord] of orders) {
-      switch (`${m.toLowerCase()}:${row.name}`) {
-        case 'l:read':
-          add(T, `${A}_read`, `\treturn ${prim('load')}(&v->counter, __ZS_RELAXED);`);
-          add(T, `${A}_read_acquire`, `\treturn ${prim('load')}(&v->counter, __ZS_ACQUIRE);`);
-          break;
-        case 's:set':
-          add('void', `${A}_set`, `\t${prim('store')}(&v->counter, i, __ZS_RELAXED);`);
-          add('void', `${A}_set_release`, `\t${prim('store')}(&v->counter, i, __ZS_RELEASE);`);
-          break;
-        case 'v:add': case 'v:sub': case 'v:inc': case 'v:dec':
-        case 'v:and': case 'v:andnot': case 'v:or': case 'v:xor': {
-          const [op, val] = RMW[row.name](f);
-          add('void', `${A}_${row.name}`, `\t${prim(op)}(&v->counter, ${val}, __ZS_RELAXED);`);
-          break;
-        }
-        case 'r:add': case 'r:sub': case 'r:inc': case 'r:dec': {
-          const [op, val] = RMW[row.name](f);
-          add(T, `${A}_${row.name}_return${o}`, `\t${T} old = ${prim(op)}(&v->counter, ${val}, ${ord});\n\treturn ${after(row.name, f)};`);
-          break;
-        }
-        case 'f:add': case 'f:sub': case 'f:inc': case 'f:dec':
-        case 'f:and': case 'f:andnot': case 'f:or': case 'f:xor': {
-          const [op, val] = RMW[row.name](f);
-          add(T, `${A}_fetch_${row.name}${o}`, `\treturn ${prim(op)}(&v->counter, ${val}, ${ord});`);
-          break;
-        }
-        case 'i:xchg':
-          add(T, `${A}_xchg${o}`, `\treturn ${prim('xchg')}(&v->counter, new, ${ord});`);
-          break;
-        // a failed cmpxchg orders nothing (atomic_t.txt)
-        case 'i:cmpxchg':
-          add(T, `${A}_cmpxchg${o}`, `\treturn ${prim('cmpxchg')}(&v->counter, old, new, ${ord}, __ZS_RELAXED);`);
-          break;
-        case 'b:try_cmpxchg':
-          add('bool', `${A}_try_cmpxchg${o}`,
-            `\t${T} expected = *old;\n\t${T} found = ${prim('cmpxchg')}(&v->counter, expected, new, ${ord}, __ZS_RELAXED);\n` +
-            `\tif (likely(found == expected))\n\t\treturn true;\n\t*old = found;\n\treturn false;`);
-          break;
-        case 'b:sub_and_test':
-          add('bool', `${A}_sub_and_test`, `\treturn ${A}_sub_return(i, v) == 0;`);
-          break;
-        case 'b:dec_and_test':
-          add('bool', `${A}_dec_and_test`, `\treturn ${A}_dec_return(v) == 0;`);
-          break;
-        case 'b:inc_and_test':
-          add('bool', `${A}_inc_and_test`, `\treturn ${A}_inc_return(v) == 0;`);
-          break;
-        case 'b:add_negative':
-          add('bool', `${A}_add_negative${o}`, `\treturn ${A}_add_return${o}(i, v) < 0;`);
-          break;
-        // fallbacks/fetch_add_unless, add_unless: a relaxed read, then a fully ordered cmpxchg loop
-        case 'f:add_unless':
-          add(T, `${A}_fetch_add_unless`,
-            `\t${T} c = ${A}_read(v);\n\tdo {\n\t\tif (unlikely(c == u))\n\t\t\tbreak;\n` +
-            `\t} while (!${A}_try_cmpxchg(v, &c, (${T})((${f.uint})c + (${f.uint})a)));\n\treturn c;`);
-          break;
-        case 'b:add_unless':
-          add('bool', `${A}_add_unless`, `\treturn ${A}_fetch_add_unless(v, a, u) != u;`);
-          break;
-        case 'b:inc_not_zero':
-          add('bool', `${A}_inc_not_zero`, `\treturn ${A}_add_unless(v, 1, 0);`);
-          break;
-        case 'b:inc_unless_negative':
-          add('bool', `${A}_inc_unless_negative`,
-            `\t${T} c = ${A}_read(v);\n\tdo {\n\t\tif (unlikely(c < 0))\n\t\t\treturn false;\n` +
-            `\t} while (!${A}_try_cmpxchg(v, &c, c + 1));\n\treturn true;`);
-          break;
-        case 'b:dec_unless_positive':
-          add('bool', `${A}_dec_unless_positive`,
-            `\t${T} c = ${A}_read(v);\n\tdo {\n\t\tif (unlikely(c > 0))\n\t\t\treturn false;\n` +
-            `\t} while (!${A}_try_cmpxchg(v, &c, c - 1));\n\treturn true;`);
-          break;
-        case 'i:dec_if_positive':
-          add(T, `${A}_dec_if_positive`,
-            `\t${T} dec, c = ${A}_read(v);\n\tdo {\n\t\tdec = (${T})((${f.uint})c - 1);\n\t\tif (unlikely(dec < 0))\n\t\t\tbreak;\n` +
-            `\t} while (!${A}_try_cmpxchg(v, &c, dec));\n\treturn dec;`);
-          break;
-        default:
-          throw new Error(`atomics.tbl: no meaning known for '${row.name}' with meta '${m}'; teach gen-atomics.mjs`);
-      }
+      const key = `${m.toLowerCase()}:${row.name}`;
+      const made = accessBodies(key, row.name, f, o, ord) ?? conditionalBodies(key, f, o);
+      if (!made) throw new Error(`atomics.tbl: no meaning known for '${row.name}' with meta '${m}'; teach gen-atomics.mjs`);
+      for (const [ret, name, body] of made) out.push([name, fn(ret, name, p, body)]);
     }
   }
   return out;
+}
+
+/** Loads, stores, RMWs and (try_)cmpxchg: one call of the shim's primitive each. */
+function accessBodies(key, op, f, o, ord) {
+  const A = f.atomic;
+  const T = f.int;
+  const prim = (name) => `__zs_${name}${f.sfx}`;
+  switch (key) {
+    case 'l:read':
+      return [
+        [T, `${A}_read`, `\treturn ${prim('load')}(&v->counter, __ZS_RELAXED);`],
+        [T, `${A}_read_acquire`, `\treturn ${prim('load')}(&v->counter, __ZS_ACQUIRE);`],
+      ];
+    case 's:set':
+      return [
+        ['void', `${A}_set`, `\t${prim('store')}(&v->counter, i, __ZS_RELAXED);`],
+        ['void', `${A}_set_release`, `\t${prim('store')}(&v->counter, i, __ZS_RELEASE);`],
+      ];
+    case 'i:xchg':
+      return [[T, `${A}_xchg${o}`, `\treturn ${prim('xchg')}(&v->counter, new, ${ord});`]];
+    // a failed cmpxchg orders nothing (atomic_t.txt)
+    case 'i:cmpxchg':
+      return [[T, `${A}_cmpxchg${o}`, `\treturn ${prim('cmpxchg')}(&v->counter, old, new, ${ord}, __ZS_RELAXED);`]];
+    case 'b:try_cmpxchg':
+      return [
+        [
+          'bool',
+          `${A}_try_cmpxchg${o}`,
+          `\t${T} expected = *old;\n\t${T} found = ${prim('cmpxchg')}(&v->counter, expected, new, ${ord}, __ZS_RELAXED);\n` +
+            `\tif (likely(found == expected))\n\t\treturn true;\n\t*old = found;\n\treturn false;`,
+        ],
+      ];
+  }
+  const rmw = RMW[op]?.(f);
+  if (!rmw) return null;
+  const [name, val] = rmw;
+  if (key.startsWith('v:')) return [['void', `${A}_${op}`, `\t${prim(name)}(&v->counter, ${val}, __ZS_RELAXED);`]];
+  if (key.startsWith('r:')) {
+    return [[T, `${A}_${op}_return${o}`, `\t${T} old = ${prim(name)}(&v->counter, ${val}, ${ord});\n\treturn ${after(op, f)};`]];
+  }
+  if (key.startsWith('f:')) return [[T, `${A}_fetch_${op}${o}`, `\treturn ${prim(name)}(&v->counter, ${val}, ${ord});`]];
+  return null;
+}
+
+/**
+ * The tests and conditional ops, on the ones above as the kernel's fallbacks build them
+ * (scripts/atomic/fallbacks/): a relaxed read, then a fully ordered try_cmpxchg loop.
+ */
+function conditionalBodies(key, f, o) {
+  const A = f.atomic;
+  const T = f.int;
+  const loop = (bail, next) =>
+    `\t${T} c = ${A}_read(v);\n\tdo {\n\t\tif (unlikely(${bail}))\n\t\t\treturn false;\n\t} while (!${A}_try_cmpxchg(v, &c, ${next}));\n\treturn true;`;
+  switch (key) {
+    case 'b:sub_and_test':
+      return [['bool', `${A}_sub_and_test`, `\treturn ${A}_sub_return(i, v) == 0;`]];
+    case 'b:dec_and_test':
+      return [['bool', `${A}_dec_and_test`, `\treturn ${A}_dec_return(v) == 0;`]];
+    case 'b:inc_and_test':
+      return [['bool', `${A}_inc_and_test`, `\treturn ${A}_inc_return(v) == 0;`]];
+    case 'b:add_negative':
+      return [['bool', `${A}_add_negative${o}`, `\treturn ${A}_add_return${o}(i, v) < 0;`]];
+    case 'f:add_unless':
+      return [
+        [
+          T,
+          `${A}_fetch_add_unless`,
+          `\t${T} c = ${A}_read(v);\n\tdo {\n\t\tif (unlikely(c == u))\n\t\t\tbreak;\n` +
+            `\t} while (!${A}_try_cmpxchg(v, &c, (${T})((${f.uint})c + (${f.uint})a)));\n\treturn c;`,
+        ],
+      ];
+    case 'b:add_unless':
+      return [['bool', `${A}_add_unless`, `\treturn ${A}_fetch_add_unless(v, a, u) != u;`]];
+    case 'b:inc_not_zero':
+      return [['bool', `${A}_inc_not_zero`, `\treturn ${A}_add_unless(v, 1, 0);`]];
+    case 'b:inc_unless_negative':
+      return [['bool', `${A}_inc_unless_negative`, loop('c < 0', 'c + 1')]];
+    case 'b:dec_unless_positive':
+      return [['bool', `${A}_dec_unless_positive`, loop('c > 0', 'c - 1')]];
+    case 'i:dec_if_positive':
+      return [
+        [
+          T,
+          `${A}_dec_if_positive`,
+          `\t${T} dec, c = ${A}_read(v);\n\tdo {\n\t\tdec = (${T})((${f.uint})c - 1);\n\t\tif (unlikely(dec < 0))\n\t\t\tbreak;\n` +
+            `\t} while (!${A}_try_cmpxchg(v, &c, dec));\n\treturn dec;`,
+        ],
+      ];
+  }
+  return null;
 }
 
 /**
