@@ -171,3 +171,77 @@ ZSPAGE_LOCK_OPS(lk_init, lk_nop, lk_nop, lk_wt, lk_nop);`;
     expect(r.failure?.message).toMatch(/writeTrylock calls msleep/);
   });
 });
+
+describe('the rest of the lock-building API', () => {
+  // Each op's results land in struct zspage; the test reads them back.
+  const KIT = `#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/bit_spinlock.h>
+#include <linux/spinlock.h>
+struct zspage {
+	u64 wide;          /* words 0-1 */
+	u8 b[4];           /* word 2 */
+	u16 h[2];          /* word 3 */
+	unsigned long bits; /* word 4 */
+	rwlock_t rw;       /* word 5 */
+	spinlock_t sl;     /* word 6 */
+	int out[7];        /* words 7-13 */
+};
+static void lk_init(struct zspage *z)
+{
+	unsigned long flags;
+	u64 old = 5;
+	WRITE_ONCE(z->wide, 0x100000005ULL);
+	WRITE_ONCE(z->b[1], 0xab);
+	WRITE_ONCE(z->h[1], 0xbeef);
+	z->out[0] = READ_ONCE(z->b[1]) + READ_ONCE(z->h[1]);
+	z->out[1] = try_cmpxchg(&z->wide, &old, 7ULL);          /* fails: old becomes 0x100000005 */
+	z->out[2] = (int)(xchg(&z->wide, old + 1) >> 32);       /* 1 */
+	z->out[3] = smp_cond_load_acquire(&z->h[1], VAL == 0xbeef) == 0xbeef;
+	set_bit(3, &z->bits);
+	z->out[4] = test_and_set_bit(3, &z->bits) + 2 * test_and_clear_bit(3, &z->bits) + 4 * test_bit(3, &z->bits);
+	bit_spin_lock(5, &z->bits);
+	z->out[5] = bit_spin_is_locked(5, &z->bits) + 2 * bit_spin_trylock(5, &z->bits);
+	bit_spin_unlock(5, &z->bits);
+	rwlock_init(&z->rw);
+	read_lock(&z->rw);
+	read_lock_bh(&z->rw);
+	z->out[6] = write_trylock(&z->rw) + 2 * preempt_count();
+	read_unlock_bh(&z->rw);
+	read_unlock(&z->rw);
+	write_lock_irqsave(&z->rw, flags);
+	z->out[6] += 16 * (irqs_disabled() + 2 * read_trylock(&z->rw));
+	write_unlock_irqrestore(&z->rw, flags);
+	spin_lock_init(&z->sl);
+	spin_lock_bh(&z->sl);
+	spin_unlock_bh(&z->sl);
+}
+static void lk_nop(struct zspage *z) { (void)z; }
+static bool lk_wt(struct zspage *z) { (void)z; return true; }
+ZSPAGE_LOCK_OPS(lk_init, lk_nop, lk_nop, lk_wt, lk_nop);`;
+
+  it('ONCE accessors of 1, 2 and 8 bytes, xchg/try_cmpxchg on u64, cond loads, bit ops, bit spinlocks, rwlocks, bh and irq forms', async () => {
+    const design = await cLock('kit.c', KIT);
+    const reports: string[] = [];
+    const cpu = { preemptCount: 0 };
+    const k = new ProbeAtomics(cpu, new Int32Array(64), { report: (kind, m) => reports.push(`${kind}: ${m}`) });
+    const mem = new Int32Array(new SharedArrayBuffer(64));
+    design.create(k).init(mem, 0);
+    expect(reports).toEqual([]);
+    expect(cpu.preemptCount).toBe(0);
+    expect([mem[0], mem[1]]).toEqual([6, 1]); // xchg wrote old + 1 = 0x100000006
+    expect((mem[2]! >>> 8) & 0xff).toBe(0xab);
+    expect(mem[3]! >>> 16).toBe(0xbeef);
+    expect(mem[4]).toBe(0); // bit 3 cleared, bit 5 unlocked
+    expect(mem[5]).toBe(0); // rwlock free
+    expect([...mem.slice(7, 14)]).toEqual([
+      0xab + 0xbeef,
+      0, // try_cmpxchg failed
+      1, // the high word of what xchg found
+      1, // cond load saw 0xbeef
+      1 + 2 * 1 + 4 * 0, // set: was set; clear: was set; then clear
+      1 + 2 * 0, // locked, trylock fails
+      0 + 2 * (2 + 0x200) + 16 * (1 + 0), // writer refused under readers; preempt 2 + bh; irqs off, reader refused
+    ]);
+  });
+});
