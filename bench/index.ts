@@ -10,6 +10,7 @@ import { progress } from './lib/progress.js';
 import type { BenchResults } from './lib/bench-tables.js';
 import { printTable, type Row } from './lib/report.js';
 import { arenaScale } from './sections/arena-scale.js';
+import { cAtomicWidths } from './sections/c-atomic-widths.js';
 import { cLocks } from './sections/c-locks.js';
 import { lockdepCost } from './sections/lockdep.js';
 import { explorerSpeed } from './sections/explorer.js';
@@ -35,6 +36,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'arena-scale': () => arenaScale(ROUNDS),
   startup: () => startup(),
   'c-locks': () => cLocks(ROUNDS),
+  'c-atomic-widths': () => cAtomicWidths(ROUNDS),
   explorer: () => explorerSpeed(ROUNDS),
   'weak-explorer': () => weakExplorer(),
 };

@@ -113,6 +113,9 @@ export const WRK = { PROGRESS: 0, STATE: 1, ZSPAGE: 2, PARKED: 3, TID: 4 } as co
 export const WORKER_COUNTERS = 32;
 /** A C lock's stack, one per thread that runs lock code on the arena (workers, coordinator, spares). */
 export const C_STACK_WORDS = 1024;
+/** A C lock's static data (its globals): bytes [C_DATA_BASE, C_DATA_BASE + C_DATA_BYTES), right after the header. */
+export const C_DATA_BASE = LINE_WORDS * 4;
+export const C_DATA_BYTES = 960;
 export const C_STACK_SPARES = 8; // the coordinator, the lock auditor and its restarts
 export const WASM_PAGE_BYTES = 65536;
 const WORKER_WORDS = LINE_WORDS + WORKER_COUNTERS * 2;
@@ -173,6 +176,8 @@ export interface Layout {
 
 const lineUp = (words: number) => Math.ceil(words / LINE_WORDS) * LINE_WORDS;
 
+const even = (words: number) => (words + 1) & ~1;
+
 export function computeLayout(params: ArenaParams): Layout {
   let at = 0;
   const region = (words: number) => {
@@ -182,13 +187,17 @@ export function computeLayout(params: ArenaParams): Layout {
   };
   const header = region(LINE_WORDS);
   void header;
+  // at a fixed address (C_DATA_BASE), where every C lock module is linked to keep its static data
+  const cData = region(C_DATA_BYTES / 4);
+  void cData;
   const pool = region(LINE_WORDS);
   const pageAlloc = region(LINE_WORDS);
   const zspageAlloc = region(LINE_WORDS);
   const classes = region(params.classCount * CLASS_WORDS);
   const shadowAt = ZSP.PAGES + params.chainSize;
-  const lockAt = shadowAt + SHADOW_WORDS;
-  const zspageWords = lockAt + params.lockWords;
+  // lock words 8-byte aligned: a C lock's atomic64_t is one 64-bit atomic
+  const lockAt = even(shadowAt + SHADOW_WORDS);
+  const zspageWords = even(lockAt + params.lockWords);
   const maxZspages = params.pages;
   const zspages = region(maxZspages * zspageWords);
   const pageDescs = region(params.pages * PAGE_DESC_WORDS);

@@ -17,6 +17,7 @@
 // (and the code after it) runs on the real words. Plain code between two interleaving points
 // runs as one step with the op before it; a plain change counts as a change of its word.
 import { asGlobalAtomics, RAW_ATOMICS, withGlobalAtomics } from '../invariants/global-atomics.js';
+import { RAW_ATOMICS64, type Rmw64 } from '../locks/atomics64.js';
 import { callAs, callerFor, describeCaller, withPreemptCount, type LockCaller } from '../locks/calling-context.js';
 import type { LockAtomics, LockDesign, LockOps, MemoryOrder } from '../locks/contract.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
@@ -34,7 +35,9 @@ const PREEMPT = Object.freeze({ explorerPreempt: true });
 const SCRATCH: TraceStep = { step: 0, thread: 0, call: 'readLock', op: null, index: null, args: [], result: null, words: [] };
 
 type Holds = 'none' | 'read' | 'write';
-type Result = number | string;
+type Result = number | string | bigint;
+/** An op's value arguments: BigInt for the 64-bit ops (atomic64_t). */
+type Arg = number | bigint;
 
 interface Memo {
   op: string;
@@ -58,6 +61,9 @@ interface SimThread {
   wait: { index: number; timeout: boolean } | null;
   /** Non-modifying observations (op, index, args, result) in this call since a word it watched changed. */
   seen: Set<string>;
+  /** The last of those observations, and whether it repeated the one before it. */
+  last: string;
+  echoed: boolean;
   /** Bitmask of the lock words those observations read, and the sum of their versions then. */
   watched: number;
   watchStamp: number;
@@ -125,6 +131,8 @@ export class Run {
   private performed = false;
   private preempted = false;
   private callName: LockCall | null = null;
+  /** The kernel call behind the next wait (a C lock's msleep ...), for the sleeps report. */
+  private waitCall: string | undefined;
   private entry: TraceStep | null = null;
   private stepNo = 0;
   /** plainAccess: re-execution runs on snapshots; `real` holds the words until the step goes live. */
@@ -265,6 +273,8 @@ export class Run {
       done: false,
       wait: null,
       seen: new Set(),
+      last: '',
+      echoed: false,
       watched: 0,
       watchStamp: 0,
       stuck: false,
@@ -323,6 +333,8 @@ export class Run {
 
   private forget(t: SimThread): void {
     t.seen.clear();
+    t.last = '';
+    t.echoed = false;
     t.watched = 0;
     t.stuck = false;
     t.fresh = 0;
@@ -473,7 +485,8 @@ export class Run {
     note?: string,
   ): TraceStep {
     if (!this.tracing) return (this.entry = SCRATCH);
-    const e: TraceStep = { step: this.stepNo, thread: this.cur.id, call, op, index, args, result, words: [] };
+    const shown = typeof result === 'bigint' ? (BigInt.asIntN(53, result) === result ? Number(result) : String(result)) : result;
+    const e: TraceStep = { step: this.stepNo, thread: this.cur.id, call, op, index, args, result: shown, words: [] };
     if (this.cur.program === 'T') e.checker = true;
     if (note !== undefined) e.note = note;
     if (!this.cur.callerTraced && this.cur.caller) {
@@ -490,8 +503,8 @@ export class Run {
     name: string,
     mem: Int32Array,
     index: number,
-    a: number,
-    b: number,
+    a: Arg,
+    b: Arg,
     nargs: number,
     order?: MemoryOrder,
     failOrder?: MemoryOrder,
@@ -525,14 +538,17 @@ export class Run {
     if (call === null) throw new Error('atomics used outside a lock call');
     if (mem !== this.mem) throw new Error(`${name}: not on the lock's memory`);
     const rel = index - BASE;
-    if (!Number.isInteger(index) || rel < 0 || rel >= this.words) {
+    // a 64-bit op is one op on a pair of words
+    const wide = name.endsWith('64') ? 1 : 0;
+    if (!Number.isInteger(index) || rel < 0 || rel + wide >= this.words) {
       throw new Error(`${name}: index ${rel} relative to the lock base is outside its ${this.words} word(s)`);
     }
     this.performed = true;
     this.cursor++;
     t.callOps++;
-    const args = nargs === 0 ? [] : nargs === 1 ? [a] : [a, b];
+    const args = nargs === 0 ? [] : nargs === 1 ? [Number(a)] : [Number(a), Number(b)];
     const before = mem[index]!;
+    const beforeHi = mem[index + wide]!;
     let result: Result;
     let changed: boolean;
     let note: string | undefined;
@@ -544,7 +560,8 @@ export class Run {
         // nor anybody with preemption off (a held spinlock)
         this.newEntry(call, name, rel, args, sleeps ? 'sleeps' : 'not-equal');
         const where = call !== 'readUnlock' ? 'sleeping is not allowed there' : `preempt_count is ${t.preempt}`;
-        this.fail('sleeps', `T${t.id} ${call} calls atomics.wait${sleeps ? ' and would sleep' : ''}: ${where}`);
+        const what = this.waitCall ?? 'atomics.wait';
+        this.fail('sleeps', `T${t.id} ${call} calls ${what}${sleeps ? ' and would sleep' : ''}: ${where}`);
         return this.preempt();
       }
       if (!sleeps) {
@@ -558,7 +575,7 @@ export class Run {
         return this.preempt();
       }
     } else if (name === 'notify') {
-      const woken = this.notify(index, nargs > 0 ? a : Infinity);
+      const woken = this.notify(index, nargs > 0 ? Number(a) : Infinity);
       result = woken.length;
       changed = woken.length > 0;
       if (changed) note = `woke ${names(woken)}`;
@@ -566,11 +583,11 @@ export class Run {
       const o = order ?? 'seq_cst';
       const r = this.weak.perform(t.id, name, rel, a, b, o, failOrder ?? o, ((t.fresh >> rel) & 1) === 1, this.stepNo, `${call} ${name}[${rel}]`);
       result = r.result;
-      changed = mem[index] !== before;
+      changed = mem[index] !== before || mem[index + wide] !== beforeHi;
       stale = r.stale;
     } else {
       result = perform(name, mem, index, a, b);
-      changed = mem[index] !== before;
+      changed = mem[index] !== before || mem[index + wide] !== beforeHi;
     }
     t.memo.push({ op: name, index, result });
     if (this.plain) t.post[t.memo.length - 1] = this.mem.slice();
@@ -581,13 +598,14 @@ export class Run {
     }
     if (changed) {
       this.wordVersion[rel]!++;
+      if (wide) this.wordVersion[rel + 1]!++;
       this.changes++;
       t.own++;
       this.forget(t);
     } else {
       // the same observation twice with the words it read unchanged: the thread spins
       if (t.watched !== 0 && this.stamp(t.watched) !== t.watchStamp) this.forget(t);
-      t.watched |= name === 'relax' ? this.allWords : 1 << rel; // cpu_relax() waits for any word
+      t.watched |= name === 'relax' ? this.allWords : (1 + wide * 2) << rel; // cpu_relax() waits for any word
       t.watchStamp = this.stamp(t.watched);
       const key = `${name}:${rel}:${a}:${b}:${result}`;
       // Weak memory: while an observation may have been of an old value, a repeat is no
@@ -595,7 +613,17 @@ export class Run {
       // watches from then on, and only repeats made so count (loom's rule).
       t.unsure ||= stale;
       const seenKey = stale ? `~${key}` : key;
-      if (!t.seen.has(seenKey) && !(stale && t.seen.has(key))) t.seen.add(seenKey);
+      // The same observation right after itself (fences aside), once, is a re-read, not yet a
+      // spin: the kernel's conditional atomics read again after atomic_cond_read_acquire()
+      // (a load, then smp_acquire__after_ctrl_dep()) saw the value it waited for.
+      const echo = seenKey === t.last && !t.echoed;
+      if (name !== 'fence') {
+        t.echoed = echo;
+        t.last = seenKey;
+      }
+      if (echo) {
+        // judged by what comes next
+      } else if (!t.seen.has(seenKey) && !(stale && t.seen.has(key))) t.seen.add(seenKey);
       else if (!t.unsure) t.stuck = true;
       else {
         t.fresh |= t.watched;
@@ -656,7 +684,7 @@ export class Run {
   }
 
   private proxy(): LockAtomics {
-    const op = (name: string, m: Int32Array, i: number, a: number, b: number, n: number, o?: MemoryOrder, fo?: MemoryOrder) => {
+    const op = (name: string, m: Int32Array, i: number, a: Arg, b: Arg, n: number, o?: MemoryOrder, fo?: MemoryOrder) => {
       if (o !== undefined) this.ordered = true;
       return this.op(name, m, i, a, b, n, o, fo);
     };
@@ -671,8 +699,18 @@ export class Run {
       xor: (m, i, v, o) => op('xor', m, i, v, 0, 1, o) as number,
       exchange: (m, i, v, o) => op('exchange', m, i, v, 0, 1, o) as number,
       compareExchange: (m, i, e, r, o, fo) => op('compareExchange', m, i, e, r, 2, o, fo) as number,
-      wait: (m, i, v, timeout) =>
-        op('wait', m, i, v, timeout ?? Infinity, timeout === undefined ? 1 : 2) as 'ok' | 'not-equal' | 'timed-out',
+      wait: (m, i, v, timeout, call) => {
+        this.waitCall = call;
+        return op('wait', m, i, v, timeout ?? Infinity, timeout === undefined ? 1 : 2) as 'ok' | 'not-equal' | 'timed-out';
+      },
+      load64: (m, i, o) => op('load64', m, i, 0n, 0n, 0, o) as bigint,
+      store64: (m, i, v, o) => op('store64', m, i, v, 0n, 1, o) as bigint,
+      add64: (m, i, v, o) => op('add64', m, i, v, 0n, 1, o) as bigint,
+      and64: (m, i, v, o) => op('and64', m, i, v, 0n, 1, o) as bigint,
+      or64: (m, i, v, o) => op('or64', m, i, v, 0n, 1, o) as bigint,
+      xor64: (m, i, v, o) => op('xor64', m, i, v, 0n, 1, o) as bigint,
+      exchange64: (m, i, v, o) => op('exchange64', m, i, v, 0n, 1, o) as bigint,
+      compareExchange64: (m, i, e, r, o, fo) => op('compareExchange64', m, i, e, r, 2, o, fo) as bigint,
       notify: (m, i, count) => op('notify', m, i, count ?? 0, 0, count === undefined ? 0 : 1) as number,
       // SC: a fence orders nothing more, and plain accesses are loads and stores like any other.
       fence: (o) => this.fence(o ?? 'seq_cst'),
@@ -738,7 +776,9 @@ function drive(ops: LockOps, program: string, id: number, mem: Int32Array, h: Ho
   }
 }
 
-function perform(name: string, mem: Int32Array, index: number, a: number, b: number): number {
+function perform(name: string, mem: Int32Array, index: number, a: Arg, b: Arg): number | bigint {
+  if (typeof a === 'bigint') return perform64(name, mem, index, a, b as bigint);
+  b = b as number;
   switch (name) {
     case 'load':
       return RAW_ATOMICS.load(mem, index);
@@ -762,6 +802,19 @@ function perform(name: string, mem: Int32Array, index: number, a: number, b: num
       return 0;
     default:
       throw new Error(`unknown atomic op ${name}`);
+  }
+}
+
+function perform64(name: string, mem: Int32Array, index: number, a: bigint, b: bigint): bigint {
+  switch (name) {
+    case 'load64':
+      return RAW_ATOMICS64.load64(mem, index);
+    case 'store64':
+      return RAW_ATOMICS64.store64(mem, index, a);
+    case 'compareExchange64':
+      return RAW_ATOMICS64.compareExchange64(mem, index, a, b);
+    default:
+      return RAW_ATOMICS64[name as Rmw64](mem, index, a);
   }
 }
 

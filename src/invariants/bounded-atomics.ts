@@ -1,5 +1,6 @@
 // The atomics the coordinator hands the lock under test: a call that spins through
 // more operations than any lock needs with nobody else running has hung.
+import { RAW_ATOMICS64 } from '../locks/atomics64.js';
 import type { PreemptCount } from '../locks/calling-context.js';
 import type { LockAtomics } from '../locks/contract.js';
 import { RAW_ATOMICS } from './global-atomics.js';
@@ -63,6 +64,38 @@ export class BoundedAtomics implements LockAtomics {
   compareExchange(m: Int32Array, i: number, e: number, r: number) {
     this.spend();
     return RAW_ATOMICS.compareExchange(m, i, e, r);
+  }
+  load64(m: Int32Array, i: number) {
+    this.spend();
+    return RAW_ATOMICS64.load64(m, i);
+  }
+  store64(m: Int32Array, i: number, v: bigint) {
+    this.spend();
+    return RAW_ATOMICS64.store64(m, i, v);
+  }
+  add64(m: Int32Array, i: number, v: bigint) {
+    this.spend();
+    return RAW_ATOMICS64.add64(m, i, v);
+  }
+  and64(m: Int32Array, i: number, v: bigint) {
+    this.spend();
+    return RAW_ATOMICS64.and64(m, i, v);
+  }
+  or64(m: Int32Array, i: number, v: bigint) {
+    this.spend();
+    return RAW_ATOMICS64.or64(m, i, v);
+  }
+  xor64(m: Int32Array, i: number, v: bigint) {
+    this.spend();
+    return RAW_ATOMICS64.xor64(m, i, v);
+  }
+  exchange64(m: Int32Array, i: number, v: bigint) {
+    this.spend();
+    return RAW_ATOMICS64.exchange64(m, i, v);
+  }
+  compareExchange64(m: Int32Array, i: number, e: bigint, r: bigint) {
+    this.spend();
+    return RAW_ATOMICS64.compareExchange64(m, i, e, r);
   }
   // Nobody else runs: a sleep could only end by its timeout, so it is capped.
   wait(m: Int32Array, i: number, v: number, timeout?: number) {

@@ -4,6 +4,7 @@
 //   acquiring under the pool read lock (might_sleep() with preempt_count > 0);
 // - wait where it must not (see spin-watch): a writeTrylock that waits for sleeping
 //   readers (writer-waited), a readLock that waits for readers (reader-waited).
+import { RAW_ATOMICS64 } from '../locks/atomics64.js';
 import type { LockAtomics, SpinlockTracker } from '../locks/contract.js';
 import { RAW_ATOMICS } from './global-atomics.js';
 import { COV, hit, newCoverage } from '../model/coverage.js';
@@ -97,9 +98,45 @@ export class ProbeAtomics implements LockAtomics {
     if (this.reading && seen !== expected) hit(this.coverage, COV.READER_CAS_RETRY);
     return seen;
   }
-  wait(mem: Int32Array, index: number, value: number, timeout?: number): 'ok' | 'not-equal' | 'timed-out' {
+  // 64-bit atomics (atomic64_t): one operation each, as the 32-bit ones
+  load64(mem: Int32Array, index: number): bigint {
+    this.tick();
+    return RAW_ATOMICS64.load64(mem, index);
+  }
+  store64(mem: Int32Array, index: number, value: bigint): bigint {
+    this.tick();
+    return RAW_ATOMICS64.store64(mem, index, value);
+  }
+  add64(mem: Int32Array, index: number, value: bigint): bigint {
+    this.tick();
+    return RAW_ATOMICS64.add64(mem, index, value);
+  }
+  and64(mem: Int32Array, index: number, value: bigint): bigint {
+    this.tick();
+    return RAW_ATOMICS64.and64(mem, index, value);
+  }
+  or64(mem: Int32Array, index: number, value: bigint): bigint {
+    this.tick();
+    return RAW_ATOMICS64.or64(mem, index, value);
+  }
+  xor64(mem: Int32Array, index: number, value: bigint): bigint {
+    this.tick();
+    return RAW_ATOMICS64.xor64(mem, index, value);
+  }
+  exchange64(mem: Int32Array, index: number, value: bigint): bigint {
+    this.tick();
+    return RAW_ATOMICS64.exchange64(mem, index, value);
+  }
+  compareExchange64(mem: Int32Array, index: number, expected: bigint, replacement: bigint): bigint {
+    this.tick();
+    const seen = RAW_ATOMICS64.compareExchange64(mem, index, expected, replacement);
+    if (this.reading && seen !== BigInt.asIntN(64, expected)) hit(this.coverage, COV.READER_CAS_RETRY);
+    return seen;
+  }
+  /** `call`: the kernel call that sleeps (a C lock's msleep ...), named in the report. */
+  wait(mem: Int32Array, index: number, value: number, timeout?: number, call?: string): 'ok' | 'not-equal' | 'timed-out' {
     if (this.cpu.preemptCount > 0) {
-      this.sink.report('slept-in-atomic', `the lock called atomics.wait with preempt_count ${this.cpu.preemptCount}`);
+      this.sink.report('slept-in-atomic', `the lock called ${call ?? 'atomics.wait'} with preempt_count ${this.cpu.preemptCount}`);
     }
     return RAW_ATOMICS.wait(mem, index, value, timeout);
   }

@@ -33,8 +33,27 @@ export interface LockAtomics {
     order?: MemoryOrder,
     failureOrder?: MemoryOrder,
   ): number;
-  wait(mem: Int32Array, index: number, value: number, timeout?: number): 'ok' | 'not-equal' | 'timed-out';
+  /** `call`: the kernel call that sleeps (a C lock's msleep, schedule, ...), for reports. */
+  wait(mem: Int32Array, index: number, value: number, timeout?: number, call?: string): 'ok' | 'not-equal' | 'timed-out';
   notify(mem: Int32Array, index: number, count?: number): number;
+  // 64-bit atomics (atomic64_t): one operation on mem[index] (low half) and mem[index + 1],
+  // with index 8-byte aligned in the buffer. RMWs return the old value. Absent (the global
+  // Atomics), a C lock's shim uses the raw ones (locks/atomics64.ts).
+  load64?(mem: Int32Array, index: number, order?: MemoryOrder): bigint;
+  store64?(mem: Int32Array, index: number, value: bigint, order?: MemoryOrder): bigint;
+  add64?(mem: Int32Array, index: number, value: bigint, order?: MemoryOrder): bigint;
+  and64?(mem: Int32Array, index: number, value: bigint, order?: MemoryOrder): bigint;
+  or64?(mem: Int32Array, index: number, value: bigint, order?: MemoryOrder): bigint;
+  xor64?(mem: Int32Array, index: number, value: bigint, order?: MemoryOrder): bigint;
+  exchange64?(mem: Int32Array, index: number, value: bigint, order?: MemoryOrder): bigint;
+  compareExchange64?(
+    mem: Int32Array,
+    index: number,
+    expected: bigint,
+    replacement: bigint,
+    order?: MemoryOrder,
+    failureOrder?: MemoryOrder,
+  ): bigint;
   /** A fence: 'seq_cst' is smp_mb(), 'acquire' smp_rmb(), 'release' smp_wmb(). */
   fence?(order: MemoryOrder): void;
   /** A plain (non-atomic) load of shared memory, as `mem[index]`; race-checked by the weak explorer. */

@@ -11,6 +11,7 @@
 // else (RCU, control flow, pointers) is bad input naming what is not supported.
 import { BadInputError } from '../../errors.js';
 import type { MemoryOrder } from '../../locks/contract.js';
+import { canonical, kernelPrimitive, type CondOp } from './litmus-kernel.js';
 
 export type Outcome = 'Always' | 'Sometimes' | 'Never';
 
@@ -19,12 +20,15 @@ export type Operand = { reg: string } | { num: number };
 export type Stmt = { line: number; text: string } & StmtBody;
 
 export type StmtBody =
-  | { k: 'load'; reg: string | null; loc: string; order: MemoryOrder | 'plain' }
+  /** `bit`: test_bit, the register gets that bit of the value. */
+  | { k: 'load'; reg: string | null; loc: string; order: MemoryOrder | 'plain'; bit?: number }
   | { k: 'store'; loc: string; val: Operand; order: MemoryOrder | 'plain' }
   /** op(old, arg) is the new value; `ret` says what the register gets. */
-  | { k: 'rmw'; reg: string | null; loc: string; op: RmwOp; arg: Operand; order: MemoryOrder; ret: 'old' | 'new' | 'zero' }
+  | { k: 'rmw'; reg: string | null; loc: string; op: RmwOp; arg: Operand; order: MemoryOrder; ret: 'old' | 'new' | 'zero' | 'negative' }
   | { k: 'cmpxchg'; reg: string | null; loc: string; expected: Operand; repl: Operand; order: MemoryOrder; failOrder: MemoryOrder }
-  | { k: 'addUnless'; reg: string | null; loc: string; arg: Operand; unless: Operand }
+  | { k: 'cond'; reg: string | null; loc: string; op: CondOp; arg: Operand; unless: Operand }
+  /** test_and_{set,clear,change}_bit(_lock): unordered (no write) when the bit is already as asked. */
+  | { k: 'testBit'; reg: string | null; loc: string; op: 'or' | 'andnot' | 'xor'; mask: number; order: MemoryOrder }
   | { k: 'fence'; order: MemoryOrder }
   | { k: 'lock'; loc: string }
   | { k: 'trylock'; reg: string | null; loc: string }
@@ -71,7 +75,7 @@ export function parseLitmus(text: string, file: string): Litmus {
   for (const item of src.slice(open + 1, close).split(';')) {
     const t = item.trim();
     if (t === '') continue;
-    const m = /^(?:(?:atomic_t|int|spinlock_t|unsigned\s+int|u32)\s+)?(\w+)(?:\s*=\s*(?:ATOMIC_INIT\s*\(\s*(-?\d+)\s*\)|(-?\d+)))?$/.exec(t);
+    const m = /^(?:(?:atomic_t|atomic64_t|atomic_long_t|int|long|spinlock_t|unsigned\s+int|unsigned\s+long|u32|u64|s64)\s+)?(\w+)(?:\s*=\s*(?:ATOMIC(?:64|_LONG)?_INIT\s*\(\s*(-?\d+)\s*\)|(-?\d+)))?$/.exec(t);
     if (!m || (!/\s/.test(t) && m[2] === undefined && m[3] === undefined)) {
       bad(`initial state: cannot read '${t}' (want 'x = 1;', 'int x;' or 'atomic_t v = ATOMIC_INIT(1);')`, lineAt(open));
     }
@@ -133,8 +137,7 @@ function parseBody(
       if (decl[2] !== undefined && Number(decl[2]) !== 0) bad(`P${id}: registers start at 0; '${s}' is not supported`, line);
       continue;
     }
-    const stmt = parseStmt(s, (why) => bad(`P${id}: ${why}`, line));
-    out.push({ ...stmt, line, text: s } as Stmt);
+    for (const stmt of [parseStmt(s, (why) => bad(`P${id}: ${why}`, line))].flat()) out.push({ ...stmt, line, text: s } as Stmt);
   }
   return out;
 }
@@ -153,7 +156,7 @@ const locOf = (t: string, bad: (why: string) => never): string => {
 
 const SUFFIX: Record<string, MemoryOrder> = { '': 'seq_cst', _relaxed: 'relaxed', _acquire: 'acquire', _release: 'release' };
 
-type Parsed = StmtBody;
+type Parsed = StmtBody | StmtBody[];
 
 function parseStmt(s: string, bad: (why: string) => never): Parsed {
   // r = *x;   *x = v;
@@ -164,14 +167,17 @@ function parseStmt(s: string, bad: (why: string) => never): Parsed {
   m = /^(?:(\w+) = )?(?:\(void\) ?)?(\w+) ?\((.*)\)$/.exec(s);
   if (!m) return bad(`cannot read the statement '${s}'`);
   const reg = m[1] ?? null;
-  const fn = m[2]!;
+  const written = m[2]!;
+  const fn = canonical(written);
   const args = m[3]!.trim() === '' ? [] : m[3]!.split(',').map((a) => a.trim());
   const want = (n: number): void => {
-    if (args.length !== n) bad(`${fn} takes ${n} argument(s), got ${args.length}`);
+    if (args.length !== n) bad(`${written} takes ${n} argument(s), got ${args.length}`);
   };
   const noReg = (): void => {
-    if (reg) bad(`${fn} returns nothing to assign to ${reg}`);
+    if (reg) bad(`${written} returns nothing to assign to ${reg}`);
   };
+  const kernel = kernelPrimitive({ fn, args, reg, want, noReg, operand: (t) => operand(t, bad), loc: (t) => locOf(t, bad), bad });
+  if (kernel) return kernel;
   const fence = (order: MemoryOrder): Parsed => (want(0), noReg(), { k: 'fence', order });
   switch (fn) {
     case 'READ_ONCE':
@@ -202,10 +208,6 @@ function parseStmt(s: string, bad: (why: string) => never): Parsed {
       return want(1), noReg(), { k: 'unlock', loc: locOf(args[0]!, bad) };
     case 'spin_trylock':
       return want(1), { k: 'trylock', reg, loc: locOf(args[0]!, bad) };
-    case 'atomic_add_unless':
-      return want(3), { k: 'addUnless', reg, loc: locOf(args[0]!, bad), arg: operand(args[1]!, bad), unless: operand(args[2]!, bad) };
-    case 'atomic_inc_not_zero':
-      return want(1), { k: 'addUnless', reg, loc: locOf(args[0]!, bad), arg: { num: 1 }, unless: { num: 0 } };
   }
   // xchg / cmpxchg families
   m = /^(atomic_)?(xchg|cmpxchg)(|_relaxed|_acquire|_release)$/.exec(fn);
@@ -225,7 +227,7 @@ function parseStmt(s: string, bad: (why: string) => never): Parsed {
   if (m) {
     const [fetch, base, ret, test, suf] = [m[1], m[2]!, m[3], m[4], m[5]!];
     if ((fetch && ret) || (test && (fetch || ret || suf)) || (test && !['inc', 'dec', 'sub'].includes(base))) {
-      return bad(`unsupported primitive '${fn}'`);
+      return bad(`unsupported primitive '${written}'`);
     }
     const unary = base === 'inc' || base === 'dec';
     want(unary ? 1 : 2);
@@ -233,14 +235,14 @@ function parseStmt(s: string, bad: (why: string) => never): Parsed {
     const arg = unary ? { num: 1 } : operand(args[0]!, bad);
     const loc = locOf(args[unary ? 0 : 1]!, bad);
     if (!fetch && !ret && !test) {
-      if (suf) return bad(`unsupported primitive '${fn}'`);
+      if (suf) return bad(`unsupported primitive '${written}'`);
       noReg();
       return { k: 'rmw', reg: null, loc, op, arg, order: 'relaxed', ret: 'old' };
     }
     return { k: 'rmw', reg, loc, op, arg, order: SUFFIX[suf]!, ret: test ? 'zero' : fetch ? 'old' : 'new' };
   }
-  // RCU, try_cmpxchg (needs a pointer to a register), 64-bit and long atomics, spin_is_locked, ...
-  return bad(`unsupported primitive '${fn}'`);
+  // RCU, try_cmpxchg (needs a pointer to a register), smp_cond_load_* (a loop), spin_is_locked, ...
+  return bad(`unsupported primitive '${written}'`);
 }
 
 /** exists clause: terms `0:r0=1` or `x=2`, with /\, \/, ~, parentheses, true, false. */

@@ -3,6 +3,7 @@
 // each run replays the path's prefix and takes choice 0 at each new choice point; then the last
 // choice that has an untried alternative is advanced.
 import { BadInputError } from '../../errors.js';
+import { condStep } from './litmus-kernel.js';
 import type { Litmus, Operand, Outcome, Prop, RmwOp } from './litmus-parse.js';
 import { WeakMemory, type EventInfo } from './memory.js';
 
@@ -130,7 +131,10 @@ function execute(
     switch (s.k) {
       case 'load':
         if (s.order === 'plain') set(tid, s.reg, mem.plainLoad(tid, l, info));
-        else set(tid, s.reg, mem.load(tid, l, s.order, choose, info).val);
+        else {
+          const v = mem.load(tid, l, s.order, choose, info).val;
+          set(tid, s.reg, s.bit === undefined ? v : (v >>> s.bit) & 1);
+        }
         break;
       case 'store':
         if (s.order === 'plain') mem.plainStore(tid, l, val(tid, s.val), info);
@@ -140,19 +144,34 @@ function execute(
         const arg = val(tid, s.arg);
         const { old } = mem.rmw(tid, l, (o) => rmwOp(s.op, o, arg), s.order, s.order, info);
         const nv = rmwOp(s.op, old.val, arg);
-        set(tid, s.reg, s.ret === 'old' ? old.val : s.ret === 'new' ? nv : nv === 0 ? 1 : 0);
+        set(tid, s.reg, s.ret === 'old' ? old.val : s.ret === 'new' ? nv : s.ret === 'negative' ? (nv < 0 ? 1 : 0) : nv === 0 ? 1 : 0);
         break;
       }
       case 'cmpxchg': {
         set(tid, s.reg, mem.cas(tid, l, val(tid, s.expected), val(tid, s.repl), s.order, s.failOrder, choose, info).val);
         break;
       }
-      case 'addUnless': {
+      case 'cond': {
         const a = val(tid, s.arg);
         const u = val(tid, s.unless) | 0;
-        // fully ordered on success, unordered when it does not add (atomic_t.txt)
-        const { wrote } = mem.rmw(tid, l, (o) => (o === u ? null : o + a), 'seq_cst', 'relaxed', info);
-        set(tid, s.reg, wrote ? 1 : 0);
+        // fully ordered when it writes, unordered when it does not (atomic_t.txt)
+        let ret = 0;
+        const step = (o: number) => {
+          const r = condStep(s.op, o, a, u);
+          ret = r.ret;
+          return r.write;
+        };
+        mem.rmw(tid, l, step, 'seq_cst', 'relaxed', info);
+        set(tid, s.reg, ret);
+        break;
+      }
+      case 'testBit': {
+        // asm-generic/bitops: a bit already as asked is a plain (unordered) read, no write
+        const op = s.op;
+        const m = s.mask;
+        const write = (o: number) => (op === 'or' && o & m) || (op === 'andnot' && !(o & m)) ? null : rmwOp(op, o, m);
+        const { old } = mem.rmw(tid, l, write, s.order, 'relaxed', info);
+        set(tid, s.reg, old.val & m ? 1 : 0);
         break;
       }
       case 'fence':

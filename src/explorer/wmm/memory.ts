@@ -21,6 +21,8 @@ export const HISTORY = 8;
 
 export interface Msg {
   val: number;
+  /** A 64-bit value's high word (atomic64_t: the pair of words is one location, `val` its low word). */
+  hi?: number;
   /** The view the message releases (null: releases nothing). */
   view: Int32Array | null;
   /** Writer thread (-1: the initial value), its clock at the write, the step it ran in. */
@@ -86,6 +88,11 @@ export const NEWEST: Pick = () => 0;
 export const isAcquire = (o: MemoryOrder): boolean => o === 'acquire' || o === 'acq_rel' || o === 'seq_cst';
 export const isRelease = (o: MemoryOrder): boolean => o === 'release' || o === 'acq_rel' || o === 'seq_cst';
 
+/** Whether a message holds `val` (and, for a 64-bit value, `hi` in its high word). */
+function matches(m: Msg, val: number, hi: number | undefined): boolean {
+  return m.val === (val | 0) && (hi === undefined || (m.hi ?? 0) === hi);
+}
+
 function join(into: Int32Array, from: Int32Array): void {
   for (let i = 0; i < into.length; i++) if (from[i]! > into[i]!) into[i] = from[i]!;
 }
@@ -140,11 +147,11 @@ export class WeakMemory {
   }
 
   /** A failed or successful cmpxchg may read the newest message, or an older visible one whose value differs from `expected`. */
-  casCandidates(tid: number, loc: number, expected: number): Msg[] {
+  casCandidates(tid: number, loc: number, expected: number, expectedHi?: number): Msg[] {
     const msgs = this.locs[loc]!.msgs;
     const out = [msgs[msgs.length - 1]!];
     const low = Math.max(this.threads[tid]!.cur[loc]!, msgs.length - this.history);
-    for (let p = msgs.length - 2; p >= low; p--) if (msgs[p]!.val !== (expected | 0)) out.push(msgs[p]!);
+    for (let p = msgs.length - 2; p >= low; p--) if (!matches(msgs[p]!, expected, expectedHi)) out.push(msgs[p]!);
     return out;
   }
 
@@ -202,22 +209,22 @@ export class WeakMemory {
   rmw(
     tid: number,
     loc: number,
-    f: (old: number) => number | null,
+    f: (old: number, msg: Msg) => number | null,
     order: MemoryOrder,
     failOrder: MemoryOrder,
     info: EventInfo,
-  ): { old: Msg; wrote: boolean } {
+  ): { old: Msg; wrote: boolean; written: Msg | null } {
     const msgs = this.locs[loc]!.msgs;
     const m = msgs[msgs.length - 1]!;
-    const v = f(m.val);
-    if (v === null) return { old: this.load(tid, loc, failOrder, NEWEST, info), wrote: false };
+    const v = f(m.val, m);
+    if (v === null) return { old: this.load(tid, loc, failOrder, NEWEST, info), wrote: false, written: null };
     if (order === 'seq_cst') this.mb(tid);
     const t = this.threads[tid]!;
     this.tick(t, tid);
     this.readMsg(t, tid, loc, m, msgs.length - 1, order, info);
-    this.append(t, tid, loc, v | 0, order, m.view, info);
+    const written = this.append(t, tid, loc, v | 0, order, m.view, info);
     if (order === 'seq_cst') this.mb(tid);
-    return { old: m, wrote: true };
+    return { old: m, wrote: true, written };
   }
 
   /**
@@ -234,12 +241,18 @@ export class WeakMemory {
     failOrder: MemoryOrder,
     pick: Pick,
     info: EventInfo,
+    /** A 64-bit cmpxchg: the high words of `expected` and `replacement`. */
+    hi?: { expected: number; replacement: number },
   ): Msg {
     if (failOrder === 'seq_cst') this.mb(tid); // ordered either way: the mb comes before the read (a second one is a no-op)
-    const cands = this.casCandidates(tid, loc, expected);
+    const cands = this.casCandidates(tid, loc, expected, hi?.expected);
     const k = pick(cands.length);
     if (k < 0 || k >= cands.length) throw new RangeError(`read choice ${k}, only ${cands.length} candidate(s)`);
-    if (k === 0) return this.rmw(tid, loc, (old) => (old === (expected | 0) ? replacement : null), order, failOrder, info).old;
+    if (k === 0) {
+      const r = this.rmw(tid, loc, (_, m) => (matches(m, expected, hi?.expected) ? replacement : null), order, failOrder, info);
+      if (r.written && hi) r.written.hi = hi.replacement;
+      return r.old;
+    }
     // a failed cmpxchg that read an older message: its position among all messages
     const msgs = this.locs[loc]!.msgs;
     const back = msgs.length - 1 - msgs.lastIndexOf(cands[k]!);

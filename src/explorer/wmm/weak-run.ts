@@ -6,6 +6,7 @@
 // returns: a read section plain-loads them, a write section plain-stores them. Those accesses
 // are not steps (a happens-before race check needs no interleaving of them); a race between
 // them is the `data-race` rule: the lock failed to order one section after another.
+import { apply64, pairValue, type Rmw64 } from '../../locks/atomics64.js';
 import type { MemoryOrder } from '../../locks/contract.js';
 import { WeakMemory, type EventInfo, type Msg, type Race } from './memory.js';
 
@@ -32,6 +33,8 @@ export class WeakRun {
   lastRead: ReadFrom | null = null;
   /** Write sections so far: the payload generation. */
   private generation = 0;
+  /** Lock words that hold the low half of a 64-bit value (its high half is the next word). */
+  private readonly wide = new Set<number>();
 
   constructor(
     private readonly mem: Int32Array,
@@ -44,6 +47,8 @@ export class WeakRun {
     for (let i = 0; i < words; i++) init.push(mem[base + i]!);
     for (let i = 0; i < PAYLOAD_WORDS; i++) init.push(0);
     this.memory = new WeakMemory(init, threads + 1); // + the end-of-run checker
+    // a 64-bit load of a pair nobody wrote yet reads both initial words
+    this.memory.locs.forEach((l, i) => (l.msgs[0]!.hi = init[i + 1] ?? 0));
   }
 
   /**
@@ -55,14 +60,22 @@ export class WeakRun {
     tid: number,
     name: string,
     loc: number,
-    a: number,
-    b: number,
+    a: number | bigint,
+    b: number | bigint,
     order: MemoryOrder,
     failOrder: MemoryOrder,
     fresh: boolean,
     step: number,
     what: string,
-  ): { result: number; stale: boolean } {
+  ): { result: number | bigint; stale: boolean } {
+    if (typeof a === 'bigint') {
+      const r = this.perform64(tid, name, loc, a, b as bigint, order, failOrder, fresh, step, what);
+      this.wide.add(loc);
+      this.mem[this.base + loc] = this.memory.newest(loc);
+      this.mem[this.base + loc + 1] = this.newestWord(loc + 1);
+      return r;
+    }
+    b = b as number;
     const m = this.memory;
     const info: EventInfo = { step, what };
     this.lastRead = null;
@@ -111,6 +124,71 @@ export class WeakRun {
     return { result, stale };
   }
 
+  /**
+   * A 64-bit op (atomic64_t): one location, the pair's low word, whose messages carry the high
+   * word too, so a load reads both halves of one store.
+   */
+  private perform64(
+    tid: number,
+    name: string,
+    loc: number,
+    a: bigint,
+    b: bigint,
+    order: MemoryOrder,
+    failOrder: MemoryOrder,
+    fresh: boolean,
+    step: number,
+    what: string,
+  ): { result: bigint; stale: boolean } {
+    const m = this.memory;
+    const info: EventInfo = { step, what };
+    let stale = false;
+    let n = 1;
+    let k = 0;
+    const pick = (count: number): number => {
+      n = count;
+      if (count <= 1 || fresh) return 0;
+      stale = true;
+      k = this.chooseRead(count, step);
+      if (k > 0) this.choices[step] = k;
+      return k;
+    };
+    const lo = (v: bigint) => Number(BigInt.asIntN(32, v));
+    const hi = (v: bigint) => Number(BigInt.asIntN(32, v >> 32n));
+    const value = (msg: Msg) => pairValue(msg.val, msg.hi ?? 0);
+    let read: Msg;
+    switch (name) {
+      case 'load64':
+        read = m.load(tid, loc, order, pick, info);
+        break;
+      case 'store64': {
+        const v = BigInt.asIntN(64, a);
+        m.store(tid, loc, lo(v), order, info).hi = hi(v);
+        this.lastRead = null;
+        return { result: v, stale: false };
+      }
+      case 'compareExchange64':
+        read = m.cas(tid, loc, lo(a), lo(b), order, failOrder, pick, info, { expected: hi(a), replacement: hi(b) });
+        break;
+      default: {
+        let next = 0n;
+        const f = (_: number, old: Msg) => lo((next = apply64(name as Rmw64, value(old), a)));
+        const r = m.rmw(tid, loc, f, order, order, info);
+        r.written!.hi = hi(next);
+        read = r.old;
+      }
+    }
+    this.readFrom(read, k, n);
+    return { result: value(read), stale };
+  }
+
+  /** The newest value of lock word `i` (the high half of a 64-bit value's newest message). */
+  private newestWord(i: number): number {
+    if (!this.wide.has(i - 1)) return this.memory.newest(i);
+    const msgs = this.memory.locs[i - 1]!.msgs;
+    return msgs[msgs.length - 1]!.hi ?? 0;
+  }
+
   /** The payload accesses of a section whose lock call just returned. */
   section(tid: number, write: boolean, step: number, call: string): void {
     const g = write ? ++this.generation : 0;
@@ -129,7 +207,7 @@ export class WeakRun {
   plainStores(tid: number, step: number, call: string): void {
     for (let i = 0; i < this.words; i++) {
       const v = this.mem[this.base + i]!;
-      if (v !== this.memory.newest(i)) this.memory.plainStore(tid, i, v, { step, what: `${call} plain store[${i}]` });
+      if (v !== this.newestWord(i)) this.memory.plainStore(tid, i, v, { step, what: `${call} plain store[${i}]` });
     }
   }
 

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BadInputError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
+import { C_DATA_BASE } from '../../arena/layout.js';
 
 /** The kernel shim's headers; the package ships this folder. */
 export const shimDir = () => join(packageRoot(), 'src', 'locks', 'c', 'include');
@@ -15,8 +16,9 @@ export const shimDir = () => join(packageRoot(), 'src', 'locks', 'c', 'include')
 const SOURCE_NAME = 'lock.c';
 
 // wasm32 with threads: the module imports the arena's shared memory and exports its
-// stack pointer so that every instance gets a stack of its own. No static data
-// (--global-base is where it would go): a lock keeps its state in struct zspage.
+// stack pointer so that every instance gets a stack of its own. Its static data (a
+// static counter, a lock class key) is linked at C_DATA_BASE, a region the arena keeps
+// for it, so that every thread shares it, as a kernel global.
 export const CLANG_FLAGS: readonly string[] = [
   '--target=wasm32',
   '-std=gnu11',
@@ -33,6 +35,7 @@ export const CLANG_FLAGS: readonly string[] = [
   '-Werror=int-conversion',
   '-Werror=return-type',
   '-Wl,--no-entry,--import-memory,--shared-memory,--max-memory=4294967296,-z,stack-size=0',
+  `-Wl,--global-base=${C_DATA_BASE}`,
   '-Wl,--export=__stack_pointer,--export=__data_end,--export=__global_base',
 ];
 
@@ -70,13 +73,19 @@ export function cacheDir(): string {
   return join(base, 'zspage-stress', 'c-locks');
 }
 
-function shimTree(): { files: Record<string, string>; linux: Record<string, string> } {
+/** The folders of <linux/...> and <asm/...> headers, which resolve to the shim. */
+const SHIM_FOLDERS = ['linux', 'asm'] as const;
+
+function shimTree(): { files: Record<string, string>; folders: Record<string, Record<string, string>> } {
   const dir = shimDir();
   const files: Record<string, string> = {};
   for (const f of readdirSync(dir)) if (f.endsWith('.h')) files[f] = readFileSync(join(dir, f), 'utf8');
-  const linux: Record<string, string> = {};
-  for (const f of readdirSync(join(dir, 'linux'))) linux[f] = readFileSync(join(dir, 'linux', f), 'utf8');
-  return { files, linux };
+  const folders: Record<string, Record<string, string>> = {};
+  for (const folder of SHIM_FOLDERS) {
+    const headers: Record<string, string> = (folders[folder] = {});
+    for (const f of readdirSync(join(dir, folder))) headers[f] = readFileSync(join(dir, folder, f), 'utf8');
+  }
+  return { files, folders };
 }
 
 // The compiler's version is part of the key; read without loading the compiler.
@@ -95,7 +104,9 @@ export function hashOf(source: string, shim: ReturnType<typeof shimTree>, compil
   const part = (s: string) => h.update(`${s.length}:`).update(s);
   part(source);
   for (const [name, text] of Object.entries(shim.files).sort()) part(name), part(text);
-  for (const [name, text] of Object.entries(shim.linux).sort()) part(name), part(text);
+  for (const folder of SHIM_FOLDERS) {
+    for (const [name, text] of Object.entries(shim.folders[folder]!).sort()) part(`${folder}/${name}`), part(text);
+  }
   for (const f of CLANG_FLAGS) part(f);
   for (const f of extra) part(f);
   part(compiler);
@@ -146,7 +157,7 @@ async function runCompiler(
   const collect = (bytes: Uint8Array | null) => {
     if (bytes) diagnostics += decoder.decode(bytes, { stream: true });
   };
-  const files = { [SOURCE_NAME]: source, include: { ...shim.files, linux: shim.linux }, 'sancov.syms': SANCOV.join('\n') + '\n' };
+  const files = { [SOURCE_NAME]: source, include: { ...shim.files, ...shim.folders }, 'sancov.syms': SANCOV.join('\n') + '\n' };
   try {
     const out = (await commands.clang([...CLANG_FLAGS, ...extra, SOURCE_NAME, '-o', 'lock.wasm'], files, {
       stdout: collect,

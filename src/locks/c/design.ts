@@ -13,7 +13,9 @@
 // spinlocks) is performed on the atomics the design was created with, with its
 // memory ordering (LKMM, Documentation/atomic_t.txt) as the `order` argument.
 import { arenaMemoryOf } from '../../arena/arena.js';
+import { C_DATA_BASE, C_DATA_BYTES } from '../../arena/layout.js';
 import { BadInputError } from '../../errors.js';
+import { atomics64Of } from '../atomics64.js';
 import { MAX_LOCK_WORDS, MEMORY_ORDERS, type LockAtomics, type LockDesign, type LockOps } from '../contract.js';
 import type { CompiledLock } from './compile.js';
 import { spinLock, spinTrylock, spinUnlock } from './spinlock.js';
@@ -23,11 +25,15 @@ const RAW_ATOMICS = Atomics;
 const EXPORTS = ['zs_init', 'zs_read_lock', 'zs_read_unlock', 'zs_write_trylock', 'zs_write_unlock', 'zs_sizeof', 'zs_alignof'];
 const WARN_KINDS = ['WARN_ON', 'WARN_ON_ONCE', 'BUG_ON'];
 const WARN_ONCE = 1;
+/** The shim's sleeping calls, by the code it passes (zspage_kernel.h __ZS_MSLEEP ...). */
+const SLEEP_CALLS = ['msleep', 'usleep_range', 'schedule', 'cond_resched', 'might_sleep'];
 const PAGE = 65536;
-/** In a private memory: where the struct lives, and the stack below the end of the page. */
-const SLOT = 1024;
+/** In a private memory: where the struct lives (after the static data), and the stack below the end of the page. */
+const SLOT = C_DATA_BASE + C_DATA_BYTES;
 
 type Fn = (z: number) => number;
+/** A kernel call's arguments are numbers, and BigInt where the C side passes an s64. */
+type KernelCall = (...args: any[]) => number | bigint | void;
 
 interface Exports {
   zs_init: Fn;
@@ -39,7 +45,6 @@ interface Exports {
   zs_alignof(): number;
   __stack_pointer: WebAssembly.Global;
   __data_end: WebAssembly.Global;
-  __global_base: WebAssembly.Global;
 }
 
 /** One instance: the call in progress (set by each lock call; calls never nest). */
@@ -65,11 +70,11 @@ class Runtime {
     if (rel >= 0 && rel < this.words * 4) this.k.plainAccess?.(this.mem, this.at + (rel >> 2), write);
   }
 
-  /** The caller's index of a pointer the C code passed. */
-  index(p: number): number {
+  /** The caller's index of a pointer the C code passed to an object of `bytes` (4 or 8). */
+  index(p: number, bytes = 4): number {
     if (this.slot === null) return (p - this.mem.byteOffset) >> 2;
     const rel = p - SLOT;
-    if (rel < 0 || rel >= this.words * 4 || (rel & 3) !== 0) {
+    if (rel < 0 || rel + bytes > this.words * 4 || (rel & (bytes - 1)) !== 0) {
       throw new Error(`${this.file}: a kernel call on address ${p}, outside struct zspage`);
     }
     return this.at + (rel >> 2);
@@ -83,23 +88,38 @@ class Runtime {
     if (this.slot) this.slot.set(this.mem.subarray(this.at, this.at + this.words));
   }
 
-  imports(): Record<string, (...args: number[]) => number | void> {
+  imports(): Record<string, KernelCall> {
     const order = (o: number) => MEMORY_ORDERS[o] ?? 'seq_cst';
-    const calls: Record<string, (...args: number[]) => number | void> = {
+    // 64-bit values cross the boundary as BigInt (wasm i64)
+    const k64 = () => atomics64Of(this.k);
+    const at64 = (p: unknown) => this.index(p as number, 8);
+    const calls: Record<string, KernelCall> = {
       load: (p, o) => this.k.load(this.mem, this.index(p), order(o)),
       store: (p, v, o) => void this.k.store(this.mem, this.index(p), v, order(o)),
       add: (p, v, o) => this.k.add(this.mem, this.index(p), v, order(o)),
+      and: (p, v, o) => this.k.and(this.mem, this.index(p), v, order(o)),
+      or: (p, v, o) => this.k.or(this.mem, this.index(p), v, order(o)),
+      xor: (p, v, o) => this.k.xor(this.mem, this.index(p), v, order(o)),
       xchg: (p, v, o) => this.k.exchange(this.mem, this.index(p), v, order(o)),
       cmpxchg: (p, e, n, o, f) => this.k.compareExchange(this.mem, this.index(p), e, n, order(o), order(f)),
+      load64: (p, o) => k64().load64(this.mem, at64(p), order(o)),
+      store64: (p, v, o) => void k64().store64(this.mem, at64(p), v, order(o)),
+      add64: (p, v, o) => k64().add64(this.mem, at64(p), v, order(o)),
+      and64: (p, v, o) => k64().and64(this.mem, at64(p), v, order(o)),
+      or64: (p, v, o) => k64().or64(this.mem, at64(p), v, order(o)),
+      xor64: (p, v, o) => k64().xor64(this.mem, at64(p), v, order(o)),
+      xchg64: (p, v, o) => k64().exchange64(this.mem, at64(p), v, order(o)),
+      cmpxchg64: (p, e, n, o, f) => k64().compareExchange64(this.mem, at64(p), e, n, order(o), order(f)),
       fence: (o) => this.k.fence?.(order(o)),
       relax: () => this.k.relax?.(),
       preempt: (d) => this.k.preempt?.(d) ?? 0,
       // A sleep is atomics.wait on the lock's first word (might_sleep: one that cannot block),
       // so every check of a JS lock's sleeping applies.
-      sleep: (us) => {
+      sleep: (us, call) => {
         const now = RAW_ATOMICS.load(this.mem, this.at);
-        if (us < 0) this.k.wait(this.mem, this.at, (now + 1) | 0, 0);
-        else this.k.wait(this.mem, this.at, now, us / 1000);
+        const name = SLEEP_CALLS[call] ?? 'a sleeping call';
+        if (us < 0) this.k.wait(this.mem, this.at, (now + 1) | 0, 0, name);
+        else this.k.wait(this.mem, this.at, now, us / 1000, name);
       },
       warn: (line, kind) => {
         if (kind === WARN_ONCE && this.warned.has(line)) return;
@@ -114,7 +134,7 @@ class Runtime {
     // Private mode: the caller's words are exact whenever control leaves the C code.
     const mirrored: typeof calls = {};
     for (const [name, fn] of Object.entries(calls)) {
-      mirrored[name] = (...args) => {
+      mirrored[name] = (...args: unknown[]) => {
         this.flush();
         const r = fn(...args);
         this.reload();
@@ -188,9 +208,9 @@ export function cLockDesign(compiled: CompiledLock): LockDesign {
   const first = runtimeFor(new Int32Array(0));
   const size = first.exports.zs_sizeof();
   const align = first.exports.zs_alignof();
-  const data = first.exports.__data_end.value - first.exports.__global_base.value;
-  if (data > 0) fail(`has ${data} bytes of static data; a lock keeps its state in struct zspage`);
-  if (align > 4) fail(`struct zspage is aligned to ${align} bytes; the harness places it on 4-byte words`);
+  const data = first.exports.__data_end.value - C_DATA_BASE;
+  if (data > C_DATA_BYTES) fail(`has ${data} bytes of static data; at most ${C_DATA_BYTES}`);
+  if (align > 8) fail(`struct zspage is aligned to ${align} bytes; the harness places it on 8-byte boundaries`);
   words = Math.max(1, Math.ceil(size / 4));
   if (words > MAX_LOCK_WORDS) fail(`struct zspage is ${size} bytes; at most ${MAX_LOCK_WORDS * 4}`);
   runtimes.delete(privateKey); // built before `words` was known

@@ -11,9 +11,11 @@
  * fully ordered, void RMWs and _relaxed are relaxed, _acquire/_release as named.
  * Stress runs execute every operation sequentially consistent.
  *
- * This file is force-included; <linux/atomic.h>, <linux/spinlock.h>,
- * <linux/preempt.h>, <linux/lockdep.h>, <linux/delay.h>, <linux/compiler.h> and
- * <linux/bug.h> resolve here.
+ * This file is force-included, with zspage_atomics.h (the atomic_t, atomic64_t
+ * and atomic_long_t families, generated from the kernel's atomics.tbl),
+ * zspage_once.h (READ_ONCE, barriers, xchg/cmpxchg, smp_cond_load_*),
+ * zspage_bitops.h (bit operations, bit spinlocks) and zspage_spinlock.h
+ * (preempt/irq context, spinlocks, rwlocks). <linux/...> headers resolve here.
  */
 #ifndef ZSPAGE_KERNEL_H
 #define ZSPAGE_KERNEL_H
@@ -32,6 +34,7 @@ typedef unsigned int u32;
 typedef long long s64;
 typedef unsigned long long u64;
 typedef unsigned long size_t;
+typedef long ssize_t;
 
 /* ---- compiler.h ----------------------------------------------------------- */
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -49,145 +52,75 @@ typedef unsigned long size_t;
 #define __zs_kernel(name) __attribute__((import_module("kernel"), import_name(#name)))
 enum { __ZS_RELAXED = 0, __ZS_ACQUIRE = 1, __ZS_RELEASE = 2, __ZS_ACQ_REL = 3, __ZS_SEQ_CST = 4 };
 enum { __ZS_WARN = 0, __ZS_WARN_ONCE = 1, __ZS_BUG = 2 };
+/* the kernel call that sleeps, as slept-in-atomic names it */
+enum { __ZS_MSLEEP = 0, __ZS_USLEEP_RANGE = 1, __ZS_SCHEDULE = 2, __ZS_COND_RESCHED = 3, __ZS_MIGHT_SLEEP = 4 };
 
+/* 32-bit atomics on an aligned int; the RMWs return the old value */
 __zs_kernel(load) int __zs_load(const volatile int *p, int order);
 __zs_kernel(store) void __zs_store(volatile int *p, int v, int order);
-/* returns the old value */
 __zs_kernel(add) int __zs_add(volatile int *p, int v, int order);
+__zs_kernel(and) int __zs_and(volatile int *p, int v, int order);
+__zs_kernel(or) int __zs_or(volatile int *p, int v, int order);
+__zs_kernel(xor) int __zs_xor(volatile int *p, int v, int order);
 __zs_kernel(xchg) int __zs_xchg(volatile int *p, int v, int order);
 /* returns the value found; `order` on success, `failure` on failure */
 __zs_kernel(cmpxchg) int __zs_cmpxchg(volatile int *p, int old, int new_, int order, int failure);
+/* 64-bit atomics on an 8-byte aligned s64: one operation on two words */
+__zs_kernel(load64) long long __zs_load64(const volatile long long *p, int order);
+__zs_kernel(store64) void __zs_store64(volatile long long *p, long long v, int order);
+__zs_kernel(add64) long long __zs_add64(volatile long long *p, long long v, int order);
+__zs_kernel(and64) long long __zs_and64(volatile long long *p, long long v, int order);
+__zs_kernel(or64) long long __zs_or64(volatile long long *p, long long v, int order);
+__zs_kernel(xor64) long long __zs_xor64(volatile long long *p, long long v, int order);
+__zs_kernel(xchg64) long long __zs_xchg64(volatile long long *p, long long v, int order);
+__zs_kernel(cmpxchg64) long long __zs_cmpxchg64(volatile long long *p, long long old, long long new_, int order, int failure);
 __zs_kernel(fence) void __zs_fence(int order);
 __zs_kernel(relax) void __zs_relax(void);
 /* adds delta to preempt_count and returns the new count */
 __zs_kernel(preempt) int __zs_preempt(int delta);
-/* usecs < 0: might_sleep() (no sleep, only the check) */
-__zs_kernel(sleep) void __zs_sleep(int usecs);
+/* usecs < 0: might_sleep() (no sleep, only the check); `call` names the kernel call */
+__zs_kernel(sleep) void __zs_sleep(int usecs, int call);
 __zs_kernel(warn) void __zs_warn(int line, int kind);
 __zs_kernel(spin_lock) void __zs_spin_lock(volatile int *p);
 __zs_kernel(spin_unlock) void __zs_spin_unlock(volatile int *p);
 __zs_kernel(spin_trylock) int __zs_spin_trylock(volatile int *p);
 
-#define __zs_int_ptr(x) \
-	({ _Static_assert(sizeof(x) == sizeof(int), "READ_ONCE/WRITE_ONCE: only 4-byte objects are supported"); \
-	   (volatile int *)&(x); })
-#define READ_ONCE(x) ((__typeof__(x))__zs_load(__zs_int_ptr(x), __ZS_RELAXED))
-#define WRITE_ONCE(x, v) __zs_store(__zs_int_ptr(x), (int)(v), __ZS_RELAXED)
-#define smp_load_acquire(p) ((__typeof__(*(p)))__zs_load(__zs_int_ptr(*(p)), __ZS_ACQUIRE))
-#define smp_store_release(p, v) __zs_store(__zs_int_ptr(*(p)), (int)(v), __ZS_RELEASE)
-#define smp_mb() __zs_fence(__ZS_SEQ_CST)
-#define smp_rmb() __zs_fence(__ZS_ACQUIRE)
-#define smp_wmb() __zs_fence(__ZS_RELEASE)
-#define smp_mb__before_atomic() smp_mb()
-#define smp_mb__after_atomic() smp_mb()
+/* ---- string.h: memory.copy / memory.fill (bulk memory); plain accesses ---------- */
+#define memcpy(d, s, n) __builtin_memcpy((d), (s), (n))
+#define memmove(d, s, n) __builtin_memmove((d), (s), (n))
+#define memset(d, c, n) __builtin_memset((d), (c), (n))
+static inline int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
 
-/* ---- atomic.h --------------------------------------------------------------- */
-typedef struct { int counter; } atomic_t;
-#define ATOMIC_INIT(i) { (i) }
-
-static inline int atomic_read(const atomic_t *v) { return __zs_load(&v->counter, __ZS_RELAXED); }
-static inline int atomic_read_acquire(const atomic_t *v) { return __zs_load(&v->counter, __ZS_ACQUIRE); }
-static inline void atomic_set(atomic_t *v, int i) { __zs_store(&v->counter, i, __ZS_RELAXED); }
-static inline void atomic_set_release(atomic_t *v, int i) { __zs_store(&v->counter, i, __ZS_RELEASE); }
-
-/* void RMWs are relaxed; _return and fetch_ are fully ordered unless suffixed */
-#define __ZS_ATOMIC_ARITH(op, sign)                                                                    \
-	static inline void atomic_##op(int i, atomic_t *v) { __zs_add(&v->counter, sign i, __ZS_RELAXED); } \
-	static inline int atomic_##op##_return(int i, atomic_t *v)                                      \
-	{ return __zs_add(&v->counter, sign i, __ZS_SEQ_CST) + (sign i); }                              \
-	static inline int atomic_##op##_return_acquire(int i, atomic_t *v)                              \
-	{ return __zs_add(&v->counter, sign i, __ZS_ACQUIRE) + (sign i); }                              \
-	static inline int atomic_##op##_return_release(int i, atomic_t *v)                              \
-	{ return __zs_add(&v->counter, sign i, __ZS_RELEASE) + (sign i); }                              \
-	static inline int atomic_##op##_return_relaxed(int i, atomic_t *v)                              \
-	{ return __zs_add(&v->counter, sign i, __ZS_RELAXED) + (sign i); }                              \
-	static inline int atomic_fetch_##op(int i, atomic_t *v) { return __zs_add(&v->counter, sign i, __ZS_SEQ_CST); } \
-	static inline int atomic_fetch_##op##_acquire(int i, atomic_t *v)                               \
-	{ return __zs_add(&v->counter, sign i, __ZS_ACQUIRE); }                                         \
-	static inline int atomic_fetch_##op##_release(int i, atomic_t *v)                               \
-	{ return __zs_add(&v->counter, sign i, __ZS_RELEASE); }                                         \
-	static inline int atomic_fetch_##op##_relaxed(int i, atomic_t *v)                               \
-	{ return __zs_add(&v->counter, sign i, __ZS_RELAXED); }
-__ZS_ATOMIC_ARITH(add, +)
-__ZS_ATOMIC_ARITH(sub, -)
-
-#define __ZS_ATOMIC_INCDEC(op, arith)                                                                  \
-	static inline void atomic_##op(atomic_t *v) { atomic_##arith(1, v); }                          \
-	static inline int atomic_##op##_return(atomic_t *v) { return atomic_##arith##_return(1, v); }  \
-	static inline int atomic_##op##_return_acquire(atomic_t *v) { return atomic_##arith##_return_acquire(1, v); } \
-	static inline int atomic_##op##_return_release(atomic_t *v) { return atomic_##arith##_return_release(1, v); } \
-	static inline int atomic_##op##_return_relaxed(atomic_t *v) { return atomic_##arith##_return_relaxed(1, v); } \
-	static inline int atomic_fetch_##op(atomic_t *v) { return atomic_fetch_##arith(1, v); }        \
-	static inline int atomic_fetch_##op##_acquire(atomic_t *v) { return atomic_fetch_##arith##_acquire(1, v); } \
-	static inline int atomic_fetch_##op##_release(atomic_t *v) { return atomic_fetch_##arith##_release(1, v); } \
-	static inline int atomic_fetch_##op##_relaxed(atomic_t *v) { return atomic_fetch_##arith##_relaxed(1, v); }
-__ZS_ATOMIC_INCDEC(inc, add)
-__ZS_ATOMIC_INCDEC(dec, sub)
-
-static inline bool atomic_dec_and_test(atomic_t *v) { return atomic_dec_return(v) == 0; }
-static inline bool atomic_inc_and_test(atomic_t *v) { return atomic_inc_return(v) == 0; }
-static inline bool atomic_sub_and_test(int i, atomic_t *v) { return atomic_sub_return(i, v) == 0; }
-
-static inline int atomic_xchg(atomic_t *v, int n) { return __zs_xchg(&v->counter, n, __ZS_SEQ_CST); }
-static inline int atomic_xchg_acquire(atomic_t *v, int n) { return __zs_xchg(&v->counter, n, __ZS_ACQUIRE); }
-static inline int atomic_xchg_release(atomic_t *v, int n) { return __zs_xchg(&v->counter, n, __ZS_RELEASE); }
-static inline int atomic_xchg_relaxed(atomic_t *v, int n) { return __zs_xchg(&v->counter, n, __ZS_RELAXED); }
-
-/* a failed cmpxchg orders nothing (atomic_t.txt) */
-static inline int atomic_cmpxchg(atomic_t *v, int old, int n)
-{ return __zs_cmpxchg(&v->counter, old, n, __ZS_SEQ_CST, __ZS_RELAXED); }
-static inline int atomic_cmpxchg_acquire(atomic_t *v, int old, int n)
-{ return __zs_cmpxchg(&v->counter, old, n, __ZS_ACQUIRE, __ZS_RELAXED); }
-static inline int atomic_cmpxchg_release(atomic_t *v, int old, int n)
-{ return __zs_cmpxchg(&v->counter, old, n, __ZS_RELEASE, __ZS_RELAXED); }
-static inline int atomic_cmpxchg_relaxed(atomic_t *v, int old, int n)
-{ return __zs_cmpxchg(&v->counter, old, n, __ZS_RELAXED, __ZS_RELAXED); }
-
-/* on failure *old is updated to the value found, as in the kernel */
-#define __ZS_TRY_CMPXCHG(suffix, order)                                               \
-	static inline bool atomic_try_cmpxchg##suffix(atomic_t *v, int *old, int n)      \
-	{                                                                                 \
-		int expected = *old;                                                      \
-		int found = __zs_cmpxchg(&v->counter, expected, n, order, __ZS_RELAXED); \
-		if (likely(found == expected))                                            \
-			return true;                                                      \
-		*old = found;                                                             \
-		return false;                                                             \
-	}
-__ZS_TRY_CMPXCHG(, __ZS_SEQ_CST)
-__ZS_TRY_CMPXCHG(_acquire, __ZS_ACQUIRE)
-__ZS_TRY_CMPXCHG(_release, __ZS_RELEASE)
-__ZS_TRY_CMPXCHG(_relaxed, __ZS_RELAXED)
-
-/* ---- preempt.h -------------------------------------------------------------- */
-#define preempt_count() __zs_preempt(0)
-#define preempt_disable() do { __zs_preempt(1); barrier(); } while (0)
-#define preempt_enable() do { barrier(); __zs_preempt(-1); } while (0)
-#define preempt_enable_no_resched() preempt_enable()
-#define preemptible() (__zs_preempt(0) == 0)
-#define in_atomic() (__zs_preempt(0) != 0)
 #define cpu_relax() __zs_relax()
 
-/* ---- spinlock.h: holding a spinlock raises preempt_count ---------------------- */
-typedef struct { int locked; } spinlock_t;
-typedef spinlock_t raw_spinlock_t;
-#define __SPIN_LOCK_UNLOCKED(name) { 0 }
-#define spin_lock_init(l) __zs_store(&(l)->locked, 0, __ZS_RELAXED)
-#define spin_lock(l) __zs_spin_lock(&(l)->locked)
-#define spin_unlock(l) __zs_spin_unlock(&(l)->locked)
-#define spin_trylock(l) (__zs_spin_trylock(&(l)->locked) != 0)
-#define spin_is_locked(l) (__zs_load(&(l)->locked, __ZS_RELAXED) != 0)
-#define raw_spin_lock_init spin_lock_init
-#define raw_spin_lock spin_lock
-#define raw_spin_unlock spin_unlock
-#define raw_spin_trylock spin_trylock
+#include "zspage_once.h"
+
+/* ---- atomic.h ----------------------------------------------------------------- */
+typedef struct { int counter; } atomic_t;
+typedef struct { s64 counter; } atomic64_t;
+#define ATOMIC_INIT(i) { (i) }
+#define ATOMIC64_INIT(i) { (i) }
+#include "zspage_atomics.h"
+#define atomic_cond_read_relaxed(v, c) smp_cond_load_relaxed(&(v)->counter, (c))
+#define atomic_cond_read_acquire(v, c) smp_cond_load_acquire(&(v)->counter, (c))
+#define atomic64_cond_read_relaxed(v, c) smp_cond_load_relaxed(&(v)->counter, (c))
+#define atomic64_cond_read_acquire(v, c) smp_cond_load_acquire(&(v)->counter, (c))
+#define atomic_long_cond_read_relaxed atomic_cond_read_relaxed
+#define atomic_long_cond_read_acquire atomic_cond_read_acquire
 
 /* ---- delay.h and sleeping calls ---------------------------------------------- */
-#define might_sleep() __zs_sleep(-1)
-#define msleep(ms) __zs_sleep((int)(ms) * 1000)
-#define usleep_range(min, max) __zs_sleep((int)(min))
-#define schedule() __zs_sleep(0)
-#define cond_resched() __zs_sleep(0)
+#define might_sleep() __zs_sleep(-1, __ZS_MIGHT_SLEEP)
+#define msleep(ms) __zs_sleep((int)(ms) * 1000, __ZS_MSLEEP)
+#define usleep_range(min, max) __zs_sleep((int)(min), __ZS_USLEEP_RANGE)
+#define schedule() __zs_sleep(0, __ZS_SCHEDULE)
+#define cond_resched() __zs_sleep(0, __ZS_COND_RESCHED)
 #define udelay(us) do { (void)(us); cpu_relax(); } while (0)
 #define ndelay(ns) do { (void)(ns); cpu_relax(); } while (0)
 
@@ -201,6 +134,9 @@ typedef spinlock_t raw_spinlock_t;
 #define VM_BUG_ON(cond) BUG_ON(cond)
 #define VM_WARN_ON(cond) WARN_ON(cond)
 #define VM_WARN_ON_ONCE(cond) WARN_ON_ONCE(cond)
+
+#include "zspage_spinlock.h"
+#include "zspage_bitops.h"
 
 /* ---- lockdep.h: annotations compile to nothing (CONFIG_DEBUG_LOCK_ALLOC unset) ---- */
 struct lock_class_key { };

@@ -1,0 +1,2 @@
+/* resolves to the zspage-stress kernel shim */
+#include <zspage_kernel.h>
