@@ -6,6 +6,8 @@ import type { Distribution } from '../scenario/schema.js';
 import type { RoleContext } from './context.js';
 import { COUNTER } from './counters.js';
 import { isZero, sampleNs } from './dist.js';
+// The harness's own atomics, not the router a lock module sees as the global (atomics-router).
+import { RAW_ATOMICS as Atomics } from '../locks/atomics-router.js';
 
 /** Runs `step` until the coordinator stops the run; returns the interval messages sent. */
 export function runLoop(ctx: RoleContext, step: () => void, pause: Distribution): number {

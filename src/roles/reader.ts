@@ -14,6 +14,8 @@ import type { RoleContext } from './context.js';
 import { COUNTER } from './counters.js';
 import { isZero, sampleNs } from './dist.js';
 import { METRIC } from './metrics.js';
+// The harness's own atomics, not the router a lock module sees as the global (atomics-router).
+import { RAW_ATOMICS as Atomics } from '../locks/atomics-router.js';
 
 export function readerStep(ctx: RoleContext): () => void {
   const { zs, mem, rng, metrics, counters, held, sink, shadow: hooks } = ctx;
