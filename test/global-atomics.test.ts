@@ -120,8 +120,8 @@ describe('routing the global Atomics', () => {
 });
 
 describe('the audit with a lock that spins on the global Atomics', () => {
-  it('reports a trylock that never returns instead of hanging', async () => {
-    const design = await loadExplorerLock(`${FIXTURES}/global-atomics-waiting-trylock.mjs`);
+  it.each(['waiting-trylock', 'destructured-waiting-trylock'])('reports a trylock that never returns instead of hanging (%s)', async (fixture) => {
+    const design = await loadExplorerLock(`${FIXTURES}/global-atomics-${fixture}.mjs`);
     const { zs, atomics } = smallPool(design);
     const z = zs.mem[zs.L.pageDescs + objPfn(zs, handleToObj(zs, 0)) * 4]!; // handle 0's zspage
     Atomics.store(zs.mem, zspLockAt(zs, z), 1); // a reader left holding: the waiting trylock would spin for ever
@@ -158,6 +158,17 @@ describe('global-Atomics lock modules', () => {
     const r = cli(['run', '--lock', `${FIXTURES}/global-atomics-captured-napping-trylock.mjs`, '--duration', '30', '--seed', '4']);
     expect(r.code).toBe(1);
     expect(r.summary().violations[0].kind).toBe('slept-in-atomic');
+  });
+
+  it("explore in the explorer's worker: a waiting trylock destructured at module load fails trylock-waited", async () => {
+    const r = await exploreBounded(lockSpecFor(`${FIXTURES}/global-atomics-destructured-waiting-trylock.mjs`), SMALL);
+    expect(r.failure?.rule).toBe('trylock-waited');
+  });
+
+  it('check: a waiting trylock reached through a helper module fails', () => {
+    const r = cli(['check', '--lock', `${FIXTURES}/global-atomics-helper-waiting-trylock.mjs`, '--budget', '10', '--seed', '4', '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(JSON.parse(r.stdout).kind).toMatch(/trylock-waited|writer-waited/);
   });
 
   it('run: a correct lock that takes Atomics at module load passes', () => {
