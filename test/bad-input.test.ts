@@ -20,6 +20,13 @@ const SCENARIOS: Record<string, string> = {
   'no-readers.json': '{"duration":"1s","objects":{"stable":10},"readers":{"count":0}}',
   'too-small.json': '{"duration":"1s","arena":{"size":"64KiB"},"objects":{"stable":100000},"readers":{"count":1}}',
   'bad-page-size.json': '{"duration":"1s","arena":{"size":"1MiB","pageSize":5000},"objects":{"stable":10},"readers":{"count":1}}',
+  'partial-typo.json': '{"readers":{"cuont":3}}',
+  'extends-typo-base.json': '{"duraton":"1s"}',
+  'extends-typo.json': '{"extends":"extends-typo-base.json","readers":{"count":1}}',
+  'extends-missing.json': '{"extends":"nowhere.json"}',
+  'extends-cycle-a.json': '{"extends":"extends-cycle-b.json"}',
+  'extends-cycle-b.json': '{"extends":"extends-cycle-a.json"}',
+  'extends-not-text.json': '{"extends":3}',
 };
 
 /** [what, arguments, the line's pattern, environment] */
@@ -48,6 +55,11 @@ const CASES: [string, string[], RegExp, Record<string, string>?][] = [
   ['scenario without readers', ['run', '--scenario', at('no-readers.json')], /at least one reader/],
   ['scenario arena too small', ['run', '--scenario', at('too-small.json')], /arena\.size .* too small/],
   ['scenario bad page size', ['run', '--scenario', at('bad-page-size.json')], /'arena\.pageSize'/],
+  ['partial scenario with a typo', ['run', '--scenario', at('partial-typo.json')], /partial-typo\.json: unknown field 'readers\.cuont'/],
+  ['typo in an extended scenario', ['run', '--scenario', at('extends-typo.json')], /extends-typo-base\.json: unknown field 'duraton'/],
+  ['extends a missing file', ['run', '--scenario', at('extends-missing.json')], /extends-missing\.json: 'extends': no scenario 'nowhere\.json'/],
+  ['extends goes round', ['run', '--scenario', at('extends-cycle-a.json')], /"extends" goes round: .*cycle-a\.json -> .*cycle-b\.json -> .*cycle-a\.json/],
+  ['extends not a name', ['run', '--scenario', at('extends-not-text.json')], /'extends': expected a shipped scenario's name or a path/],
   ['unknown lock', run('--lock', 'nope'), /--lock: unknown lock 'nope'/],
   ['missing lock module', run('--lock', './missing.mjs'), /--lock: no such lock module/],
   ['lock throws on load', run('--lock', fixture('bad-lock-throws-on-load.mjs')), /failed to load: bad-lock fixture: thrown at load/],

@@ -15,8 +15,11 @@ import { contentSeed, poisonPage, verifyContent } from '../src/model/object.js';
 import { SITE } from '../src/model/lock-sites.js';
 import { newCpu } from '../src/model/kernel-locks.js';
 import { zspageReadLock } from '../src/model/zspage-lock.js';
-import { clsAt, handleToObj, hndAt, objPfn, pgAt, zspLockAt, zspShadowAt, type Zs } from '../src/model/zs.js';
-import { smallPool } from './helpers.js';
+import { clsAt, handleToObj, hndAt, NO_HOOKS, objPfn, pgAt, zspLockAt, zspShadowAt, type Zs } from '../src/model/zs.js';
+import { readerStep } from '../src/roles/reader.js';
+import type { RoleContext } from '../src/roles/context.js';
+import { Rng } from '../src/rng.js';
+import { smallPool, smallScenario } from './helpers.js';
 
 function recorder() {
   const seen: { kind: ViolationKind; message: string }[] = [];
@@ -244,6 +247,22 @@ describe('integrity', () => {
     expect(bad).toBeGreaterThanOrEqual(0);
     expect(describeMismatch(zs, m, seed, bad)).toMatch(/poison/);
     zsObjReadEnd(zs, m);
+  });
+
+  it("a reader whose object's handle moves while it holds the read lock reports it", () => {
+    const { zs } = smallPool();
+    const { seen, sink } = recorder();
+    const h = 0;
+    const moved = handleToObj(zs, h) + 1;
+    // The lock lets a migration in: the handle is rewritten as the read lock is taken.
+    const hooks = { ...NO_HOOKS, readAcquired: () => void (zs.mem[hndAt(zs, h, HND.LOCATION)] = moved) };
+    const task = { scenario: smallScenario({ readers: { count: 1, hold: '0' } }), stable: 1, seed: 1, workerIndex: 0 };
+    const ctx = {
+      task, zs: { ...zs, hooks }, mem: zs.mem, rng: new Rng(1, 0), metrics: { record() {} }, counters: new Float64Array(64),
+      held: new HeldState(zs.mem, zs.L.workers), sink, shadow: hooks, noise: null,
+    } as unknown as RoleContext;
+    readerStep(ctx)();
+    expect(seen.map((v) => v.message)).toContainEqual(expect.stringMatching(new RegExp(`handle ${h} moved from object \\d+ to ${moved}`)));
   });
 
   it('the audit finds an object whose bytes changed at rest', () => {

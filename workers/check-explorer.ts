@@ -7,7 +7,11 @@ import { BadInputError, errorMessage } from '../src/errors.js';
 import type { CheckExplorerData, CheckExplorerMessage } from '../src/coordinator/check-explore.js';
 import { declaresOrderings, explore } from '../src/explorer/index.js';
 import { ExploreWatch } from '../src/explorer/watch.js';
+import { installAtomicsRouter } from '../src/locks/atomics-router.js';
 import { loadLockDesign } from '../src/locks/registry.js';
+
+// Every global Atomics a lock module reaches is the router, however it reached it.
+installAtomicsRouter();
 
 const data = workerData as CheckExplorerData;
 const post = (m: CheckExplorerMessage) => parentPort!.postMessage(m);

@@ -5,7 +5,11 @@ import { BadInputError } from '../src/errors.js';
 import type { ExplorerReply, ExplorerWorkerData } from '../src/explorer/bounded.js';
 import { explore, replay } from '../src/explorer/index.js';
 import { ExploreWatch } from '../src/explorer/watch.js';
+import { installAtomicsRouter } from '../src/locks/atomics-router.js';
 import { loadLockDesign } from '../src/locks/registry.js';
+
+// Every global Atomics a lock module reaches is the router, however it reached it.
+installAtomicsRouter();
 
 const data = workerData as ExplorerWorkerData;
 const post = (m: ExplorerReply) => parentPort!.postMessage(m);

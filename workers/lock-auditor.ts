@@ -8,10 +8,14 @@ import { AUDITOR, type AuditorData, type AuditorMessage, LOCK_CALL_BUDGET } from
 import { boundedLockCheck } from '../src/invariants/audit.js';
 import { BoundedAtomics } from '../src/invariants/bounded-atomics.js';
 import { createRouted } from '../src/invariants/global-atomics.js';
+import { installAtomicsRouter } from '../src/locks/atomics-router.js';
 import { loadLockDesign } from '../src/locks/registry.js';
 import { buildClassTable } from '../src/model/size-class.js';
 import { newCpu } from '../src/model/kernel-locks.js';
 import { createZs, NO_HOOKS, zspAt } from '../src/model/zs.js';
+
+// Every global Atomics a lock module reaches is the router, however it reached it.
+installAtomicsRouter();
 
 const data = workerData as AuditorData;
 const status = new Int32Array(data.status);

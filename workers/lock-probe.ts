@@ -8,6 +8,10 @@ import { callAs, withPreemptCount, type PreemptCount } from '../src/locks/callin
 import { LOCK_OP_NAMES, type LockDesign } from '../src/locks/contract.js';
 import type { ProbeMessage } from '../src/locks/probe.js';
 import { checkLockDesign } from '../src/locks/registry.js';
+import { installAtomicsRouter } from '../src/locks/atomics-router.js';
+
+// Every global Atomics a lock module reaches is the router, however it reached it.
+installAtomicsRouter();
 
 const ref = workerData as string;
 const post = (m: ProbeMessage) => parentPort!.postMessage(m);

@@ -3,11 +3,12 @@
 import { MessageChannel } from 'node:worker_threads';
 import { attachArena, type Arena } from '../../src/arena/arena.js';
 import { HDR } from '../../src/arena/layout.js';
-import { createRouted } from '../../src/invariants/global-atomics.js';
+// The crew worker installs the router as the global Atomics: the loops' own atomics bypass it.
+import { ATOMICS_ROUTER, createRouted, RAW_ATOMICS as Atomics } from '../../src/invariants/global-atomics.js';
 import { ProbeAtomics } from '../../src/invariants/probe-atomics.js';
 import { newCpu } from '../../src/model/kernel-locks.js';
 import type { ViolationSink } from '../../src/invariants/violation.js';
-import type { LockDesign } from '../../src/locks/contract.js';
+import type { LockAtomics, LockDesign } from '../../src/locks/contract.js';
 import { BUILTIN_LOCKS, loadLockDesign, lockSpecFor } from '../../src/locks/registry.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../../src/model/map.js';
 import { handleToObj, NO_HOOKS } from '../../src/model/zs.js';
@@ -95,7 +96,13 @@ function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: n
   const at = lockAt(arena, z);
   const probe = new ProbeAtomics(newCpu(), mem, failing);
   const lock =
-    spec.atomics === 'raw' ? design.create(Atomics) : spec.atomics === 'reader-unrouted' ? design.create(probe) : createRouted(design, probe);
+    spec.atomics === 'raw'
+      ? design.create(Atomics)
+      : spec.atomics === 'reader-unrouted'
+        ? design.create(probe)
+        : spec.atomics === 'reader-global'
+          ? createRouted({ ...design, create: () => design.create(ATOMICS_ROUTER as unknown as LockAtomics) }, probe)
+          : createRouted(design, probe);
   const shadow = shadowAt(arena, z);
   const counted = spec.atomics === 'writer';
   return {

@@ -4,8 +4,9 @@ import type { ArenaParams } from '../../src/arena/layout.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 
 /** The atomics a lock gets: global Atomics, or the harness's own for that role (routed as the
- *  global Atomics around each call, as in a role worker; 'reader-unrouted' without that). */
-export type AtomicsKind = 'raw' | 'reader' | 'writer' | 'reader-unrouted';
+ *  global Atomics around each call, as in a role worker; 'reader-unrouted' without that;
+ *  'reader-global': the lock calls the global Atomics router, which forwards to the reader's). */
+export type AtomicsKind = 'raw' | 'reader' | 'writer' | 'reader-unrouted' | 'reader-global';
 
 export type CrewSpec =
   /** Raw Atomics floors: loops 'read' (CAS + sub) and 'write' (CAS + store). */

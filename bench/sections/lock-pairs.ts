@@ -46,16 +46,18 @@ async function uncontended(world: World, rounds: Rounds): Promise<Row[]> {
   for (const pair of ['read', 'write'] as const) {
     const harness = await Crew.start(world.arena, { kind: 'lock', lock, atomics: HARNESS[pair], zspages }, 1);
     const unrouted = pair === 'read' ? await Crew.start(world.arena, { kind: 'lock', lock, atomics: 'reader-unrouted', zspages }, 1) : null;
-    const [f, r, h, u] = (await interleave(
+    const global = pair === 'read' ? await Crew.start(world.arena, { kind: 'lock', lock, atomics: 'reader-global', zspages }, 1) : null;
+    const [f, r, h, u, g] = (await interleave(
       [
         { name: 'floor', crew: floor, loop: pair },
         { name: 'raw', crew: raw, loop: pair },
         { name: 'harness', crew: harness, loop: pair },
         ...(unrouted ? [{ name: 'unrouted', crew: unrouted, loop: pair }] : []),
+        ...(global ? [{ name: 'global', crew: global, loop: pair }] : []),
       ],
       rounds,
-    )) as [Measured, Measured, Measured, Measured | undefined];
-    await Promise.all([harness.close(), unrouted?.close()]);
+    )) as [Measured, Measured, Measured, Measured | undefined, Measured | undefined];
+    await Promise.all([harness.close(), unrouted?.close(), global?.close()]);
     const label = `${lock} ${pair} pair, 1 thread`;
     const main = row(label, h, f, 'floor');
     if (pair === 'read') {
@@ -68,6 +70,8 @@ async function uncontended(world: World, rounds: Rounds): Promise<Row[]> {
     rows.push(main, row(`${label}: harness atomics`, h, r, 'raw Atomics'));
     // The global Atomics routed to the harness's around each call (src/invariants/global-atomics).
     if (u) rows.push(row(`${label}: global Atomics routed`, h, u, 'not routed'));
+    // The same lock reaching the harness's atomics through the global Atomics router (src/locks/atomics-router).
+    if (g) rows.push(row(`${label}: lock calls the global Atomics router`, g, h, 'the atomics it is given'));
   }
   await Promise.all([floor.close(), raw.close()]);
   return rows;

@@ -5,6 +5,10 @@ import { buildLoops } from '../lib/loops.js';
 import { CTL, LOOP_NAMES, resultView } from '../lib/control.js';
 import { threadCpuMs } from '../lib/cpu-time.js';
 import type { CrewWorkerData } from '../lib/spec.js';
+import { installAtomicsRouter } from '../../src/locks/atomics-router.js';
+
+// As in every worker the harness runs lock code in (workers/).
+installAtomicsRouter();
 
 const data = workerData as CrewWorkerData;
 const ctl = new Int32Array(data.ctl);

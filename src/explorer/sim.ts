@@ -16,7 +16,7 @@
 // and when each atomic op returned; re-execution runs on those snapshots, and only the new op
 // (and the code after it) runs on the real words. Plain code between two interleaving points
 // runs as one step with the op before it; a plain change counts as a change of its word.
-import { asGlobalAtomics, RAW_ATOMICS, withGlobalAtomics } from '../invariants/global-atomics.js';
+import { RAW_ATOMICS, withRoute } from '../invariants/global-atomics.js';
 import { RAW_ATOMICS64, type Rmw64 } from '../locks/atomics64.js';
 import { callAs, callerFor, describeCaller, withPreemptCount, type LockCaller } from '../locks/calling-context.js';
 import type { LockAtomics, LockDesign, LockOps, MemoryOrder } from '../locks/contract.js';
@@ -90,8 +90,6 @@ interface SimThread {
   /** It went round a loop of its own (e.g. drop and retake a spinlock) that only another thread can end. */
   cycling: boolean;
   post: (Int32Array | undefined)[];
-  /** `atomics` as the global Atomics while this thread's lock code runs. */
-  stand: typeof Atomics;
 }
 
 /** Picks the thread for step `step` from `pool`; undefined = no more steps (replay ran out). */
@@ -290,10 +288,8 @@ export class Run {
       cycle: new Map(),
       cycleStamp: 0,
       cycling: false,
-      stand: undefined as unknown as typeof Atomics,
     };
     t.atomics = this.proxy();
-    t.stand = asGlobalAtomics(t.atomics);
     return t;
   }
 
@@ -377,7 +373,7 @@ export class Run {
     }
     try {
       // a lock that calls the global Atomics is seen (and preempted) as one that calls t.atomics
-      withGlobalAtomics(t.stand, () => drive(this.design.create(t.atomics), t.program, t.id, this.mem, this.hooks));
+      withRoute(t.atomics, () => drive(this.design.create(t.atomics), t.program, t.id, this.mem, this.hooks));
       t.done = true;
     } catch (err) {
       if (err !== PREEMPT) throw this.wrap(err);

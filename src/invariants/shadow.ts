@@ -15,6 +15,8 @@ import { FLIGHT_OP, type FlightLog } from './flight-recorder.js';
 import { HeldState, STATE } from './held-state.js';
 import type { ProbeAtomics } from './probe-atomics.js';
 import type { ViolationSink } from './violation.js';
+// The harness's own atomics, not the router a lock module sees as the global (atomics-router).
+import { RAW_ATOMICS as Atomics } from '../locks/atomics-router.js';
 
 /** Timing of the writer's lock steps, for the histograms, and its torture delay. */
 export interface WriterTiming {

@@ -6,6 +6,7 @@ import { BadInputError, errorMessage } from '../errors.js';
 import type { ExplorerRule, ViolationKind } from '../invariants/kinds.js';
 import { BUSTED_LOCKS } from './busted/index.js';
 import { WEAK_LOCKS } from './weak/index.js';
+import { installAtomicsRouter } from './atomics-router.js';
 import { LOCK_OP_NAMES, MAX_LOCK_WORDS, type LockDesign } from './contract.js';
 import type { CompileOptions } from './c/compile.js';
 import { isCLockRef, loadCLock } from './c/load.js';
@@ -124,6 +125,7 @@ export async function loadLockDesign(spec: LockSpec, options: CompileOptions = {
 export async function importLockModule(ref: string): Promise<LockDesign> {
   if (isCLockRef(ref)) return loadCLock(ref);
   let mod: { default?: unknown };
+  installAtomicsRouter(); // before the module (and what it imports) first reads the global Atomics
   try {
     mod = (await import(ref)) as { default?: unknown };
   } catch (err) {

@@ -30,6 +30,8 @@ import {
   zspShadowAt,
   type Zs,
 } from './zs.js';
+// The harness's own atomics, not the router a lock module sees as the global (atomics-router).
+import { RAW_ATOMICS as Atomics } from '../locks/atomics-router.js';
 
 const seg = newSegments();
 

@@ -3,6 +3,8 @@
 // Holding any of them is atomic context: preempt_count goes up, as in the kernel,
 // and the lock under test must not sleep there (invariants/probe-atomics).
 import { POOL } from '../arena/layout.js';
+// The harness's own atomics, not the router a lock module sees as the global (atomics-router).
+import { RAW_ATOMICS as Atomics } from '../locks/atomics-router.js';
 
 /**
  * Lock events, as the kernel's lockdep annotations report them (invariants/lockdep).

@@ -8,6 +8,8 @@ import { newCoverage } from './coverage.js';
 import type { Cpu } from './kernel-locks.js';
 import type { ModelledKernel } from './kernel-version.js';
 import type { ClassTable } from './size-class.js';
+// The harness's own atomics, not the router a lock module sees as the global (atomics-router).
+import { RAW_ATOMICS as Atomics } from '../locks/atomics-router.js';
 
 /** Called before and after every zspage lock operation; implemented by invariants/shadow and the roles' timers. */
 export interface ZspageLockHooks {

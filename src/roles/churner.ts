@@ -7,6 +7,8 @@ import { newMapping, zsObjWrite } from '../model/map.js';
 import { handleToObj, hndAt } from '../model/zs.js';
 import type { RoleContext } from './context.js';
 import { COUNTER } from './counters.js';
+// The harness's own atomics, not the router a lock module sees as the global (atomics-router).
+import { RAW_ATOMICS as Atomics } from '../locks/atomics-router.js';
 
 export function churnerStep(ctx: RoleContext): () => void {
   const { zs, mem, rng, counters } = ctx;

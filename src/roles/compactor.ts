@@ -5,6 +5,8 @@ import { newCompactStats, zsCompactClass } from '../model/compact.js';
 import type { RoleContext } from './context.js';
 import { COUNTER } from './counters.js';
 import { METRIC } from './metrics.js';
+// The harness's own atomics, not the router a lock module sees as the global (atomics-router).
+import { RAW_ATOMICS as Atomics } from '../locks/atomics-router.js';
 
 export function compactorStep(ctx: RoleContext): () => void {
   const { zs, mem, metrics, counters } = ctx;
