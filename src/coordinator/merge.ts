@@ -6,9 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { z } from 'zod';
-import { BadInputError, EXIT, errorMessage } from '../errors.js';
+import { BadInputError, errorMessage } from '../errors.js';
+import { mergedExitCode, worseVerdict } from '../grading/grade.js';
+import type { Verdict } from '../grading/vocabulary.js';
 import { HLOG_FILE } from '../report/hlog.js';
-import { summarizeHistogram, worseVerdict, type Summary, type Verdict } from '../report/summary.js';
+import { summarizeHistogram, type Summary } from '../report/summary.js';
 import type { RunRecord } from '../report/write.js';
 import { parseDuration } from '../scenario/units.js';
 import { newJsHistogram } from './collector.js';
@@ -122,7 +124,7 @@ export function mergeRuns(input: SavedRun[], now = new Date()): RunRecord {
     runId: `merged-${stamp(now)}-${first.lock.name}-${seeds.length}`,
     verdict,
     ended,
-    exitCode: verdict === 'error' ? EXIT.harness : verdict === 'fail' ? EXIT.violation : verdict === 'interrupted' ? worst.summary.exitCode : EXIT.pass,
+    exitCode: mergedExitCode(verdict, worst.summary.exitCode),
     scenario: [...new Set(runs.map((r) => r.summary.scenario))].join(', '),
     config: {
       ...config,

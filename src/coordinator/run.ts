@@ -6,12 +6,13 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from '
 import { basename, join, relative } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { HDR } from '../arena/layout.js';
-import { errorMessage, EXIT } from '../errors.js';
+import { errorMessage } from '../errors.js';
+import { gradeRun } from '../grading/grade.js';
+import type { Verdict, ViolationKind } from '../grading/vocabulary.js';
 import { auditPool } from '../invariants/audit.js';
-import type { ViolationKind } from '../invariants/kinds.js';
 import type { ViolationSink } from '../invariants/violation.js';
 import { packageRoot } from '../paths.js';
-import { summarizeHistogram, type Summary, type Verdict } from '../report/summary.js';
+import { summarizeHistogram, type Summary } from '../report/summary.js';
 import { HLOG_PART_FILE, hlogHeader, hlogIntervals } from '../report/hlog.js';
 import { writeResults } from '../report/write.js';
 import type { RoleResult, RoleTask, WorkerMessage } from '../roles/task.js';
@@ -23,7 +24,7 @@ import type { RunConfig } from './config.js';
 import { namedCounters, sumInto, workerCounters } from './counters.js';
 import { describeWorkerFailure } from './faults.js';
 import type { Shard } from './shard.js';
-import { SIGNAL_EXIT, StopSignals } from './signals.js';
+import { StopSignals } from './signals.js';
 import { START_TIMEOUT_MS, startStress, type StressStart } from './start.js';
 import { describeStuckLocks, idleLockWords } from './stuck-locks.js';
 import { formatRecentOps, recentOps } from '../invariants/flight-recorder.js';
@@ -289,8 +290,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
   if (harnessError === null && total === 0 && !interrupted && !completed) {
     harnessError = `the run ended after ${elapsedMs} ms of its ${durationMs} ms for no recorded reason`;
   }
-  const verdict: Verdict = harnessError !== null ? 'error' : total > 0 ? 'fail' : interrupted ? 'interrupted' : 'pass';
-  const exitCode = harnessError !== null ? EXIT.harness : interrupted ? SIGNAL_EXIT[interrupted] : total > 0 ? EXIT.violation : EXIT.pass;
+  const { verdict, exitCode, ended } = gradeRun({ harnessError, violations: total, interrupted });
   if (harnessError) notes.unshift(harnessError);
   collector.violations.sort((a, b) => a.atMs - b.atMs);
   const metrics = Object.fromEntries(
@@ -303,7 +303,7 @@ async function watchedRun(cfg: RunConfig & { shard?: Shard }, log: Log, signals:
     version,
     runId,
     verdict,
-    ended: harnessError ? 'harness-error' : interrupted ? 'interrupted' : total > 0 ? 'violation' : 'completed',
+    ended,
     exitCode,
     seed: cfg.seed,
     lock: {

@@ -1,5 +1,5 @@
 import type { FlightOp } from './flight-recorder.js';
-import type { ViolationKind } from './kinds.js';
+import type { ViolationKind } from '../grading/vocabulary.js';
 
 export interface Violation {
   kind: ViolationKind;

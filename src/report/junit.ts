@@ -3,7 +3,7 @@
 // <error> when the harness failed or a signal cut the run short.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { VIOLATION_KINDS } from '../invariants/kinds.js';
+import { VIOLATION_KINDS } from '../grading/vocabulary.js';
 import type { Summary } from './summary.js';
 import { writeAtomically } from './write.js';
 

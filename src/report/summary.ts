@@ -1,19 +1,8 @@
 // summary.json: the verdict, every parameter, violations, counters and metrics.
 import type { Histogram } from 'hdr-histogram-js';
+import type { Verdict } from '../grading/vocabulary.js';
 import type { Violation } from '../invariants/violation.js';
 import type { CoverageSummary } from './coverage.js';
-
-/**
- * pass: the run completed its duration, every worker returned and the final audit found
- * nothing. fail: a violation. error: a harness or worker fault. interrupted: a signal
- * stopped the run before its end (never a pass).
- */
-export type Verdict = 'pass' | 'fail' | 'error' | 'interrupted';
-export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'error', 'interrupted'];
-
-/** Worst first when runs are merged: an error hides what a run found, a fail is a finding, an interrupted run proves nothing. */
-const VERDICT_RANK: Record<Verdict, number> = { pass: 0, interrupted: 1, fail: 2, error: 3 };
-export const worseVerdict = (a: Verdict, b: Verdict): Verdict => (VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a);
 
 export interface MetricSummary {
   unit: 'ns';
