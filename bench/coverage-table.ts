@@ -10,7 +10,7 @@ import { runStress } from '../src/coordinator/run.js';
 import { entriesOf } from '../src/locks/catalog.js';
 import { packageRoot } from '../src/paths.js';
 import { sinceAllStarted } from '../src/report/coverage.js';
-import type { Summary } from '../src/report/summary.js';
+import type { Summary } from '../src/records/summary.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -12,7 +12,7 @@ import { missingEvidence, type SelftestRow } from '../src/coordinator/selftest.j
 import { selftestSuite } from '../src/cli/commands/selftest.js';
 import { junitXml, runSuite } from '../src/report/junit.js';
 import type { Verdict } from '../src/grading/vocabulary.js';
-import type { Summary } from '../src/report/summary.js';
+import type { Summary } from '../src/records/summary.js';
 import { ROOT } from './helpers.js';
 
 function summaryOf(verdict: Verdict, ended: Summary['ended'], exitCode: number, seed = 1): Summary {

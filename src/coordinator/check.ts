@@ -27,7 +27,7 @@ import { lockSpecFor, type LockSpec } from '../locks/registry.js';
 import { runExplorerPart, type ExploreConfig } from './check-explore.js';
 import type { CheckPart, CheckPartName, CheckRecord } from '../report/check.js';
 import { checkPartLine, firstFailure } from '../report/check.js';
-import type { Summary } from '../report/summary.js';
+import type { Summary } from '../records/summary.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
 import { discardStress, startStress, type StressStart } from './start.js';

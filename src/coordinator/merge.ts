@@ -9,11 +9,11 @@ import { z } from 'zod';
 import { BadInputError, errorMessage } from '../errors.js';
 import { mergedExitCode, worseVerdict } from '../grading/grade.js';
 import type { Verdict } from '../grading/vocabulary.js';
-import { HLOG_FILE } from '../report/hlog.js';
-import { summarizeHistogram, type Summary } from '../report/summary.js';
-import type { RunRecord } from '../report/write.js';
+import { newJsHistogram } from '../records/histogram.js';
+import { HLOG_FILE } from '../records/hlog.js';
+import { summarizeHistogram, type Summary } from '../records/summary.js';
+import type { RunRecord } from '../records/run-record.js';
 import { parseDuration } from '../scenario/units.js';
-import { newJsHistogram } from './collector.js';
 import { sumInto } from './counters.js';
 import { mergeCoverage } from './coverage.js';
 

@@ -7,7 +7,7 @@ import { accepted } from '../grading/grade.js';
 import { findingLine, type CatalogEntry } from '../locks/catalog-entry.js';
 import { CATALOG } from '../locks/catalog.js';
 import { loadLockDesign, lockSpecFor } from '../locks/registry.js';
-import type { Summary } from '../report/summary.js';
+import type { Summary } from '../records/summary.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
 

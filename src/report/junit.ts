@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { VIOLATION_KINDS } from '../grading/vocabulary.js';
-import type { Summary } from './summary.js';
+import type { Summary } from '../records/summary.js';
 import { writeAtomically } from './write.js';
 
 export interface JunitCase {

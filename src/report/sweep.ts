@@ -8,7 +8,7 @@ import { trylockStats } from './compare.js';
 import { escapeHtml, formatLatency, formatPercent, htmlTable, textTable } from './format.js';
 import { chartDiv, htmlPage, type ChartSpec } from './html.js';
 import { REPORT_FILE } from './run-report.js';
-import type { Summary } from './summary.js';
+import type { Summary } from '../records/summary.js';
 import type { Sweep } from './sweep-spec.js';
 import { writeAtomically } from './write.js';
 

@@ -1,8 +1,17 @@
 // summary.json: the verdict, every parameter, violations, counters and metrics.
 import type { Histogram } from 'hdr-histogram-js';
 import type { Verdict } from '../grading/vocabulary.js';
-import type { Violation } from '../invariants/violation.js';
-import type { CoverageSummary } from './coverage.js';
+import type { Violation } from './violation.js';
+
+/** The lock protocol's interesting states reached in a run (report/coverage.ts). */
+export interface CoverageSummary {
+  /** Milliseconds from the start of the run until every worker was running (null: some never did). */
+  allStartedMs: number | null;
+  /** Hits per state over the run, every worker. */
+  counts: Record<string, number>;
+  /** Milliseconds from the start of the run to each state's first hit; null: never reached. */
+  firstHitMs: Record<string, number | null>;
+}
 
 export interface MetricSummary {
   unit: 'ns';
