@@ -4,8 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BadInputError, errorMessage } from '../src/errors.js';
 import { isCLockRef, loadCLock } from '../src/locks/c/load.js';
 import { LOCK_OP_NAMES, type LockDesign } from '../src/locks/contract.js';
-import type { ProbeMessage } from '../src/locks/probe.js';
 import { checkLockDesign } from '../src/locks/registry.js';
+import type { ProbeMessage } from '../src/supervised/probe-messages.js';
 
 const ref = workerData as string;
 const post = (m: ProbeMessage) => parentPort!.postMessage(m);
