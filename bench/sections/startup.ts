@@ -83,6 +83,7 @@ async function timeRunStart(readers: number, out: string): Promise<Start & { wor
   WebAssembly.Memory = class extends Original {
     constructor(descriptor: WebAssembly.MemoryDescriptor) {
       super(descriptor);
+      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the arena's Memory, caught as it is made
       if (descriptor.shared && this.buffer.byteLength === layout.totalBytes) arena ??= this;
     }
   } as typeof WebAssembly.Memory;

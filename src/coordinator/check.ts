@@ -102,7 +102,7 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     log(checkPartLine(p));
   };
 
-  let ordered = false;
+  let ordered: boolean;
   try {
     // The two first explorations run side by side, each in its own worker.
     const [sc, weak] = await explorerPhase(log, (signals) =>

@@ -38,6 +38,8 @@ const zspageAtomic: LockDesign = {
       // harness's: writers call it in atomic context and it holds preemption off on success.
       writeTrylock(mem, lock) {
         let old = ZS_PAGE_UNLOCKED;
+        // As atomic_try_cmpxchg() does, the value found is written back to old (unread here).
+        // eslint-disable-next-line no-useless-assignment
         if (old === (old = atomics.compareExchange(mem, lock, old, ZS_PAGE_WRLOCKED, 'acquire', 'relaxed'))) {
           return true;
         }
