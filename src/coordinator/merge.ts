@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { z } from 'zod';
 import { BadInputError, errorMessage } from '../errors.js';
-import { mergedExitCode, worseVerdict } from '../grading/grade.js';
+import { mergedExitCode, savedVerdict, worseEnding, worseVerdict } from '../grading/grade.js';
 import type { Verdict } from '../grading/vocabulary.js';
 import { newJsHistogram } from '../records/histogram.js';
 import { HLOG_FILE } from '../records/hlog.js';
@@ -78,8 +78,6 @@ export function loadSavedRun(dir: string): SavedRun {
   return { dir, summary, intervals };
 }
 
-const ENDED_RANK: Summary['ended'][] = ['completed', 'interrupted', 'violation', 'harness-error'];
-
 /** What a merge records of each run it merged. */
 interface MergedEntry {
   dir: string;
@@ -110,9 +108,9 @@ export function mergeRuns(input: SavedRun[], now = new Date()): RunRecord {
   for (const r of runs) for (const [role, c] of Object.entries(r.summary.counters)) sumInto((counters[role] ??= {}), c);
   const violations = runs.flatMap((r) => r.summary.violations.map((v) => ({ ...v, by: tagged(r, v.by) })));
   const firsts = runs.map((r) => r.summary.firstViolationMs).filter((ms): ms is number => ms !== null);
-  const ended = runs.map((r) => r.summary.ended).reduce((a, b) => (ENDED_RANK.indexOf(b) > ENDED_RANK.indexOf(a) ? b : a));
-  // The worst of its parts. An interrupted run never counts as a pass, whatever its file says.
-  const verdictOf = (r: SavedRun): Verdict => (r.summary.verdict === 'pass' && r.summary.ended === 'interrupted' ? 'interrupted' : r.summary.verdict);
+  const ended = runs.map((r) => r.summary.ended).reduce(worseEnding);
+  // The worst of its parts.
+  const verdictOf = (r: SavedRun): Verdict => savedVerdict(r.summary.verdict, r.summary.ended);
   const verdict = runs.map(verdictOf).reduce(worseVerdict);
   const worst = runs.find((r) => verdictOf(r) === verdict)!;
   const { shard: _shard, seeds: _seeds, merged: _merged, ...config } = first.config;

@@ -2,7 +2,7 @@
 // selftest, merge and sweep alike.
 import type { CatalogEntry } from '../locks/catalog-entry.js';
 import { CATALOG } from '../locks/catalog.js';
-import type { CheckVerdict, Expectation, Verdict } from './vocabulary.js';
+import type { CheckVerdict, Ending, Expectation, Verdict } from './vocabulary.js';
 
 export const EXIT = { pass: 0, violation: 1, badInput: 2, harness: 3 } as const;
 
@@ -13,6 +13,9 @@ export const SIGNAL_EXIT: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 1
 /** Worst first when runs are merged: an error hides what a run found, a fail is a finding, an interrupted run proves nothing. */
 const VERDICT_RANK: Record<Verdict, number> = { pass: 0, interrupted: 1, fail: 2, error: 3 };
 export const worseVerdict = (a: Verdict, b: Verdict): Verdict => (VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a);
+/** The same order for why merged runs ended. */
+const ENDING_RANK: Record<Ending, number> = { completed: 0, interrupted: 1, violation: 2, 'harness-error': 3 };
+export const worseEnding = (a: Ending, b: Ending): Ending => (ENDING_RANK[b] > ENDING_RANK[a] ? b : a);
 
 /** How one stress run ended, as its verdict, exit code and `ended` say. */
 export interface RunEnd {
@@ -24,9 +27,12 @@ export interface RunEnd {
 export function gradeRun({ harnessError, violations, interrupted }: RunEnd) {
   const verdict: Verdict = harnessError !== null ? 'error' : violations > 0 ? 'fail' : interrupted ? 'interrupted' : 'pass';
   const exitCode = harnessError !== null ? EXIT.harness : interrupted ? SIGNAL_EXIT[interrupted] : violations > 0 ? EXIT.violation : EXIT.pass;
-  const ended = harnessError ? 'harness-error' : interrupted ? 'interrupted' : violations > 0 ? 'violation' : 'completed';
-  return { verdict, exitCode, ended } as const;
+  const ended: Ending = harnessError ? 'harness-error' : interrupted ? 'interrupted' : violations > 0 ? 'violation' : 'completed';
+  return { verdict, exitCode, ended };
 }
+
+/** A saved run's verdict: an interrupted run never counts as a pass, whatever its file says. */
+export const savedVerdict = (verdict: Verdict, ended: Ending): Verdict => (verdict === 'pass' && ended === 'interrupted' ? 'interrupted' : verdict);
 
 /** A merged record's exit code: an interrupted one keeps the exit code of its interrupted run. */
 export function mergedExitCode(verdict: Verdict, interruptedExitCode: number): number {

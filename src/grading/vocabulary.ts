@@ -39,6 +39,9 @@ export type ExplorerRule = (typeof EXPLORER_RULES)[number];
  */
 export type Verdict = 'pass' | 'fail' | 'error' | 'interrupted';
 
+/** Why a run ended: its duration, a violation (a stall included), a harness error or a signal. */
+export type Ending = 'completed' | 'violation' | 'harness-error' | 'interrupted';
+
 /** A check's verdict (its parts' worst). */
 export type CheckVerdict = 'pass' | 'fail' | 'harness-error' | 'interrupted';
 

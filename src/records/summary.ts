@@ -1,6 +1,6 @@
 // summary.json: the verdict, every parameter, violations, counters and metrics.
 import type { Histogram } from 'hdr-histogram-js';
-import type { Verdict } from '../grading/vocabulary.js';
+import type { Ending, Verdict } from '../grading/vocabulary.js';
 import type { Violation } from './violation.js';
 
 /** The lock protocol's interesting states reached in a run (report/coverage.ts). */
@@ -30,7 +30,7 @@ export interface Summary {
   runId: string;
   verdict: Verdict;
   /** Why the run ended: its duration, a violation, a stall, a harness error or a signal. */
-  ended: 'completed' | 'violation' | 'harness-error' | 'interrupted';
+  ended: Ending;
   exitCode: number;
   seed: number;
   /** `ref` as named on the command line; `module` the file URL of a lock module (null for a built-in). */

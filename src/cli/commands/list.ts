@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { EXIT } from '../../grading/grade.js';
 import { findingLine } from '../../locks/catalog-entry.js';
 import { entriesOf } from '../../locks/catalog.js';
 import { listScenarios } from '../../scenario/load.js';
@@ -20,6 +21,6 @@ export const listCommand = (result: CommandResult): CommandModule => ({
     for (const [name, l] of entriesOf('weak')) {
       say(`  ${name.padEnd(38)} ${l.weak ? `(weak: ${l.weak}) ` : ''}${l.summary}`);
     }
-    result.code = 0;
+    result.code = EXIT.pass;
   },
 });
