@@ -1,6 +1,5 @@
 // Grading: the verdict order, the exit codes and what each design must show, for run, check,
 // selftest, merge and sweep alike.
-import type { CatalogEntry } from '../locks/catalog-entry.js';
 import { CATALOG } from '../locks/catalog.js';
 import type { CheckVerdict, Ending, Expectation, Verdict } from './vocabulary.js';
 
@@ -24,7 +23,7 @@ export interface RunEnd {
   interrupted: StopSignal | null;
 }
 
-export function gradeRun({ harnessError, violations, interrupted }: RunEnd) {
+export function gradeRun({ harnessError, violations, interrupted }: RunEnd): { verdict: Verdict; exitCode: number; ended: Ending } {
   const verdict: Verdict = harnessError !== null ? 'error' : violations > 0 ? 'fail' : interrupted ? 'interrupted' : 'pass';
   const exitCode = harnessError !== null ? EXIT.harness : interrupted ? SIGNAL_EXIT[interrupted] : violations > 0 ? EXIT.violation : EXIT.pass;
   const ended: Ending = harnessError ? 'harness-error' : interrupted ? 'interrupted' : violations > 0 ? 'violation' : 'completed';
@@ -73,6 +72,5 @@ export function accepted<K extends string>(e: Expectation<K>): K[] {
 
 /** Whether a lock must pass: a lock file must; a built-in as the catalog says. */
 export function mustPass(lock: string): boolean {
-  const entry: CatalogEntry | undefined = Object.hasOwn(CATALOG, lock) ? CATALOG[lock] : undefined;
-  return entry ? entry.stress.expect === null : true;
+  return Object.hasOwn(CATALOG, lock) ? CATALOG[lock]!.stress.expect === null : true;
 }
