@@ -7,10 +7,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRunConfig } from '../src/coordinator/config.js';
 import { runStress } from '../src/coordinator/run.js';
-import { BUILTIN_LOCKS } from '../src/locks/registry.js';
+import { entriesOf } from '../src/locks/catalog.js';
 import { packageRoot } from '../src/paths.js';
 import { sinceAllStarted } from '../src/report/coverage.js';
-import type { Summary } from '../src/report/summary.js';
+import type { Summary } from '../src/records/summary.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,7 +20,7 @@ const seconds = Number(arg('seconds') ?? 5);
 const scenario = arg('scenario') ?? 'default';
 const seed = Number(arg('seed') ?? 1);
 const write = process.argv.includes('--write');
-const correct = Object.keys(BUILTIN_LOCKS).filter((name) => BUILTIN_LOCKS[name]!.expect === null);
+const correct = entriesOf('kernel', 'busted').filter(([, l]) => l.stress.expect === null).map(([name]) => name);
 
 const load = [loadavg()[0]!];
 const runs: { lock: string; summary: Summary }[] = [];

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { explore, loadExplorerLock, type ExploreOptions, type ExploreResult } from '../src/explorer/index.js';
 import { litmusTable, runLitmusFile } from '../src/explorer/wmm/litmus.js';
 import type { LockDesign } from '../src/locks/contract.js';
-import { BUILTIN_LOCKS } from '../src/locks/registry.js';
-import { WEAK_LOCKS } from '../src/locks/weak/index.js';
+import { CATALOG, entriesOf } from '../src/locks/catalog.js';
 import { packageRoot } from '../src/paths.js';
 
 const arg = (name: string, dflt: number) => {
@@ -53,8 +52,8 @@ const cLock = (path: string) => loadExplorerLock(path, packageRoot(), 'weak');
 say(`### Weak-only lock variants (${SEEDS} seeds, at most ${BASE.iterations} iterations each; iterations to the first failure)\n`);
 say('| lock | --memory sc, random and pct | --memory weak, random | --memory weak, pct (depth 2, stale depth 2) |');
 say('|---|---|---|---|');
-const variants: [string, LockDesign][] = Object.entries(WEAK_LOCKS)
-  .filter(([, l]) => l.weakRule !== null)
+const variants: [string, LockDesign][] = entriesOf('weak')
+  .filter(([, l]) => l.weak != null)
   .map(([name, l]) => [name, l.design]);
 for (const f of C_BROKEN) variants.push([`examples/weak-memory/${f}`, await cLock(join(C_DIR, f))]);
 for (const [name, design] of variants) {
@@ -71,7 +70,7 @@ say('| lock | random | pct (depth 2, stale depth 2) |');
 say('|---|---|---|');
 const correct: [string, LockDesign][] = ['zspage-atomic-fixed', 'zspage-spinlock', 'zspage-two-word'].map((n) => [
   n,
-  (BUILTIN_LOCKS[n] ?? WEAK_LOCKS[n])!.design,
+  CATALOG[n]!.design,
 ]);
 for (const path of C_CORRECT) correct.push([path.slice(packageRoot().length + 1), await cLock(path)]);
 for (const [name, design] of correct) {

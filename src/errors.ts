@@ -3,8 +3,6 @@ export class BadInputError extends Error {
   override name = 'BadInputError';
 }
 
-export const EXIT = { pass: 0, violation: 1, badInput: 2, harness: 3 } as const;
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -2,12 +2,12 @@
 // designs (zspage-atomic-fixed, zspage-spinlock) do not have it. Interleavings are forced by hooks
 // that run another "thread" (a second ops table on the same words) before a given atomic op.
 import { describe, expect, it } from 'vitest';
-import { VIOLATION_KINDS } from '../src/invariants/kinds.js';
-import { BUSTED_LOCKS } from '../src/locks/busted/index.js';
+import { VIOLATION_KINDS } from '../src/grading/vocabulary.js';
+import { CATALOG, entriesOf } from '../src/locks/catalog.js';
 import { FORGET_EVERY } from '../src/locks/busted/forgotten-unlock.js';
 import { PATIENCE_SPINS } from '../src/locks/busted/impatient-trylock.js';
 import type { LockAtomics, LockDesign, LockOps } from '../src/locks/contract.js';
-import { BUILTIN_LOCKS, checkLockDesign } from '../src/locks/registry.js';
+import { checkLockDesign } from '../src/locks/registry.js';
 
 const OP_NAMES = ['load', 'store', 'add', 'sub', 'and', 'or', 'xor', 'exchange', 'compareExchange', 'wait', 'notify'] as const;
 type OpName = (typeof OP_NAMES)[number];
@@ -52,19 +52,19 @@ function memory(design: LockDesign): Int32Array {
 /** A second thread: its own ops table on the real Atomics. */
 const other = (design: LockDesign): LockOps => design.create(Atomics);
 
-const CORRECT = ['zspage-atomic-fixed', 'zspage-spinlock'].map((n) => BUILTIN_LOCKS[n]!.design);
-const busted = (name: string): LockDesign => BUSTED_LOCKS[name]!.design;
+const CORRECT = ['zspage-atomic-fixed', 'zspage-spinlock'].map((n) => CATALOG[n]!.design);
+const busted = (name: string): LockDesign => CATALOG[name]!.design;
 
-describe('BUSTED_LOCKS table', () => {
+describe('the busted family of the catalog', () => {
   it('names, kinds and shapes', () => {
-    for (const [name, b] of Object.entries(BUSTED_LOCKS)) {
+    for (const [name, b] of entriesOf('busted')) {
       expect(name).toBe(b.design.name);
       expect(name).toMatch(/^busted-/);
-      expect(VIOLATION_KINDS).toContain(b.expect);
+      expect(VIOLATION_KINDS).toContain(b.stress.expect);
       expect(checkLockDesign(b.design, name)).toBe(b.design);
       expect(b.summary.length).toBeGreaterThan(10);
     }
-    expect(Object.keys(BUSTED_LOCKS).length).toBeGreaterThanOrEqual(7);
+    expect(entriesOf('busted').length).toBeGreaterThanOrEqual(7);
   });
 
   it('each uses only the atomics it is given, never the global Atomics', () => {
@@ -75,7 +75,7 @@ describe('BUSTED_LOCKS table', () => {
           throw new Error(`global Atomics.${n} used`);
         };
       }
-      for (const b of Object.values(BUSTED_LOCKS)) {
+      for (const [, b] of entriesOf('busted')) {
         const mem = new Int32Array(new SharedArrayBuffer(4 * 20));
         const ops = b.design.create(probe().atomics);
         ops.init(mem, AT);

@@ -11,11 +11,10 @@ import {
   type ExploreResult,
 } from '../src/explorer/index.js';
 import type { LockDesign } from '../src/locks/contract.js';
-import { BUSTED_LOCKS } from '../src/locks/busted/index.js';
-import { BUILTIN_LOCKS } from '../src/locks/registry.js';
+import { CATALOG, entriesOf } from '../src/locks/catalog.js';
 
 const SMALL: ExploreOptions = { threads: 3, ops: 4, strategy: 'random', depth: 2, iterations: 2000, seed: 1 };
-const builtin = (name: string): LockDesign => BUILTIN_LOCKS[name]!.design;
+const builtin = (name: string): LockDesign => CATALOG[name]!.design;
 
 /** replay() of a failure's schedule must give the same failure and an identical trace. */
 async function expectReplays(design: LockDesign, result: ExploreResult): Promise<void> {
@@ -60,17 +59,17 @@ describe('explorer on the built-in locks', () => {
 });
 
 describe('explorer on the busted locks', () => {
-  for (const [name, b] of Object.entries(BUSTED_LOCKS)) {
-    if (b.explorerRule === null) {
+  for (const [name, b] of entriesOf('busted')) {
+    if (b.explorer.expect === null) {
       it(`${name}: invisible to the explorer (as documented)`, async () => {
         const r = await explore(b.design, SMALL);
         expect(r.failure).toBeNull();
       });
       continue;
     }
-    it(`${name} fails with ${b.explorerRule}, and its schedule replays exactly`, async () => {
+    it(`${name} fails with ${b.explorer.expect}, and its schedule replays exactly`, async () => {
       const r = await explore(b.design, SMALL);
-      expect(r.failure?.rule, r.failure?.message).toBe(b.explorerRule);
+      expect(r.failure?.rule, r.failure?.message).toBe(b.explorer.expect);
       await expectReplays(b.design, r);
     });
   }
@@ -84,7 +83,7 @@ describe('explorer on the busted locks', () => {
 
 describe('determinism and strategies', () => {
   it('the same seed gives the same result; another seed another schedule', async () => {
-    const lock = BUSTED_LOCKS['busted-read-unlock-clobbers']!.design;
+    const lock = CATALOG['busted-read-unlock-clobbers']!.design;
     const a = await explore(lock, { ...SMALL, seed: 7 });
     const b = await explore(lock, { ...SMALL, seed: 7 });
     expect(a.failure).not.toBeNull();
@@ -96,7 +95,7 @@ describe('determinism and strategies', () => {
 
   it('PCT finds a depth-2 bug (a writer that ignores a holding reader), and depth 1 cannot', async () => {
     // The bug needs two orderings: readLock before writeTrylock, writeTrylock before readUnlock.
-    const lock = BUSTED_LOCKS['busted-writer-ignores-readers']!.design;
+    const lock = CATALOG['busted-writer-ignores-readers']!.design;
     const d1 = await explore(lock, { ...SMALL, strategy: 'pct', depth: 1, iterations: 500 });
     expect(d1.failure).toBeNull(); // depth 1: threads run one after another, no preemption
     for (const seed of [1, 2, 3, 4]) {
@@ -108,7 +107,7 @@ describe('determinism and strategies', () => {
   });
 
   it('check-then-act is depth 3 for PCT: one preemption inside the race, one while holding', async () => {
-    const lock = BUSTED_LOCKS['busted-check-then-act']!.design;
+    const lock = CATALOG['busted-check-then-act']!.design;
     const r = await explore(lock, { ...SMALL, strategy: 'pct', depth: 3 });
     // Its race shows as both inside (exclusion) or as a lost count (the lock never released).
     expect(['exclusion', 'not-released', 'livelock']).toContain(r.failure?.rule);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FLIGHT_ENTRIES, HDR, OPS_IN_BITS } from '../src/arena/layout.js';
 import { FlightRecorder, orderOps, recentOps, type FlightOp } from '../src/invariants/flight-recorder.js';
-import type { Violation } from '../src/invariants/violation.js';
+import type { Violation } from '../src/records/violation.js';
 import { zspLockAt } from '../src/model/zs.js';
 import { cli, smallPool, type CliRun } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { exploreBounded, replayBounded } from '../src/explorer/bounded.js';
 import { explore, loadExplorerLock, type ExploreOptions } from '../src/explorer/index.js';
 import { auditPool } from '../src/invariants/audit.js';
 import { ATOMICS_ROUTER, createRouted, installAtomicsRouter, RAW_ATOMICS, withRoute } from '../src/invariants/global-atomics.js';
-import type { ViolationKind } from '../src/invariants/kinds.js';
+import type { ViolationKind } from '../src/grading/vocabulary.js';
 import { ProbeAtomics } from '../src/invariants/probe-atomics.js';
 import type { LockAtomics, LockDesign } from '../src/locks/contract.js';
 import { loadLockDesign, lockSpecFor } from '../src/locks/registry.js';

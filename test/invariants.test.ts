@@ -5,7 +5,7 @@ import { StallWatchdog } from '../src/coordinator/watchdog.js';
 import { auditPool } from '../src/invariants/audit.js';
 import { HeldState, STATE } from '../src/invariants/held-state.js';
 import { describeMismatch } from '../src/invariants/integrity.js';
-import type { ViolationKind } from '../src/invariants/kinds.js';
+import type { ViolationKind } from '../src/grading/vocabulary.js';
 import { ProbeAtomics } from '../src/invariants/probe-atomics.js';
 import { ShadowHooks } from '../src/invariants/shadow.js';
 import { FlightRecorder } from '../src/invariants/flight-recorder.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLS, HND, LOCKDEP, ZSP } from '../src/arena/layout.js';
 import type { PoolSetup } from '../src/coordinator/setup.js';
-import type { ViolationKind } from '../src/invariants/kinds.js';
+import type { ViolationKind } from '../src/grading/vocabulary.js';
 import { Lockdep } from '../src/invariants/lockdep.js';
 import { allocPage, freePage, objFree, zsFree } from '../src/model/alloc.js';
 import { fixFullnessGroup } from '../src/model/fullness.js';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSavedRun, mergeRuns, type SavedRun } from '../src/coordinator/merge.js';
 import { parseShard, shardSeed } from '../src/coordinator/shard.js';
 import { BadInputError } from '../src/errors.js';
-import { readHlogTotals } from '../src/report/hlog.js';
+import { readHlogTotals } from '../src/records/hlog.js';
 import { cli, type CliRun } from './helpers.js';
 
 const BASE = 4294967295; // the last seed: shard 1 wraps to 0

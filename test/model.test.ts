@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLS, HND, PG, ZSP } from '../src/arena/layout.js';
 import { auditPool } from '../src/invariants/audit.js';
-import type { Violation } from '../src/invariants/violation.js';
+import type { Violation } from '../src/records/violation.js';
 import { asyncFreeZspages, allocPage, freePage, zsFree, zsMalloc } from '../src/model/alloc.js';
 import { newCompactStats, zsCanCompact, zsCompactClass } from '../src/model/compact.js';
 import { EBUSY, EINVAL } from '../src/model/kernel-version.js';

@@ -4,11 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../src/explorer/index.js';
 import type { LockAtomics, LockDesign } from '../src/locks/contract.js';
-import { BUILTIN_LOCKS, findingLine } from '../src/locks/registry.js';
+import { findingLine } from '../src/locks/catalog-entry.js';
+import { CATALOG, entriesOf } from '../src/locks/catalog.js';
 import { cli } from './helpers.js';
 
 const AT = 2;
-const design = (name: string): LockDesign => BUILTIN_LOCKS[name]!.design;
+const design = (name: string): LockDesign => CATALOG[name]!.design;
 
 /** The real Atomics, recording each call as `op:order` (and `op:order/failureOrder` for a cmpxchg). */
 function recording(): { atomics: LockAtomics; calls: string[] } {
@@ -98,18 +99,18 @@ describe('zspage-spinlock: 6.15 as landed', () => {
 });
 
 describe('what the registry says about a broken port', () => {
-  const broken = Object.entries(BUILTIN_LOCKS).filter(([, l]) => l.finding);
+  const broken = entriesOf('kernel', 'busted').filter(([, l]) => l.finding);
 
   it('the seed lock is listed as broken, with a schedule', () => {
     expect(broken.map(([n]) => n)).toContain('zspage-atomic');
-    expect(BUILTIN_LOCKS['zspage-atomic']!.expect).toBe('exclusion');
-    expect(BUILTIN_LOCKS['zspage-atomic-fixed']!.expect).toBeNull();
+    expect(CATALOG['zspage-atomic']!.stress.expect).toBe('exclusion');
+    expect(CATALOG['zspage-atomic-fixed']!.stress.expect).toBeNull();
   });
 
   for (const [name, lock] of broken) {
     it(`${name}: its schedule fails the explorer with the rule it names`, async () => {
       const { failure } = await replay(lock.design, lock.finding!.schedule);
-      expect(failure?.rule).toBe(lock.explorerRule);
+      expect(failure?.rule).toBe(lock.explorer.expect);
       expect(findingLine(name, lock.finding!)).toContain(`--lock ${name} --replay '${lock.finding!.schedule}'`);
     });
   }
@@ -117,7 +118,7 @@ describe('what the registry says about a broken port', () => {
   it('list prints it', () => {
     const r = cli(['list'], { out: false });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(findingLine('zspage-atomic', BUILTIN_LOCKS['zspage-atomic']!.finding!));
+    expect(r.stdout).toContain(findingLine('zspage-atomic', CATALOG['zspage-atomic']!.finding!));
   });
 
   it('a short stress run of the seed lock fails with its violation', () => {

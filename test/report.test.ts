@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as hdr from 'hdr-histogram-js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { VIOLATION_KINDS } from '../src/invariants/kinds.js';
+import { VIOLATION_KINDS } from '../src/grading/vocabulary.js';
 import { junitXml, runSuite } from '../src/report/junit.js';
-import type { Summary } from '../src/report/summary.js';
+import type { Summary } from '../src/records/summary.js';
 import { cli, type CliRun } from './helpers.js';
 import { browserTestsRun, checkPage } from './report-browser.js';
 

@@ -11,7 +11,8 @@ import { mergeRuns, type SavedRun } from '../src/coordinator/merge.js';
 import { missingEvidence, type SelftestRow } from '../src/coordinator/selftest.js';
 import { selftestSuite } from '../src/cli/commands/selftest.js';
 import { junitXml, runSuite } from '../src/report/junit.js';
-import type { Summary, Verdict } from '../src/report/summary.js';
+import type { Verdict } from '../src/grading/vocabulary.js';
+import type { Summary } from '../src/records/summary.js';
 import { ROOT } from './helpers.js';
 
 function summaryOf(verdict: Verdict, ended: Summary['ended'], exitCode: number, seed = 1): Summary {

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../src/errors.js';
 import { declaresOrderings, explore, formatSchedule, formatTrace, parseSchedule, replay, type ExploreOptions } from '../src/explorer/index.js';
 import { HISTORY, NEWEST, WeakMemory } from '../src/explorer/wmm/memory.js';
-import { BUILTIN_LOCKS } from '../src/locks/registry.js';
-import { WEAK_LOCKS } from '../src/locks/weak/index.js';
+import { CATALOG, entriesOf } from '../src/locks/catalog.js';
 import { cli } from './helpers.js';
 
 const at = (step: number) => ({ step, what: `op #${step}` });
@@ -101,10 +100,10 @@ describe('schedule strings with read choices', () => {
 const SMALL: ExploreOptions = { threads: 3, ops: 4, strategy: 'random', depth: 2, iterations: 1000, seed: 1 };
 
 describe('explore --memory weak on locks that use only SC operations gives exactly the sc results', () => {
-  const scOnly = Object.entries(BUILTIN_LOCKS).filter(([, l]) => !declaresOrderings(l.design));
+  const scOnly = entriesOf('kernel', 'busted').filter(([, l]) => !declaresOrderings(l.design));
   it('there are such locks, and the ported ones declare orderings', () => {
     expect(scOnly.length).toBeGreaterThan(5);
-    expect(declaresOrderings(BUILTIN_LOCKS['zspage-spinlock']!.design)).toBe(true);
+    expect(declaresOrderings(CATALOG['zspage-spinlock']!.design)).toBe(true);
   });
   for (const [name, l] of scOnly) {
     it(name, async () => {
@@ -119,8 +118,8 @@ describe('explore --memory weak on locks that use only SC operations gives exact
 });
 
 describe('weak-memory lock variants: caught by explore --memory weak, passing --memory sc', () => {
-  for (const [name, l] of Object.entries(WEAK_LOCKS)) {
-    if (l.weakRule === null) {
+  for (const [name, l] of entriesOf('weak')) {
+    if (l.weak === null) {
       it(`${name} passes 3000 weak iterations (random and pct)`, async () => {
         for (const strategy of ['random', 'pct'] as const) {
           const r = await explore(l.design, { ...SMALL, strategy, iterations: 3000, memory: 'weak', staleDepth: 2 });
@@ -129,14 +128,14 @@ describe('weak-memory lock variants: caught by explore --memory weak, passing --
       });
       continue;
     }
-    it(`${name}: ${l.weakRule} within 10,000 weak iterations (random, and pct with stale depth 2), replayable; sc passes`, async () => {
+    it(`${name}: ${l.weak} within 10,000 weak iterations (random, and pct with stale depth 2), replayable; sc passes`, async () => {
       const sc = await explore(l.design, { ...SMALL, iterations: 2000 });
       expect(sc.failure).toBeNull();
       for (const strategy of ['random', 'pct'] as const) {
         const r = await explore(l.design, { ...SMALL, strategy, iterations: 10_000, memory: 'weak', staleDepth: 2 });
         expect(r.failure).not.toBeNull();
         // the two-word bug shows as two sections inside together, or as a data race between them
-        const rules = l.weakRule === 'exclusion' ? ['exclusion', 'data-race'] : [l.weakRule];
+        const rules = l.weak === 'exclusion' ? ['exclusion', 'data-race'] : [l.weak];
         expect(rules).toContain(r.failure!.rule);
         const again = await replay(l.design, r.failure!.schedule, 'weak');
         expect(again.failure).toMatchObject({ rule: r.failure!.rule, message: r.failure!.message, schedule: r.failure!.schedule });
@@ -150,21 +149,21 @@ describe('weak-memory lock variants: caught by explore --memory weak, passing --
     // twice: taken for spinning, that once failed reader-waited
     it(`the built-in ${name}, ported with its orderings, passes 3000 weak iterations (random and pct)`, async () => {
       for (const strategy of ['random', 'pct'] as const) {
-        const r = await explore(BUILTIN_LOCKS[name]!.design, { ...SMALL, strategy, iterations: 3000, memory: 'weak', staleDepth: 2 });
+        const r = await explore(CATALOG[name]!.design, { ...SMALL, strategy, iterations: 3000, memory: 'weak', staleDepth: 2 });
         expect(r.failure).toBeNull();
       }
     });
   }
 
   it('a data race names the relaxed operation that should have released', async () => {
-    const r = await explore(WEAK_LOCKS['busted-relaxed-write-unlock']!.design, { ...SMALL, threads: 2, ops: 2, memory: 'weak' });
+    const r = await explore(CATALOG['busted-relaxed-write-unlock']!.design, { ...SMALL, threads: 2, ops: 2, memory: 'weak' });
     expect(r.failure!.message).toMatch(/payload word \d: T\d's plain (load|store) .* races with T\d's plain (load|store)/);
     expect(r.failure!.message).toMatch(/read T\d's writeUnlock store\[0\] at #\d+ \(relaxed\), which releases nothing/);
     expect(formatTrace(r.failure!.trace)).toMatch(/store\[0\]\(0\) relaxed/);
   });
 
   it('replaying a schedule with read choices needs --memory weak; a choice past the candidates is bad input', async () => {
-    const design = WEAK_LOCKS['busted-two-word-no-mb']!.design;
+    const design = CATALOG['busted-two-word-no-mb']!.design;
     const r = await explore(design, { ...SMALL, memory: 'weak', iterations: 10_000 });
     const schedule = r.failure!.schedule;
     expect(schedule).toMatch(/\d\.\d/);

@@ -4,11 +4,11 @@
 // shared watch, so that a lock call that never returns can be reported with its schedule.
 import { parentPort, workerData } from 'node:worker_threads';
 import { BadInputError, errorMessage } from '../src/errors.js';
-import type { CheckExplorerData, CheckExplorerMessage } from '../src/coordinator/check-explore.js';
 import { declaresOrderings, explore } from '../src/explorer/index.js';
 import { ExploreWatch } from '../src/explorer/watch.js';
 import { installAtomicsRouter } from '../src/locks/atomics-router.js';
 import { loadLockDesign } from '../src/locks/registry.js';
+import type { CheckExplorerData, CheckExplorerMessage } from '../src/supervised/check-explorer-messages.js';
 
 // Every global Atomics a lock module reaches is the router, however it reached it.
 installAtomicsRouter();

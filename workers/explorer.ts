@@ -2,7 +2,7 @@
 // its progress recorded in the shared watch so that a hung lock call can be reported.
 import { parentPort, workerData } from 'node:worker_threads';
 import { BadInputError } from '../src/errors.js';
-import type { ExplorerReply, ExplorerWorkerData } from '../src/explorer/bounded.js';
+import type { ExplorerReply, ExplorerWorkerData } from '../src/supervised/explorer-messages.js';
 import { explore, replay } from '../src/explorer/index.js';
 import { ExploreWatch } from '../src/explorer/watch.js';
 import { installAtomicsRouter } from '../src/locks/atomics-router.js';

@@ -4,7 +4,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachArena } from '../src/arena/arena.js';
 import { ZSP } from '../src/arena/layout.js';
-import { AUDITOR, type AuditorData, type AuditorMessage, LOCK_CALL_BUDGET } from '../src/coordinator/lock-auditor.js';
 import { boundedLockCheck } from '../src/invariants/audit.js';
 import { BoundedAtomics } from '../src/invariants/bounded-atomics.js';
 import { createRouted } from '../src/invariants/global-atomics.js';
@@ -13,6 +12,7 @@ import { loadLockDesign } from '../src/locks/registry.js';
 import { buildClassTable } from '../src/model/size-class.js';
 import { newCpu } from '../src/model/kernel-locks.js';
 import { createZs, NO_HOOKS, zspAt } from '../src/model/zs.js';
+import { AUDITOR, type AuditorData, type AuditorMessage, LOCK_CALL_BUDGET } from '../src/supervised/auditor-messages.js';
 
 // Every global Atomics a lock module reaches is the router, however it reached it.
 installAtomicsRouter();

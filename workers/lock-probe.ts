@@ -6,9 +6,9 @@ import { isCLockRef, loadCLock } from '../src/locks/c/load.js';
 import { RAW_ATOMICS } from '../src/invariants/global-atomics.js';
 import { callAs, withPreemptCount, type PreemptCount } from '../src/locks/calling-context.js';
 import { LOCK_OP_NAMES, type LockDesign } from '../src/locks/contract.js';
-import type { ProbeMessage } from '../src/locks/probe.js';
 import { checkLockDesign } from '../src/locks/registry.js';
 import { installAtomicsRouter } from '../src/locks/atomics-router.js';
+import type { ProbeMessage } from '../src/supervised/probe-messages.js';
 
 // Every global Atomics a lock module reaches is the router, however it reached it.
 installAtomicsRouter();

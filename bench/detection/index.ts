@@ -14,6 +14,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../../src/paths.js';
+import type { Summary } from '../../src/records/summary.js';
+import type { CheckRecord } from '../../src/report/check.js';
 import { writeDocs } from '../docs.js';
 import { progress } from '../lib/progress.js';
 import { detectionLocks, detectionTable, readDetection, targetLines, type CheckSample, type DetectionData, type LockDetection, type RunSample } from './lib.js';
@@ -56,7 +58,7 @@ function check(lock: string, seed: number, correct: boolean): CheckSample {
   const r = cli(correct ? args : [...args, '--fail-fast'], budget + 120);
   rmSync(join(tmp, 'c'), { recursive: true, force: true });
   try {
-    const j = JSON.parse(r.stdout) as Record<string, any>;
+    const j = JSON.parse(r.stdout) as CheckRecord;
     return { seed, verdict: j.verdict, exitCode: r.code, detectedAfterMs: j.detectedAfterMs, kind: j.kind, part: j.part, elapsedMs: j.elapsedMs };
   } catch {
     return { seed, verdict: 'harness-error', exitCode: r.code, detectedAfterMs: null, kind: `exit ${r.code}`, part: null, elapsedMs: 0 };
@@ -68,7 +70,7 @@ function run(lock: string, seed: number): RunSample {
   const r = cli(['run', '--lock', lock, '--scenario', 'default', '--seed', String(seed), '--duration', String(runDurationS), '--json', '--out', out], runDurationS + 120);
   rmSync(out, { recursive: true, force: true });
   try {
-    const s = JSON.parse(r.stdout) as Record<string, any>;
+    const s = JSON.parse(r.stdout) as Summary;
     return { seed, verdict: s.verdict, exitCode: r.code, firstViolationMs: s.firstViolationMs, kind: s.violations[0]?.kind ?? null };
   } catch {
     return { seed, verdict: 'harness-error', exitCode: r.code, firstViolationMs: null, kind: `exit ${r.code}` };

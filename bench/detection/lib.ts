@@ -3,8 +3,7 @@
 // agree on what the data says).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILTIN_LOCKS } from '../../src/locks/registry.js';
-import { WEAK_LOCKS } from '../../src/locks/weak/index.js';
+import { entriesOf } from '../../src/locks/catalog.js';
 
 export interface CheckSample {
   seed: number;
@@ -56,16 +55,16 @@ export const TARGETS = { checkMedianMs: 1000, checkWorstMs: 5000, runWorstMs: 10
 
 /** Every lock the measurement covers: built-ins, then lock files under test/fixtures and examples/. */
 export function detectionLocks(root: string): Omit<LockDetection, 'check' | 'run'>[] {
-  const builtins = Object.entries(BUILTIN_LOCKS).map(([name, l]) => ({
+  const builtins = entriesOf('kernel', 'busted').map(([name, l]) => ({
     lock: name,
     form: 'built-in' as const,
-    bug: l.expect === null ? null : l.summary,
+    bug: l.stress.expect === null ? null : l.summary,
   }));
-  const weak = Object.entries(WEAK_LOCKS).map(([name, l]) => ({
+  const weak = entriesOf('weak').map(([name, l]) => ({
     lock: name,
     form: 'built-in' as const,
-    bug: l.weakRule === null ? null : l.summary,
-    ...(l.weakRule === null ? {} : { weakOnly: true }),
+    bug: l.weak == null ? null : l.summary,
+    ...(l.weak == null ? {} : { weakOnly: true }),
   }));
   const files: Omit<LockDetection, 'check' | 'run'>[] = [];
   // Test fixtures that are locks with a bug (the others are bad modules or fault injections).

@@ -9,7 +9,8 @@ import { ProbeAtomics } from '../../src/invariants/probe-atomics.js';
 import { newCpu } from '../../src/model/kernel-locks.js';
 import type { ViolationSink } from '../../src/invariants/violation.js';
 import type { LockAtomics, LockDesign } from '../../src/locks/contract.js';
-import { BUILTIN_LOCKS, loadLockDesign, lockSpecFor } from '../../src/locks/registry.js';
+import { CATALOG } from '../../src/locks/catalog.js';
+import { loadLockDesign, lockSpecFor } from '../../src/locks/registry.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../../src/model/map.js';
 import { handleToObj, NO_HOOKS } from '../../src/model/zs.js';
 import { createRoleContext } from '../../src/roles/context.js';
@@ -88,7 +89,7 @@ function floorLoops({ mem }: Arena, at: number): Loops {
 // runs watched, as the shadow hooks watch it (src/invariants/shadow.ts).
 /** A built-in by name, or a lock file (a C lock, say) by path. */
 async function benchDesign(lock: string): Promise<LockDesign> {
-  return Object.hasOwn(BUILTIN_LOCKS, lock) ? BUILTIN_LOCKS[lock]!.design : loadLockDesign(lockSpecFor(lock));
+  return Object.hasOwn(CATALOG, lock) ? CATALOG[lock]!.design : loadLockDesign(lockSpecFor(lock));
 }
 
 function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: number, design: LockDesign): Loops {
@@ -135,7 +136,7 @@ function lockLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'lock' }>, z: n
 
 function bareReaderLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'bare-reader' }>, index: number): Loops {
   const { mem } = arena;
-  const lock = BUILTIN_LOCKS[spec.lock]!.design.create(Atomics);
+  const lock = CATALOG[spec.lock]!.design.create(Atomics);
   const rng = new Rng(spec.seed, index);
   return {
     cycle() {
@@ -155,7 +156,7 @@ function bareReaderLoops(arena: Arena, spec: Extract<CrewSpec, { kind: 'bare-rea
 function roleLoops(data: CrewWorkerData, spec: Extract<CrewSpec, { kind: 'harness-reader' | 'map' }>): Loops {
   const port = new MessageChannel().port1;
   port.unref();
-  const design = BUILTIN_LOCKS[spec.lock]!.design;
+  const design = CATALOG[spec.lock]!.design;
   const task = {
     memory: data.memory,
     params: data.params,

@@ -3,7 +3,7 @@
 import type { Arena } from '../../src/arena/arena.js';
 import { STACK } from '../../src/arena/layout.js';
 import { buildPool, type PoolSetup } from '../../src/coordinator/setup.js';
-import { BUILTIN_LOCKS } from '../../src/locks/registry.js';
+import { CATALOG } from '../../src/locks/catalog.js';
 import { scenarioSchema, type Scenario, type ScenarioInput } from '../../src/scenario/schema.js';
 
 export const SEED = 0x5eed;
@@ -41,7 +41,7 @@ function benchScenario(lock: string, shape: WorldShape): Scenario {
 
 export function buildWorld(lock: string, shape: WorldShape): World {
   const scenario = benchScenario(lock, shape);
-  const setup = buildPool(scenario, BUILTIN_LOCKS[lock]!.design, SEED);
+  const setup = buildPool(scenario, CATALOG[lock]!.design, SEED);
   const { mem, layout } = setup.arena;
   const allocTop = mem[layout.zspageAlloc + STACK.TOP]!;
   return { lock, scenario, setup, arena: setup.arena, zspagesInUse: layout.maxZspages - allocTop };

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILTIN_LOCKS } from '../../src/locks/registry.js';
+import { BUILTIN_NAMES } from '../../src/locks/catalog.js';
 import { compiledPath, packageRoot } from '../../src/paths.js';
 import { median, type Rounds } from '../lib/measure.js';
 import { budget, rate, type Row } from '../lib/report.js';
@@ -20,7 +20,7 @@ const C_TWIN = 'zspage-spinlock';
 /** The C path may cost the explorer this much against the same design in JavaScript. */
 const C_BUDGET = 0.25;
 
-export async function explorerSpeed(rounds: Rounds, locks = Object.keys(BUILTIN_LOCKS)): Promise<Row[]> {
+export async function explorerSpeed(rounds: Rounds, locks = [...BUILTIN_NAMES]): Promise<Row[]> {
   const cLock = join(packageRoot(), C_LOCK);
   const names = [REFERENCE, ...locks.filter((l) => l !== REFERENCE), ...(existsSync(cLock) ? [C_LOCK] : [])];
   const workers = names.map(

@@ -2,8 +2,7 @@
 // (writeTrylock + writeUnlock, counted as the harness counts a writer's trylock)
 // against the raw floor on the same word: one thread uncontended, then two threads
 // on different zspages and on the same zspage.
-import { BUSTED_LOCKS } from '../../src/locks/busted/index.js';
-import { BUILTIN_LOCKS } from '../../src/locks/registry.js';
+import { entriesOf } from '../../src/locks/catalog.js';
 import { Crew } from '../lib/crew.js';
 import { figure, interleave, ratio, type Measured, type Rounds } from '../lib/measure.js';
 import { progress } from '../lib/progress.js';
@@ -25,7 +24,7 @@ const CONTENDED = [
 export async function lockPairs(rounds: Rounds): Promise<Row[]> {
   const rows: Row[] = [];
   // The lock designs (the busted ones are bugs on purpose, some of which never return).
-  for (const lock of Object.keys(BUILTIN_LOCKS).filter((name) => !Object.hasOwn(BUSTED_LOCKS, name))) {
+  for (const [lock] of entriesOf('kernel')) {
     const world = buildWorld(lock, { arena: '1MiB', stable: 64, minSize: 4, maxSize: 4 });
     progress(`lock pairs: ${lock}, 1 thread`);
     rows.push(...(await uncontended(world, rounds)));

@@ -46,11 +46,23 @@ export async function readerCycles(rounds: Rounds): Promise<Row[]> {
   return rows;
 }
 
+/** The reader cycle's rungs, each measured on `n` threads, interleaved. */
+interface Ladder {
+  bare: Measured;
+  model: Measured;
+  shadow: Measured;
+  untimed: Measured;
+  every: Measured;
+  shipped: Measured;
+  sized: Measured;
+  unrecorded: Measured;
+}
+
 // Bare loop, model, model + shadow, the harness reader untimed, timed every read,
 // as shipped, and as shipped at realistic object sizes: one interleaved measurement.
 async function ladder(tiny: World, sized: World, n: number, rounds: Rounds): Promise<Row[]> {
   const map = (hooks: 'none' | 'shadow'): CrewSpec => ({ kind: 'map', lock: LOCK, scenario: tiny.scenario, stable: tiny.setup.stable, seed: SEED, hooks });
-  const specs: [string, World, CrewSpec][] = [
+  const specs: [keyof Ladder, World, CrewSpec][] = [
     ['bare', tiny, bare(tiny)],
     ['model', tiny, map('none')],
     ['shadow', tiny, map('shadow')],
@@ -66,84 +78,90 @@ async function ladder(tiny: World, sized: World, n: number, rounds: Rounds): Pro
     rounds,
   );
   await Promise.all(crews.map((c) => c.close()));
-  const [bareM, model, shadow, untimed, every, shippedM, sizedM, unrecorded] = m as [Measured, ...Measured[]];
-  const sample = tiny.scenario.readers.timingSample;
+  const rungs = Object.fromEntries(specs.map(([name], i) => [name, m[i]!])) as unknown as Ladder;
+  return ladderRows(rungs, tiny.scenario.readers.timingSample, n);
+}
+
+/** One rung against the bare loop: its rate and the ratio. */
+function vsBare(l: Ladder, threads: string, name: string, x: Measured, limit?: number): Row {
+  const perOp = (y: Measured) => ns(1e9 / figure(y, 'cpu'));
+  const r = ratio(x, l.bare, 'cpu');
+  return {
+    section: 'reader cycle',
+    name: `${name} (${threads})`,
+    measured: `${rate(figure(x, 'cpu'))} per thread (${perOp(x)})`,
+    against: `bare loop ${rate(figure(l.bare, 'cpu'))} (${perOp(l.bare)})`,
+    ratio: r,
+    ...(limit !== undefined ? budget(`>= ${limit.toFixed(2)}x`, r >= limit, () => cycleNote(l.model, l.shadow, l.untimed, l.bare)) : {}),
+    raw: { opsPerCpuSecPerThread: figure(x, 'cpu'), bareOpsPerCpuSecPerThread: figure(l.bare, 'cpu'), ratio: r },
+  };
+}
+
+/** What one layer adds to a cycle, as a share of the cycle without it. */
+function part(threads: string, sample: number, name: string, withIt: Measured, without: Measured, limit?: number): Row {
+  const perOp = (y: Measured) => ns(1e9 / figure(y, 'cpu'));
+  const s = share(withIt, without, 'cpu');
+  const spent = 1e9 / figure(withIt, 'cpu') - 1e9 / figure(without, 'cpu');
+  return {
+    section: 'reader cycle',
+    name: `${name} (${threads})`,
+    measured: `${ns(spent)} of ${perOp(withIt)} per cycle`,
+    against: `without: ${perOp(without)}`,
+    ratio: s,
+    ...(limit !== undefined
+      ? budget(`<= ${limit.toFixed(2)}x`, s <= limit, () => `raise readers.timingSample above ${sample}: each timed read costs ${ns(spent * sample)}`)
+      : {}),
+    raw: { nsWith: 1e9 / figure(withIt, 'cpu'), nsWithout: 1e9 / figure(without, 'cpu'), share: s },
+  };
+}
+
+/** What the harness adds to the model's read path (pool lock, handle, zspage lock), per cycle. */
+function overhead(l: Ladder, threads: string, sample: number): Row {
+  const withNs = 1e9 / figure(l.shipped, 'cpu');
+  const floorNs = 1e9 / figure(l.model, 'cpu');
+  const r = (withNs - floorNs) / floorNs;
+  return {
+    section: 'reader cycle',
+    name: `harness overhead on the model-only cycle, shipped reader (${threads})`,
+    measured: `${ns(withNs - floorNs)} added per cycle`,
+    against: `model only ${ns(floorNs)}`,
+    ratio: r,
+    ...budget(`<= ${OVERHEAD_BUDGET.toFixed(2)}x`, r <= OVERHEAD_BUDGET, () => {
+      const layer = (a: Measured, b: Measured) => ns(1e9 / figure(a, 'cpu') - 1e9 / figure(b, 'cpu'));
+      return `shadow checks ${layer(l.shadow, l.model)}, role loop and verification ${layer(l.untimed, l.shadow)}, timing 1 read in ${sample} ${layer(l.shipped, l.untimed)}`;
+    }),
+    raw: { nsWith: withNs, nsModel: floorNs, ratio: r },
+  };
+}
+
+function ladderRows(l: Ladder, sample: number, n: number): Row[] {
   const threads = `${n} thread${n > 1 ? 's' : ''}`;
   // The cycle and instrumentation budgets are the default scenario's readers'; the harness's
   // overhead on the model is budgeted at every thread count.
   const budgeted = n === READERS;
-  const perOp = (x: Measured) => ns(1e9 / figure(x, 'cpu'));
-  const vsBare = (name: string, x: Measured, limit?: number): Row => {
-    const r = ratio(x, bareM, 'cpu');
-    return {
-      section: 'reader cycle',
-      name: `${name} (${threads})`,
-      measured: `${rate(figure(x, 'cpu'))} per thread (${perOp(x)})`,
-      against: `bare loop ${rate(figure(bareM, 'cpu'))} (${perOp(bareM)})`,
-      ratio: r,
-      ...(limit !== undefined ? budget(`>= ${limit.toFixed(2)}x`, r >= limit, () => cycleNote(model, shadow, untimed, bareM)) : {}),
-      raw: { opsPerCpuSecPerThread: figure(x, 'cpu'), bareOpsPerCpuSecPerThread: figure(bareM, 'cpu'), ratio: r },
-    };
-  };
-  const part = (name: string, withIt: Measured, without: Measured, limit?: number): Row => {
-    const s = share(withIt, without, 'cpu');
-    const spent = 1e9 / figure(withIt, 'cpu') - 1e9 / figure(without, 'cpu');
-    return {
-      section: 'reader cycle',
-      name: `${name} (${threads})`,
-      measured: `${ns(spent)} of ${perOp(withIt)} per cycle`,
-      against: `without: ${perOp(without)}`,
-      ratio: s,
-      ...(limit !== undefined
-        ? budget(`<= ${limit.toFixed(2)}x`, s <= limit, () => `raise readers.timingSample above ${sample}: each timed read costs ${ns(spent * sample)}`)
-        : {}),
-      raw: { nsWith: 1e9 / figure(withIt, 'cpu'), nsWithout: 1e9 / figure(without, 'cpu'), share: s },
-    };
-  };
-  // What the harness adds to the model's read path (pool lock, handle, zspage lock), per cycle.
-  const overhead = (): Row => {
-    const withNs = 1e9 / figure(shippedM, 'cpu');
-    const floorNs = 1e9 / figure(model, 'cpu');
-    const r = (withNs - floorNs) / floorNs;
-    return {
-      section: 'reader cycle',
-      name: `harness overhead on the model-only cycle, shipped reader (${threads})`,
-      measured: `${ns(withNs - floorNs)} added per cycle`,
-      against: `model only ${ns(floorNs)}`,
-      ratio: r,
-      ...budget(`<= ${OVERHEAD_BUDGET.toFixed(2)}x`, r <= OVERHEAD_BUDGET, () => {
-        const layer = (a: Measured, b: Measured) => ns(1e9 / figure(a, 'cpu') - 1e9 / figure(b, 'cpu'));
-        return `shadow checks ${layer(shadow, model)}, role loop and verification ${layer(untimed, shadow)}, timing 1 read in ${sample} ${layer(shippedM, untimed)}`;
-      }),
-      raw: { nsWith: withNs, nsModel: floorNs, ratio: r },
-    };
-  };
-  return [
-    overhead(),
-    vsBare('model only: zs_obj_read_begin/end, no hooks', model),
-    vsBare('model + shadow checks', shadow),
-    vsBare('harness reader, never timed', untimed),
-    vsBare('harness reader, every read timed', every),
-    vsBare(`harness reader, shipped (1 read in ${sample} timed)`, shippedM, budgeted ? CYCLE_BUDGET : undefined),
-    part('shadow checks, share of the model + shadow cycle', shadow, model),
-    part('instrumentation, every read timed: share of a cycle', every, untimed),
-    part(`instrumentation, shipped (1 in ${sample}): share of a cycle`, shippedM, untimed, budgeted ? INSTRUMENT_BUDGET : undefined),
-    part('verification at 32..3072-byte objects: share of a cycle', sizedM, shippedM),
-    flightRow(),
-  ];
-
   // The flight recorder's ring writes (lock words before and after each lock operation), on the shipped reader.
-  function flightRow(): Row {
-    const row = part('flight recorder, shipped: share of a cycle', shippedM, unrecorded!);
-    return budgeted
-      ? {
-          ...row,
-          ...budget(`<= ${INSTRUMENT_BUDGET.toFixed(2)}x`, row.ratio <= INSTRUMENT_BUDGET, () =>
-            'fewer words per entry (the lock words before and after are most of it), or record writers only',
-          ),
-        }
-      : row;
-  }
+  const flight = part(threads, sample, 'flight recorder, shipped: share of a cycle', l.shipped, l.unrecorded);
+  const flightRow = budgeted
+    ? {
+        ...flight,
+        ...budget(`<= ${INSTRUMENT_BUDGET.toFixed(2)}x`, flight.ratio <= INSTRUMENT_BUDGET, () =>
+          'fewer words per entry (the lock words before and after are most of it), or record writers only',
+        ),
+      }
+    : flight;
+  return [
+    overhead(l, threads, sample),
+    vsBare(l, threads, 'model only: zs_obj_read_begin/end, no hooks', l.model),
+    vsBare(l, threads, 'model + shadow checks', l.shadow),
+    vsBare(l, threads, 'harness reader, never timed', l.untimed),
+    vsBare(l, threads, 'harness reader, every read timed', l.every),
+    vsBare(l, threads, `harness reader, shipped (1 read in ${sample} timed)`, l.shipped, budgeted ? CYCLE_BUDGET : undefined),
+    part(threads, sample, 'shadow checks, share of the model + shadow cycle', l.shadow, l.model),
+    part(threads, sample, 'instrumentation, every read timed: share of a cycle', l.every, l.untimed),
+    part(threads, sample, `instrumentation, shipped (1 in ${sample}): share of a cycle`, l.shipped, l.untimed, budgeted ? INSTRUMENT_BUDGET : undefined),
+    part(threads, sample, 'verification at 32..3072-byte objects: share of a cycle', l.sized, l.shipped),
+    flightRow,
+  ];
 }
 
 /** The bare loop and the shipped reader, `n` threads each, interleaved; r = harness / bare (CPU time). */

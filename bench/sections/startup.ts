@@ -10,7 +10,7 @@ import { computeLayout, WRK } from '../../src/arena/layout.js';
 import { resolveRunConfig, workerCount } from '../../src/coordinator/config.js';
 import { runStress } from '../../src/coordinator/run.js';
 import { arenaParams } from '../../src/coordinator/setup.js';
-import { BUILTIN_LOCKS } from '../../src/locks/registry.js';
+import { CATALOG } from '../../src/locks/catalog.js';
 import { compiledPath } from '../../src/paths.js';
 import { sleep } from '../lib/crew.js';
 import { median } from '../lib/measure.js';
@@ -75,7 +75,7 @@ export async function startup(): Promise<Row[]> {
 // so that the real runStress runs unchanged.
 async function timeRunStart(readers: number, out: string): Promise<Start & { workers: number }> {
   const cfg = resolveRunConfig({ scenario: 'default', duration: DURATION_S, seed: 1, readers, out });
-  const params = arenaParams(cfg.scenario, BUILTIN_LOCKS[cfg.lockName]!.design);
+  const params = arenaParams(cfg.scenario, CATALOG[cfg.lockName]!.design);
   const workers = workerCount(cfg.scenario);
   const layout = computeLayout(params);
   const Original = WebAssembly.Memory;
@@ -83,6 +83,7 @@ async function timeRunStart(readers: number, out: string): Promise<Start & { wor
   WebAssembly.Memory = class extends Original {
     constructor(descriptor: WebAssembly.MemoryDescriptor) {
       super(descriptor);
+      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the arena's Memory, caught as it is made
       if (descriptor.shared && this.buffer.byteLength === layout.totalBytes) arena ??= this;
     }
   } as typeof WebAssembly.Memory;

@@ -3,8 +3,7 @@
 // alternating so that a disturbance hits both. Weak runs differ (loads read older values,
 // spins last longer), so this is the cost a user sees, not only the model's bookkeeping.
 import { explore, type ExploreOptions } from '../../src/explorer/index.js';
-import { BUILTIN_LOCKS } from '../../src/locks/registry.js';
-import { WEAK_LOCKS } from '../../src/locks/weak/index.js';
+import { CATALOG } from '../../src/locks/catalog.js';
 import { median } from '../lib/measure.js';
 import { budget, type Row } from '../lib/report.js';
 
@@ -19,7 +18,7 @@ const rate = (n: number) => `${Math.round(n)}/s`;
 export async function weakExplorer(): Promise<Row[]> {
   const rows: Row[] = [];
   for (const name of LOCKS) {
-    const design = (BUILTIN_LOCKS[name] ?? WEAK_LOCKS[name])!.design;
+    const design = CATALOG[name]!.design;
     const sc: number[] = [];
     const weak: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {

@@ -1,6 +1,7 @@
 // zspage-stress: the command line. Each command lives in commands/.
 import yargs from 'yargs';
-import { BadInputError, errorMessage, EXIT } from '../errors.js';
+import { BadInputError, errorMessage } from '../errors.js';
+import { EXIT } from '../grading/grade.js';
 import { checkCommand } from './commands/check.js';
 import { compareCommand } from './commands/compare.js';
 import { exploreCommand } from './commands/explore.js';

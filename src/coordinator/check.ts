@@ -17,19 +17,22 @@
 // workers boot while the explorer runs. The explorer parts run in a worker
 // (check-explore.ts): a lock call spinning on plain memory fails as a livelock.
 import { join } from 'node:path';
-import { EXIT, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
+import { checkExitCode, checkVerdictOfRun, SIGNAL_EXIT } from '../grading/grade.js';
+import type { CheckVerdict } from '../grading/vocabulary.js';
 import { formatTrace, type MemoryModel } from '../explorer/index.js';
 import { formatRecentOps } from '../invariants/flight-recorder.js';
 import { loadExplorerLock } from '../explorer/index.js';
 import { lockSpecFor, type LockSpec } from '../locks/registry.js';
-import { runExplorerPart, type ExploreConfig } from './check-explore.js';
-import type { CheckPart, CheckPartName, CheckRecord, CheckVerdict } from '../report/check.js';
+import type { ExploreConfig } from '../supervised/check-explorer-messages.js';
+import { runExplorerPart } from './check-explore.js';
+import type { CheckPart, CheckPartName, CheckRecord } from '../report/check.js';
 import { checkPartLine, firstFailure } from '../report/check.js';
-import type { Summary } from '../report/summary.js';
+import type { Summary } from '../records/summary.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
 import { discardStress, startStress, type StressStart } from './start.js';
-import { SIGNAL_EXIT, StopSignals } from './signals.js';
+import { StopSignals } from './signals.js';
 
 export interface CheckOptions {
   /** Built-in name or lock file, as the user gave it (it goes into the replay commands). */
@@ -99,7 +102,7 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     log(checkPartLine(p));
   };
 
-  let ordered = false;
+  let ordered: boolean;
   try {
     // The two first explorations run side by side, each in its own worker.
     const [sc, weak] = await explorerPhase(log, (signals) =>
@@ -139,7 +142,7 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     budgetMs: B,
     elapsedMs: Math.round(now()),
     verdict,
-    exitCode: verdict === 'interrupted' ? (first?.exitCode ?? EXIT_FOR.interrupted) : EXIT_FOR[verdict],
+    exitCode: checkExitCode(verdict, first?.exitCode),
     detectedAfterMs: first?.failedAfterMs ?? null,
     kind: first?.kind ?? null,
     part: first?.part ?? null,
@@ -157,13 +160,6 @@ async function explorerPhase<T>(log: CheckLog, parts: (signals: StopSignals) => 
     signals.dispose();
   }
 }
-
-const EXIT_FOR: Record<CheckVerdict, number> = {
-  pass: EXIT.pass,
-  fail: EXIT.violation,
-  'harness-error': EXIT.harness,
-  interrupted: 130,
-};
 
 /**
  * Round-robin over the configurations in chunks until one fails or the time is up, in a
@@ -249,9 +245,7 @@ async function stressPart(
   const durationMs = cfg.scenario.duration / 1e6;
   log(`check: ${part}: up to ${(durationMs / 1000).toFixed(1)} s`);
   const { summary, dir } = await runStress(cfg, () => {}, started);
-  // From the run's exit code, as `run` exits: 3 a harness error, 130/143 a signal, 1 a violation.
-  const verdict: CheckVerdict =
-    summary.exitCode === EXIT.harness ? 'harness-error' : summary.exitCode > EXIT.harness ? 'interrupted' : summary.exitCode === EXIT.violation ? 'fail' : 'pass';
+  const verdict = checkVerdictOfRun(summary.exitCode);
   const v = summary.violations[0];
   // Violations are timed from the run's own start (startedAt); the check started earlier.
   const runStartMs = Date.parse(summary.startedAt) - startEpochMs;

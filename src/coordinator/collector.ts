@@ -3,7 +3,8 @@
 // 1 KB each where a decoded histogram takes some 60 KB, so hours of 5 s intervals
 // stay a few MB (docs/SOAK.md).
 import * as hdr from 'hdr-histogram-js';
-import type { Violation } from '../invariants/violation.js';
+import { decodeHistogram, newJsHistogram } from '../records/histogram.js';
+import type { Violation } from '../records/violation.js';
 import { METRICS, type MetricName } from '../roles/metrics.js';
 import type { EncodedMetrics, WorkerMessage } from '../roles/task.js';
 
@@ -12,13 +13,6 @@ export interface Interval {
   startMs: number;
   endMs: number;
   metrics: Partial<Record<MetricName, hdr.Histogram>>;
-}
-
-export const newJsHistogram = () =>
-  hdr.build({ useWebAssembly: false, autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 });
-
-export function decodeHistogram(encoded: string): hdr.Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 32, false);
 }
 
 export class Collector {

@@ -1,7 +1,8 @@
 // The protocol states the workers reached (model/coverage), added up over the workers.
 import { COUNTER } from '../roles/counters.js';
 import { COVERAGE_STATES } from '../model/coverage.js';
-import { sinceAllStarted, type CoverageSummary } from '../report/coverage.js';
+import type { CoverageSummary } from '../records/summary.js';
+import { sinceAllStarted } from '../report/coverage.js';
 
 /** From each worker's counters; times in ms since `startEpochMs`. */
 export function coverageOf(workers: Float64Array[], startEpochMs: number): CoverageSummary {

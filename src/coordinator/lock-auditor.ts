@@ -1,26 +1,14 @@
 // The coordinator's side of the audit's lock check (workers/lock-auditor): the lock under
 // test runs in a worker, and a check that does not finish within the limit is reported on
 // the zspage it was at, instead of hanging the coordinator's thread.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ArenaParams } from '../arena/layout.js';
 import type { LockFreeCheck } from '../invariants/audit.js';
 import type { LockSpec } from '../locks/registry.js';
-import { compiledPath } from '../paths.js';
+import { AUDITOR, type AuditorData, type AuditorMessage } from '../supervised/auditor-messages.js';
+import { awaitAnswer, spawnWorker } from '../supervised/worker.js';
 
-/** Atomic operations one lock call may take on an idle lock before it counts as hung. */
-export const LOCK_CALL_BUDGET = 1_000_000;
-/** Slots of the status words the worker shares. */
-export const AUDITOR = { ZSPAGE: 0, WORDS: 1 } as const;
-
-export interface AuditorData {
-  /** The arena (a C lock runs on it as WebAssembly memory). */
-  memory: WebAssembly.Memory;
-  params: ArenaParams;
-  lock: LockSpec;
-  status: SharedArrayBuffer;
-}
-
-export type AuditorMessage = { ready: true } | { problems: [number, string][] };
+type Reply = { problems: [number, string][] } | { hung: { z: number; message: string } } | { ready: true };
 
 export class LockAuditor {
   private worker: Worker | null = null;
@@ -47,10 +35,7 @@ export class LockAuditor {
   start(): void {
     if (this.worker) return;
     const data: AuditorData = { memory: this.memory, params: this.params, lock: this.lock, status: this.status.buffer as SharedArrayBuffer };
-    const worker = new Worker(compiledPath('workers', 'lock-auditor.js'), { workerData: data, stdout: true, stderr: true });
-    worker.stdout.resume();
-    worker.stderr.resume();
-    worker.unref(); // never what keeps the process alive
+    const worker = spawnWorker('lock-auditor', data, { unref: true });
     this.worker = worker;
     this.ready = this.reply(worker, this.startMs, 'start').then(() => {
       if (this.worker === worker) this.isReady = true;
@@ -90,37 +75,22 @@ export class LockAuditor {
     if (w) await w.terminate();
   }
 
+  /** The worker's answer to `what`; it lives on for the next check. */
   private reply(worker: Worker, ms: number, what: 'start' | 'check') {
-    type Reply = { problems: [number, string][] } | { hung: { z: number; message: string } } | { ready: true };
-    return new Promise<Reply>((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      const onMessage = (m: AuditorMessage) => {
+    return awaitAnswer<AuditorMessage, Reply>(worker, {
+      after: 'keep',
+      start: (s) =>
+        s.deadline(ms, () => {
+          if (what === 'start') return s.reject(new Error(`the audit's lock check worker did not start within ${ms / 1000} s`));
+          const z = Atomics.load(this.status, AUDITOR.ZSPAGE);
+          s.resolve({ hung: { z, message: `writeTrylock did not return within ${ms / 1000} s with every worker parked` } });
+        }),
+      message(m, s) {
         if (what === 'start' ? !('ready' in m) : !('problems' in m)) return;
-        done();
-        resolve(m);
-      };
-      const onError = (err: Error) => {
-        done();
-        reject(new Error(`the audit's lock check failed: ${err.message.split('\n', 1)[0]}`));
-      };
-      const onExit = (code: number) => {
-        done();
-        reject(new Error(`the audit's lock check worker exited (code ${code})`));
-      };
-      const timer = setTimeout(() => {
-        done();
-        if (what === 'start') return reject(new Error(`the audit's lock check worker did not start within ${ms / 1000} s`));
-        const z = Atomics.load(this.status, AUDITOR.ZSPAGE);
-        resolve({ hung: { z, message: `writeTrylock did not return within ${ms / 1000} s with every worker parked` } });
-      }, ms);
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
+        s.resolve(m);
+      },
+      error: (err, s) => s.reject(new Error(`the audit's lock check failed: ${err.message.split('\n', 1)[0]}`)),
+      exit: (code, s) => s.reject(new Error(`the audit's lock check worker exited (code ${code})`)),
     });
   }
 }

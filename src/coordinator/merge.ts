@@ -6,12 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { z } from 'zod';
-import { BadInputError, EXIT, errorMessage } from '../errors.js';
-import { HLOG_FILE } from '../report/hlog.js';
-import { summarizeHistogram, worseVerdict, type Summary, type Verdict } from '../report/summary.js';
-import type { RunRecord } from '../report/write.js';
+import { BadInputError, errorMessage } from '../errors.js';
+import { mergedExitCode, savedVerdict, worseEnding, worseVerdict } from '../grading/grade.js';
+import type { Verdict } from '../grading/vocabulary.js';
+import { newJsHistogram } from '../records/histogram.js';
+import { HLOG_FILE } from '../records/hlog.js';
+import { summarizeHistogram, type Summary } from '../records/summary.js';
+import type { RunRecord } from '../records/run-record.js';
 import { parseDuration } from '../scenario/units.js';
-import { newJsHistogram } from './collector.js';
 import { sumInto } from './counters.js';
 import { mergeCoverage } from './coverage.js';
 
@@ -76,8 +78,6 @@ export function loadSavedRun(dir: string): SavedRun {
   return { dir, summary, intervals };
 }
 
-const ENDED_RANK: Summary['ended'][] = ['completed', 'interrupted', 'violation', 'harness-error'];
-
 /** What a merge records of each run it merged. */
 interface MergedEntry {
   dir: string;
@@ -108,9 +108,9 @@ export function mergeRuns(input: SavedRun[], now = new Date()): RunRecord {
   for (const r of runs) for (const [role, c] of Object.entries(r.summary.counters)) sumInto((counters[role] ??= {}), c);
   const violations = runs.flatMap((r) => r.summary.violations.map((v) => ({ ...v, by: tagged(r, v.by) })));
   const firsts = runs.map((r) => r.summary.firstViolationMs).filter((ms): ms is number => ms !== null);
-  const ended = runs.map((r) => r.summary.ended).reduce((a, b) => (ENDED_RANK.indexOf(b) > ENDED_RANK.indexOf(a) ? b : a));
-  // The worst of its parts. An interrupted run never counts as a pass, whatever its file says.
-  const verdictOf = (r: SavedRun): Verdict => (r.summary.verdict === 'pass' && r.summary.ended === 'interrupted' ? 'interrupted' : r.summary.verdict);
+  const ended = runs.map((r) => r.summary.ended).reduce(worseEnding);
+  // The worst of its parts.
+  const verdictOf = (r: SavedRun): Verdict => savedVerdict(r.summary.verdict, r.summary.ended);
   const verdict = runs.map(verdictOf).reduce(worseVerdict);
   const worst = runs.find((r) => verdictOf(r) === verdict)!;
   const { shard: _shard, seeds: _seeds, merged: _merged, ...config } = first.config;
@@ -122,7 +122,7 @@ export function mergeRuns(input: SavedRun[], now = new Date()): RunRecord {
     runId: `merged-${stamp(now)}-${first.lock.name}-${seeds.length}`,
     verdict,
     ended,
-    exitCode: verdict === 'error' ? EXIT.harness : verdict === 'fail' ? EXIT.violation : verdict === 'interrupted' ? worst.summary.exitCode : EXIT.pass,
+    exitCode: mergedExitCode(verdict, worst.summary.exitCode),
     scenario: [...new Set(runs.map((r) => r.summary.scenario))].join(', '),
     config: {
       ...config,

@@ -3,8 +3,11 @@
 import { join } from 'node:path';
 import { explore } from '../explorer/index.js';
 import type { ExploreResult } from '../explorer/types.js';
-import { acceptedExplorerRules, acceptedKinds, BUILTIN_LOCKS, findingLine, loadLockDesign, lockSpecFor, type BuiltinLock } from '../locks/registry.js';
-import type { Summary } from '../report/summary.js';
+import { accepted } from '../grading/grade.js';
+import { findingLine, type CatalogEntry } from '../locks/catalog-entry.js';
+import { CATALOG } from '../locks/catalog.js';
+import { loadLockDesign, lockSpecFor } from '../locks/registry.js';
+import type { Summary } from '../records/summary.js';
 import { resolveRunConfig } from './config.js';
 import { runStress } from './run.js';
 
@@ -48,10 +51,11 @@ export interface SelftestOutcome {
 export async function runSelftest(opts: SelftestOptions, log: (line: string) => void): Promise<SelftestOutcome> {
   const rows: SelftestRow[] = [];
   for (const name of opts.locks) {
-    const lock: BuiltinLock = Object.hasOwn(BUILTIN_LOCKS, name)
-      ? BUILTIN_LOCKS[name]!
-      : { design: await loadLockDesign(lockSpecFor(name)), summary: name, expect: null, explorerRule: null };
-    const correct = lock.expect === null;
+    // A lock file must pass, as a correct built-in does.
+    const lock: CatalogEntry = Object.hasOwn(CATALOG, name)
+      ? CATALOG[name]!
+      : { family: 'kernel', design: await loadLockDesign(lockSpecFor(name)), summary: name, stress: { expect: null }, explorer: { expect: null } };
+    const correct = lock.stress.expect === null;
     const dir = join(opts.out, name.replace(/^.*[\\/]/, ''));
     const seeds = Array.from({ length: opts.seeds }, (_, i) => opts.seed + i);
     const found: (string | null)[] = [];
@@ -97,7 +101,7 @@ export async function runSelftest(opts: SelftestOptions, log: (line: string) => 
 
 function row(
   name: string,
-  lock: BuiltinLock,
+  lock: CatalogEntry,
   correct: boolean,
   found: (string | null)[],
   firstViolationMs: (number | null)[],
@@ -108,17 +112,17 @@ function row(
   const explorerFound = ex?.failure?.rule ?? null;
   return {
     lock: name,
-    expected: correct ? 'pass' : acceptedKinds(lock).join('|'),
+    expected: correct ? 'pass' : accepted(lock.stress).join('|'),
     found,
     firstViolationMs,
     seeds,
     // A correct lock must pass and show it worked; a broken one must fail with its own kind.
-    stressOk: correct ? found.every((f) => f === null) : found.every((f) => f !== null && acceptedKinds(lock).includes(f as never)),
-    explorerRule: lock.explorerRule,
+    stressOk: correct ? found.every((f) => f === null) : found.every((f) => f !== null && accepted(lock.stress).includes(f as never)),
+    explorerRule: lock.explorer.expect,
     explorerFound,
     explorerIterations: ex?.iterations ?? 0,
     explorerOk:
-      ex !== null && (lock.explorerRule === null ? explorerFound === null : acceptedExplorerRules(lock).includes(explorerFound as never)),
+      ex !== null && (lock.explorer.expect === null ? explorerFound === null : accepted(lock.explorer).includes(explorerFound as never)),
     dir,
   };
 }

@@ -1,10 +1,6 @@
 // SIGINT and SIGTERM during a run: the first asks the run to stop and write what it
 // has (marked interrupted); a second one exits at once. Installed for one run only.
-
-export type StopSignal = 'SIGINT' | 'SIGTERM';
-
-/** The shell's convention: 128 + the signal number. */
-export const SIGNAL_EXIT: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
+import { SIGNAL_EXIT, type StopSignal } from '../grading/grade.js';
 
 export class StopSignals {
   /** The first signal received, or null. */

@@ -3,18 +3,13 @@
 // counters at each interval boundary: the report's trylock timeline.
 import type { Zs } from '../model/zs.js';
 import type { RoleName } from '../roles/task.js';
+import type { CounterSample } from '../records/run-record.js';
 import { coverageLine } from '../report/coverage.js';
 import { namedCounters, sumInto, workerCounters } from './counters.js';
 import { coverageOf } from './coverage.js';
 
 /** A log of whole lines; `live`, when present, rewrites one status line in place. */
 export type Log = ((line: string) => void) & { live?: (text: string) => void };
-
-/** Each worker's counters (cumulative, in worker order) at one moment of the run. */
-export interface CounterSample {
-  atMs: number;
-  workers: Record<string, number>[];
-}
 
 /** Lines to `stream`; a live line only on a terminal and not under CI (a CI log keeps every \r). */
 export function streamLog(stream: NodeJS.WriteStream): Log {

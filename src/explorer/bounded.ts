@@ -1,33 +1,18 @@
 // explore() and replay() in a worker, watched from this thread: a lock call that does not
 // return (lock code looping without an atomic op, which the explorer cannot preempt) is
 // reported as a failure with the schedule that reaches it, and the worker is ended.
-import { Worker } from 'node:worker_threads';
 import { BadInputError } from '../errors.js';
 import type { LockSpec } from '../locks/registry.js';
-import { compiledPath } from '../paths.js';
+import type { ExplorerReply, ExplorerWorkerData } from '../supervised/explorer-messages.js';
+import { awaitAnswer, spawnWorker } from '../supervised/worker.js';
 import { formatSchedule, parseSchedule } from './schedule.js';
 import { programsOf } from './index.js';
-import type { ExploreOptions, ExploreResult, MemoryModel, TraceStep, ExploreFailure } from './types.js';
+import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, TraceStep } from './types.js';
 import { ExploreWatch } from './watch.js';
 
 /** A step (one atomic op of one thread) takes microseconds; this long without one has hung. */
 export const STEP_LIMIT_MS = 10_000;
 const POLL_MS = 100;
-
-export type ExplorerTask =
-  | { kind: 'explore'; options: ExploreOptions }
-  | { kind: 'replay'; schedule: string; memory: MemoryModel };
-
-export interface ExplorerWorkerData {
-  lock: LockSpec;
-  task: ExplorerTask;
-  watch: SharedArrayBuffer;
-}
-
-export type ExplorerReply =
-  | { explored: ExploreResult }
-  | { replayed: { failure: ExploreFailure | null; trace: TraceStep[] } }
-  | { bad: string };
 
 const hungMessage = (limitMs: number, thread: number | undefined) =>
   `${thread === undefined ? 'the first step' : `T${thread}`} did not finish its step within ${limitMs / 1000} s: ` +
@@ -76,31 +61,24 @@ export async function replayBounded(
 
 /** The worker's reply, or null if it stopped making steps for `limitMs` (a whole replay: `limitMs` in all). */
 function runWatched(data: ExplorerWorkerData, watch: ExploreWatch | null, limitMs: number): Promise<ExplorerReply | null> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(compiledPath('workers', 'explorer.js'), { workerData: data, stdout: true, stderr: true });
-    worker.stdout.resume();
-    worker.stderr.resume();
-    let beats = -1;
-    let since = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      const b = watch ? watch.beats() : 0;
-      if (b !== beats) {
-        beats = b;
-        if (watch) since = now;
-      }
-      if (now - since >= limitMs) settle(() => resolve(null));
-    }, POLL_MS);
-    let done = false;
-    const settle = (then: () => void) => {
-      if (done) return;
-      done = true;
-      clearInterval(timer);
-      void worker.terminate();
-      then();
-    };
-    worker.on('message', (m: ExplorerReply) => settle(() => resolve(m)));
-    worker.on('error', (err) => settle(() => reject(err)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`the explorer's worker exited (code ${code})`))));
+  let beats = -1;
+  let since = performance.now();
+  return awaitAnswer<ExplorerReply, ExplorerReply | null>(spawnWorker('explorer', data), {
+    after: 'terminate',
+    start(s) {
+      since = performance.now();
+      s.every(POLL_MS, () => {
+        const now = performance.now();
+        const b = watch ? watch.beats() : 0;
+        if (b !== beats) {
+          beats = b;
+          if (watch) since = now;
+        }
+        if (now - since >= limitMs) s.resolve(null);
+      });
+    },
+    message: (m, s) => s.resolve(m),
+    error: (err, s) => s.reject(err),
+    exit: (code, s) => s.reject(new Error(`the explorer's worker exited (code ${code})`)),
   });
 }

@@ -1,8 +1,8 @@
 // Public types of the explorer (see index.ts for the API and the schedule string format).
 
-import type { ExplorerRule } from '../invariants/kinds.js';
+import type { ExplorerRule } from '../grading/vocabulary.js';
 
-export { EXPLORER_RULES, type ExplorerRule } from '../invariants/kinds.js';
+export { EXPLORER_RULES, type ExplorerRule } from '../grading/vocabulary.js';
 
 export type Strategy = 'random' | 'pct';
 /** sc: every op sequentially consistent (JS Atomics). weak: the orderings a lock declares mean what they say (LK-RA). */

@@ -3,92 +3,12 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { BadInputError, errorMessage } from '../errors.js';
-import type { ExplorerRule, ViolationKind } from '../invariants/kinds.js';
-import { BUSTED_LOCKS } from './busted/index.js';
-import { WEAK_LOCKS } from './weak/index.js';
 import { installAtomicsRouter } from './atomics-router.js';
+import { BUILTIN_NAMES, CATALOG } from './catalog.js';
 import { LOCK_OP_NAMES, MAX_LOCK_WORDS, type LockDesign } from './contract.js';
 import type { CompileOptions } from './c/compile.js';
 import { isCLockRef, loadCLock } from './c/load.js';
 import { probeLockModule } from './probe.js';
-import rwlock from './rwlock.js';
-import rwsem from './rwsem.js';
-import zspageAtomic from './zspage-atomic.js';
-import zspageAtomicFixed from './zspage-atomic-fixed.js';
-import zspageSpinlock from './zspage-spinlock.js';
-
-/** What a design does under the zspage access pattern (readers that sleep holding). */
-export interface BuiltinLock {
-  design: LockDesign;
-  summary: string;
-  /** The violation a stress run finds first; null for a design that must pass. */
-  expect: ViolationKind | null;
-  /** Other kinds the same bug may show as first. */
-  alsoSeen?: ViolationKind[];
-  /** The rule the explorer fails it with; null if it passes (or the explorer cannot see its bug). */
-  explorerRule: ExplorerRule | null;
-  explorerAlsoSeen?: ExplorerRule[];
-  /** For a port of real code that misbehaves: what goes wrong, in one plain sentence, and the
-   *  explorer's schedule that shows it (`explore --lock <name> --replay <schedule>`). */
-  finding?: { says: string; schedule: string };
-}
-
-export const BUILTIN_LOCKS: Record<string, BuiltinLock> = {
-  'zspage-atomic': {
-    design: zspageAtomic,
-    summary: "the seed's atomic_t lock (v5), as posted: -1 write-locked, n readers",
-    expect: 'exclusion',
-    alsoSeen: ['integrity', 'stall', 'trylock-failed-free', 'audit'],
-    explorerRule: 'exclusion',
-    explorerAlsoSeen: ['not-released', 'livelock'],
-    finding: {
-      says:
-        "BROKEN: in zspage_read_lock(), `continue` inside do { } while (!atomic_try_cmpxchg_acquire(lock, &old, old + 1)) " +
-        'goes to the condition: a reader that still reads -1 after cpu_relax() swaps -1 for 0 and enters while the writer holds',
-      schedule: 'WW/R@0,1,0x2,1x2',
-    },
-  },
-  'zspage-atomic-fixed': {
-    design: zspageAtomicFixed,
-    summary: "the seed's atomic_t lock with its read-lock loop corrected: a reader that reads -1 re-reads until the writer has left",
-    expect: null,
-    explorerRule: null,
-  },
-  'zspage-spinlock': {
-    design: zspageSpinlock,
-    summary: 'spinlock + count, as landed in Linux 6.15',
-    expect: null,
-    explorerRule: null,
-  },
-  rwlock: {
-    design: rwlock,
-    summary: 'the old rwlock_t: writers spin until readers leave (correct only if readers never sleep)',
-    expect: 'writer-waited',
-    explorerRule: 'trylock-waited',
-  },
-  rwsem: {
-    design: rwsem,
-    summary: 'a sleeping rw_semaphore: readers sleep while acquiring, under the pool lock',
-    expect: 'slept-in-atomic',
-    explorerRule: 'sleeps',
-  },
-  ...BUSTED_LOCKS,
-};
-
-/** A built-in's finding as one line: what is wrong and the command that shows it. */
-export function findingLine(name: string, finding: NonNullable<BuiltinLock['finding']>): string {
-  return `${finding.says}; see it: zspage-stress explore --lock ${name} --replay '${finding.schedule}'`;
-}
-
-/** The kinds a run of a built-in may fail with and still be caught for its own bug. */
-export function acceptedKinds(lock: BuiltinLock): ViolationKind[] {
-  return lock.expect ? [lock.expect, ...(lock.alsoSeen ?? [])] : [];
-}
-
-/** The rules the explorer may fail a built-in with and still be right about it (empty: must pass). */
-export function acceptedExplorerRules(lock: BuiltinLock): ExplorerRule[] {
-  return lock.explorerRule ? [lock.explorerRule, ...(lock.explorerAlsoSeen ?? [])] : [];
-}
 
 /** A lock as named on the command line: a built-in name or a module path. */
 export interface LockSpec {
@@ -98,11 +18,11 @@ export interface LockSpec {
 }
 
 export function lockSpecFor(nameOrPath: string, cwd = process.cwd()): LockSpec {
-  if (Object.hasOwn(BUILTIN_LOCKS, nameOrPath) || Object.hasOwn(WEAK_LOCKS, nameOrPath)) return { ref: nameOrPath, builtin: true };
+  if (Object.hasOwn(CATALOG, nameOrPath)) return { ref: nameOrPath, builtin: true };
   const looksLikePath = /[\\/]|\.(m?js|c)$/.test(nameOrPath);
   if (!looksLikePath) {
     throw new BadInputError(
-      `--lock: unknown lock '${nameOrPath}' (built-ins: ${Object.keys(BUILTIN_LOCKS).join(', ')}; or a path to a .mjs/.js module or a .c file)`,
+      `--lock: unknown lock '${nameOrPath}' (built-ins: ${BUILTIN_NAMES.join(', ')}; or a path to a .mjs/.js module or a .c file)`,
     );
   }
   const file = resolve(cwd, nameOrPath);
@@ -112,7 +32,7 @@ export function lockSpecFor(nameOrPath: string, cwd = process.cwd()): LockSpec {
 
 /** Loads and checks a lock design; every failure is a BadInputError naming what is wrong. */
 export async function loadLockDesign(spec: LockSpec, options: CompileOptions = {}): Promise<LockDesign> {
-  if (spec.builtin) return (BUILTIN_LOCKS[spec.ref] ?? WEAK_LOCKS[spec.ref])!.design;
+  if (spec.builtin) return CATALOG[spec.ref]!.design;
   // A C file is compiled here first: its errors are the user's, and the probe finds it cached.
   const c = isCLockRef(spec.ref) ? await loadCLock(spec.ref, options) : null;
   if (c && options.plainAccesses) await loadCLock(spec.ref); // the probe's (plain) build, cached

@@ -39,6 +39,8 @@ const zspageAtomic: LockDesign = {
       writeTrylock(mem, lock) {
         let old = ZS_PAGE_UNLOCKED;
         atomics.preempt?.(1); // preempt_disable()
+        // As atomic_try_cmpxchg() does, the value found is written back to old (unread here).
+        // eslint-disable-next-line no-useless-assignment
         if (old === (old = atomics.compareExchange(mem, lock, old, ZS_PAGE_WRLOCKED, 'acquire', 'relaxed'))) {
           return true;
         }

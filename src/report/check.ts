@@ -1,7 +1,7 @@
 // What `check` found: one record per part, the verdict, and the table a lock author reads.
+import type { CheckVerdict } from '../grading/vocabulary.js';
 
 export type CheckPartName = 'explore' | 'explore (weak)' | 'stress: selftest mix' | 'stress: default mix' | 'explore: deep';
-export type CheckVerdict = 'pass' | 'fail' | 'harness-error' | 'interrupted';
 
 export interface CheckPart {
   part: CheckPartName;

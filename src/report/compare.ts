@@ -7,10 +7,10 @@ import { BadInputError, errorMessage } from '../errors.js';
 import { flatParams } from '../scenario/echo.js';
 import { percentileGrid, percentileValues } from './curves.js';
 import { escapeHtml, formatPercent, htmlTable, textTable } from './format.js';
-import { HLOG_FILE, readHlogTotals } from './hlog.js';
+import { HLOG_FILE, readHlogTotals } from '../records/hlog.js';
 import { chartDiv, htmlPage, type ChartSpec } from './html.js';
 import { PERCENTILE_COLUMNS, percentileCells, REPORT_FILE, verdictBadge } from './run-report.js';
-import type { Summary } from './summary.js';
+import type { Summary } from '../records/summary.js';
 
 export interface LoadedRun {
   dir: string;

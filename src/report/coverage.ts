@@ -1,15 +1,7 @@
 // Coverage of the lock protocol's interesting states: how often each happened in a
 // run, and how soon it was first reached.
+import type { CoverageSummary } from '../records/summary.js';
 import { htmlTable } from './format.js';
-
-export interface CoverageSummary {
-  /** Milliseconds from the start of the run until every worker was running (null: some never did). */
-  allStartedMs: number | null;
-  /** Hits per state over the run, every worker. */
-  counts: Record<string, number>;
-  /** Milliseconds from the start of the run to each state's first hit; null: never reached. */
-  firstHitMs: Record<string, number | null>;
-}
 
 /** Milliseconds from the moment every worker was running to the state's first hit (0 if before), or null. */
 export function sinceAllStarted(c: CoverageSummary, state: string): number | null {

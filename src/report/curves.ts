@@ -1,7 +1,6 @@
 // Chart data from histograms and counter samples.
 import type { Histogram } from 'hdr-histogram-js';
-import type { CounterSample } from '../coordinator/stats.js';
-import type { RunRecord } from './write.js';
+import type { CounterSample, RunRecord } from '../records/run-record.js';
 
 /** Points per decade of 1/(1-p) on the percentile axis. */
 const PER_DECADE = 20;

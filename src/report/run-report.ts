@@ -4,10 +4,10 @@ import { flatParams } from '../scenario/echo.js';
 import { coverageSection } from './coverage.js';
 import { intervalPercentiles, percentileGrid, percentileValues, trylockRates } from './curves.js';
 import { escapeHtml, formatLatency, htmlTable } from './format.js';
-import { HLOG_FILE } from './hlog.js';
+import { HLOG_FILE } from '../records/hlog.js';
 import { chartDiv, htmlPage, type ChartSpec } from './html.js';
-import type { MetricSummary, Summary } from './summary.js';
-import type { RunRecord } from './write.js';
+import type { MetricSummary, Summary } from '../records/summary.js';
+import type { RunRecord } from '../records/run-record.js';
 
 export const REPORT_FILE = 'report.html';
 

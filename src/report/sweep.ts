@@ -2,12 +2,13 @@
 // lock is about: how often write trylocks fail, what writers wait, what readers wait.
 // A terminal table, sweep.csv and sweep.html with the plots.
 import { join } from 'node:path';
-import { BUILTIN_LOCKS } from '../locks/registry.js';
+import { mustPass } from '../grading/grade.js';
+import type { Verdict } from '../grading/vocabulary.js';
 import { trylockStats } from './compare.js';
 import { escapeHtml, formatLatency, formatPercent, htmlTable, textTable } from './format.js';
 import { chartDiv, htmlPage, type ChartSpec } from './html.js';
 import { REPORT_FILE } from './run-report.js';
-import type { Summary, Verdict } from './summary.js';
+import type { Summary } from '../records/summary.js';
 import type { Sweep } from './sweep-spec.js';
 import { writeAtomically } from './write.js';
 
@@ -45,7 +46,7 @@ export function sweepPoint(s: Summary, lock: string, value: string, dir: string)
     dir,
     verdict: s.verdict,
     harnessError: s.ended === 'harness-error',
-    mustPass: Object.hasOwn(BUILTIN_LOCKS, lock) ? BUILTIN_LOCKS[lock]!.expect === null : true,
+    mustPass: mustPass(lock),
     violations: s.violationCount,
     kinds: [...kinds].map(([k, n]) => `${k} ${n}`).join('; '),
     trylockOk: t.ok,

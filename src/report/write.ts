@@ -3,35 +3,15 @@
 // temporary name and renamed, so a killed run never leaves a file that looks whole.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Histogram } from 'hdr-histogram-js';
-import type { CounterSample } from '../coordinator/stats.js';
-import { HLOG_FILE, hlogText } from './hlog.js';
+import { hgrmText } from '../records/histogram.js';
+import { HLOG_FILE, hlogText } from '../records/hlog.js';
+import type { RunRecord } from '../records/run-record.js';
 import { REPORT_FILE, runReportHtml } from './run-report.js';
-import type { Summary } from './summary.js';
-
-/** Everything a run leaves for its reports. */
-export interface RunRecord {
-  summary: Summary;
-  /** Whole-run histograms per metric (JS histograms, ns). */
-  totals: Record<string, Histogram>;
-  /** Interval histograms in time order, one per stat interval. */
-  intervals: { index: number; startMs: number; endMs: number; metrics: Record<string, Histogram | undefined> }[];
-  /** Every worker's counters at each stat interval boundary and at the end (worker order as summary.workers). */
-  timeline: CounterSample[];
-}
 
 export function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, file);
-}
-
-/**
- * A .hgrm percentile distribution of a JS histogram, values in ns. The unit goes in a
- * leading '#' line: HdrHistogram's plotter and the usual parsers skip '#' lines.
- */
-export function hgrmText(h: Histogram): string {
-  return '#[Unit: ns]\n' + h.outputPercentileDistribution(5, 1);
 }
 
 export function writeResults(dir: string, record: RunRecord): void {

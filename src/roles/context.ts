@@ -5,7 +5,7 @@ import { HDR, WORKER_COUNTERS, WRK } from '../arena/layout.js';
 import { ThreadCpu } from '../invariants/thread-cpu.js';
 import { FlightRecorder, NO_FLIGHT_LOG, recentOps } from '../invariants/flight-recorder.js';
 import { HeldState, STATE, STATE_NAMES } from '../invariants/held-state.js';
-import type { ViolationKind } from '../invariants/kinds.js';
+import type { ViolationKind } from '../grading/vocabulary.js';
 import { createRouted, RAW_ATOMICS } from '../invariants/global-atomics.js';
 import { Lockdep } from '../invariants/lockdep.js';
 import { ProbeAtomics } from '../invariants/probe-atomics.js';

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ArenaParams } from '../arena/layout.js';
-import type { Violation } from '../invariants/violation.js';
+import type { Violation } from '../records/violation.js';
 import type { LockSpec } from '../locks/registry.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { MetricName } from './metrics.js';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { EXIT } from '../../grading/grade.js';
 import { compareHtml, compareText, loadRuns } from '../../report/compare.js';
 import { writeAtomically } from '../../report/write.js';
 import { say, type CommandResult } from '../output.js';
@@ -19,6 +20,6 @@ export const compareCommand = (result: CommandResult): CommandModule => ({
     const file = resolve(out);
     writeAtomically(file, compareHtml(runs));
     say(`\nzspage-stress: comparison in ${file}`);
-    result.code = 0;
+    result.code = EXIT.pass;
   },
 });

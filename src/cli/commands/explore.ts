@@ -8,6 +8,7 @@ import {
   type MemoryModel,
 } from '../../explorer/index.js';
 import { exploreBounded, replayBounded } from '../../explorer/bounded.js';
+import { EXIT } from '../../grading/grade.js';
 import { lockSpecFor } from '../../locks/registry.js';
 import { say, type CommandResult } from '../output.js';
 
@@ -43,7 +44,7 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       const { failure, trace } = await replayBounded(spec, argv.replay as string, argv.memory as MemoryModel);
       if (trace.length > 0) say(formatTrace(trace));
       say(failure ? `explore: ${design.name}: FAIL ${failure.rule}: ${failure.message}` : `explore: ${design.name}: the schedule runs clean`);
-      result.code = failure ? 1 : 0;
+      result.code = failure ? EXIT.violation : EXIT.pass;
       return;
     }
     const options: ExploreOptions = {
@@ -63,7 +64,7 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
     const rate = `${r.iterations} iterations in ${(r.elapsedMs / 1000).toFixed(1)} s (${Math.round(r.iterationsPerSecond)}/s)`;
     if (!r.failure) {
       say(`explore: ${design.name}: PASS: ${rate}, ${options.threads} threads x ${options.ops} sections, ${options.strategy}, seed ${options.seed}, memory ${options.memory}`);
-      result.code = 0;
+      result.code = EXIT.pass;
       return;
     }
     const f = r.failure;
@@ -72,7 +73,7 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
     say(`explore: ${rate}`);
     const mem = options.memory === 'weak' ? ' --memory weak' : '';
     say(`explore: replay with: zspage-stress explore --lock ${argv.lock as string}${mem} --replay '${f.schedule}'`);
-    result.code = 1;
+    result.code = EXIT.violation;
   },
 });
 

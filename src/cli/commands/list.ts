@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { BUILTIN_LOCKS, findingLine } from '../../locks/registry.js';
-import { WEAK_LOCKS } from '../../locks/weak/index.js';
+import { EXIT } from '../../grading/grade.js';
+import { findingLine } from '../../locks/catalog-entry.js';
+import { entriesOf } from '../../locks/catalog.js';
 import { listScenarios } from '../../scenario/load.js';
 import { say, type CommandResult } from '../output.js';
 
@@ -12,14 +13,14 @@ export const listCommand = (result: CommandResult): CommandModule => ({
     say('Scenarios:');
     for (const s of listScenarios()) say(`  ${s.name.padEnd(38)} ${s.description}`);
     say('Locks:');
-    for (const [name, l] of Object.entries(BUILTIN_LOCKS)) {
-      say(`  ${name.padEnd(38)} ${l.expect ? `(fails: ${l.expect}) ` : ''}${l.summary}`);
+    for (const [name, l] of entriesOf('kernel', 'busted')) {
+      say(`  ${name.padEnd(38)} ${l.stress.expect ? `(fails: ${l.stress.expect}) ` : ''}${l.summary}`);
       if (l.finding) say(`  ${''.padEnd(38)} ${findingLine(name, l.finding)}`);
     }
     say('Weak-memory designs: explore --memory weak fails the busted ones (stress runs and --memory sc pass them all):');
-    for (const [name, l] of Object.entries(WEAK_LOCKS)) {
-      say(`  ${name.padEnd(38)} ${l.weakRule ? `(weak: ${l.weakRule}) ` : ''}${l.summary}`);
+    for (const [name, l] of entriesOf('weak')) {
+      say(`  ${name.padEnd(38)} ${l.weak ? `(weak: ${l.weak}) ` : ''}${l.summary}`);
     }
-    result.code = 0;
+    result.code = EXIT.pass;
   },
 });

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { formatLitmusLine, litmusTable, runLitmusFile } from '../../explorer/wmm/litmus.js';
+import { EXIT } from '../../grading/grade.js';
 import { say, type CommandResult } from '../output.js';
 
 export const litmusCommand = (result: CommandResult): CommandModule => ({
@@ -26,6 +27,6 @@ export const litmusCommand = (result: CommandResult): CommandModule => ({
       const stronger = results.filter((r) => r.differs === 'stronger').length;
       say(`litmus: ${results.length} test(s): ${agree} agree, ${stronger} stronger, ${weaker} weaker than expected`);
     }
-    result.code = weaker > 0 ? 1 : 0;
+    result.code = weaker > 0 ? EXIT.violation : EXIT.pass;
   },
 });

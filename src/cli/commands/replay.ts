@@ -5,7 +5,7 @@ import type { CommandModule } from 'yargs';
 import { resolveRunConfig } from '../../coordinator/config.js';
 import { runStress } from '../../coordinator/run.js';
 import { BadInputError } from '../../errors.js';
-import type { Summary } from '../../report/summary.js';
+import type { Summary } from '../../records/summary.js';
 import { parseScenario } from '../../scenario/load.js';
 import { say, type CommandResult } from '../output.js';
 

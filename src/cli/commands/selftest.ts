@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { formatRow, runSelftest, SELFTEST_HEADER, type SelftestRow } from '../../coordinator/selftest.js';
 import { BadInputError } from '../../errors.js';
-import { BUILTIN_LOCKS, lockSpecFor } from '../../locks/registry.js';
+import { selftestExitCode } from '../../grading/grade.js';
+import { BUILTIN_NAMES, CATALOG } from '../../locks/catalog.js';
+import { lockSpecFor } from '../../locks/registry.js';
 import { writeJunit, type JunitSuite } from '../../report/junit.js';
 import { say, type CommandResult } from '../output.js';
 
@@ -22,9 +24,9 @@ export const selftestCommand = (result: CommandResult): CommandModule => ({
       .example('$0 selftest', 'every correct built-in passes, every broken one is caught')
       .example('$0 selftest --locks zspage-spinlock,rwlock --duration 5 --junit selftest.xml', 'two locks, with JUnit XML'),
   handler: async (argv) => {
-    const locks = argv.locks ? String(argv.locks).split(',') : Object.keys(BUILTIN_LOCKS);
+    const locks = argv.locks ? String(argv.locks).split(',') : [...BUILTIN_NAMES];
     // a lock file (a .c or .mjs module) must pass, as a correct built-in does
-    for (const l of locks) if (!Object.hasOwn(BUILTIN_LOCKS, l)) lockSpecFor(l);
+    for (const l of locks) if (!Object.hasOwn(CATALOG, l)) lockSpecFor(l);
     for (const flag of ['seeds', 'explore-iterations'] as const) {
       const v = argv[flag] as number;
       if (!Number.isInteger(v) || v < 1) throw new BadInputError(`--${flag}: expected a positive integer, got ${v}`);
@@ -53,7 +55,7 @@ export const selftestCommand = (result: CommandResult): CommandModule => ({
     say(`zspage-stress selftest: ${wrong.length === 0 ? 'PASS' : 'FAIL'}: ${rows.length - wrong.length}/${rows.length} locks as expected`);
     for (const r of wrong) say(`  wrong: ${formatRow(r)} (results in ${r.dir})`);
     if (interrupted !== null) say('zspage-stress selftest: INTERRUPTED: the locks not yet run have no verdict');
-    result.code = interrupted ?? (wrong.length === 0 ? 0 : 1);
+    result.code = selftestExitCode(wrong.length, interrupted);
   },
 });
 

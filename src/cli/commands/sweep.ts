@@ -4,7 +4,8 @@ import type { CommandModule } from 'yargs';
 import { resolveRunConfig } from '../../coordinator/config.js';
 import { runStress } from '../../coordinator/run.js';
 import { streamLog } from '../../coordinator/stats.js';
-import { BadInputError, EXIT } from '../../errors.js';
+import { BadInputError } from '../../errors.js';
+import { EXIT, sweepExitCode } from '../../grading/grade.js';
 import { checkSweep, loadSweepFile, parseParamFlag, SWEEP_PARAMS, type Sweep } from '../../report/sweep-spec.js';
 import { sweepPoint, sweepText, unexpectedFailures, writeSweep, type SweepPoint } from '../../report/sweep.js';
 import { formatNs } from '../../scenario/units.js';
@@ -78,10 +79,11 @@ export const sweepCommand = (result: CommandResult): CommandModule => ({
     mkdirSync(dir, { recursive: true });
     const log = streamLog(process.stdout);
     const points: SweepPoint[] = [];
+    let harnessError = false;
     for (const [k, p] of grid.entries()) {
       log(`zspage-stress: sweep point ${k + 1}/${grid.length}: lock=${p.lock} ${sweep.param}=${p.value}`);
       const outcome = await runStress(p.cfg, log);
-      if (outcome.exitCode === EXIT.harness) result.code = EXIT.harness;
+      if (outcome.exitCode === EXIT.harness) harnessError = true;
       points.push(sweepPoint(outcome.summary, p.lock, p.value, p.rel));
     }
     writeSweep(dir, sweep, points, formatNs(grid[0]!.cfg.scenario.duration));
@@ -90,6 +92,6 @@ export const sweepCommand = (result: CommandResult): CommandModule => ({
     log(`zspage-stress: sweep in ${dir} (sweep.csv, sweep.html)`);
     const bad = unexpectedFailures(points);
     for (const p of bad) log(`zspage-stress: FAIL where it must pass: lock=${p.lock} ${sweep.param}=${p.value}`);
-    if (result.code !== EXIT.harness) result.code = bad.length > 0 ? EXIT.violation : EXIT.pass;
+    result.code = sweepExitCode(harnessError, bad.length);
   },
 });

@@ -4,10 +4,10 @@
 // (fallbacks of scripts/atomic/), bit operations (asm-generic/bitops, atomic_bitops.txt),
 // smp_store_mb and smp_acquire__after_ctrl_dep (asm-generic/barrier.h).
 import type { MemoryOrder } from '../../locks/contract.js';
-import type { Operand, StmtBody } from './litmus-parse.js';
+import type { CondOp, Operand, StmtBody } from './litmus-stmt.js';
 
 /** The conditional RMWs: fully ordered when they write, unordered when they do not. */
-export type CondOp = 'add_unless' | 'fetch_add_unless' | 'inc_unless_negative' | 'dec_unless_positive' | 'dec_if_positive';
+export type { CondOp } from './litmus-stmt.js';
 
 /** What a conditional op writes over `old` (null: nothing) and what it returns. */
 export function condStep(op: CondOp, old: number, a: number, u: number): { write: number | null; ret: number } {

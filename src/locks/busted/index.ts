@@ -1,7 +1,6 @@
 // Deliberately broken lock designs: each must make the stress harness (and, where it can see
-// the bug, the explorer) fail. `expect` is the violation the stress run should report first.
-import type { ExplorerRule, ViolationKind } from '../../invariants/kinds.js';
-import type { LockDesign } from '../contract.js';
+// the bug, the explorer) fail. `stress.expect` is the violation the stress run should report first.
+import type { CatalogEntry } from '../catalog-entry.js';
 import checkThenAct from './check-then-act.js';
 import forgottenUnlock from './forgotten-unlock.js';
 import impatientTrylock from './impatient-trylock.js';
@@ -14,97 +13,86 @@ import writerIgnoresReaders from './writer-ignores-readers.js';
 import writerSleeps from './writer-sleeps.js';
 import writerUnlockClobbersReaders from './writer-unlock-clobbers-readers.js';
 
-export interface BustedLock {
-  design: LockDesign;
-  expect: ViolationKind;
-  /** Other kinds the same bug shows as, depending on the interleaving (e.g. a lost update
-   *  that leaves the lock held for good is a stall, not an exclusion). */
-  alsoSeen?: ViolationKind[];
-  summary: string;
-  /** The rule the explorer fails it with, or null when the explorer cannot see the bug. */
-  explorerRule: ExplorerRule | null;
-  /** Other rules the same bug may fail first, depending on the schedule. */
-  explorerAlsoSeen?: ExplorerRule[];
-}
-
-const entries: BustedLock[] = [
+export const BUSTED_ENTRIES: CatalogEntry[] = [
   {
+    family: 'busted',
     design: readerIgnoresWriter,
-    expect: 'exclusion',
-    alsoSeen: ['integrity'],
     summary: 'readLock increments the reader count without checking for a writer',
-    explorerRule: 'exclusion',
+    stress: { expect: 'exclusion', alsoSeen: ['integrity'] },
+    explorer: { expect: 'exclusion' },
   },
   {
+    family: 'busted',
     design: writerIgnoresReaders,
-    expect: 'exclusion',
-    alsoSeen: ['integrity'],
     summary: 'writeTrylock only checks for another writer, never for readers',
-    explorerRule: 'exclusion',
+    stress: { expect: 'exclusion', alsoSeen: ['integrity'] },
+    explorer: { expect: 'exclusion' },
   },
   {
+    family: 'busted',
     design: checkThenAct,
-    expect: 'exclusion',
-    alsoSeen: ['stall', 'trylock-failed-free', 'audit', 'integrity'],
     summary: 'readLock and writeTrylock load, check, then plain-store (no CAS)',
-    explorerRule: 'exclusion',
+    stress: { expect: 'exclusion', alsoSeen: ['stall', 'trylock-failed-free', 'audit', 'integrity'] },
     // A lost reader count shows as a lock never released, or readers spinning on it.
-    explorerAlsoSeen: ['not-released', 'livelock'],
+    explorer: { expect: 'exclusion', alsoSeen: ['not-released', 'livelock'] },
   },
   {
+    family: 'busted',
     design: waitingTrylock,
-    expect: 'writer-waited',
     summary: 'writeTrylock spins until the readers leave',
-    explorerRule: 'trylock-waited',
+    stress: { expect: 'writer-waited' },
+    explorer: { expect: 'trylock-waited' },
   },
   {
+    family: 'busted',
     design: impatientTrylock,
-    expect: 'writer-waited',
     summary: 'writeTrylock spins up to 50,000 times for the readers to leave, then gives up',
-    explorerRule: 'trylock-waited',
+    stress: { expect: 'writer-waited' },
+    explorer: { expect: 'trylock-waited' },
   },
   {
+    family: 'busted',
     design: readerWaitsReaders,
-    expect: 'reader-waited',
     summary: 'readLock waits for the other readers to leave (takes the count from 0 only)',
-    explorerRule: 'reader-waited',
+    stress: { expect: 'reader-waited' },
+    explorer: { expect: 'reader-waited' },
   },
   {
+    family: 'busted',
     design: writerSleeps,
-    expect: 'slept-in-atomic',
     summary: 'the writer sleeps 1 ms (atomics.wait) holding the lock',
-    explorerRule: 'sleeps',
+    stress: { expect: 'slept-in-atomic' },
+    explorer: { expect: 'sleeps' },
   },
   {
+    family: 'busted',
     design: forgottenUnlock,
-    expect: 'trylock-failed-free',
+    summary: 'readUnlock forgets the decrement every 3000th call (per ops table)',
     // An audit finds the lock left held first when no writer tries that zspage before it.
-    alsoSeen: ['audit'],
+    stress: { expect: 'trylock-failed-free', alsoSeen: ['audit'] },
     // Explorer threads make a handful of calls, each on its own create(): the counter never
     // reaches 3000, so the bug never fires there.
-    summary: 'readUnlock forgets the decrement every 3000th call (per ops table)',
-    explorerRule: null,
+    explorer: { expect: null },
   },
   {
+    family: 'busted',
     design: readUnlockClobbers,
-    expect: 'exclusion',
-    alsoSeen: ['stall', 'trylock-failed-free', 'audit', 'integrity'],
     summary: "readUnlock stores 0, wiping the other readers' counts",
-    explorerRule: 'exclusion',
+    stress: { expect: 'exclusion', alsoSeen: ['stall', 'trylock-failed-free', 'audit', 'integrity'] },
+    explorer: { expect: 'exclusion' },
   },
   {
+    family: 'busted',
     design: writerUnlockClobbersReaders,
-    expect: 'stall',
-    alsoSeen: ['trylock-failed-free', 'audit'],
     summary: "writeUnlock stores 0, wiping a backing-off reader's +1: the word ends at -1, locked for good",
-    explorerRule: 'livelock',
+    stress: { expect: 'stall', alsoSeen: ['trylock-failed-free', 'audit'] },
+    explorer: { expect: 'livelock' },
   },
   {
+    family: 'busted',
     design: readerNaps,
-    expect: 'slept-in-atomic',
     summary: 'a reader that finds a writer sleeps 1 ms (atomics.wait) instead of spinning',
-    explorerRule: 'sleeps',
+    stress: { expect: 'slept-in-atomic' },
+    explorer: { expect: 'sleeps' },
   },
 ];
-
-export const BUSTED_LOCKS: Record<string, BustedLock> = Object.fromEntries(entries.map((e) => [e.design.name, e]));

@@ -33,7 +33,7 @@ const SLOT = C_DATA_BASE + C_DATA_BYTES;
 
 type Fn = (z: number) => number;
 /** A kernel call's arguments are numbers, and BigInt where the C side passes an s64. */
-type KernelCall = (...args: any[]) => number | bigint | void;
+type KernelCall = (...args: never[]) => number | bigint | void;
 
 interface Exports {
   zs_init: Fn;
@@ -136,7 +136,7 @@ class Runtime {
     for (const [name, fn] of Object.entries(calls)) {
       mirrored[name] = (...args: unknown[]) => {
         this.flush();
-        const r = fn(...args);
+        const r = fn(...(args as never[]));
         this.reload();
         return r;
       };

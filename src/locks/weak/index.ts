@@ -1,19 +1,12 @@
 // Lock designs whose bugs only a weak memory model shows: each differs from a correct design
 // by one ordering (or one barrier, or one plain access). Stress runs and `explore --memory sc`
 // pass them all (JS Atomics are sequentially consistent): that is the blind spot they record.
-// `explore --memory weak` must fail each with `weakRule` and pass the correct ones.
-import type { ExplorerRule } from '../../invariants/kinds.js';
+// `explore --memory weak` must fail each with its `weak` rule and pass the correct ones.
+import type { CatalogEntry } from '../catalog-entry.js';
 import type { LockAtomics, LockDesign, LockOps } from '../contract.js';
 import zspageAtomicFixed from '../zspage-atomic-fixed.js';
 import zspageSpinlock from '../zspage-spinlock.js';
 import { twoWord } from './two-word.js';
-
-export interface WeakLock {
-  design: LockDesign;
-  summary: string;
-  /** The rule explore --memory weak fails it with; null for a correct design. */
-  weakRule: ExplorerRule | null;
-}
 
 const ZS_PAGE_UNLOCKED = 0;
 const ZS_PAGE_WRLOCKED = -1;
@@ -22,13 +15,17 @@ function fixedWith(name: string, bug: (atomics: LockAtomics) => Partial<LockOps>
   return { name, words: 1, create: (atomics) => ({ ...zspageAtomicFixed.create(atomics), ...bug(atomics) }) };
 }
 
-const entries: WeakLock[] = [
+export const WEAK_ENTRIES: CatalogEntry[] = [
   {
+    family: 'weak',
     design: twoWord('zspage-two-word', true),
     summary: 'a reader count and a writer flag, each side with smp_mb() between its store and its load',
-    weakRule: null,
+    stress: { expect: null },
+    explorer: { expect: null },
+    weak: null,
   },
   {
+    family: 'weak',
     design: fixedWith('busted-relaxed-write-unlock', (atomics) => ({
       // BUG: atomic_set() where atomic_set_release() is needed: the writer's section is not released
       writeUnlock(mem, at) {
@@ -36,9 +33,12 @@ const entries: WeakLock[] = [
       },
     })),
     summary: 'zspage-atomic-fixed with write_unlock by atomic_set() instead of atomic_set_release()',
-    weakRule: 'data-race',
+    stress: { expect: null },
+    explorer: { expect: null },
+    weak: 'data-race',
   },
   {
+    family: 'weak',
     design: fixedWith('busted-relaxed-read-lock', (atomics) => ({
       // BUG: atomic_try_cmpxchg_relaxed() in read_lock (the acquire pre-read is kept)
       readLock(mem, at) {
@@ -55,9 +55,12 @@ const entries: WeakLock[] = [
       },
     })),
     summary: 'zspage-atomic-fixed with read_lock by atomic_try_cmpxchg_relaxed() instead of _acquire',
-    weakRule: 'data-race',
+    stress: { expect: null },
+    explorer: { expect: null },
+    weak: 'data-race',
   },
   {
+    family: 'weak',
     design: fixedWith('busted-void-dec-read-unlock', (atomics) => ({
       // BUG: atomic_dec() (void, unordered) instead of atomic_dec_return_release()
       readUnlock(mem, at) {
@@ -65,9 +68,12 @@ const entries: WeakLock[] = [
       },
     })),
     summary: 'zspage-atomic-fixed with read_unlock by atomic_dec() instead of atomic_dec_return_release()',
-    weakRule: 'data-race',
+    stress: { expect: null },
+    explorer: { expect: null },
+    weak: 'data-race',
   },
   {
+    family: 'weak',
     design: fixedWith('busted-relaxed-trylock', (atomics) => ({
       // BUG: atomic_try_cmpxchg_relaxed() in write_trylock
       writeTrylock(mem, at) {
@@ -75,14 +81,20 @@ const entries: WeakLock[] = [
       },
     })),
     summary: 'zspage-atomic-fixed with write_trylock by a relaxed cmpxchg instead of _acquire',
-    weakRule: 'data-race',
+    stress: { expect: null },
+    explorer: { expect: null },
+    weak: 'data-race',
   },
   {
+    family: 'weak',
     design: twoWord('busted-two-word-no-mb', false),
     summary: "zspage-two-word without the reader's smp_mb__after_atomic() (atomic_inc() orders nothing)",
-    weakRule: 'exclusion',
+    stress: { expect: null },
+    explorer: { expect: null },
+    weak: 'exclusion',
   },
   {
+    family: 'weak',
     design: {
       name: 'busted-spinlock-plain-fast-path',
       words: 2,
@@ -100,8 +112,8 @@ const entries: WeakLock[] = [
       },
     },
     summary: 'zspage-spinlock whose write_trylock first reads zsl->cnt plainly, outside the spinlock',
-    weakRule: 'data-race',
+    stress: { expect: null },
+    explorer: { expect: null },
+    weak: 'data-race',
   },
 ];
-
-export const WEAK_LOCKS: Record<string, WeakLock> = Object.fromEntries(entries.map((e) => [e.design.name, e]));

@@ -1,19 +1,17 @@
 // summary.json: the verdict, every parameter, violations, counters and metrics.
 import type { Histogram } from 'hdr-histogram-js';
-import type { Violation } from '../invariants/violation.js';
-import type { CoverageSummary } from './coverage.js';
+import type { Ending, Verdict } from '../grading/vocabulary.js';
+import type { Violation } from './violation.js';
 
-/**
- * pass: the run completed its duration, every worker returned and the final audit found
- * nothing. fail: a violation. error: a harness or worker fault. interrupted: a signal
- * stopped the run before its end (never a pass).
- */
-export type Verdict = 'pass' | 'fail' | 'error' | 'interrupted';
-export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'error', 'interrupted'];
-
-/** Worst first when runs are merged: an error hides what a run found, a fail is a finding, an interrupted run proves nothing. */
-const VERDICT_RANK: Record<Verdict, number> = { pass: 0, interrupted: 1, fail: 2, error: 3 };
-export const worseVerdict = (a: Verdict, b: Verdict): Verdict => (VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a);
+/** The lock protocol's interesting states reached in a run (report/coverage.ts). */
+export interface CoverageSummary {
+  /** Milliseconds from the start of the run until every worker was running (null: some never did). */
+  allStartedMs: number | null;
+  /** Hits per state over the run, every worker. */
+  counts: Record<string, number>;
+  /** Milliseconds from the start of the run to each state's first hit; null: never reached. */
+  firstHitMs: Record<string, number | null>;
+}
 
 export interface MetricSummary {
   unit: 'ns';
@@ -32,7 +30,7 @@ export interface Summary {
   runId: string;
   verdict: Verdict;
   /** Why the run ended: its duration, a violation, a stall, a harness error or a signal. */
-  ended: 'completed' | 'violation' | 'harness-error' | 'interrupted';
+  ended: Ending;
   exitCode: number;
   seed: number;
   /** `ref` as named on the command line; `module` the file URL of a lock module (null for a built-in). */

@@ -1,8 +1,8 @@
 // run.hlog: the HdrHistogram interval log (format 1.3), one tag per metric, one line
 // per metric per stat interval, readable by HdrHistogram's HistogramLogProcessor.
 import * as hdr from 'hdr-histogram-js';
-import { newJsHistogram } from '../coordinator/collector.js';
-import type { RunRecord } from './write.js';
+import { newJsHistogram } from './histogram.js';
+import type { RunRecord } from './run-record.js';
 
 export const HLOG_FILE = 'run.hlog';
 /** Grows by complete intervals while a run goes on; replaced by run.hlog at the end. */

@@ -1,3 +1,6 @@
+// The words the checks and the catalog share: violation kinds, explorer rules, verdicts.
+// It imports nothing, so a lock design and the checks that judge it can both use it.
+//
 // The violation kinds the stress harness reports, most specific first in the docs below.
 //   exclusion       a writer inside with anybody else inside
 //   integrity       the data a lock protects was seen torn or changed under a reader
@@ -28,3 +31,23 @@ export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 // data-race only in weak-memory mode (a section's plain accesses not ordered by the lock).
 export const EXPLORER_RULES = ['exclusion', 'trylock-waited', 'reader-waited', 'not-released', 'sleeps', 'livelock', 'data-race', 'warn'] as const;
 export type ExplorerRule = (typeof EXPLORER_RULES)[number];
+
+/**
+ * A run's verdict. pass: the run completed its duration, every worker returned and the
+ * final audit found nothing. fail: a violation. error: a harness or worker fault.
+ * interrupted: a signal stopped the run before its end (never a pass).
+ */
+export type Verdict = 'pass' | 'fail' | 'error' | 'interrupted';
+
+/** Why a run ended: its duration, a violation (a stall included), a harness error or a signal. */
+export type Ending = 'completed' | 'violation' | 'harness-error' | 'interrupted';
+
+/** A check's verdict (its parts' worst). */
+export type CheckVerdict = 'pass' | 'fail' | 'harness-error' | 'interrupted';
+
+/** What a design is expected to show: the kind (or rule) found first, null for one that must pass. */
+export interface Expectation<K extends string> {
+  expect: K | null;
+  /** Other kinds the same bug may show as first, depending on the interleaving. */
+  alsoSeen?: K[];
+}

@@ -1,0 +1,18 @@
+// What explorer/bounded.ts and its worker (workers/explorer.ts) say to each other.
+import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, TraceStep } from '../explorer/types.js';
+import type { LockSpec } from '../locks/registry.js';
+
+export type ExplorerTask =
+  | { kind: 'explore'; options: ExploreOptions }
+  | { kind: 'replay'; schedule: string; memory: MemoryModel };
+
+export interface ExplorerWorkerData {
+  lock: LockSpec;
+  task: ExplorerTask;
+  watch: SharedArrayBuffer;
+}
+
+export type ExplorerReply =
+  | { explored: ExploreResult }
+  | { replayed: { failure: ExploreFailure | null; trace: TraceStep[] } }
+  | { bad: string };
