@@ -6,6 +6,7 @@
 // dependency of touches.ts. Read choices are enumerated in full at each point they occur.
 // A thread spinning on words nobody changed is not runnable (sim.ts): an await, not a branch.
 import { performance } from 'node:perf_hooks';
+import { BadInputError } from '../errors.js';
 import { replay } from './index.js';
 import { addBacktracks, type BacktrackPoint } from './dpor.js';
 import { formatSchedule } from './schedule.js';
@@ -203,4 +204,29 @@ async function traced(design: LockDesign, programs: readonly string[], run: Run,
     throw new Error(`explorer: lock '${design.name}' is not deterministic: its failing schedule did not fail the same way again`);
   }
   return { rule, message, iteration: -1, schedule, trace: again.trace };
+}
+
+/** The clients `explore --exhaustive` proves by default: 2R+1W x 2 sections and 1R+2W x 2 sections. */
+export const DEFAULT_CLIENTS = ['RR/RR/WW', 'RR/WW/WW'];
+
+/** `--clients RR/RR/WW,RR/WW/WW`: each client its programs, one per thread. */
+export function parseClients(text: string): string[][] {
+  return text.split(',').map((c) => {
+    const programs = c.trim().split('/');
+    if (programs.length > 16 || !programs.every((p) => /^[RW]{1,64}$/.test(p))) {
+      throw new BadInputError(`explore: --clients: '${c}' must be 1..16 programs of letters R and W, '/'-separated (e.g. RR/RR/WW)`);
+    }
+    return programs;
+  });
+}
+
+/** RR/RR/WW is "2R+1W x 2 sections"; a client whose programs mix R and W is given as written. */
+export function describeClient(programs: readonly string[]): string {
+  const len = programs[0]!.length;
+  const pure = programs.every((p) => p.length === len && (/^R+$/.test(p) || /^W+$/.test(p)));
+  if (!pure) return programs.join('/');
+  const r = programs.filter((p) => p[0] === 'R').length;
+  const w = programs.length - r;
+  const shape = [r > 0 ? `${r}R` : '', w > 0 ? `${w}W` : ''].filter(Boolean).join('+');
+  return `${shape} x ${len} section${len === 1 ? '' : 's'} (${programs.join('/')})`;
 }
