@@ -13,6 +13,7 @@ import { arenaScale } from './sections/arena-scale.js';
 import { cLocks } from './sections/c-locks.js';
 import { lockdepCost } from './sections/lockdep.js';
 import { explorerSpeed } from './sections/explorer.js';
+import { exhaustive } from './sections/exhaustive.js';
 import { lockPairs } from './sections/lock-pairs.js';
 import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
 import { startup } from './sections/startup.js';
@@ -37,6 +38,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'c-locks': () => cLocks(ROUNDS),
   explorer: () => explorerSpeed(ROUNDS),
   'weak-explorer': () => weakExplorer(),
+  exhaustive: () => exhaustive(),
 };
 
 const merge = process.argv.includes('--merge');
