@@ -8,7 +8,9 @@ import type { LockDesign } from '../src/locks/contract.js';
 import { BUSTED_LOCKS } from '../src/locks/busted/index.js';
 import { BUILTIN_LOCKS } from '../src/locks/registry.js';
 import { WEAK_LOCKS } from '../src/locks/weak/index.js';
-import { cli } from './helpers.js';
+import { cli, ROOT } from './helpers.js';
+import { exhaustiveBounded, replayBounded } from '../src/explorer/bounded.js';
+import { lockSpecFor } from '../src/locks/registry.js';
 
 const lock = (name: string): LockDesign => (BUILTIN_LOCKS[name] ?? WEAK_LOCKS[name] ?? BUSTED_LOCKS[name])!.design;
 
@@ -120,6 +122,25 @@ describe('exhaustive exploration: verdicts', () => {
     expect(describeClient(['RR', 'RR', 'WW'])).toBe('2R+1W x 2 sections (RR/RR/WW)');
     expect(describeClient(['RW', 'W'])).toBe('RW/W');
     expect(() => parseClients('RR/RX')).toThrow(BadInputError);
+  });
+});
+
+describe('exhaustive exploration in a worker', () => {
+  it('a lock call that loops on plain memory fails with livelock and a schedule that replays the hang', async () => {
+    const spec = lockSpecFor(`${ROOT}/test/fixtures/plain-spin-trylock.mjs`);
+    const r = await exhaustiveBounded(spec, ['R', 'W'], 'sc', 60_000, 1000);
+    expect(r.status).toBe('failed');
+    expect(r.failure?.rule).toBe('livelock');
+    expect(r.failure?.message).toMatch(/^T1 did not finish its step within 1 s/);
+    const again = await replayBounded(spec, r.failure!.schedule, 'sc', 1000);
+    expect(again.failure?.message).toBe(r.failure?.message);
+  });
+
+  it('a correct lock: the same verdict and counts as in-process', async () => {
+    const r = await exhaustiveBounded(lockSpecFor('zspage-atomic-fixed'), ['R', 'R', 'W'], 'sc', 60_000);
+    const here = await exploreExhaustive(lock('zspage-atomic-fixed'), ['R', 'R', 'W'], { memory: 'sc', budgetMs: 60_000 });
+    expect(r.status).toBe('verified');
+    expect(r.executions).toBe(here.executions);
   });
 });
 

@@ -10,10 +10,11 @@ import { BadInputError } from '../errors.js';
 import { replay } from './index.js';
 import { addBacktracks, type BacktrackPoint } from './dpor.js';
 import { formatSchedule } from './schedule.js';
-import { Run } from './sim.js';
+import { Run, type Chooser } from './sim.js';
 import { dependent, Touches, type Touch } from './touches.js';
 import type { LockDesign } from '../locks/contract.js';
 import type { ExploreFailure, MemoryModel } from './types.js';
+import type { ExploreWatch } from './watch.js';
 
 export interface ExhaustiveOptions {
   memory: MemoryModel;
@@ -27,6 +28,8 @@ export interface ExhaustiveOptions {
   keepGoing?: boolean;
   /** Sees every run that ended (not those pruned). */
   onRun?: (run: Run) => void;
+  /** Where the run in progress is recorded as it goes (bounded.ts reports a hung lock call from it). */
+  watch?: ExploreWatch;
 }
 
 export type ExhaustiveStatus = 'verified' | 'failed' | 'incomplete';
@@ -91,9 +94,8 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     const touches = new Touches();
     let blocked = false;
     let spun = false;
-    const run = new Run(design, programs, false, weak ? (n, step) => chooseRead(stack[step], n) : null);
-    run.touches = touches;
-    run.run((pool, step) => {
+    const read = (n: number, step: number) => chooseRead(stack[step], n);
+    const choose: Chooser = (pool, step) => {
       if (step < stack.length) return stack[step]!.thread;
       if (pool.length < live(run)) spun = true;
       const sleep = step === 0 || !reduce ? [] : inherit(stack[step - 1]!, touches.steps[step - 1]!);
@@ -104,7 +106,11 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       }
       stack.push(point);
       return point.thread;
-    });
+    };
+    const watch = options.watch;
+    const run = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
+    run.touches = touches;
+    run.run(watch ? watch.threads(runs, choose) : choose);
     runs++;
     const n = run.schedule.length;
     for (let k = from; k < n; k++) stack[k]!.touch = union(stack[k]!.touch, touches.steps[k]!);

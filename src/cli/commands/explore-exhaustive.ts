@@ -1,14 +1,17 @@
 // `explore --exhaustive`: every execution of each client, or the first failing one.
-import { describeClient, exploreExhaustive, type ExhaustiveResult } from '../../explorer/exhaustive.js';
+import { exhaustiveBounded } from '../../explorer/bounded.js';
+import { describeClient, type ExhaustiveResult } from '../../explorer/exhaustive.js';
 import { formatTrace, type MemoryModel } from '../../explorer/index.js';
 import type { LockDesign } from '../../locks/contract.js';
+import type { LockSpec } from '../../locks/registry.js';
 import { say, type CommandResult } from '../output.js';
 
 const num = (n: number) => n.toLocaleString('en-US');
 
-/** Explores the clients in turn within one budget; stops at the first failure. */
+/** Explores the clients in turn within one budget, in a worker (a hung lock call fails); stops at the first failure. */
 export async function exhaustiveCommand(
   design: LockDesign,
+  spec: LockSpec,
   lockArg: string,
   clients: readonly string[][],
   memory: MemoryModel,
@@ -18,7 +21,7 @@ export async function exhaustiveCommand(
   const end = performance.now() + budgetS * 1000;
   let verified = 0;
   for (const programs of clients) {
-    const r = await exploreExhaustive(design, programs, { memory, budgetMs: Math.max(0, end - performance.now()) });
+    const r = await exhaustiveBounded(spec, [...programs], memory, Math.max(0, end - performance.now()));
     const counts = `${num(r.executions)} executions (${num(r.pruned)} pruned, ${num(r.awaited)} with an await) in ${(r.elapsedMs / 1000).toFixed(1)} s (${num(Math.round((r.executions * 1000) / Math.max(r.elapsedMs, 1)))}/s)`;
     const what = `${describeClient(programs)} under ${memory}`;
     if (r.status === 'failed') return failed(r, design, lockArg, what, counts, result);

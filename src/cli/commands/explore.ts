@@ -59,7 +59,7 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       const budget = argv.budget as number;
       if (!(budget > 0)) throw new BadInputError(`explore: --budget must be a positive number of seconds, got ${String(budget)}`);
       const clients = parseClients(argv.clients as string);
-      return exhaustiveCommand(design, argv.lock as string, clients, argv.memory as MemoryModel, budget, result);
+      return exhaustiveCommand(design, spec, argv.lock as string, clients, argv.memory as MemoryModel, budget, result);
     }
     if (argv.replay !== undefined) {
       const { failure, trace } = await replayBounded(spec, argv.replay as string, argv.memory as MemoryModel);
