@@ -14,6 +14,7 @@ import { cAtomicWidths } from './sections/c-atomic-widths.js';
 import { cLocks } from './sections/c-locks.js';
 import { lockdepCost } from './sections/lockdep.js';
 import { explorerSpeed } from './sections/explorer.js';
+import { exhaustive } from './sections/exhaustive.js';
 import { lockPairs } from './sections/lock-pairs.js';
 import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
 import { startup } from './sections/startup.js';
@@ -39,6 +40,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'c-atomic-widths': () => cAtomicWidths(ROUNDS),
   explorer: () => explorerSpeed(ROUNDS),
   'weak-explorer': () => weakExplorer(),
+  exhaustive: () => exhaustive(),
 };
 
 const merge = process.argv.includes('--merge');

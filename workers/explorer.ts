@@ -4,6 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BadInputError } from '../src/errors.js';
 import type { ExplorerReply, ExplorerWorkerData } from '../src/supervised/explorer-messages.js';
 import { explore, replay } from '../src/explorer/index.js';
+import { exploreExhaustive } from '../src/explorer/exhaustive.js';
+import { watchShape } from '../src/explorer/bounded.js';
 import { ExploreWatch } from '../src/explorer/watch.js';
 import { installAtomicsRouter } from '../src/locks/atomics-router.js';
 import { loadLockDesign } from '../src/locks/registry.js';
@@ -21,6 +23,9 @@ try {
   const design = await loadLockDesign(data.lock, { plainAccesses: memory === 'weak' });
   if (task.kind === 'explore') {
     post({ explored: await explore(design, task.options, new ExploreWatch(task.options, data.watch)) });
+  } else if (task.kind === 'exhaustive') {
+    const watch = new ExploreWatch(watchShape(task.programs), data.watch);
+    post({ exhausted: await exploreExhaustive(design, task.programs, { memory: task.memory, budgetMs: task.budgetMs, watch }) });
   } else {
     post({ replayed: await replay(design, task.schedule, task.memory) });
   }

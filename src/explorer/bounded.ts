@@ -9,6 +9,7 @@ import { formatSchedule, parseSchedule } from './schedule.js';
 import { programsOf } from './index.js';
 import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, TraceStep } from './types.js';
 import { ExploreWatch } from './watch.js';
+import type { ExhaustiveResult } from './exhaustive.js';
 
 /** A step (one atomic op of one thread) takes microseconds; this long without one has hung. */
 export const STEP_LIMIT_MS = 10_000;
@@ -42,6 +43,31 @@ export async function exploreBounded(lock: LockSpec, options: ExploreOptions, li
       trace: [],
     },
   };
+}
+
+/** exploreExhaustive() of one client in a worker: a lock call that never returns fails it, with its schedule. */
+export async function exhaustiveBounded(
+  lock: LockSpec,
+  programs: string[],
+  memory: MemoryModel,
+  budgetMs: number,
+  limitMs = STEP_LIMIT_MS,
+): Promise<ExhaustiveResult> {
+  const watch = new ExploreWatch(watchShape(programs));
+  const start = performance.now();
+  const reply = await runWatched({ lock, task: { kind: 'exhaustive', programs, memory, budgetMs }, watch: watch.buffer }, watch, limitMs);
+  if (reply !== null) {
+    if ('bad' in reply) throw new BadInputError(reply.bad);
+    if ('exhausted' in reply) return reply.exhausted;
+  }
+  const { iteration, steps, choices } = watch.progress();
+  const failure = { rule: 'livelock' as const, message: hungMessage(limitMs, steps[steps.length - 1]), iteration: -1, schedule: formatSchedule(programs, steps, choices), trace: [] };
+  return { programs, memory, status: 'failed', executions: iteration + 1, pruned: 0, awaited: 0, elapsedMs: performance.now() - start, failure };
+}
+
+/** The watch's size for a client: its threads, and its longest program. */
+export function watchShape(programs: readonly string[]): { threads: number; ops: number } {
+  return { threads: programs.length, ops: Math.max(...programs.map((p) => p.length)) };
 }
 
 export async function replayBounded(

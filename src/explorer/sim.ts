@@ -22,6 +22,7 @@ import { callAs, callerFor, describeCaller, withPreemptCount, type LockCaller } 
 import type { LockAtomics, LockDesign, LockOps, MemoryOrder } from '../locks/contract.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
 import { WeakRun, type ReadChooser } from './wmm/weak-run.js';
+import { HOLD_R, HOLD_W, PAYLOAD, type Touches } from './touches.js';
 
 /** Lock base inside the simulated memory: not 0, so absolute indices would show. */
 const BASE = 1;
@@ -113,6 +114,8 @@ export class Run {
   ordered = false;
   /** Set in weak-memory mode (--memory weak). */
   readonly weak: WeakRun | null;
+  /** Exhaustive exploration (dpor.ts): what each step read and wrote; null unless asked for. */
+  touches: Touches | null = null;
   /** Bumped at every change of a lock word: a spinning thread waits for one of its words to change. */
   private readonly wordVersion: Int32Array;
   private readonly pool: number[] = [];
@@ -359,6 +362,8 @@ export class Run {
     this.callName = null;
     this.entry = null;
     t.preempt = 0;
+    // SC: a plain design's plain loads are not seen, so its steps may read any word
+    this.touches?.begin(this.plain && !this.weak ? this.allWords : 0);
     if (this.plain) {
       this.real.set(this.mem);
       this.live = false;
@@ -367,6 +372,7 @@ export class Run {
       // a timed wait times out: that is this step, no new op
       const m = t.memo[t.memo.length - 1]!;
       m.result = 'timed-out';
+      this.touches?.write(1 << (m.index - BASE));
       this.newEntry(t.call!, 'wait', m.index - BASE, [], 'timed-out', 'woke: timed out');
       this.unblock(t);
       this.allowNew = false;
@@ -379,6 +385,7 @@ export class Run {
       if (err !== PREEMPT) throw this.wrap(err);
     }
     if (this.plain) this.endPlainStep(t);
+    this.touches?.end();
     const entry = this.entry as TraceStep | null; // set by the hooks during drive()
     if (entry && this.tracing) entry.words = this.lockWords();
     if (!this.failure && t.call === 'writeTrylock' && t.callOps > this.trylockBound) {
@@ -405,6 +412,7 @@ export class Run {
     let changed = false;
     for (let i = 0; i < this.words; i++) {
       if (this.mem[BASE + i] !== this.real[BASE + i]) {
+        this.touches?.write(1 << i);
         this.wordVersion[i]!++;
         this.changes++;
         t.own++;
@@ -444,6 +452,8 @@ export class Run {
         this.forget(t);
         this.endCycle(t);
         if (name === 'readUnlock' || name === 'writeUnlock') t.holds = 'none';
+        if (name === 'readUnlock') this.touches?.count(HOLD_R);
+        if (name === 'writeUnlock') this.touches?.write(HOLD_W);
       }
     },
     end: (i, name, ret, caller) => {
@@ -456,6 +466,9 @@ export class Run {
       this.forget(t);
       this.endCycle(t);
       (this.entry ?? this.newEntry(name, null, null, [], null)).returned = ret;
+      // the exclusion check reads who holds; the weak model's section touches the payload
+      if (name === 'readLock') this.touches?.count(HOLD_R, HOLD_W | PAYLOAD);
+      else if (name === 'writeTrylock' && ret) this.touches?.write(HOLD_W | PAYLOAD, HOLD_R);
       if (name === 'readLock') {
         t.holds = 'read';
         const w = this.threads.find((o) => o !== t && o.holds === 'write');
@@ -542,6 +555,7 @@ export class Run {
     this.performed = true;
     this.cursor++;
     t.callOps++;
+    this.touches?.op(name, rel, this.weak ? (order ?? 'seq_cst') : null, this.allWords);
     const args = nargs === 0 ? [] : nargs === 1 ? [Number(a)] : [Number(a), Number(b)];
     const before = mem[index]!;
     const beforeHi = mem[index + wide]!;
@@ -586,6 +600,8 @@ export class Run {
       changed = mem[index] !== before || mem[index + wide] !== beforeHi;
     }
     t.memo.push({ op: name, index, result });
+    if (name === 'compareExchange' && result === ((a as number) | 0)) this.touches?.write(1 << rel);
+    else if (name === 'compareExchange64' && result === a) this.touches?.write(3 << rel);
     if (this.plain) t.post[t.memo.length - 1] = this.mem.slice();
     const e = this.newEntry(call, name, rel, args, result, note);
     if (this.weak) {
@@ -627,7 +643,10 @@ export class Run {
         t.unsure = false;
       }
     }
-    if (call === 'writeTrylock' && !this.weak) this.cycleCheck(t, `${name}:${rel}:${a}:${b}:${result}`);
+    if (call === 'writeTrylock' && !this.weak) {
+      this.touches?.read(this.allWords); // whether it loops on its own depends on every word
+      this.cycleCheck(t, `${name}:${rel}:${a}:${b}:${result}`);
+    }
     return result;
   }
 
@@ -641,6 +660,8 @@ export class Run {
   private plainTouch(mem: Int32Array, index: number, write: boolean): void {
     const rel = index - BASE;
     if (!this.weak || !this.live || this.callName === null || mem !== this.mem || rel < 0 || rel >= this.words) return;
+    if (write) this.touches?.write(1 << rel);
+    else this.touches?.read(1 << rel);
     this.weak.plainTouch(this.cur.id, rel, write, this.stepNo, `${this.callName} plain ${write ? 'store' : 'load'}[${rel}]`);
     this.raced();
   }

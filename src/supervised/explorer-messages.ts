@@ -1,9 +1,11 @@
 // What explorer/bounded.ts and its worker (workers/explorer.ts) say to each other.
+import type { ExhaustiveResult } from '../explorer/exhaustive.js';
 import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, TraceStep } from '../explorer/types.js';
 import type { LockSpec } from '../locks/registry.js';
 
 export type ExplorerTask =
   | { kind: 'explore'; options: ExploreOptions }
+  | { kind: 'exhaustive'; programs: string[]; memory: MemoryModel; budgetMs: number }
   | { kind: 'replay'; schedule: string; memory: MemoryModel };
 
 export interface ExplorerWorkerData {
@@ -15,4 +17,5 @@ export interface ExplorerWorkerData {
 export type ExplorerReply =
   | { explored: ExploreResult }
   | { replayed: { failure: ExploreFailure | null; trace: TraceStep[] } }
+  | { exhausted: ExhaustiveResult }
   | { bad: string };

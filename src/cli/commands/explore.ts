@@ -9,6 +9,9 @@ import {
 } from '../../explorer/index.js';
 import { exploreBounded, replayBounded } from '../../explorer/bounded.js';
 import { EXIT } from '../../grading/grade.js';
+import { parseClients } from '../../explorer/exhaustive.js';
+import { BadInputError } from '../../errors.js';
+import { EXHAUSTIVE_OPTIONS, exhaustiveCommand } from './explore-exhaustive.js';
 import { lockSpecFor } from '../../locks/registry.js';
 import { say, type CommandResult } from '../output.js';
 
@@ -34,12 +37,21 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       })
       .option('stale-depth', { type: 'number', default: 1, describe: 'weak memory, PCT: loads per run that read an older value' })
       .option('replay', { type: 'string', describe: 'a schedule printed by a failing exploration: rerun it exactly' })
+      .options(EXHAUSTIVE_OPTIONS)
       .example('$0 explore --lock ./my-lock.mjs --strategy pct --iterations 20000', 'search interleavings of your lock for a bug')
+      .example('$0 explore --lock zspage-atomic-fixed --exhaustive --clients RR/WW/WW', 'every execution of one client: verified or a failing schedule')
       .example("$0 explore --lock rwlock --replay 'RWRR/RRRR/RRWW@1x2,0,2,0,2,1,0,1,2x2,0,1,0,1x2,0x2'", 'rerun a printed failing schedule, step by step'),
   handler: async (argv) => {
     const design = await loadExplorerLock(argv.lock as string, process.cwd(), argv.memory as MemoryModel);
     // Lock code runs in a worker: a call that never returns is a failure, not a hang.
     const spec = lockSpecFor(argv.lock as string);
+    if (argv.exhaustive) {
+      if (argv.replay !== undefined) throw new BadInputError('explore: --exhaustive and --replay cannot be combined');
+      const budget = argv.budget as number;
+      if (!(budget > 0)) throw new BadInputError(`explore: --budget must be a positive number of seconds, got ${String(budget)}`);
+      const clients = parseClients(argv.clients as string);
+      return exhaustiveCommand(design, spec, argv.lock as string, clients, argv.memory as MemoryModel, budget, result);
+    }
     if (argv.replay !== undefined) {
       const { failure, trace } = await replayBounded(spec, argv.replay as string, argv.memory as MemoryModel);
       if (trace.length > 0) say(formatTrace(trace));

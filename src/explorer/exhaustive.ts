@@ -1,0 +1,238 @@
+// `explore --exhaustive`: every execution of one bounded client (a program of R/W sections
+// per thread) of a lock, by stateless model checking. Each execution is a fresh Run whose
+// chooser follows a stack of choice points (which thread steps; under --memory weak also
+// which message a load reads), then extends it; backtracking changes the deepest point with
+// something left to explore. Reduction: source-set DPOR with sleep sets (dpor.ts) over the
+// dependency of touches.ts. Read choices are enumerated in full at each point they occur.
+// A thread spinning on words nobody changed is not runnable (sim.ts): an await, not a branch.
+import { performance } from 'node:perf_hooks';
+import { BadInputError } from '../errors.js';
+import { replay } from './index.js';
+import { addBacktracks, type BacktrackPoint } from './dpor.js';
+import { formatSchedule } from './schedule.js';
+import { Run, type Chooser } from './sim.js';
+import { dependent, Touches, type Touch } from './touches.js';
+import type { LockDesign } from '../locks/contract.js';
+import type { ExploreFailure, MemoryModel } from './types.js';
+import type { ExploreWatch } from './watch.js';
+
+export interface ExhaustiveOptions {
+  memory: MemoryModel;
+  /** Wall-clock budget; the result is `incomplete` when it runs out. */
+  budgetMs: number;
+  /** At most this many runs (executions and pruned ones). */
+  maxRuns?: number;
+  /** false: every interleaving and read choice, no reduction (the brute force tests compare with). */
+  reduce?: boolean;
+  /** Go on after a failure (tests collect every verdict); the first failure is the one reported. */
+  keepGoing?: boolean;
+  /** Sees every run that ended (not those pruned). */
+  onRun?: (run: Run) => void;
+  /** Where the run in progress is recorded as it goes (bounded.ts reports a hung lock call from it). */
+  watch?: ExploreWatch;
+}
+
+export type ExhaustiveStatus = 'verified' | 'failed' | 'incomplete';
+
+export interface ExhaustiveResult {
+  programs: string[];
+  memory: MemoryModel;
+  /** verified: every execution explored, none failed. incomplete: the budget ran out first. */
+  status: ExhaustiveStatus;
+  /** Runs that ended: the program finished (and the release check ran) or a rule failed. */
+  executions: number;
+  /** Runs cut short because every runnable thread was asleep: an equivalent one was explored. */
+  pruned: number;
+  /** Executions in which some thread spun on unchanged words (an await) at least once. */
+  awaited: number;
+  elapsedMs: number;
+  failure: ExploreFailure | null;
+}
+
+interface Point extends BacktrackPoint {
+  thread: number;
+  /** Read choice taken, and how many there are (1: the step's load had no choice). */
+  choice: number;
+  choices: number;
+  /** Threads explored here (all their read choices). */
+  done: number;
+  /** Asleep on entry, with the footprint of their next step. */
+  sleep: Sleeper[];
+  /** Footprint of this point's step, over the read choices taken so far. */
+  touch: Touch;
+}
+
+interface Sleeper {
+  thread: number;
+  touch: Touch;
+}
+
+const NOTHING: Touch = { read: 0, write: 0, count: 0 };
+
+export async function exploreExhaustive(design: LockDesign, programs: readonly string[], options: ExhaustiveOptions): Promise<ExhaustiveResult> {
+  const reduce = options.reduce !== false;
+  const weak = options.memory === 'weak';
+  const start = performance.now();
+  const stack: Point[] = [];
+  const result: ExhaustiveResult = {
+    programs: [...programs],
+    memory: options.memory,
+    status: 'verified',
+    executions: 0,
+    pruned: 0,
+    awaited: 0,
+    elapsedMs: 0,
+    failure: null,
+  };
+  let from = 0; // the first point this run changes or adds
+  let runs = 0;
+  for (;;) {
+    if (performance.now() - start > options.budgetMs || runs >= (options.maxRuns ?? Infinity)) {
+      result.status = 'incomplete';
+      break;
+    }
+    const touches = new Touches();
+    let blocked = false;
+    let spun = false;
+    const read = (n: number, step: number) => chooseRead(stack[step], n);
+    const choose: Chooser = (pool, step) => {
+      if (step < stack.length) return stack[step]!.thread;
+      if (pool.length < live(run)) spun = true;
+      const sleep = step === 0 || !reduce ? [] : inherit(stack[step - 1]!, touches.steps[step - 1]!);
+      const point = newPoint(pool, sleep, reduce);
+      if (point === null) {
+        blocked = true;
+        return undefined;
+      }
+      stack.push(point);
+      return point.thread;
+    };
+    const watch = options.watch;
+    const run = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
+    run.touches = touches;
+    run.run(watch ? watch.threads(runs, choose) : choose);
+    runs++;
+    const n = run.schedule.length;
+    for (let k = from; k < n; k++) stack[k]!.touch = union(stack[k]!.touch, touches.steps[k]!);
+    if (reduce) addBacktracks(run.schedule, touches.steps, stack, programs.length, from);
+    if (blocked) result.pruned++;
+    else {
+      result.executions++;
+      if (spun) result.awaited++;
+      options.onRun?.(run);
+      if (run.failure && !result.failure) {
+        result.failure = await traced(design, programs, run, options.memory);
+        if (!options.keepGoing) break;
+      }
+    }
+    const next = backtrack(stack, reduce);
+    if (next < 0) break;
+    from = next;
+    if (runs % 512 === 0) await new Promise((r) => setImmediate(r)); // let signals and timers through
+  }
+  if (result.failure) result.status = 'failed';
+  result.elapsedMs = performance.now() - start;
+  return result;
+}
+
+/** Unfinished threads: fewer in the pool means some spin on unchanged words. */
+function live(run: Run): number {
+  let n = 0;
+  for (const t of run.threads) if (!t.done && !t.wait) n++;
+  return n;
+}
+
+/** The end-of-run check (past the stack) reads the newest values: it has no choice. */
+function chooseRead(point: Point | undefined, n: number): number {
+  if (!point) return 0;
+  point.choices = n;
+  return point.choice;
+}
+
+/** A new choice point: its first thread the first one awake, or null when all are asleep. */
+function newPoint(pool: readonly number[], sleep: Sleeper[], reduce: boolean): Point | null {
+  let asleep = 0;
+  for (const s of sleep) asleep |= 1 << s.thread;
+  const thread = pool.find((p) => !((asleep >> p) & 1));
+  if (thread === undefined) return null;
+  let all = 0;
+  for (const p of pool) all |= 1 << p;
+  // without reduction every runnable thread is explored at every point
+  const backtrack = reduce ? 1 << thread : all;
+  return { pool: [...pool], thread, choice: 0, choices: 1, backtrack, asleep, done: 0, sleep, touch: NOTHING, clock: null };
+}
+
+/** The sleep set after `parent`'s step: its own and its explored siblings, minus those that step depends on. */
+function inherit(parent: Point, step: Touch): Sleeper[] {
+  const out: Sleeper[] = [];
+  for (const s of parent.sleep) if (s.thread !== parent.thread && !dependent(s.touch, step)) out.push(s);
+  return out;
+}
+
+/** Moves the deepest point with something left to its next choice; returns its depth, or -1 when done. */
+function backtrack(stack: Point[], reduce: boolean): number {
+  while (stack.length > 0) {
+    const i = stack.length - 1;
+    const p = stack[i]!;
+    if (p.choice + 1 < p.choices) {
+      p.choice++;
+      return i;
+    }
+    p.done |= 1 << p.thread;
+    if (reduce) {
+      // the explored thread sleeps in the siblings after it, until a step it depends on
+      p.sleep = [...p.sleep, { thread: p.thread, touch: p.touch }];
+      p.asleep |= 1 << p.thread;
+    }
+    const next = p.pool.find((t) => (p.backtrack >> t) & 1 && !((p.done >> t) & 1) && !((p.asleep >> t) & 1));
+    if (next !== undefined) {
+      p.thread = next;
+      p.choice = 0;
+      p.choices = 1;
+      p.touch = NOTHING;
+      return i;
+    }
+    stack.pop();
+  }
+  return -1;
+}
+
+function union(a: Touch, b: Touch): Touch {
+  return { read: a.read | b.read, write: a.write | b.write, count: a.count | b.count };
+}
+
+/** The failing run, replayed from its schedule with tracing on: it must fail the same way. */
+async function traced(design: LockDesign, programs: readonly string[], run: Run, memory: MemoryModel): Promise<ExploreFailure> {
+  const schedule = formatSchedule(programs, run.schedule, run.weak?.choices);
+  const { rule, message } = run.failure!;
+  const again = (await replay(design, schedule, memory)).failure;
+  if (again?.rule !== rule || again.message !== message) {
+    throw new Error(`explorer: lock '${design.name}' is not deterministic: its failing schedule did not fail the same way again`);
+  }
+  return { rule, message, iteration: -1, schedule, trace: again.trace };
+}
+
+/** The clients `explore --exhaustive` proves by default: 2R+1W x 2 sections and 1R+2W x 2 sections. */
+export const DEFAULT_CLIENTS = ['RR/RR/WW', 'RR/WW/WW'];
+
+/** `--clients RR/RR/WW,RR/WW/WW`: each client its programs, one per thread. */
+export function parseClients(text: string): string[][] {
+  return text.split(',').map((c) => {
+    const programs = c.trim().split('/');
+    if (programs.length > 16 || !programs.every((p) => /^[RW]{1,64}$/.test(p))) {
+      throw new BadInputError(`explore: --clients: '${c}' must be 1..16 programs of letters R and W, '/'-separated (e.g. RR/RR/WW)`);
+    }
+    return programs;
+  });
+}
+
+/** RR/RR/WW is "2R+1W x 2 sections"; a client whose programs mix R and W is given as written. */
+export function describeClient(programs: readonly string[]): string {
+  const len = programs[0]!.length;
+  const pure = programs.every((p) => p.length === len && (/^R+$/.test(p) || /^W+$/.test(p)));
+  if (!pure) return programs.join('/');
+  const r = programs.filter((p) => p[0] === 'R').length;
+  const w = programs.length - r;
+  const shape = [r > 0 ? `${r}R` : '', w > 0 ? `${w}W` : ''].filter(Boolean).join('+');
+  return `${shape} x ${len} section${len === 1 ? '' : 's'} (${programs.join('/')})`;
+}
