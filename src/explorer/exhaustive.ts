@@ -13,7 +13,9 @@ import { formatSchedule } from './schedule.js';
 import { Run, type Chooser } from './sim.js';
 import { dependent, Touches, type Touch } from './touches.js';
 import type { LockDesign } from '../locks/contract.js';
-import type { ExploreFailure, MemoryModel } from './types.js';
+import type { ExhaustiveResult, ExploreFailure, MemoryModel } from './types.js';
+
+export type { ExhaustiveResult, ExhaustiveStatus } from './types.js';
 import type { ExploreWatch } from './watch.js';
 
 export interface ExhaustiveOptions {
@@ -30,23 +32,6 @@ export interface ExhaustiveOptions {
   onRun?: (run: Run) => void;
   /** Where the run in progress is recorded as it goes (bounded.ts reports a hung lock call from it). */
   watch?: ExploreWatch;
-}
-
-export type ExhaustiveStatus = 'verified' | 'failed' | 'incomplete';
-
-export interface ExhaustiveResult {
-  programs: string[];
-  memory: MemoryModel;
-  /** verified: every execution explored, none failed. incomplete: the budget ran out first. */
-  status: ExhaustiveStatus;
-  /** Runs that ended: the program finished (and the release check ran) or a rule failed. */
-  executions: number;
-  /** Runs cut short because every runnable thread was asleep: an equivalent one was explored. */
-  pruned: number;
-  /** Executions in which some thread spun on unchanged words (an await) at least once. */
-  awaited: number;
-  elapsedMs: number;
-  failure: ExploreFailure | null;
 }
 
 interface Point extends BacktrackPoint {

@@ -71,3 +71,20 @@ export interface ExploreResult {
   iterationsPerSecond: number;
   failure: ExploreFailure | null;
 }
+
+export type ExhaustiveStatus = 'verified' | 'failed' | 'incomplete';
+
+export interface ExhaustiveResult {
+  programs: string[];
+  memory: MemoryModel;
+  /** verified: every execution explored, none failed. incomplete: the budget ran out first. */
+  status: ExhaustiveStatus;
+  /** Runs that ended: the program finished (and the release check ran) or a rule failed. */
+  executions: number;
+  /** Runs cut short because every runnable thread was asleep: an equivalent one was explored. */
+  pruned: number;
+  /** Executions in which some thread spun on unchanged words (an await) at least once. */
+  awaited: number;
+  elapsedMs: number;
+  failure: ExploreFailure | null;
+}

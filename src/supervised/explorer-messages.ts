@@ -1,5 +1,5 @@
 // What explorer/bounded.ts and its worker (workers/explorer.ts) say to each other.
-import type { ExhaustiveResult } from '../explorer/exhaustive.js';
+import type { ExhaustiveResult } from '../explorer/types.js';
 import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, TraceStep } from '../explorer/types.js';
 import type { LockSpec } from '../locks/registry.js';
 
