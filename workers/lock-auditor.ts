@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { attachArena } from '../src/arena/arena.js';
 import { ZSP } from '../src/arena/layout.js';
 import { boundedLockCheck } from '../src/invariants/audit.js';
-import { BoundedAtomics } from '../src/invariants/bounded-atomics.js';
+import { BoundedAtomics } from '../src/atomics/bounded.js';
 import { createRouted } from '../src/invariants/global-atomics.js';
 import { installAtomicsRouter } from '../src/locks/atomics-router.js';
 import { loadLockDesign } from '../src/locks/registry.js';
