@@ -16,6 +16,8 @@ const LAYERS = [
   ['scenario', '^src/scenario/'],
   ['model', '^src/model/'],
   ['grading', '^src/grading/grade\\.ts$'],
+  // The interceptors of a lock's atomics: above the locks, so no lock design can reach them.
+  ['atomics', '^src/atomics/'],
   ['locks', '^src/locks/'],
   ['supervised worker', '^src/supervised/(worker|probe-messages)\\.ts$'],
   ['explorer types', '^src/explorer/types\\.ts$'],

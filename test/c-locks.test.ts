@@ -15,7 +15,7 @@ import type { LockAtomics, LockDesign, MemoryOrder } from '../src/locks/contract
 import { cli, ROOT, smallPool } from './helpers.js';
 import { ZSP } from '../src/arena/layout.js';
 import { boundedLockCheck } from '../src/invariants/audit.js';
-import { BoundedAtomics } from '../src/invariants/bounded-atomics.js';
+import { BoundedAtomics } from '../src/atomics/bounded.js';
 import { zspAt } from '../src/model/zs.js';
 
 const file = (rel: string) => join(ROOT, rel);

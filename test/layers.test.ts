@@ -71,6 +71,16 @@ describe('import layers', () => {
     expect(r.output).toMatch(/error layer: locks: src\/locks\/my-lock\.ts → src\/invariants\/shadow\.ts/);
   });
 
+  it('fails a lock design that imports the atomics interceptor', () => {
+    const dir = scratch({
+      'src/atomics/bounded.ts': 'export class BoundedAtomics {}\n',
+      'src/locks/my-lock.ts': "import { BoundedAtomics } from '../atomics/bounded.js';\nexport default BoundedAtomics;\n",
+    });
+    const r = cruise(dir, ['src']);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/error layer: locks: src\/locks\/my-lock\.ts → src\/atomics\/bounded\.ts/);
+  });
+
   it('fails a report that imports the coordinator, even for a type', () => {
     const dir = scratch({
       'src/coordinator/stats.ts': 'export interface Sample { atMs: number }\n',

@@ -1,7 +1,7 @@
 // Each built-in design's semantics, one thread, with the global Atomics or a
 // bounded one that shows whether a call waits.
 import { describe, expect, it } from 'vitest';
-import { BoundedAtomics, SpinBudgetExceeded } from '../src/invariants/bounded-atomics.js';
+import { BoundedAtomics, SpinBudgetExceeded } from '../src/atomics/bounded.js';
 import type { LockAtomics, LockDesign } from '../src/locks/contract.js';
 import { CATALOG, entriesOf } from '../src/locks/catalog.js';
 

@@ -1,4 +1,4 @@
-// check's explorer parts, run in a worker (workers/check-explorer.ts) and watched from here:
+// check's explorer parts, run in a worker (workers/check-explorer.ts, src/explorer/check-part.ts) and watched from here:
 // lock code runs synchronously, so a lock call that loops without an atomic op the explorer
 // can preempt (a spin on plain memory) would hang an in-process exploration for good. Here
 // such a call is a livelock failure, with the schedule that reaches it, and the worker is ended.

@@ -1,4 +1,4 @@
-// The coordinator's side of the audit's lock check (workers/lock-auditor): the lock under
+// The coordinator's side of the audit's lock check (workers/lock-auditor, invariants/lock-auditor): the lock under
 // test runs in a worker, and a check that does not finish within the limit is reported on
 // the zspage it was at, instead of hanging the coordinator's thread.
 import type { Worker } from 'node:worker_threads';

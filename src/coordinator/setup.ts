@@ -3,7 +3,7 @@
 import { createArena, type Arena } from '../arena/arena.js';
 import type { ArenaParams } from '../arena/layout.js';
 import { BadInputError } from '../errors.js';
-import { BoundedAtomics, SpinBudgetExceeded } from '../invariants/bounded-atomics.js';
+import { BoundedAtomics, SpinBudgetExceeded } from '../atomics/bounded.js';
 import { createRouted } from '../invariants/global-atomics.js';
 import type { LockDesign } from '../locks/contract.js';
 import { zsMalloc } from '../model/alloc.js';

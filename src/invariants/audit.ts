@@ -6,7 +6,7 @@ import { contentSeed, locate, newSegments, objAllocatedHandle, payloadSkip, payl
 import { classIdForSize } from '../model/size-class.js';
 import { clsAt, hndAt, locationToObj, objIdx, objPfn, pgAt, zspAt, zspLockAt, zspShadowAt, type Zs } from '../model/zs.js';
 import { callAs } from '../locks/calling-context.js';
-import { SpinBudgetExceeded, type BoundedAtomics } from './bounded-atomics.js';
+import { SpinBudgetExceeded, type BoundedAtomics } from '../atomics/bounded.js';
 import type { ViolationSink } from './violation.js';
 
 export interface AuditResult {

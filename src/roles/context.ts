@@ -1,6 +1,6 @@
 // A worker's view of the run: the pool model, its random stream, metrics, counters,
 // held state and violation sink.
-import { attachArena } from '../arena/arena.js';
+import { attachArena, type Arena } from '../arena/arena.js';
 import { HDR, WORKER_COUNTERS, WRK } from '../arena/layout.js';
 import { ThreadCpu } from '../invariants/thread-cpu.js';
 import { FlightRecorder, NO_FLIGHT_LOG, recentOps } from '../invariants/flight-recorder.js';
@@ -60,19 +60,16 @@ function releaseDelay(task: RoleTask, rng: Rng): () => void {
   };
 }
 
-/** `record`: keep the flight recorder (off only to measure what it costs). */
-export function createRoleContext(task: RoleTask, design: LockDesign, record = true): RoleContext {
-  const arena = attachArena(task.memory, task.params);
+/** Counts each violation in the arena's header and sends the first ones, with where the worker was. */
+function violationSink(
+  task: RoleTask,
+  arena: Arena,
+  { line, label, counters }: { line: number; label: string; counters: Float64Array },
+  post: (m: WorkerMessage) => void,
+): ViolationSink {
   const L = arena.layout;
-  const label = roleLabel(task.role, task.roleIndex);
-  const line = L.workers + task.workerIndex * L.workerWords;
-  const counters = new Float64Array(arena.sab, (L.workerCounters + (task.workerIndex * L.workerWords) / 2) * 8, WORKER_COUNTERS);
-  const held = new HeldState(arena.mem, line);
-  // The coordinator reads a stuck worker's CPU time by its thread id.
-  arena.mem[line + WRK.TID] = ThreadCpu.ownTid();
-  const post = (m: WorkerMessage) => task.port.postMessage(m);
   let sent = 0;
-  const sink: ViolationSink = {
+  return {
     report(kind: ViolationKind, message: string, zspage?: number, handle?: number) {
       RAW_ATOMICS.add(arena.mem, HDR.VIOLATIONS, 1); // may run inside a lock call (global-atomics)
       if (sent++ >= MAX_VIOLATION_MESSAGES) {
@@ -95,6 +92,20 @@ export function createRoleContext(task: RoleTask, design: LockDesign, record = t
       });
     },
   };
+}
+
+/** `record`: keep the flight recorder (off only to measure what it costs). */
+export function createRoleContext(task: RoleTask, design: LockDesign, record = true): RoleContext {
+  const arena = attachArena(task.memory, task.params);
+  const L = arena.layout;
+  const label = roleLabel(task.role, task.roleIndex);
+  const line = L.workers + task.workerIndex * L.workerWords;
+  const counters = new Float64Array(arena.sab, (L.workerCounters + (task.workerIndex * L.workerWords) / 2) * 8, WORKER_COUNTERS);
+  const held = new HeldState(arena.mem, line);
+  // The coordinator reads a stuck worker's CPU time by its thread id.
+  arena.mem[line + WRK.TID] = ThreadCpu.ownTid();
+  const post = (m: WorkerMessage) => task.port.postMessage(m);
+  const sink = violationSink(task, arena, { line, label, counters }, post);
   const cpu = newCpu();
   const coverage = counters.subarray(COUNTER.COVERAGE, COUNTER.COVERAGE + COVERAGE_WORDS);
   const probe = new ProbeAtomics(cpu, arena.mem, sink, coverage);

@@ -11,7 +11,7 @@
 // else (RCU, control flow, pointers) is bad input naming what is not supported.
 import { BadInputError } from '../../errors.js';
 import type { MemoryOrder } from '../../locks/contract.js';
-import { canonical, kernelPrimitive } from './litmus-kernel.js';
+import { canonical, kernelPrimitive, type KernelParse } from './litmus-kernel.js';
 import type { Operand, RmwOp, Stmt, StmtBody } from './litmus-stmt.js';
 
 export type { Operand, RmwOp, Stmt, StmtBody } from './litmus-stmt.js';
@@ -150,30 +150,41 @@ function parseStmt(s: string, bad: (why: string) => never): Parsed {
   if (!m) return bad(`cannot read the statement '${s}'`);
   const reg = m[1] ?? null;
   const written = m[2]!;
-  const fn = canonical(written);
   const args = m[3]!.trim() === '' ? [] : m[3]!.split(',').map((a) => a.trim());
-  const want = (n: number): void => {
-    if (args.length !== n) bad(`${written} takes ${n} argument(s), got ${args.length}`);
+  const p: KernelParse = {
+    fn: canonical(written),
+    args,
+    reg,
+    want: (n) => {
+      if (args.length !== n) bad(`${written} takes ${n} argument(s), got ${args.length}`);
+    },
+    noReg: () => {
+      if (reg) bad(`${written} returns nothing to assign to ${reg}`);
+    },
+    operand: (t) => operand(t, bad),
+    loc: (t) => locOf(t, bad),
+    bad,
   };
-  const noReg = (): void => {
-    if (reg) bad(`${written} returns nothing to assign to ${reg}`);
-  };
-  const kernel = kernelPrimitive({ fn, args, reg, want, noReg, operand: (t) => operand(t, bad), loc: (t) => locOf(t, bad), bad });
-  if (kernel) return kernel;
+  // RCU, try_cmpxchg (needs a pointer to a register), smp_cond_load_* (a loop), spin_is_locked, ...
+  return kernelPrimitive(p) ?? classicPrimitive(p) ?? xchgFamily(p) ?? atomicRmwFamily(p, written) ?? bad(`unsupported primitive '${written}'`);
+}
+
+/** The accesses, fences and spinlock calls of the classic litmus tests. */
+function classicPrimitive({ fn, args, reg, want, noReg, operand, loc }: KernelParse): Parsed | null {
   const fence = (order: MemoryOrder): Parsed => (want(0), noReg(), { k: 'fence', order });
   switch (fn) {
     case 'READ_ONCE':
     case 'atomic_read':
-      return want(1), { k: 'load', reg, loc: locOf(args[0]!, bad), order: 'relaxed' };
+      return want(1), { k: 'load', reg, loc: loc(args[0]!), order: 'relaxed' };
     case 'smp_load_acquire':
     case 'atomic_read_acquire':
-      return want(1), { k: 'load', reg, loc: locOf(args[0]!, bad), order: 'acquire' };
+      return want(1), { k: 'load', reg, loc: loc(args[0]!), order: 'acquire' };
     case 'WRITE_ONCE':
     case 'atomic_set':
-      return want(2), noReg(), { k: 'store', loc: locOf(args[0]!, bad), val: operand(args[1]!, bad), order: 'relaxed' };
+      return want(2), noReg(), { k: 'store', loc: loc(args[0]!), val: operand(args[1]!), order: 'relaxed' };
     case 'smp_store_release':
     case 'atomic_set_release':
-      return want(2), noReg(), { k: 'store', loc: locOf(args[0]!, bad), val: operand(args[1]!, bad), order: 'release' };
+      return want(2), noReg(), { k: 'store', loc: loc(args[0]!), val: operand(args[1]!), order: 'release' };
     case 'smp_mb':
     case 'smp_mb__before_atomic':
     case 'smp_mb__after_atomic':
@@ -185,46 +196,49 @@ function parseStmt(s: string, bad: (why: string) => never): Parsed {
     case 'smp_wmb':
       return fence('release');
     case 'spin_lock':
-      return want(1), noReg(), { k: 'lock', loc: locOf(args[0]!, bad) };
+      return want(1), noReg(), { k: 'lock', loc: loc(args[0]!) };
     case 'spin_unlock':
-      return want(1), noReg(), { k: 'unlock', loc: locOf(args[0]!, bad) };
+      return want(1), noReg(), { k: 'unlock', loc: loc(args[0]!) };
     case 'spin_trylock':
-      return want(1), { k: 'trylock', reg, loc: locOf(args[0]!, bad) };
+      return want(1), { k: 'trylock', reg, loc: loc(args[0]!) };
   }
-  // xchg / cmpxchg families
-  m = /^(atomic_)?(xchg|cmpxchg)(|_relaxed|_acquire|_release)$/.exec(fn);
-  if (m) {
-    const order = SUFFIX[m[3]!]!;
-    if (m[2] === 'xchg') {
-      want(2);
-      return { k: 'rmw', reg, loc: locOf(args[0]!, bad), op: 'xchg', arg: operand(args[1]!, bad), order, ret: 'old' };
-    }
-    want(3);
-    // A failed cmpxchg is unordered (atomic_t.txt); a failed _acquire one is taken as an acquire load (the stronger reading).
-    const failOrder: MemoryOrder = order === 'acquire' ? 'acquire' : 'relaxed';
-    return { k: 'cmpxchg', reg, loc: locOf(args[0]!, bad), expected: operand(args[1]!, bad), repl: operand(args[2]!, bad), order, failOrder };
+  return null;
+}
+
+/** xchg and cmpxchg, plain and atomic_, with their ordering suffixes. */
+function xchgFamily({ fn, args, reg, want, operand, loc }: KernelParse): Parsed | null {
+  const m = /^(atomic_)?(xchg|cmpxchg)(|_relaxed|_acquire|_release)$/.exec(fn);
+  if (!m) return null;
+  const order = SUFFIX[m[3]!]!;
+  if (m[2] === 'xchg') {
+    want(2);
+    return { k: 'rmw', reg, loc: loc(args[0]!), op: 'xchg', arg: operand(args[1]!), order, ret: 'old' };
   }
-  // atomic_{add,sub,inc,dec,and,or,xor,andnot}: void (relaxed), _return (new), fetch_ (old), _and_test
-  m = /^atomic_(fetch_)?(add|sub|inc|dec|and|or|xor|andnot)(_return)?(_and_test)?(|_relaxed|_acquire|_release)$/.exec(fn);
-  if (m) {
-    const [fetch, base, ret, test, suf] = [m[1], m[2]!, m[3], m[4], m[5]!];
-    if ((fetch && ret) || (test && (fetch || ret || suf)) || (test && !['inc', 'dec', 'sub'].includes(base))) {
-      return bad(`unsupported primitive '${written}'`);
-    }
-    const unary = base === 'inc' || base === 'dec';
-    want(unary ? 1 : 2);
-    const op: RmwOp = base === 'inc' ? 'add' : base === 'dec' ? 'sub' : (base as RmwOp);
-    const arg = unary ? { num: 1 } : operand(args[0]!, bad);
-    const loc = locOf(args[unary ? 0 : 1]!, bad);
-    if (!fetch && !ret && !test) {
-      if (suf) return bad(`unsupported primitive '${written}'`);
-      noReg();
-      return { k: 'rmw', reg: null, loc, op, arg, order: 'relaxed', ret: 'old' };
-    }
-    return { k: 'rmw', reg, loc, op, arg, order: SUFFIX[suf]!, ret: test ? 'zero' : fetch ? 'old' : 'new' };
+  want(3);
+  // A failed cmpxchg is unordered (atomic_t.txt); a failed _acquire one is taken as an acquire load (the stronger reading).
+  const failOrder: MemoryOrder = order === 'acquire' ? 'acquire' : 'relaxed';
+  return { k: 'cmpxchg', reg, loc: loc(args[0]!), expected: operand(args[1]!), repl: operand(args[2]!), order, failOrder };
+}
+
+/** atomic_{add,sub,inc,dec,and,or,xor,andnot}: void (relaxed), _return (new), fetch_ (old), _and_test. */
+function atomicRmwFamily({ fn, args, reg, want, noReg, operand, loc, bad }: KernelParse, written: string): Parsed | null {
+  const m = /^atomic_(fetch_)?(add|sub|inc|dec|and|or|xor|andnot)(_return)?(_and_test)?(|_relaxed|_acquire|_release)$/.exec(fn);
+  if (!m) return null;
+  const [fetch, base, ret, test, suf] = [m[1], m[2]!, m[3], m[4], m[5]!];
+  if ((fetch && ret) || (test && (fetch || ret || suf)) || (test && !['inc', 'dec', 'sub'].includes(base))) {
+    return bad(`unsupported primitive '${written}'`);
   }
-  // RCU, try_cmpxchg (needs a pointer to a register), smp_cond_load_* (a loop), spin_is_locked, ...
-  return bad(`unsupported primitive '${written}'`);
+  const unary = base === 'inc' || base === 'dec';
+  want(unary ? 1 : 2);
+  const op: RmwOp = base === 'inc' ? 'add' : base === 'dec' ? 'sub' : (base as RmwOp);
+  const arg = unary ? { num: 1 } : operand(args[0]!);
+  const at = loc(args[unary ? 0 : 1]!);
+  if (!fetch && !ret && !test) {
+    if (suf) return bad(`unsupported primitive '${written}'`);
+    noReg();
+    return { k: 'rmw', reg: null, loc: at, op, arg, order: 'relaxed', ret: 'old' };
+  }
+  return { k: 'rmw', reg, loc: at, op, arg, order: SUFFIX[suf]!, ret: test ? 'zero' : fetch ? 'old' : 'new' };
 }
 
 /** exists clause: terms `0:r0=1` or `x=2`, with /\, \/, ~, parentheses, true, false. */

@@ -4,7 +4,7 @@
 // choice that has an untried alternative is advanced.
 import { BadInputError } from '../../errors.js';
 import { condStep } from './litmus-kernel.js';
-import type { Litmus, Operand, Outcome, Prop, RmwOp } from './litmus-parse.js';
+import type { Litmus, Operand, Outcome, Prop, RmwOp, Stmt } from './litmus-parse.js';
 import { WeakMemory, type EventInfo } from './memory.js';
 
 /** More executions than this is not a litmus test (exit 2 rather than run for hours). */
@@ -109,7 +109,10 @@ function execute(
   const regs = t.threads.map(() => new Map<string, number>());
   const pc = t.threads.map(() => 0);
   const val = (tid: number, o: Operand): number => ('num' in o ? o.num : (regs[tid]!.get(o.reg) ?? 0));
-  const set = (tid: number, reg: string | null, v: number) => reg && regs[tid]!.set(reg, v | 0);
+  const set = (tid: number, reg: string | null, v: number) => {
+    if (reg) regs[tid]!.set(reg, v | 0);
+  };
+  const x: Execution = { mem, loc, choose, val, set };
   const enabled: number[] = [];
   let step = 0;
   for (;;) {
@@ -127,77 +130,97 @@ function execute(
     const tid = enabled[branch(enabled.length)]!;
     const s = t.threads[tid]![pc[tid]!++]!;
     const info: EventInfo = { step: step++, what: s.text };
-    const l = 'loc' in s ? loc.get(s.loc)! : -1;
-    switch (s.k) {
-      case 'load':
-        if (s.order === 'plain') set(tid, s.reg, mem.plainLoad(tid, l, info));
-        else {
-          const v = mem.load(tid, l, s.order, choose, info).val;
-          set(tid, s.reg, s.bit === undefined ? v : (v >>> s.bit) & 1);
-        }
-        break;
-      case 'store':
-        if (s.order === 'plain') mem.plainStore(tid, l, val(tid, s.val), info);
-        else mem.store(tid, l, val(tid, s.val), s.order, info);
-        break;
-      case 'rmw': {
-        const arg = val(tid, s.arg);
-        const { old } = mem.rmw(tid, l, (o) => rmwOp(s.op, o, arg), s.order, s.order, info);
-        const nv = rmwOp(s.op, old.val, arg);
-        set(tid, s.reg, s.ret === 'old' ? old.val : s.ret === 'new' ? nv : s.ret === 'negative' ? (nv < 0 ? 1 : 0) : nv === 0 ? 1 : 0);
-        break;
-      }
-      case 'cmpxchg': {
-        set(tid, s.reg, mem.cas(tid, l, val(tid, s.expected), val(tid, s.repl), s.order, s.failOrder, choose, info).val);
-        break;
-      }
-      case 'cond': {
-        const a = val(tid, s.arg);
-        const u = val(tid, s.unless) | 0;
-        // fully ordered when it writes, unordered when it does not (atomic_t.txt)
-        let ret = 0;
-        const step = (o: number) => {
-          const r = condStep(s.op, o, a, u);
-          ret = r.ret;
-          return r.write;
-        };
-        mem.rmw(tid, l, step, 'seq_cst', 'relaxed', info);
-        set(tid, s.reg, ret);
-        break;
-      }
-      case 'testBit': {
-        // asm-generic/bitops: a bit already as asked is a plain (unordered) read, no write
-        const op = s.op;
-        const m = s.mask;
-        const write = (o: number) => (op === 'or' && o & m) || (op === 'andnot' && !(o & m)) ? null : rmwOp(op, o, m);
-        const { old } = mem.rmw(tid, l, write, s.order, 'relaxed', info);
-        set(tid, s.reg, old.val & m ? 1 : 0);
-        break;
-      }
-      case 'fence':
-        mem.fence(tid, s.order);
-        break;
-      case 'lock':
-      case 'trylock': {
-        // spin_lock: an acquire RMW on the lock word, then a release fence standing in for
-        // LKMM's po-unlock-lock-po ordering (without it MP+unlocklockonceonce+fencermbonceonce
-        // would be allowed: a false alarm). A failed trylock is an unordered read.
-        const { wrote } = mem.rmw(tid, l, (o) => (o === 0 ? 1 : null), 'acquire', 'relaxed', info);
-        if (wrote) mem.fence(tid, 'release');
-        if (s.k === 'trylock') set(tid, s.reg, wrote ? 1 : 0);
-        break;
-      }
-      case 'unlock':
-        mem.store(tid, l, 0, 'release', info);
-        break;
-    }
+    perform(x, tid, s, info);
   }
   if (depth < path.length) throw new Error('litmus: a re-execution took fewer choices than its path (not deterministic)');
   const final = locNames.map((_, i) => mem.newest(i));
+  return { regs, mem: final, race: mem.race !== null, state: finalState(regs, locNames, final) };
+}
+
+/** '0:r0=1; 1:r0=0; x=1': the registers of each thread, then the locations. */
+function finalState(regs: Map<string, number>[], locNames: string[], final: number[]): string {
   const state: string[] = [];
   regs.forEach((m, i) => [...m.keys()].sort().forEach((r) => state.push(`${i}:${r}=${m.get(r)}`)));
   locNames.forEach((n, i) => state.push(`${n}=${final[i]}`));
-  return { regs, mem: final, race: mem.race !== null, state: state.join('; ') };
+  return state.join('; ');
+}
+
+/** What a statement works on in one execution. */
+interface Execution {
+  mem: WeakMemory;
+  loc: Map<string, number>;
+  /** Picks one of `n` read choices (0 under SC). */
+  choose(n: number): number;
+  val(tid: number, o: Operand): number;
+  set(tid: number, reg: string | null, v: number): void;
+}
+
+/** Does statement `s` of thread `tid`. */
+function perform({ mem, loc, choose, val, set }: Execution, tid: number, s: Stmt, info: EventInfo): void {
+  const l = 'loc' in s ? loc.get(s.loc)! : -1;
+  switch (s.k) {
+    case 'load':
+      if (s.order === 'plain') set(tid, s.reg, mem.plainLoad(tid, l, info));
+      else {
+        const v = mem.load(tid, l, s.order, choose, info).val;
+        set(tid, s.reg, s.bit === undefined ? v : (v >>> s.bit) & 1);
+      }
+      break;
+    case 'store':
+      if (s.order === 'plain') mem.plainStore(tid, l, val(tid, s.val), info);
+      else mem.store(tid, l, val(tid, s.val), s.order, info);
+      break;
+    case 'rmw': {
+      const arg = val(tid, s.arg);
+      const { old } = mem.rmw(tid, l, (o) => rmwOp(s.op, o, arg), s.order, s.order, info);
+      const nv = rmwOp(s.op, old.val, arg);
+      set(tid, s.reg, s.ret === 'old' ? old.val : s.ret === 'new' ? nv : s.ret === 'negative' ? (nv < 0 ? 1 : 0) : nv === 0 ? 1 : 0);
+      break;
+    }
+    case 'cmpxchg': {
+      set(tid, s.reg, mem.cas(tid, l, val(tid, s.expected), val(tid, s.repl), s.order, s.failOrder, choose, info).val);
+      break;
+    }
+    case 'cond': {
+      const a = val(tid, s.arg);
+      const u = val(tid, s.unless) | 0;
+      // fully ordered when it writes, unordered when it does not (atomic_t.txt)
+      let ret = 0;
+      const step = (o: number) => {
+        const r = condStep(s.op, o, a, u);
+        ret = r.ret;
+        return r.write;
+      };
+      mem.rmw(tid, l, step, 'seq_cst', 'relaxed', info);
+      set(tid, s.reg, ret);
+      break;
+    }
+    case 'testBit': {
+      // asm-generic/bitops: a bit already as asked is a plain (unordered) read, no write
+      const op = s.op;
+      const m = s.mask;
+      const write = (o: number) => (op === 'or' && o & m) || (op === 'andnot' && !(o & m)) ? null : rmwOp(op, o, m);
+      const { old } = mem.rmw(tid, l, write, s.order, 'relaxed', info);
+      set(tid, s.reg, old.val & m ? 1 : 0);
+      break;
+    }
+    case 'fence':
+      mem.fence(tid, s.order);
+      break;
+    case 'lock':
+    case 'trylock': {
+      // spin_lock: an acquire RMW on the lock word, then a release fence standing in for
+      // LKMM's po-unlock-lock-po ordering (without it MP+unlocklockonceonce+fencermbonceonce
+      // would be allowed: a false alarm). A failed trylock is an unordered read.
+      const { wrote } = mem.rmw(tid, l, (o) => (o === 0 ? 1 : null), 'acquire', 'relaxed', info);
+      if (wrote) mem.fence(tid, 'release');
+      if (s.k === 'trylock') set(tid, s.reg, wrote ? 1 : 0);
+      break;
+    }
+    case 'unlock':
+      mem.store(tid, l, 0, 'release', info);
+      break;
+  }
 }
 
 function rmwOp(op: RmwOp, old: number, arg: number): number {

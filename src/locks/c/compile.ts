@@ -103,9 +103,15 @@ export function hashOf(source: string, shim: ReturnType<typeof shimTree>, compil
   const h = createHash('sha256');
   const part = (s: string) => h.update(`${s.length}:`).update(s);
   part(source);
-  for (const [name, text] of Object.entries(shim.files).sort()) part(name), part(text);
+  for (const [name, text] of Object.entries(shim.files).sort()) {
+    part(name);
+    part(text);
+  }
   for (const folder of SHIM_FOLDERS) {
-    for (const [name, text] of Object.entries(shim.folders[folder]!).sort()) part(`${folder}/${name}`), part(text);
+    for (const [name, text] of Object.entries(shim.folders[folder]!).sort()) {
+      part(`${folder}/${name}`);
+      part(text);
+    }
   }
   for (const f of CLANG_FLAGS) part(f);
   for (const f of extra) part(f);

@@ -220,40 +220,43 @@ export function cLockDesign(compiled: CompiledLock): LockDesign {
     words,
     plainAccess: true,
     source: { file: compiled.file, text: compiled.source, hash: compiled.hash },
-    create(k: LockAtomics): LockOps {
-      // WARN_ON_ONCE: once per ops table (per worker; per step in the explorer, which re-runs)
-      const warned = new Set<number>();
-      let lastMem: Int32Array | null = null;
-      let lastRt: Runtime | null = null;
-      const rtOf = (mem: Int32Array) => {
-        if (mem !== lastMem) {
-          lastRt = runtimeFor(mem);
-          lastMem = mem;
-        }
-        return lastRt!;
-      };
-      return {
-        init: (mem, at) => {
-          const rt = rtOf(mem);
-          rt.call(rt.exports.zs_init, k, warned, mem, at);
-        },
-        readLock: (mem, at) => {
-          const rt = rtOf(mem);
-          rt.call(rt.exports.zs_read_lock, k, warned, mem, at);
-        },
-        readUnlock: (mem, at) => {
-          const rt = rtOf(mem);
-          rt.call(rt.exports.zs_read_unlock, k, warned, mem, at);
-        },
-        writeTrylock: (mem, at) => {
-          const rt = rtOf(mem);
-          return rt.call(rt.exports.zs_write_trylock, k, warned, mem, at) !== 0;
-        },
-        writeUnlock: (mem, at) => {
-          const rt = rtOf(mem);
-          rt.call(rt.exports.zs_write_unlock, k, warned, mem, at);
-        },
-      };
+    create: (k: LockAtomics) => cLockOps(k, runtimeFor),
+  };
+}
+
+/** One ops table: each call runs the module's function on the instance for its memory. */
+function cLockOps(k: LockAtomics, runtimeFor: (mem: Int32Array) => Runtime): LockOps {
+  // WARN_ON_ONCE: once per ops table (per worker; per step in the explorer, which re-runs)
+  const warned = new Set<number>();
+  let lastMem: Int32Array | null = null;
+  let lastRt: Runtime | null = null;
+  const rtOf = (mem: Int32Array) => {
+    if (mem !== lastMem) {
+      lastRt = runtimeFor(mem);
+      lastMem = mem;
+    }
+    return lastRt!;
+  };
+  return {
+    init: (mem, at) => {
+      const rt = rtOf(mem);
+      rt.call(rt.exports.zs_init, k, warned, mem, at);
+    },
+    readLock: (mem, at) => {
+      const rt = rtOf(mem);
+      rt.call(rt.exports.zs_read_lock, k, warned, mem, at);
+    },
+    readUnlock: (mem, at) => {
+      const rt = rtOf(mem);
+      rt.call(rt.exports.zs_read_unlock, k, warned, mem, at);
+    },
+    writeTrylock: (mem, at) => {
+      const rt = rtOf(mem);
+      return rt.call(rt.exports.zs_write_trylock, k, warned, mem, at) !== 0;
+    },
+    writeUnlock: (mem, at) => {
+      const rt = rtOf(mem);
+      rt.call(rt.exports.zs_write_unlock, k, warned, mem, at);
     },
   };
 }
