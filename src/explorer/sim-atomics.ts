@@ -9,19 +9,19 @@ import { BASE, type Arg, type Result } from './sim-thread.js';
 export interface SimAtomics {
   op(name: string, mem: Int32Array, index: number, a: Arg, b: Arg, nargs: number, order?: MemoryOrder, failOrder?: MemoryOrder): Result;
   /** The lock used an ordering, a fence or a plain access. */
-  ordered(): void;
+  declareOrdered(): void;
   fence(order: MemoryOrder): void;
   plainTouch(mem: Int32Array, index: number, write: boolean): void;
   /** The kernel call behind the next wait (a C lock's msleep ...), for the sleeps report. */
-  waitCall(call: string | undefined): void;
-  preempt(delta: number): number;
+  setWaitCall(call: string | undefined): void;
+  addPreempt(delta: number): number;
   warn(message: string): void;
 }
 
 /** One thread's atomics: `weak` (weak memory) keeps plain accesses apart from atomic ones. */
 export function simAtomics(sim: SimAtomics, mem: Int32Array, weak: boolean): LockAtomics {
   const op = (name: string, m: Int32Array, i: number, a: Arg, b: Arg, n: number, o?: MemoryOrder, fo?: MemoryOrder) => {
-    if (o !== undefined) sim.ordered();
+    if (o !== undefined) sim.declareOrdered();
     return sim.op(name, m, i, a, b, n, o, fo);
   };
   return {
@@ -35,7 +35,7 @@ export function simAtomics(sim: SimAtomics, mem: Int32Array, weak: boolean): Loc
     exchange: (m, i, v, o) => op('exchange', m, i, v, 0, 1, o) as number,
     compareExchange: (m, i, e, r, o, fo) => op('compareExchange', m, i, e, r, 2, o, fo) as number,
     wait: (m, i, v, timeout, call) => {
-      sim.waitCall(call);
+      sim.setWaitCall(call);
       return op('wait', m, i, v, timeout ?? Infinity, timeout === undefined ? 1 : 2) as 'ok' | 'not-equal' | 'timed-out';
     },
     load64: (m, i, o) => op('load64', m, i, 0n, 0n, 0, o) as bigint,
@@ -50,11 +50,11 @@ export function simAtomics(sim: SimAtomics, mem: Int32Array, weak: boolean): Loc
     // SC: a fence orders nothing more, and plain accesses are loads and stores like any other.
     fence: (o) => sim.fence(o ?? 'seq_cst'),
     plainLoad: (m, i) => {
-      sim.ordered();
+      sim.declareOrdered();
       return op(weak ? 'plainLoad' : 'load', m, i, 0, 0, 0) as number;
     },
     plainStore: (m, i, v) => {
-      sim.ordered();
+      sim.declareOrdered();
       op(weak ? 'plainStore' : 'store', m, i, v, 0, 1);
     },
     plainAccess: (m, i, write) => sim.plainTouch(m, i, write),
@@ -62,7 +62,7 @@ export function simAtomics(sim: SimAtomics, mem: Int32Array, weak: boolean): Loc
     relax: () => {
       op('relax', mem, BASE, 0, 0, 0);
     },
-    preempt: (delta) => sim.preempt(delta),
+    preempt: (delta) => sim.addPreempt(delta),
     warn: (message) => sim.warn(message),
   };
 }

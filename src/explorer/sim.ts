@@ -34,7 +34,7 @@ export type Chooser = (pool: readonly number[], step: number) => number | undefi
 
 const CAUGHT = "the lock caught the explorer's preemption (a catch around atomics calls?)";
 
-export class Run {
+export class Run implements SimAtomics {
   readonly mem: Int32Array;
   readonly threads: SimThread[];
   readonly schedule: number[] = [];
@@ -93,7 +93,7 @@ export class Run {
     const ops = design.create(withPreemptCount(RAW_ATOMICS, setup));
     callAs(setup, 'init', () => ops.init(this.mem, BASE));
     this.weak = chooseRead ? new WeakRun(this.mem, BASE, design.words, programs.length, chooseRead) : null;
-    this.threads = programs.map((p, id) => newThread(id, p, simAtomics(this.sim, this.mem, this.weak !== null)));
+    this.threads = programs.map((p, id) => newThread(id, p, simAtomics(this, this.mem, this.weak !== null)));
     this.spin = new SpinWatch(this.mem, design.words, this.allWords, this.threads);
   }
 
@@ -120,7 +120,7 @@ export class Run {
 
   /** Check (3): with every program done, a lone writeTrylock (a fresh ops table) must succeed. */
   private checkReleased(): void {
-    const c = newThread(this.threads.length, 'T', simAtomics(this.sim, this.mem, this.weak !== null));
+    const c = newThread(this.threads.length, 'T', simAtomics(this, this.mem, this.weak !== null));
     this.weak?.checkerStarts(c.id);
     for (let step = this.steps; !this.failure; step++) {
       if (c.done) {
@@ -261,10 +261,19 @@ export class Run {
   }
 
   /** The heart of re-execution: answer from the memo, or perform one new op, or preempt. */
-  private op(name: string, mem: Int32Array, index: number, a: Arg, b: Arg, nargs: number, order?: MemoryOrder, failOrder?: MemoryOrder): Result {
+  op(name: string, mem: Int32Array, index: number, a: Arg, b: Arg, nargs: number, order?: MemoryOrder, failOrder?: MemoryOrder): Result {
     if (this.preempted) throw new Error(CAUGHT);
     const t = this.cur;
-    if (this.cursor < t.memo.length) return this.replayed(t, name, index);
+    if (this.cursor < t.memo.length) {
+      // an op made in an earlier step: its memo answers (on its snapshot, for a plain design)
+      const m = t.memo[this.cursor++]!;
+      if (m.op !== name || m.index !== index) {
+        throw new Error(`not deterministic: re-execution made ${name}[${index - BASE}] where it made ${m.op}[${m.index - BASE}]`);
+      }
+      if (m.result === undefined) return this.preempt();
+      if (this.plain) this.snapshots.opAgain(t, this.cursor - 1);
+      return m.result;
+    }
     if (!this.allowNew || this.performed) return this.preempt();
     if (this.plain) {
       this.snapshots.goLive();
@@ -280,17 +289,6 @@ export class Run {
     t.callOps++;
     this.touches?.op(name, rel, this.weak ? (order ?? 'seq_cst') : null, this.allWords);
     return this.performNew(t, call, name, rel, wide, a, b, nargs, order, failOrder);
-  }
-
-  /** An op `t` made in an earlier step, answered from its memo (on its snapshot, for a plain design). */
-  private replayed(t: SimThread, name: string, index: number): Result {
-    const m = t.memo[this.cursor++]!;
-    if (m.op !== name || m.index !== index) {
-      throw new Error(`not deterministic: re-execution made ${name}[${index - BASE}] where it made ${m.op}[${m.index - BASE}]`);
-    }
-    if (m.result === undefined) return this.preempt();
-    if (this.plain) this.snapshots.opAgain(t, this.cursor - 1);
-    return m.result;
   }
 
   /** The step's new op, performed on the words, memoized and traced; the spin rules watch it. */
@@ -356,7 +354,7 @@ export class Run {
   }
 
   /** Weak memory: a plain access the lock reports (instrumented C), in this step's new work only. */
-  private plainTouch(mem: Int32Array, index: number, write: boolean): void {
+  plainTouch(mem: Int32Array, index: number, write: boolean): void {
     const rel = index - BASE;
     if (!this.weak || !this.snapshots.live || this.callName === null || mem !== this.mem || rel < 0 || rel >= this.words) return;
     if (write) this.touches?.write(1 << rel);
@@ -376,25 +374,27 @@ export class Run {
     throw PREEMPT;
   }
 
-  /** What each thread's atomics (sim-atomics.ts) call back. */
-  private readonly sim: SimAtomics = {
-    op: (name, m, i, a, b, n, o, fo) => this.op(name, m, i, a, b, n, o, fo),
-    ordered: () => {
-      this.ordered = true;
-    },
-    fence: (o) => {
-      this.ordered = true;
-      if (this.weak) this.op('fence', this.mem, BASE, 0, 0, 0, o); // weak memory: a step of its own
-    },
-    plainTouch: (m, i, write) => this.plainTouch(m, i, write),
-    waitCall: (call) => {
-      this.waitCall = call;
-    },
-    preempt: (delta) => (this.cur.preempt += delta),
-    warn: (message) => {
-      this.newEntry(this.callName ?? 'readLock', null, null, [], null, message);
-      const from = this.callName && this.cur.caller ? ` from ${describeCaller(this.cur.caller)}` : '';
-      this.fail('warn', `T${this.cur.id} ${this.callName ?? 'create()'}${from}: ${message}`);
-    },
-  };
+  // The rest of SimAtomics: what the lock's atomics (sim-atomics.ts) call besides op().
+  declareOrdered(): void {
+    this.ordered = true;
+  }
+
+  fence(order: MemoryOrder): void {
+    this.ordered = true;
+    if (this.weak) this.op('fence', this.mem, BASE, 0, 0, 0, order); // weak memory: a step of its own
+  }
+
+  setWaitCall(call: string | undefined): void {
+    this.waitCall = call;
+  }
+
+  addPreempt(delta: number): number {
+    return (this.cur.preempt += delta);
+  }
+
+  warn(message: string): void {
+    this.newEntry(this.callName ?? 'readLock', null, null, [], null, message);
+    const from = this.callName && this.cur.caller ? ` from ${describeCaller(this.cur.caller)}` : '';
+    this.fail('warn', `T${this.cur.id} ${this.callName ?? 'create()'}${from}: ${message}`);
+  }
 }
