@@ -28,10 +28,10 @@
 // the step estimate k, the longest run of iterations 0..i-1. replay() needs only the schedule.
 import { BadInputError } from '../errors.js';
 import type { LockDesign } from '../locks/contract.js';
-import { loadLockDesign, lockSpecFor } from '../locks/registry.js';
 import { Rng } from '../rng.js';
 import { formatSchedule, parseSchedule } from './schedule.js';
-import { Run, type Chooser } from './sim.js';
+import { Run } from './sim.js';
+import { pctChooser, pctReadChooser, randomChooser, randomReadChooser } from './strategies.js';
 import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, TraceStep } from './types.js';
 import type { ReadChooser } from './wmm/weak-run.js';
 import type { ExploreWatch } from './watch.js';
@@ -39,6 +39,8 @@ import type { ExploreWatch } from './watch.js';
 export type { ExploreFailure, ExploreOptions, ExploreResult, ExplorerRule, MemoryModel, Strategy, TraceStep } from './types.js';
 export { EXPLORER_RULES } from './types.js';
 export { formatSchedule, parseSchedule } from './schedule.js';
+export { formatTrace } from './trace-format.js';
+export { loadExplorerLock } from './load-lock.js';
 
 export const DEFAULT_EXPLORE_OPTIONS: ExploreOptions = {
   threads: 3,
@@ -184,34 +186,6 @@ function traced(design: LockDesign, programs: string[], run: Run): Omit<ExploreF
   return { rule, message, schedule: scheduleOf(programs, run), trace: again.trace };
 }
 
-/** One line per step: `#12   T1    writeTrylock compareExchange[0](0, -1) -> 0  [-1]  => true`. */
-export function formatTrace(trace: readonly TraceStep[]): string {
-  return trace
-    .map((s) => {
-      const who = s.checker ? 'check' : `T${s.thread}`;
-      const at = s.index === null ? '' : `[${s.index}]`;
-      const ord = s.order && s.order !== 'seq_cst' ? ` ${s.order}` : '';
-      const op =
-        s.op === null
-          ? '(no atomic op)'
-          : s.op === 'fence'
-            ? `fence(${s.order === 'seq_cst' ? 'mb' : s.order === 'acquire' ? 'rmb' : s.order === 'release' ? 'wmb' : s.order})`
-            : `${s.op}${at}(${s.args.join(', ')})${ord} -> ${s.result}`;
-      const ret = s.returned === undefined ? '' : `  => ${s.returned === null ? 'returns' : s.returned}`;
-      const rf = s.readFrom;
-      const from = !rf || (rf.n === 1 && rf.k === 0) ? '' : `  read ${rf.step < 0 ? 'init' : `#${rf.step} T${rf.thread} (${rf.order})`}, ${rf.k === 0 ? 'the newest' : `${rf.k} older`} of ${rf.n}`;
-      const note = (s.note ? `  (${s.note})` : '') + from + (s.caller ? `  {from ${s.caller}}` : '');
-      return `#${String(s.step).padEnd(4)} ${who.padEnd(5)} ${s.call.padEnd(12)} ${op.padEnd(36)} [${s.words.join(', ')}]${ret}${note}`;
-    })
-    .join('\n');
-}
-
-/** A lock by name (built-in or busted-...) or module path, for the CLI. */
-export async function loadExplorerLock(nameOrPath: string, cwd = process.cwd(), memory: MemoryModel = 'sc'): Promise<LockDesign> {
-  // weak memory: a C lock is built with its plain accesses instrumented, so they are race-checked
-  return loadLockDesign(lockSpecFor(nameOrPath, cwd), { plainAccesses: memory === 'weak' });
-}
-
 /** The programs of iteration `i`, as explore() draws them. */
 export function programsOf(options: ExploreOptions, i: number): string[] {
   return drawPrograms(new Rng(options.seed, i), options.threads, options.ops);
@@ -225,49 +199,6 @@ function drawPrograms(rng: Rng, threads: number, ops: number): string[] {
     programs.push(p);
   }
   return programs;
-}
-
-function randomChooser(rng: Rng): Chooser {
-  return (pool) => pool[rng.below(pool.length)];
-}
-
-/** Weak memory, random: a load with a choice reads the newest message 3 times in 4, else a uniform older one. */
-function randomReadChooser(rng: Rng): ReadChooser {
-  return (n) => (rng.below(4) === 0 ? 1 + rng.below(n - 1) : 0);
-}
-
-/**
- * Weak memory, PCT: `s` stale points uniform among the first K loads with a choice (K: the most
- * such loads seen in a run so far); a stale point reads a uniform older message, every other
- * load the newest (in the spirit of PCTWM, Gao et al., ASPLOS'23).
- */
-function pctReadChooser(rng: Rng, s: number, reads: { count: number; estimate: number }): ReadChooser {
-  const points = new Set<number>();
-  for (let i = 0; i < s; i++) points.add(rng.below(reads.estimate));
-  return (n) => (points.has(reads.count++) ? 1 + rng.below(n - 1) : 0);
-}
-
-/**
- * PCT (Burckhardt et al., ASPLOS 2010): distinct random initial priorities d..d+n-1, d-1 change
- * points uniform in [0, k); run the highest-priority runnable thread; at change point i the thread
- * about to run drops to priority i (below every initial one). Finds a depth-d bug with
- * probability >= 1/(n k^(d-1)) per run. Spinning threads are not runnable (see sim.ts).
- */
-function pctChooser(rng: Rng, n: number, d: number, k: number): Chooser {
-  const prio = Array.from({ length: n }, (_, i) => d + i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.below(i + 1);
-    [prio[i], prio[j]] = [prio[j]!, prio[i]!];
-  }
-  const changes = new Map<number, number>();
-  for (let i = 1; i < d; i++) changes.set(rng.below(k), i);
-  const best = (pool: readonly number[]) => pool.reduce((a, b) => (prio[b]! > prio[a]! ? b : a));
-  return (pool, step) => {
-    const c = changes.get(step);
-    if (c === undefined) return best(pool);
-    prio[best(pool)] = c;
-    return best(pool);
-  };
 }
 
 function checkOptions(o: ExploreOptions): void {
