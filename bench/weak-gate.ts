@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { explore, loadExplorerLock, type ExploreOptions, type ExploreResult } from '../src/explorer/index.js';
-import { litmusTable, runLitmusFile } from '../src/explorer/wmm/litmus.js';
+import { litmusTable, runLitmusFile } from '../src/explorer/litmus/litmus.js';
 import type { LockDesign } from '../src/locks/contract.js';
 import { CATALOG, entriesOf } from '../src/locks/catalog.js';
 import { packageRoot } from '../src/paths.js';

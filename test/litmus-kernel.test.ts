@@ -2,7 +2,7 @@
 // conditional atomics, bit operations and the remaining barriers, with the shim's meaning.
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../src/errors.js';
-import { parseLitmus, runLitmus } from '../src/explorer/wmm/litmus.js';
+import { parseLitmus, runLitmus } from '../src/explorer/litmus/litmus.js';
 
 const one = (init: string, body: string, exists: string) =>
   runLitmus(parseLitmus(`C T\n(* Result: Always *)\n{ ${init} }\nP0(int *x)\n{\n${body}\n}\nexists (${exists})\n`, 't.litmus'));

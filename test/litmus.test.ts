@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../src/errors.js';
-import { parseLitmus, runLitmus, runLitmusFile } from '../src/explorer/wmm/litmus.js';
+import { parseLitmus, runLitmus, runLitmusFile } from '../src/explorer/litmus/litmus.js';
 import { cli, ROOT } from './helpers.js';
 
 const DIR = join(ROOT, 'litmus');

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { formatLitmusLine, litmusTable, runLitmusFile } from '../../explorer/wmm/litmus.js';
+import { formatLitmusLine, litmusTable, runLitmusFile } from '../../explorer/litmus/litmus.js';
 import { EXIT } from '../../grading/grade.js';
 import { say, type CommandResult } from '../output.js';
 

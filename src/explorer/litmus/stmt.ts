@@ -1,5 +1,5 @@
 // The statements of a litmus thread, as the parser gives them to the runner: shared by the
-// parser (litmus-parse), the kernel primitives' table (litmus-kernel) and the runner.
+// parser (parse.ts), the kernel primitives' table (kernel.ts) and the runner (run.ts).
 import type { MemoryOrder } from '../../locks/contract.js';
 
 /** The kernel's conditional atomics: atomic_add_unless() and friends. */

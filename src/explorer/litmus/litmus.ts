@@ -2,11 +2,11 @@
 // with the Result the file states.
 import { readFileSync } from 'node:fs';
 import { BadInputError } from '../../errors.js';
-import { parseLitmus } from './litmus-parse.js';
-import { runLitmus, type LitmusResult } from './litmus-run.js';
+import { parseLitmus } from './parse.js';
+import { runLitmus, type LitmusResult } from './run.js';
 
-export { parseLitmus, type Litmus, type Outcome } from './litmus-parse.js';
-export { runLitmus, type LitmusResult } from './litmus-run.js';
+export { parseLitmus, type Litmus, type Outcome } from './parse.js';
+export { runLitmus, type LitmusResult } from './run.js';
 
 /** Why the model may say Never where the kernel's model says Sometimes (docs/EXPLORER.md: what it does not cover). */
 export const STRONGER_NOTE =

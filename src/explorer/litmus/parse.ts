@@ -11,10 +11,10 @@
 // else (RCU, control flow, pointers) is bad input naming what is not supported.
 import { BadInputError } from '../../errors.js';
 import type { MemoryOrder } from '../../locks/contract.js';
-import { canonical, kernelPrimitive, type KernelParse } from './litmus-kernel.js';
-import type { Operand, RmwOp, Stmt, StmtBody } from './litmus-stmt.js';
+import { canonical, kernelPrimitive, type KernelParse } from './kernel.js';
+import type { Operand, RmwOp, Stmt, StmtBody } from './stmt.js';
 
-export type { Operand, RmwOp, Stmt, StmtBody } from './litmus-stmt.js';
+export type { Operand, RmwOp, Stmt, StmtBody } from './stmt.js';
 
 export type Outcome = 'Always' | 'Sometimes' | 'Never';
 

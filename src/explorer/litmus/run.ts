@@ -3,9 +3,9 @@
 // each run replays the path's prefix and takes choice 0 at each new choice point; then the last
 // choice that has an untried alternative is advanced.
 import { BadInputError } from '../../errors.js';
-import { condStep } from './litmus-kernel.js';
-import type { Litmus, Operand, Outcome, Prop, RmwOp, Stmt } from './litmus-parse.js';
-import { WeakMemory, type EventInfo } from './memory.js';
+import { condStep } from './kernel.js';
+import type { Litmus, Operand, Outcome, Prop, RmwOp, Stmt } from './parse.js';
+import { WeakMemory, type EventInfo } from '../wmm/memory.js';
 
 /** More executions than this is not a litmus test (exit 2 rather than run for hours). */
 export const MAX_EXECUTIONS = 2_000_000;

@@ -1,13 +1,13 @@
-// The kernel primitives of litmus files beyond the classic ones of litmus-parse.ts, with the
+// The kernel primitives of litmus files beyond the classic ones of parse.ts, with the
 // meaning the C shim gives them (src/locks/c/include): the atomic64_t and atomic_long_t
 // families (as atomic_t: a litmus location holds 32-bit values), the conditional atomics
 // (fallbacks of scripts/atomic/), bit operations (asm-generic/bitops, atomic_bitops.txt),
 // smp_store_mb and smp_acquire__after_ctrl_dep (asm-generic/barrier.h).
 import type { MemoryOrder } from '../../locks/contract.js';
-import type { CondOp, Operand, StmtBody } from './litmus-stmt.js';
+import type { CondOp, Operand, StmtBody } from './stmt.js';
 
 /** The conditional RMWs: fully ordered when they write, unordered when they do not. */
-export type { CondOp } from './litmus-stmt.js';
+export type { CondOp } from './stmt.js';
 
 /** What a conditional op writes over `old` (null: nothing) and what it returns. */
 export function condStep(op: CondOp, old: number, a: number, u: number): { write: number | null; ret: number } {
