@@ -15,6 +15,8 @@ const LAYERS = [
   ['invariants', '^src/invariants/'],
   ['scenario', '^src/scenario/'],
   ['model', '^src/model/'],
+  // The kernel's own zsmalloc.c as a pool, beside the model.
+  ['kernel pool', '^src/zsmalloc/'],
   ['grading', '^src/grading/grade\\.ts$'],
   // The interceptors of a lock's atomics: above the locks, so no lock design can reach them.
   ['atomics', '^src/atomics/'],

@@ -90,7 +90,7 @@ function shimTree(): { files: Record<string, string>; folders: Record<string, Re
 
 // The compiler's version is part of the key; read without loading the compiler.
 let compilerVersion: string | undefined;
-function clangVersion(): string {
+export function clangVersion(): string {
   if (compilerVersion === undefined) {
     const bundle = fileURLToPath(import.meta.resolve('@yowasp/clang'));
     const pkg = join(dirname(bundle), '..', 'package.json');
@@ -154,6 +154,25 @@ async function runCompiler(
   display: string,
   extra: readonly string[],
 ): Promise<Uint8Array> {
+  const files = { [SOURCE_NAME]: source, include: { ...shim.files, ...shim.folders }, 'sancov.syms': SANCOV.join('\n') + '\n' };
+  return runClang(files, [...CLANG_FLAGS, ...extra, SOURCE_NAME], display, (file) => (file === SOURCE_NAME ? display : file));
+}
+
+/** A folder of the compiler's in-memory file system: file name to text, or a folder. */
+export interface VirtualTree {
+  [name: string]: string | VirtualTree;
+}
+
+/**
+ * Runs clang on `files` with `args` (sources included) and returns the linked module; a
+ * compile error is a BadInputError of one line, its file named by `nameOf`.
+ */
+export async function runClang(
+  files: VirtualTree,
+  args: readonly string[],
+  display: string,
+  nameOf: (file: string) => string,
+): Promise<Uint8Array> {
   const { commands, runLLVM, Exit } = await import('@yowasp/clang');
   const quiet = () => {};
   // Loads the toolchain without its progress lines on stdout.
@@ -163,31 +182,33 @@ async function runCompiler(
   const collect = (bytes: Uint8Array | null) => {
     if (bytes) diagnostics += decoder.decode(bytes, { stream: true });
   };
-  const files = { [SOURCE_NAME]: source, include: { ...shim.files, ...shim.folders }, 'sancov.syms': SANCOV.join('\n') + '\n' };
   try {
-    const out = (await commands.clang([...CLANG_FLAGS, ...extra, SOURCE_NAME, '-o', 'lock.wasm'], files, {
+    const out = (await commands.clang([...args, '-o', 'out.wasm'], files, {
       stdout: collect,
       stderr: collect,
       fetchProgress: quiet,
     })) as Record<string, unknown>;
-    const wasm = out['lock.wasm'];
+    const wasm = out['out.wasm'];
     if (!(wasm instanceof Uint8Array)) throw new BadInputError(`${display}: the compiler produced no module`);
     return wasm;
   } catch (err) {
     if (err instanceof BadInputError) throw err;
-    if (err instanceof Exit) throw new BadInputError(firstDiagnostic(diagnostics, display));
+    if (err instanceof Exit) throw new BadInputError(firstDiagnostic(diagnostics, display, nameOf));
     throw err;
   }
 }
 
 /** clang's first error as `file:line:col: message` (the linker's as `file: message`). */
-export function firstDiagnostic(diagnostics: string, display: string): string {
+export function firstDiagnostic(
+  diagnostics: string,
+  display: string,
+  nameOf: (file: string) => string = (file) => (file === basename(SOURCE_NAME) ? display : file),
+): string {
   const lines = diagnostics.split('\n');
-  const name = basename(SOURCE_NAME);
   for (const line of lines) {
     const m = /^(.*?):(\d+):(\d+): (?:fatal )?error: (.*)$/.exec(line);
     if (m) {
-      const file = m[1] === name ? display : m[1]!.replace(/^include\//, '<shim>/');
+      const file = nameOf(m[1]!.replace(/^\.\//, '')).replace(/^include\//, '<shim>/');
       return `${file}:${m[2]}:${m[3]}: ${m[4]}`;
     }
   }

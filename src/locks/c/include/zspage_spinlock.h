@@ -64,6 +64,7 @@ typedef spinlock_t raw_spinlock_t;
 #define raw_spin_unlock_irqrestore spin_unlock_irqrestore
 #define raw_spin_trylock_irqsave spin_trylock_irqsave
 
+#ifndef ZSPAGE_OWN_RWLOCK /* the kernel pool's shim has rwlocks of its own */
 /*
  * ---- rwlock.h: readers count up, a writer holds it at -1 --------------------------
  * Not the kernel's queued rwlock (no fairness), but its orderings: acquire to take,
@@ -122,5 +123,7 @@ static __always_inline void __zs_write_lock(rwlock_t *l)
 #define read_unlock_irqrestore(l, flags) do { read_unlock(l); local_irq_restore(flags); } while (0)
 #define write_lock_irqsave(l, flags) do { local_irq_save(flags); write_lock(l); } while (0)
 #define write_unlock_irqrestore(l, flags) do { write_unlock(l); local_irq_restore(flags); } while (0)
+
+#endif /* ZSPAGE_OWN_RWLOCK */
 
 #endif /* ZSPAGE_SPINLOCK_H */

@@ -1,0 +1,139 @@
+/*
+ * zspage-stress kernel pool shim: what the harness's checks see of the kernel's locks.
+ * Part of zsk_kernel.h.
+ *
+ * A lockdep map and an rwlock carry their name, as the kernel's lockdep names them
+ * (rwlock_init(&zspage->lock) is "&zspage->lock"), so that the harness knows the zspage
+ * lock wherever a version keeps it: the lockdep map of the 6.15+ zspage lock
+ * ("zspage->lock"), or 6.12's rwlock_t. Lockdep annotations (rwsem_acquire*,
+ * lock_acquired, rwsem_release), rwlock and page lock operations are events the harness
+ * receives, with the address of the map or lock.
+ */
+#ifndef ZSK_LOCKS_H
+#define ZSK_LOCKS_H
+
+enum { __ZSK_ACQUIRE_READ = 0, __ZSK_ACQUIRE_WRITE = 1, __ZSK_ACQUIRED = 2, __ZSK_CONTENDED = 3, __ZSK_RELEASE = 4 };
+enum { __ZSK_SPINLOCK = 0, __ZSK_RWLOCK = 1, __ZSK_LOCKDEP_MAP = 2, __ZSK_LOCAL_LOCK = 3, __ZSK_PAGE_LOCK = 4 };
+/*
+ * a lockdep event on the lock or map at `lock` of kind `kind` (trylock: rwsem_acquire*'s
+ * `try`); a map's or rwlock's name is in it (`name`), as the harness reads it
+ */
+__zs_kernel(lock_event) void __zsk_lock_event(const volatile void *lock, int event, int trylock, int kind);
+/* WARN/BUG with the file that fired it */
+__zs_kernel(warn_at) void __zsk_warn_at(const char *file, int line, int kind);
+
+/* ---- bug.h: a WARN or BUG that fires is a violation naming its file and line -------- */
+#undef WARN_ON
+#undef WARN_ON_ONCE
+#undef BUG_ON
+#undef BUG
+#define WARN_ON(cond) ({ bool __zs_c = !!(cond); if (unlikely(__zs_c)) __zsk_warn_at(__FILE__, __LINE__, __ZS_WARN); __zs_c; })
+#define WARN_ON_ONCE(cond) ({ bool __zs_c = !!(cond); if (unlikely(__zs_c)) __zsk_warn_at(__FILE__, __LINE__, __ZS_WARN_ONCE); __zs_c; })
+#define BUG_ON(cond) do { if (unlikely(cond)) __zsk_warn_at(__FILE__, __LINE__, __ZS_BUG); } while (0)
+#define BUG() __zsk_warn_at(__FILE__, __LINE__, __ZS_BUG)
+#define VM_BUG_ON_PAGE(cond, page) BUG_ON(cond)
+#define VM_BUG_ON_FOLIO(cond, folio) BUG_ON(cond)
+#define VM_WARN_ON_ONCE_PAGE(cond, page) WARN_ON_ONCE(cond)
+#define VM_WARN_ON_FOLIO(cond, folio) WARN_ON(cond)
+#define VM_WARN_ON_ONCE_FOLIO(cond, folio) WARN_ON_ONCE(cond)
+
+/* ---- spinlock.h ------------------------------------------------------------------------ */
+#define assert_spin_locked(l) BUG_ON(!spin_is_locked(l))
+#define lockdep_assert_held(l) do { } while (0)
+#define lockdep_assert_held_write(l) do { } while (0)
+
+/*
+ * ---- rwlock.h: readers count up, a writer holds it at -1; `waiters` counts the threads
+ * spinning for it, which is what rwlock_is_contended() asks (__zs_compact() yields the
+ * pool lock when it is contended).
+ */
+typedef struct { atomic_t cnts; atomic_t waiters; const char *name; } rwlock_t;
+#define __RW_LOCK_UNLOCKED(n) { ATOMIC_INIT(0), ATOMIC_INIT(0), #n }
+#define DEFINE_RWLOCK(x) rwlock_t x = __RW_LOCK_UNLOCKED(x)
+#define rwlock_init(l) do { atomic_set(&(l)->cnts, 0); atomic_set(&(l)->waiters, 0); (l)->name = #l; } while (0)
+
+static __always_inline bool __zsk_read_trylock(rwlock_t *l)
+{
+	int c = atomic_read(&l->cnts);
+	return c >= 0 && atomic_try_cmpxchg_acquire(&l->cnts, &c, c + 1);
+}
+
+static __always_inline bool __zsk_write_trylock(rwlock_t *l)
+{
+	int c = 0;
+	return atomic_try_cmpxchg_acquire(&l->cnts, &c, -1);
+}
+
+static inline void __zsk_read_lock(rwlock_t *l)
+{
+	if (__zsk_read_trylock(l))
+		return;
+	atomic_inc(&l->waiters);
+	for (;;) {
+		int c = atomic_cond_read_relaxed(&l->cnts, VAL >= 0);
+		if (atomic_try_cmpxchg_acquire(&l->cnts, &c, c + 1))
+			break;
+	}
+	atomic_dec(&l->waiters);
+}
+
+static inline void __zsk_write_lock(rwlock_t *l)
+{
+	if (__zsk_write_trylock(l))
+		return;
+	atomic_inc(&l->waiters);
+	for (;;) {
+		int c = atomic_cond_read_relaxed(&l->cnts, VAL == 0);
+		if (atomic_try_cmpxchg_acquire(&l->cnts, &c, -1))
+			break;
+	}
+	atomic_dec(&l->waiters);
+}
+
+static inline bool __zsk_rw_trylock(rwlock_t *l, bool write)
+{
+	preempt_disable();
+	__zsk_lock_event(l, write ? __ZSK_ACQUIRE_WRITE : __ZSK_ACQUIRE_READ, 1, __ZSK_RWLOCK);
+	if (write ? __zsk_write_trylock(l) : __zsk_read_trylock(l)) {
+		__zsk_lock_event(l, __ZSK_ACQUIRED, 1, __ZSK_RWLOCK);
+		return true;
+	}
+	__zsk_lock_event(l, __ZSK_RELEASE, 1, __ZSK_RWLOCK);
+	preempt_enable();
+	return false;
+}
+
+#define read_lock(l) do { preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_READ, 0, __ZSK_RWLOCK); __zsk_read_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK); } while (0)
+#define write_lock(l) do { preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_WRITE, 0, __ZSK_RWLOCK); __zsk_write_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK); } while (0)
+#define read_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK); atomic_fetch_sub_release(1, &(l)->cnts); preempt_enable(); } while (0)
+#define write_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK); atomic_set_release(&(l)->cnts, 0); preempt_enable(); } while (0)
+#define read_trylock(l) __zsk_rw_trylock((l), false)
+#define write_trylock(l) __zsk_rw_trylock((l), true)
+#define rwlock_is_contended(l) (atomic_read(&(l)->waiters) != 0)
+#define read_lock_irqsave(l, f) do { local_irq_save(f); read_lock(l); } while (0)
+#define read_unlock_irqrestore(l, f) do { read_unlock(l); local_irq_restore(f); } while (0)
+#define write_lock_irqsave(l, f) do { local_irq_save(f); write_lock(l); } while (0)
+#define write_unlock_irqrestore(l, f) do { write_unlock(l); local_irq_restore(f); } while (0)
+
+/* ---- lockdep.h: the annotations are events the harness receives ------------------ */
+struct lock_class_key { int unused; };
+struct lockdep_map { const char *name; };
+#define lockdep_init_map(map, n, key, sub) do { (map)->name = (n); (void)(key); (void)(sub); } while (0)
+#define rwsem_acquire(map, sub, try, ip) __zsk_lock_event((map), __ZSK_ACQUIRE_WRITE, (try), __ZSK_LOCKDEP_MAP)
+#define rwsem_acquire_read(map, sub, try, ip) __zsk_lock_event((map), __ZSK_ACQUIRE_READ, (try), __ZSK_LOCKDEP_MAP)
+#define rwsem_release(map, ip) __zsk_lock_event((map), __ZSK_RELEASE, 0, __ZSK_LOCKDEP_MAP)
+#define lock_acquired(map, ip) __zsk_lock_event((map), __ZSK_ACQUIRED, 0, __ZSK_LOCKDEP_MAP)
+#define lock_contended(map, ip) __zsk_lock_event((map), __ZSK_CONTENDED, 0, __ZSK_LOCKDEP_MAP)
+#define lock_map_acquire(map) __zsk_lock_event((map), __ZSK_ACQUIRE_WRITE, 0, __ZSK_LOCKDEP_MAP)
+#define lock_map_release(map) __zsk_lock_event((map), __ZSK_RELEASE, 0, __ZSK_LOCKDEP_MAP)
+#define _RET_IP_ 0UL
+#define _THIS_IP_ 0UL
+
+/* ---- local_lock.h (6.12's per-CPU mapping area): preemption off while held -------- */
+typedef struct { int owner; } local_lock_t;
+#define INIT_LOCAL_LOCK(name) { 0 }
+#define local_lock_init(l) do { } while (0)
+#define local_lock(l) do { preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_WRITE, 0, __ZSK_LOCAL_LOCK); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_LOCAL_LOCK); } while (0)
+#define local_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_LOCAL_LOCK); preempt_enable(); } while (0)
+
+#endif /* ZSK_LOCKS_H */

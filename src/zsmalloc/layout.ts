@@ -1,0 +1,61 @@
+// The arena of a run on the kernel's pool: one shared WebAssembly memory holding the
+// harness's header, the compiled zsmalloc's static data, the zspage-lock table the
+// checks keep, each CPU's stack, thread-local block and scratch pages, then mem_map[],
+// the free page list and the page frames.
+import { C_DATA_BASE, LINE_WORDS, WASM_PAGE_BYTES } from '../arena/layout.js';
+
+export const KPAGE_BYTES = 4096; // PAGE_SIZE in the shim (zsk_mm.h)
+/** Static data of the compiled pool, from C_DATA_BASE (checked against __data_end). */
+export const KDATA_BYTES = 256 * 1024;
+export const KSTACK_BYTES = 64 * 1024;
+/** A CPU's thread-local block: its per-CPU variables (checked against __tls_size). */
+export const KTLS_BYTES = 16 * 1024;
+/** A CPU's scratch: the object it writes, and zs_obj_read_begin()'s local copy. */
+export const KSCRATCH_BYTES = 2 * KPAGE_BYTES;
+export const KCPU_BYTES = KSTACK_BYTES + KTLS_BYTES + KSCRATCH_BYTES;
+/** struct page in the shim: flags, lru, mapping, index, private, page_type, _refcount. */
+export const KPAGE_DESC_BYTES = 32;
+/** The zspage-lock table: by lock address, who holds it (HOLDER fields) and who sleeps in it. */
+export const ZLOCK_SLOTS = 16384;
+export const ZLOCK = { KEY: 0, HOLDERS: 1, SLEEPERS: 2 } as const;
+export const ZLOCK_WORDS = 4;
+
+export interface KernelLayout {
+  pages: number;
+  cpus: number;
+  /** Int32 index of the zspage-lock table. */
+  zlocks: number;
+  /** Byte address of CPU 0's area (stack, then TLS, then scratch). */
+  cpuBase: number;
+  memMap: number;
+  freePfns: number;
+  /** Byte address of page frame 0 (page-aligned: its pfn is frames / KPAGE_BYTES). */
+  frames: number;
+  totalBytes: number;
+}
+
+const up = (n: number, to: number) => Math.ceil(n / to) * to;
+
+export function kernelLayout(pages: number, cpus: number): KernelLayout {
+  const zlocksAt = up(C_DATA_BASE + KDATA_BYTES, LINE_WORDS * 4);
+  const cpuBase = up(zlocksAt + ZLOCK_SLOTS * ZLOCK_WORDS * 4, KPAGE_BYTES);
+  const memMap = cpuBase + cpus * KCPU_BYTES;
+  const freePfns = memMap + pages * KPAGE_DESC_BYTES;
+  const frames = up(freePfns + pages * 4, KPAGE_BYTES);
+  return {
+    pages,
+    cpus,
+    zlocks: zlocksAt / 4,
+    cpuBase,
+    memMap,
+    freePfns,
+    frames,
+    totalBytes: up(frames + pages * KPAGE_BYTES, WASM_PAGE_BYTES),
+  };
+}
+
+/** CPU `cpu`'s stack top, thread-local block and scratch, as byte addresses. */
+export function cpuArea(L: KernelLayout, cpu: number): { stackTop: number; tls: number; scratch: number } {
+  const base = L.cpuBase + cpu * KCPU_BYTES;
+  return { stackTop: base + KSTACK_BYTES, tls: base + KSTACK_BYTES, scratch: base + KSTACK_BYTES + KTLS_BYTES };
+}
