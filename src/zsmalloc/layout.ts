@@ -19,12 +19,18 @@ export const KPAGE_DESC_BYTES = 32;
 export const ZLOCK_SLOTS = 16384;
 export const ZLOCK = { KEY: 0, HOLDERS: 1, SLEEPERS: 2 } as const;
 export const ZLOCK_WORDS = 4;
+/** The object table: per slot the kernel handle (0: none), the length and a version of its bytes. */
+export const KOBJ = { HANDLE: 0, LEN: 1, VERSION: 2 } as const;
+export const KOBJ_WORDS = 4;
 
 export interface KernelLayout {
   pages: number;
   cpus: number;
   /** Int32 index of the zspage-lock table. */
   zlocks: number;
+  /** Int32 index of the object table, and its slots. */
+  objects: number;
+  objectSlots: number;
   /** Byte address of CPU 0's area (stack, then TLS, then scratch). */
   cpuBase: number;
   memMap: number;
@@ -36,9 +42,10 @@ export interface KernelLayout {
 
 const up = (n: number, to: number) => Math.ceil(n / to) * to;
 
-export function kernelLayout(pages: number, cpus: number): KernelLayout {
+export function kernelLayout(pages: number, cpus: number, objectSlots = 0): KernelLayout {
   const zlocksAt = up(C_DATA_BASE + KDATA_BYTES, LINE_WORDS * 4);
-  const cpuBase = up(zlocksAt + ZLOCK_SLOTS * ZLOCK_WORDS * 4, KPAGE_BYTES);
+  const objectsAt = zlocksAt + ZLOCK_SLOTS * ZLOCK_WORDS * 4;
+  const cpuBase = up(objectsAt + objectSlots * KOBJ_WORDS * 4, KPAGE_BYTES);
   const memMap = cpuBase + cpus * KCPU_BYTES;
   const freePfns = memMap + pages * KPAGE_DESC_BYTES;
   const frames = up(freePfns + pages * 4, KPAGE_BYTES);
@@ -46,6 +53,8 @@ export function kernelLayout(pages: number, cpus: number): KernelLayout {
     pages,
     cpus,
     zlocks: zlocksAt / 4,
+    objects: objectsAt / 4,
+    objectSlots,
     cpuBase,
     memMap,
     freePfns,
