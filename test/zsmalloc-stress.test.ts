@@ -6,8 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runKernelStress, type KernelStressOptions } from '../src/zsmalloc/stress.js';
-import { ROOT } from './helpers.js';
+import { runKernelStress, type KernelStressOptions } from '../src/coordinator/kernel-stress.js';
+import { cli, ROOT } from './helpers.js';
 
 const TREES = { mainline: join(ROOT, 'test/fixtures/kernel/mainline'), '6.12': join(ROOT, 'test/fixtures/kernel/6.12') };
 
@@ -17,7 +17,8 @@ const options = (zsmalloc: string, patch: Partial<KernelStressOptions['config']>
   seed: 11,
   pages: 4096,
   roles: { reader: 2, churner: 1, compactor: 1, migrator: 1 },
-  config: { stable: 300, churnEach: 200, minSize: 32, maxSize: 3000, holdMs: 1, sleepFraction: 0.2, ...patch },
+  config: { stable: 300, churnEach: 200, minSize: 32, maxSize: 3000, sleepFraction: 0.2, hotObjects: 0, hotFraction: 0, ...patch },
+  hold: { kind: 'fixed', a: 1_000_000, b: 1_000_000 },
 });
 
 function mutated(tree: string, from: string, to: string): string {
@@ -59,4 +60,32 @@ describe('the kernel pool on real threads', () => {
     const r = await runKernelStress({ ...options(tree, { stable: 60 }), durationMs: 5_000 });
     expect(['exclusion', 'integrity']).toContain(r.violations[0]?.kind);
   }, 60_000);
+});
+
+describe('run --zsmalloc', () => {
+  it('6.12 with readers that never sleep holding passes; with sleeping readers it fails: slept-in-atomic, results written', () => {
+    const quiet = cli(['run', '--zsmalloc', TREES['6.12'], '--duration', '2', '--seed', '5', '--scenario', join(ROOT, 'test/fixtures/kernel/no-sleeping-readers.json')]);
+    expect(quiet.code, quiet.stdout).toBe(0);
+    expect(quiet.summary().verdict).toBe('pass');
+    expect(quiet.summary().counters.reader.bytesVerified).toBeGreaterThan(0);
+    const fail = cli(['run', '--zsmalloc', TREES['6.12'], '--duration', '5', '--seed', '5']);
+    expect(fail.code).toBe(1);
+    const s = fail.summary();
+    expect(s.verdict).toBe('fail');
+    expect(s.violations[0].kind).toBe('slept-in-atomic');
+    expect(fail.stdout).toMatch(/VIOLATION slept-in-atomic/);
+    expect(s.rerun).toContain(`--zsmalloc ${TREES['6.12']}`);
+  }, 120_000);
+
+  it('bad input exits 2 in one line: a path without zsmalloc.c, a file that does not compile (naming the missing kernel name)', () => {
+    const none = cli(['run', '--zsmalloc', join(ROOT, 'test/fixtures'), '--duration', '1']);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toMatch(/has no mm\/zsmalloc\.c/);
+    const tree = mutated(TREES.mainline, '\tread_lock(&pool->lock);\n\tobj = handle_to_obj(handle);\n\tobj_to_zpdesc(obj, &f_zpdesc);', '\tread_lock(&pool->lock);\n\tfrobnicate_page(handle);\n\tobj = handle_to_obj(handle);\n\tobj_to_zpdesc(obj, &f_zpdesc);');
+    const bad = cli(['run', '--zsmalloc', tree, '--duration', '1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/mm\/zsmalloc\.c:\d+:\d+: call to undeclared function 'frobnicate_page'/);
+  }, 120_000);
 });

@@ -2,34 +2,38 @@
 // until the coordinator raises the stop word, then its counters.
 import { parentPort, workerData } from 'node:worker_threads';
 import { HDR } from '../src/arena/layout.js';
+import type { ViolationKind } from '../src/grading/vocabulary.js';
+import { isZero, sampleNs } from '../src/roles/dist.js';
 import { Rng } from '../src/rng.js';
-import type { KernelRoleTask, KernelWorkerMessage } from '../src/zsmalloc/messages.js';
+import type { KernelRoleTask, KernelWorkerMessage } from '../src/supervised/kernel-role-messages.js';
 import { kernelLayout } from '../src/zsmalloc/layout.js';
 import { kernelRoleStep, newKernelCounters } from '../src/zsmalloc/roles.js';
 import { KernelBug, KernelPool, STUBS } from '../src/zsmalloc/runtime.js';
 
 const task = workerData as KernelRoleTask;
-const by = `${task.role} ${task.index}`;
+const by = `${task.role}#${task.index}`;
 const post = (m: KernelWorkerMessage) => parentPort!.postMessage(m);
 const L = kernelLayout(task.pages, task.cpus, task.objectSlots);
-const pool = new KernelPool(new WebAssembly.Module(task.wasm as unknown as ArrayBuffer), task.memory, L, task.cpu, {
-  report: (kind, message) => {
-    Atomics.add(pool.mem, HDR.VIOLATIONS, 1);
-    post({ type: 'violation', kind, message, by });
-  },
-});
+const report = (kind: ViolationKind, message: string) => {
+  Atomics.add(pool.mem, HDR.VIOLATIONS, 1);
+  post({ type: 'violation', kind, message, by, atMs: Date.now() - task.startEpochMs });
+};
+const pool = new KernelPool(new WebAssembly.Module(task.wasm as unknown as ArrayBuffer), task.memory, L, task.cpu, { report });
 pool.x.zsh_cpu_up();
 const counters = newKernelCounters();
-const step = kernelRoleStep(task.role, pool, task.config, task.index, new Rng(task.seed, task.cpu), counters, (message) =>
-  pool.call(() => {
-    Atomics.add(pool.mem, HDR.VIOLATIONS, 1);
-    post({ type: 'violation', kind: 'integrity', message, by });
-  }),
+const rng = new Rng(task.seed, task.cpu);
+const step = kernelRoleStep(task.role, pool, task.config, task.index, rng, counters, (message) => report('integrity', message), () =>
+  sampleNs(task.hold, rng),
 );
+const pauses = !isZero(task.pause);
 try {
   while (Atomics.load(pool.mem, HDR.STOP) === 0) {
     pool.call(step);
     counters.ops++;
+    if (pauses) {
+      const ns = sampleNs(task.pause, rng);
+      if (ns > 0) Atomics.wait(pool.mem, HDR.STOP, 0, ns / 1e6);
+    }
   }
 } catch (err) {
   // a BUG ends this CPU's work, as an oops ends the task; anything else is the harness's

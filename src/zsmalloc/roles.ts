@@ -14,9 +14,11 @@ export interface KernelRoleConfig {
   churnEach: number;
   minSize: number;
   maxSize: number;
-  /** A reader sleeps `holdMs` holding the object, in this share of its reads. */
-  holdMs: number;
+  /** A reader sleeps holding the object in this share of its reads (for `holdNs()`). */
   sleepFraction: number;
+  /** Contention: this share of the reads picks among the first `hotObjects` objects (0: none). */
+  hotObjects: number;
+  hotFraction: number;
 }
 
 export interface KernelCounters {
@@ -70,6 +72,7 @@ export function kernelRoleStep(
   rng: Rng,
   counters: KernelCounters,
   report: (message: string) => void,
+  holdNs: () => number,
 ): () => void {
   const mem = pool.mem;
   const objAt = (slot: number) => pool.L.objects + slot * KOBJ_WORDS;
@@ -77,16 +80,20 @@ export function kernelRoleStep(
     case 'reader':
       return () => {
         // zram_read_from_zspool(): the object's bytes, checked after the map and after a hold
-        const at = objAt(rng.below(cfg.stable));
+        const hot = cfg.hotObjects > 0 && rng.float() < cfg.hotFraction;
+        const at = objAt(rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable));
         const h = mem[at + KOBJ.HANDLE]!;
         const len = mem[at + KOBJ.LEN]!;
         const seed = h ^ Math.imul(mem[at + KOBJ.VERSION]!, 0x9e3779b1);
         const addr = pool.x.zsh_read_begin(h, len, pool.scratch);
         let bad = pool.x.zsh_check(addr, len, seed);
-        if (bad < 0 && cfg.holdMs > 0 && rng.float() < cfg.sleepFraction) {
-          pool.sleepHolding(cfg.holdMs);
-          counters.sleepingReads++;
-          bad = pool.x.zsh_check(addr, len, seed);
+        if (bad < 0 && cfg.sleepFraction > 0 && rng.float() < cfg.sleepFraction) {
+          const ns = holdNs();
+          if (ns > 0) {
+            pool.sleepHolding(ns / 1e6);
+            counters.sleepingReads++;
+            bad = pool.x.zsh_check(addr, len, seed);
+          }
         }
         if (bad >= 0) report(`handle 0x${h.toString(16)}: byte ${bad} of ${len} is not what was written, while the object was mapped`);
         counters.bytesVerified += len;

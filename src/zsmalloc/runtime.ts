@@ -25,8 +25,10 @@ const SLEEP_CALLS = ['msleep', 'usleep_range', 'schedule', 'cond_resched', 'migh
 /** lock_event's events and kinds (zsk_locks.h) */
 const EV = { ACQUIRE_READ: 0, ACQUIRE_WRITE: 1, ACQUIRED: 2, CONTENDED: 3, RELEASE: 4 } as const;
 const KIND = { SPINLOCK: 0, RWLOCK: 1, LOCKDEP_MAP: 2, LOCAL_LOCK: 3, PAGE_LOCK: 4 } as const;
-/** Where a kind keeps its name: rwlock_t { cnts, waiters, name }, lockdep_map { name }. */
-const NAME_AT: Record<number, number> = { [KIND.RWLOCK]: 8, [KIND.LOCKDEP_MAP]: 0 };
+/** Where a kind keeps its name: rwlock_t { cnts, next, owner, name }, lockdep_map { name }. */
+const NAME_AT: Record<number, number> = { [KIND.RWLOCK]: 12, [KIND.LOCKDEP_MAP]: 0 };
+const RELAX_YIELD = 64;
+const RELAX_YIELD_MS = 0.02;
 /** The interrupts-off bit of the shim's preempt_count (zspage_spinlock.h). */
 const IRQS_OFF = 0x10000000;
 /** Recorded stubs, by zsk_stubs.h's numbering. */
@@ -170,7 +172,7 @@ export class KernelPool {
       xchg64: (p: number, v: bigint, o: number) => k64.exchange64(mem(), p >> 2, v, order(o)),
       cmpxchg64: (p: number, e: bigint, n: bigint, o: number, f: number) => k64.compareExchange64(mem(), p >> 2, e, n, order(o), order(f)),
       fence: () => {},
-      relax: () => {},
+      relax: () => this.relax(),
       preempt: (d: number) => (this.preempt += d),
       cpu: () => this.cpu,
       spin_lock: (p: number) => spinLock(k, this.mem, p >> 2),
@@ -184,6 +186,17 @@ export class KernelPool {
       stub: (which: number) => void this.stubCalls[which]!++,
       lock_event: (lock: number, event: number, trylock: number, kind: number) => this.lockEvent(lock, event, trylock !== 0, kind),
     };
+  }
+
+  private spins = 0;
+
+  /**
+   * cpu_relax(): the kernel spins on CPUs nobody else runs on; a worker spins on a core
+   * the OS shares among more threads than cores, where a spinner can keep the holder
+   * from running. Every RELAX_YIELD spins it gives the core up for a moment.
+   */
+  private relax(): void {
+    if (++this.spins % RELAX_YIELD === 0) RAW.wait(this.mem, HDR.STOP, 0, RELAX_YIELD_MS);
   }
 
   private warn(file: string, line: number, kind: number): void {

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveRunConfig, type RunOptions } from '../../coordinator/config.js';
+import { runKernelRun } from '../../coordinator/kernel-run.js';
 import { runStress } from '../../coordinator/run.js';
 import { shardConfig } from '../../coordinator/shard.js';
 import { streamLog } from '../../coordinator/stats.js';
@@ -31,12 +32,18 @@ export const runCommand = (result: CommandResult): CommandModule => ({
       .option('shard', { type: 'string', describe: 'I/N: shard I of N runs seed --seed + I (docs/SOAK.md)' })
       .option('json', { type: 'boolean', describe: 'print only the summary JSON on stdout (progress goes to stderr)' })
       .option('junit', { type: 'string', describe: 'also write JUnit XML here: a test case per invariant' })
+      .option('zsmalloc', { type: 'string', describe: "a kernel tree (or its mm/zsmalloc.c): the kernel's own zsmalloc, unchanged, is the pool" })
+      .requiresArg(['zsmalloc'])
+      .conflicts('zsmalloc', ['lock', 'shard'])
       .example('$0 run --scenario smoke', 'the zsmalloc access pattern for about 5 s')
-      .example('$0 run --lock ./my-lock.mjs --duration 60 --seed 42 --junit results/junit.xml', 'your lock module for a minute, with JUnit XML'),
+      .example('$0 run --lock ./my-lock.mjs --duration 60 --seed 42 --junit results/junit.xml', 'your lock module for a minute, with JUnit XML')
+      .example('$0 run --zsmalloc ~/linux', "the roles on your tree's mm/zsmalloc.c, as written"),
   handler: async (argv) => {
-    const opts = argv as RunOptions & { shard?: string; json?: boolean; junit?: string };
+    const opts = argv as RunOptions & { shard?: string; json?: boolean; junit?: string; zsmalloc?: string };
     const log = streamLog(opts.json ? process.stderr : process.stdout);
-    const outcome = await runStress(shardConfig(resolveRunConfig(opts), opts.shard, opts.seed), log);
+    const outcome = opts.zsmalloc
+      ? await runKernelRun(resolveRunConfig(opts), opts.zsmalloc, log)
+      : await runStress(shardConfig(resolveRunConfig(opts), opts.shard, opts.seed), log);
     if (opts.junit) writeJunit(opts.junit, [runSuite(outcome.summary)]);
     if (opts.json) process.stdout.write(JSON.stringify(outcome.summary, null, 2) + '\n');
     result.code = outcome.exitCode;

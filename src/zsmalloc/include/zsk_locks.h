@@ -43,14 +43,17 @@ __zs_kernel(warn_at) void __zsk_warn_at(const char *file, int line, int kind);
 #define lockdep_assert_held_write(l) do { } while (0)
 
 /*
- * ---- rwlock.h: readers count up, a writer holds it at -1; `waiters` counts the threads
- * spinning for it, which is what rwlock_is_contended() asks (__zs_compact() yields the
- * pool lock when it is contended).
+ * ---- rwlock.h: the queued rwlock's fairness (kernel/locking/qrwlock.c). Readers count up,
+ * a writer holds it at -1. A thread that cannot take it at once queues on `wait_lock` (a
+ * ticket lock: `next` taken, `owner` served), and nobody takes it at once while anybody
+ * is queued, so a stream of writers cannot starve a reader nor readers a writer.
+ * rwlock_is_contended() is "somebody is queued" (__zs_compact() then yields the pool lock).
  */
-typedef struct { atomic_t cnts; atomic_t waiters; const char *name; } rwlock_t;
-#define __RW_LOCK_UNLOCKED(n) { ATOMIC_INIT(0), ATOMIC_INIT(0), #n }
+typedef struct { atomic_t cnts; atomic_t next; atomic_t owner; const char *name; } rwlock_t;
+#define __RW_LOCK_UNLOCKED(n) { ATOMIC_INIT(0), ATOMIC_INIT(0), ATOMIC_INIT(0), #n }
 #define DEFINE_RWLOCK(x) rwlock_t x = __RW_LOCK_UNLOCKED(x)
-#define rwlock_init(l) do { atomic_set(&(l)->cnts, 0); atomic_set(&(l)->waiters, 0); (l)->name = #l; } while (0)
+#define rwlock_init(l) do { atomic_set(&(l)->cnts, 0); atomic_set(&(l)->next, 0); atomic_set(&(l)->owner, 0); (l)->name = #l; } while (0)
+#define rwlock_is_contended(l) (atomic_read(&(l)->next) != atomic_read(&(l)->owner))
 
 static __always_inline bool __zsk_read_trylock(rwlock_t *l)
 {
@@ -64,30 +67,30 @@ static __always_inline bool __zsk_write_trylock(rwlock_t *l)
 	return atomic_try_cmpxchg_acquire(&l->cnts, &c, -1);
 }
 
-static inline void __zsk_read_lock(rwlock_t *l)
+/* queued_{read,write}_lock_slowpath(): in ticket order, then until the lock is free enough */
+static inline void __zsk_rw_slowpath(rwlock_t *l, bool write)
 {
-	if (__zsk_read_trylock(l))
-		return;
-	atomic_inc(&l->waiters);
+	int ticket = atomic_fetch_add(1, &l->next);
+
+	atomic_cond_read_acquire(&l->owner, VAL == ticket);
 	for (;;) {
-		int c = atomic_cond_read_relaxed(&l->cnts, VAL >= 0);
-		if (atomic_try_cmpxchg_acquire(&l->cnts, &c, c + 1))
+		int c = write ? atomic_cond_read_relaxed(&l->cnts, VAL == 0) : atomic_cond_read_relaxed(&l->cnts, VAL >= 0);
+		if (atomic_try_cmpxchg_acquire(&l->cnts, &c, write ? -1 : c + 1))
 			break;
 	}
-	atomic_dec(&l->waiters);
+	atomic_fetch_add_release(1, &l->owner);
+}
+
+static inline void __zsk_read_lock(rwlock_t *l)
+{
+	if (rwlock_is_contended(l) || !__zsk_read_trylock(l))
+		__zsk_rw_slowpath(l, false);
 }
 
 static inline void __zsk_write_lock(rwlock_t *l)
 {
-	if (__zsk_write_trylock(l))
-		return;
-	atomic_inc(&l->waiters);
-	for (;;) {
-		int c = atomic_cond_read_relaxed(&l->cnts, VAL == 0);
-		if (atomic_try_cmpxchg_acquire(&l->cnts, &c, -1))
-			break;
-	}
-	atomic_dec(&l->waiters);
+	if (rwlock_is_contended(l) || !__zsk_write_trylock(l))
+		__zsk_rw_slowpath(l, true);
 }
 
 static inline bool __zsk_rw_trylock(rwlock_t *l, bool write)
@@ -109,7 +112,6 @@ static inline bool __zsk_rw_trylock(rwlock_t *l, bool write)
 #define write_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK); atomic_set_release(&(l)->cnts, 0); preempt_enable(); } while (0)
 #define read_trylock(l) __zsk_rw_trylock((l), false)
 #define write_trylock(l) __zsk_rw_trylock((l), true)
-#define rwlock_is_contended(l) (atomic_read(&(l)->waiters) != 0)
 #define read_lock_irqsave(l, f) do { local_irq_save(f); read_lock(l); } while (0)
 #define read_unlock_irqrestore(l, f) do { read_unlock(l); local_irq_restore(f); } while (0)
 #define write_lock_irqsave(l, f) do { local_irq_save(f); write_lock(l); } while (0)

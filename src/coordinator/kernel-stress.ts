@@ -5,13 +5,16 @@
 import type { Worker } from 'node:worker_threads';
 import { HDR } from '../arena/layout.js';
 import type { ViolationKind } from '../grading/vocabulary.js';
+import type { Distribution } from '../scenario/schema.js';
+import type { KernelRoleTask, KernelWorkerMessage } from '../supervised/kernel-role-messages.js';
 import { spawnWorker } from '../supervised/worker.js';
-import { compileZsmalloc, type CompiledPool } from './compile.js';
-import { kernelLayout } from './layout.js';
-import type { KernelRoleTask, KernelWorkerMessage } from './messages.js';
-import { storeObject, type KernelCounters, type KernelRole, type KernelRoleConfig } from './roles.js';
-import { KernelPool } from './runtime.js';
+import { compileZsmalloc, type CompiledPool } from '../zsmalloc/compile.js';
+import { kernelLayout } from '../zsmalloc/layout.js';
+import { storeObject, type KernelCounters, type KernelRole, type KernelRoleConfig } from '../zsmalloc/roles.js';
+import { KernelPool } from '../zsmalloc/runtime.js';
 import { Rng } from '../rng.js';
+
+const ZERO: Distribution = { kind: 'fixed', a: 0, b: 0 };
 
 export interface KernelStressOptions {
   /** A kernel tree, or an mm/zsmalloc.c. */
@@ -21,6 +24,9 @@ export interface KernelStressOptions {
   pages: number;
   roles: Record<KernelRole, number>;
   config: KernelRoleConfig;
+  /** A reader's hold of a mapped object (default: none), and each role's pause between steps. */
+  hold?: Distribution;
+  pauses?: Partial<Record<KernelRole, Distribution>>;
   /** Stop at the first violation (default), or run the whole duration. */
   keepGoing?: boolean;
 }
@@ -29,6 +35,8 @@ export interface KernelViolation {
   kind: ViolationKind;
   message: string;
   by: string;
+  /** Milliseconds since the roles started. */
+  atMs: number;
 }
 
 export interface KernelStressResult {
@@ -43,16 +51,15 @@ export interface KernelStressResult {
 /** Grace for a worker to finish its step after the stop word. */
 const STOP_GRACE_MS = 5_000;
 
-export async function runKernelStress(opts: KernelStressOptions): Promise<KernelStressResult> {
+/** The pool booted on CPU 0 of a fresh shared memory, with its stable objects stored. */
+async function bootKernelPool(opts: KernelStressOptions, cpus: number, violations: KernelViolation[]) {
   const compiled = await compileZsmalloc(opts.zsmalloc);
-  const roles = (Object.entries(opts.roles) as [KernelRole, number][]).flatMap(([role, n]) => Array.from({ length: n }, (_, index) => ({ role, index })));
   const cfg = opts.config;
   const objectSlots = cfg.stable + opts.roles.churner * cfg.churnEach;
-  const L = kernelLayout(opts.pages, roles.length + 1, objectSlots);
+  const L = kernelLayout(opts.pages, cpus, objectSlots);
   const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
-  const violations: KernelViolation[] = [];
   const module = new WebAssembly.Module(compiled.wasm as unknown as ArrayBuffer);
-  const coordinator = new KernelPool(module, memory, L, 0, { report: (kind, message) => violations.push({ kind, message, by: 'setup' }) });
+  const coordinator = new KernelPool(module, memory, L, 0, { report: (kind, message) => violations.push({ kind, message, by: 'setup', atMs: 0 }) });
   coordinator.boot();
   coordinator.x.zsh_cpu_up();
   const rng = new Rng(opts.seed, -1);
@@ -61,18 +68,29 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
       throw new Error(`the pool ran out of pages storing ${cfg.stable} objects: give it more than ${opts.pages}`);
     }
   }
+  return { compiled, L, memory, coordinator, objectSlots };
+}
+
+export async function runKernelStress(opts: KernelStressOptions): Promise<KernelStressResult> {
+  const roles = (Object.entries(opts.roles) as [KernelRole, number][]).flatMap(([role, n]) => Array.from({ length: n }, (_, index) => ({ role, index })));
+  const cfg = opts.config;
+  const violations: KernelViolation[] = [];
+  const { compiled, L, memory, coordinator, objectSlots } = await bootKernelPool(opts, roles.length + 1, violations);
   const mem = coordinator.mem;
   const counters: Record<string, KernelCounters> = {};
   const stubs: Record<string, number> = {};
   const workers: Worker[] = [];
+  const startEpochMs = Date.now();
   const finished = roles.map(({ role, index }, i) => {
-    const task: KernelRoleTask = { wasm: compiled.wasm, memory, pages: opts.pages, cpus: L.cpus, objectSlots, cpu: i + 1, role, index, seed: opts.seed, config: cfg };
+    const hold = opts.hold ?? ZERO;
+    const pause = opts.pauses?.[role] ?? ZERO;
+    const task: KernelRoleTask = { wasm: compiled.wasm, memory, pages: opts.pages, cpus: L.cpus, objectSlots, cpu: i + 1, role, index, seed: opts.seed, config: cfg, hold, pause, startEpochMs };
     const worker = spawnWorker('kernel-role', task);
     workers.push(worker);
     return new Promise<boolean>((resolve) => {
       worker.on('message', (m: KernelWorkerMessage) => {
         if (m.type === 'violation') {
-          violations.push({ kind: m.kind, message: m.message, by: m.by });
+          violations.push({ kind: m.kind, message: m.message, by: m.by, atMs: m.atMs });
           if (!opts.keepGoing) stop();
         } else {
           counters[m.by] = m.counters;
@@ -81,7 +99,7 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
         }
       });
       worker.on('error', (err) => {
-        violations.push({ kind: 'stall', message: `${role} ${index} failed: ${err.message}`, by: `${role} ${index}` });
+        violations.push({ kind: 'stall', message: `${role} ${index} failed: ${err.message}`, by: `${role} ${index}`, atMs: Date.now() - startEpochMs });
         resolve(false);
       });
       worker.on('exit', () => resolve(false));
@@ -108,15 +126,24 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
   clearInterval(waitForStop);
   stop();
   await Promise.all(workers.map((w) => w.terminate()));
-  let audited: number | null = null;
-  if (graceful) {
-    coordinator.x.zsh_run_work();
-    const out = coordinator.scratch;
-    audited = coordinator.x.zsh_audit(out);
-    if (audited < 0) {
-      const [cls, group, what, found, expected] = Array.from(mem.subarray(out >> 2, (out >> 2) + 5));
-      violations.push({ kind: 'audit', message: `class ${cls}${group! >= 0 ? `, fullness group ${group}` : ''}: audit check ${what} found ${found}, expected ${expected}`, by: 'audit' });
-    }
-  }
+  const audited = graceful ? finalAudit(coordinator, violations, startEpochMs) : null;
   return { compiled, violations, counters, stubs, audited };
+}
+
+/** With every CPU done: the deferred work run, then the quiescent audit (zspages walked, or -1). */
+function finalAudit(coordinator: KernelPool, violations: KernelViolation[], startEpochMs: number): number {
+  const mem = coordinator.mem;
+  coordinator.x.zsh_run_work();
+  const out = coordinator.scratch;
+  const audited = coordinator.x.zsh_audit(out);
+  if (audited < 0) {
+    const [cls, group, what, found, expected] = Array.from(mem.subarray(out >> 2, (out >> 2) + 5));
+    violations.push({
+      kind: 'audit',
+      message: `class ${cls}${group! >= 0 ? `, fullness group ${group}` : ''}: audit check ${what} found ${found}, expected ${expected}`,
+      by: 'audit',
+      atMs: Date.now() - startEpochMs,
+    });
+  }
+  return audited;
 }

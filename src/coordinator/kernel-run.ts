@@ -1,0 +1,123 @@
+// `run --zsmalloc PATH`: the scenario's roles on the kernel's own mm/zsmalloc.c instead of
+// the model (kernel-stress.ts), graded and written as any run: summary.json in the results
+// folder, the verdict line, the exit code.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { gradeRun } from '../grading/grade.js';
+import type { Summary } from '../records/summary.js';
+import { writeResults } from '../report/write.js';
+import { flatParams, scenarioInput } from '../scenario/echo.js';
+import { packageRoot } from '../paths.js';
+import type { KernelRole } from '../zsmalloc/roles.js';
+import { readZsmallocTree } from '../zsmalloc/compile.js';
+import type { RunConfig } from './config.js';
+import { runKernelStress, type KernelStressOptions } from './kernel-stress.js';
+import type { RunOutcome } from './run-results.js';
+import type { Log } from './stats.js';
+
+const KPAGE = 4096;
+
+/** The scenario's roles and objects, as the kernel pool's stress takes them. */
+export function kernelStressOptions(cfg: RunConfig, zsmalloc: string): KernelStressOptions {
+  const s = cfg.scenario;
+  const churners = s.churners.count;
+  return {
+    zsmalloc,
+    durationMs: s.duration / 1e6,
+    seed: cfg.seed,
+    pages: Math.floor(s.arena.size / KPAGE),
+    roles: { reader: s.readers.count, churner: churners, compactor: s.compactors.count, migrator: s.migrators.count },
+    config: {
+      stable: s.objects.stable,
+      churnEach: churners > 0 ? Math.ceil(s.objects.churn / churners) : 0,
+      // zram stores at most a page; the kernel pool keeps the scenario's range within it
+      minSize: Math.min(s.objects.minSize, KPAGE),
+      maxSize: Math.min(s.objects.maxSize, KPAGE),
+      sleepFraction: s.readers.sleepFraction,
+      hotObjects: s.readers.hotObjects,
+      hotFraction: s.readers.hotFraction,
+    },
+    hold: s.readers.hold,
+    pauses: { churner: s.churners.pause, compactor: s.compactors.pause, migrator: s.migrators.pause },
+    keepGoing: cfg.keepGoing,
+  };
+}
+
+export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): Promise<RunOutcome> {
+  const tree = readZsmallocTree(zsmalloc);
+  const startedAt = new Date();
+  const name = 'zsmalloc.c';
+  const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-kernel-${cfg.seed}`;
+  const dir = cfg.out ?? join(process.cwd(), 'results', runId);
+  mkdirSync(dir, { recursive: true });
+  const opts = kernelStressOptions(cfg, zsmalloc);
+  log(`zspage-stress: ${tree.display} as the pool, ${Object.entries(opts.roles).map(([r, n]) => `${n} ${r}${n === 1 ? '' : 's'}`).join(', ')}, ${opts.durationMs / 1000} s, seed ${cfg.seed}`);
+  const t0 = performance.now();
+  let harnessError: string | null = null;
+  let result: Awaited<ReturnType<typeof runKernelStress>> | null = null;
+  try {
+    result = await runKernelStress(opts);
+  } catch (err) {
+    if ((err as Error).name === 'BadInputError') throw err;
+    harnessError = (err as Error).message;
+  }
+  const violations = result?.violations ?? [];
+  const { verdict, exitCode, ended } = gradeRun({ harnessError, violations: violations.length, interrupted: null });
+  const counters: Summary['counters'] = {};
+  const workers = Object.entries(result?.counters ?? {}).map(([label, c]) => {
+    const role = label.replace(/#.*/, '') as KernelRole;
+    const named = { ...c } as unknown as Record<string, number>;
+    const sum = (counters[role] ??= {});
+    for (const [k, v] of Object.entries(named)) sum[k] = (sum[k] ?? 0) + v;
+    return { label, counters: named };
+  });
+  const summary: Summary = {
+    tool: 'zspage-stress',
+    version: (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version,
+    runId,
+    verdict,
+    ended,
+    exitCode,
+    seed: cfg.seed,
+    lock: {
+      name: 'zsmalloc.c (its own zspage lock)',
+      ref: zsmalloc,
+      module: null,
+      words: 0,
+      source: { file: name, sha256: createHash('sha256').update(tree.source).digest('hex'), build: result?.compiled.hash ?? '' },
+    },
+    scenario: cfg.scenarioName,
+    config: {
+      scenario: scenarioInput(cfg.scenario),
+      keepGoing: cfg.keepGoing,
+      zsmalloc: { path: zsmalloc, api: result?.compiled.api ?? null, stubs: result?.stubs ?? {} },
+      workers: workers.length,
+    },
+    startedAt: startedAt.toISOString(),
+    elapsedMs: Math.round(performance.now() - t0),
+    violations: violations.map((v) => ({ kind: v.kind, message: v.message, atMs: v.atMs, by: v.by })),
+    violationCount: violations.length,
+    firstViolationMs: violations[0]?.atMs ?? null,
+    counters,
+    workers,
+    coverage: { allStartedMs: null, counts: {}, firstHitMs: {} },
+    metrics: {},
+    audits: { count: result?.audited !== null && result ? 1 : 0, objects: Math.max(0, result?.audited ?? 0), bytes: 0, lastMs: 0 },
+    notes: [
+      ...(harnessError ? [harnessError] : []),
+      ...(result && result.audited === null ? ['the final audit did not run: a worker did not finish its step'] : []),
+    ],
+    rerun: `npx zspage-stress run --zsmalloc ${zsmalloc} --scenario ${cfg.scenarioName} --seed ${cfg.seed}`,
+  };
+  writeResults(dir, { summary, totals: {}, intervals: [], timeline: [] });
+  for (const v of summary.violations.slice(0, 5)) log(`zspage-stress: VIOLATION ${v.kind} at ${v.atMs} ms by ${v.by}: ${v.message}`);
+  for (const n of summary.notes) log(`zspage-stress: note: ${n}`);
+  const total = summary.violationCount;
+  log(
+    `zspage-stress: ${verdict === 'error' ? 'HARNESS ERROR' : verdict.toUpperCase()} (${total} violation${total === 1 ? '' : 's'}) ` +
+      `zsmalloc=${zsmalloc} scenario=${cfg.scenarioName} ${flatParams(scenarioInput(cfg.scenario)).join(' ')} keepGoing=${cfg.keepGoing}`,
+  );
+  log(`zspage-stress: results in ${relative(process.cwd(), dir) || dir}; rerun: ${summary.rerun}`);
+  return { summary, dir, exitCode };
+}
