@@ -118,8 +118,15 @@ export function kernelRoleStep(
       };
     case 'migrator':
       return () => {
+        // half the picks: the page of a stable object (a hot one in the readers' share), as
+        // compaction's pfn scanner finds pages in use; the rest: any page
         const base = pool.L.frames / KPAGE_BYTES;
-        const r = pool.x.zsh_migrate(base + rng.below(pool.L.pages), pool.scratch);
+        const hot = cfg.hotObjects > 0 && rng.float() < cfg.hotFraction;
+        const pfn =
+          (rng.next() & 1) === 0 && cfg.stable > 0
+            ? pool.x.zsh_handle_pfn(mem[objAt(rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable)) + KOBJ.HANDLE]!)
+            : base + rng.below(pool.L.pages);
+        const r = pool.x.zsh_migrate(pfn, pool.scratch);
         if (r === 0) counters.migrated++;
         else if (r === 4) counters.migrateRefused++;
       };

@@ -21,6 +21,13 @@ ZSH_EXPORT(zsh_class_info) int zsh_class_info(int i, int *out)
 
 ZSH_EXPORT(zsh_classes) int zsh_classes(void) { return ZS_SIZE_CLASSES; }
 
+/* the pfn an object's handle points into now, as a pfn scanner sees it (no lock: the
+ * migration core checks the page again under its lock) */
+ZSH_EXPORT(zsh_handle_pfn) unsigned long zsh_handle_pfn(unsigned long handle)
+{
+	return READ_ONCE(*(unsigned long *)handle) >> OBJ_INDEX_BITS;
+}
+
 /* what the audit found wrong (out[2]) */
 enum { ZSH_AUDIT_OK = 0, ZSH_AUDIT_MAGIC, ZSH_AUDIT_CLASS, ZSH_AUDIT_FULLNESS, ZSH_AUDIT_INUSE, ZSH_AUDIT_GROUP_COUNT,
        ZSH_AUDIT_ALLOCATED, ZSH_AUDIT_INUSE_TOTAL };

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { runCheck } from '../../coordinator/check.js';
+import { runKernelCheck } from '../../coordinator/kernel-check.js';
 import { BadInputError } from '../../errors.js';
 import { lockSpecFor } from '../../locks/registry.js';
 import { checkTable, checkVerdictLine, firstFailure } from '../../report/check.js';
@@ -15,16 +16,19 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
   describe: 'is this lock right? the explorer, then stress runs, within a time budget; one table',
   builder: (y) =>
     y
-      .option('lock', { type: 'string', demandOption: true, describe: 'built-in lock name or lock file' })
+      .option('lock', { type: 'string', describe: 'built-in lock name or lock file' })
+      .option('zsmalloc', { type: 'string', describe: "a kernel tree (or its mm/zsmalloc.c): check the kernel's own zsmalloc and its zspage lock" })
+      .conflicts('lock', 'zsmalloc')
       .option('budget', { type: 'number', default: 30, describe: 'seconds for the whole check (a correct lock uses all of it)' })
       .option('seed', { type: 'number', describe: 'seed of every part (random if not given)' })
       .option('json', { type: 'boolean', describe: 'print one JSON object on stdout (progress goes to stderr)' })
       .option('fail-fast', { type: 'boolean', describe: 'stop at the first failing part' })
       .option('out', { type: 'string', describe: 'results folder (default results/check-<time>-<lock>-<seed>)' })
       .option('junit', { type: 'string', describe: 'also write JUnit XML here: a test case per part' })
-      .requiresArg(['lock', 'budget', 'seed', 'out', 'junit'])
+      .requiresArg(['lock', 'zsmalloc', 'budget', 'seed', 'out', 'junit'])
       .example('$0 check --lock ./my-lock.mjs', 'about 30 s: explorer, then the bug-hunting and the default stress mix')
-      .example('$0 check --lock zspage-spinlock --budget 10 --json', 'a shorter check, one JSON object for a script'),
+      .example('$0 check --lock zspage-spinlock --budget 10 --json', 'a shorter check, one JSON object for a script')
+      .example('$0 check --zsmalloc ~/linux', "your tree's mm/zsmalloc.c, as written, under the stress parts"),
   handler: async (argv) => {
     const budget = argv.budget as number;
     if (!Number.isFinite(budget) || budget < 3 || budget > 86_400) {
@@ -34,8 +38,10 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
     if (seedArg !== undefined && (!Number.isInteger(seedArg) || seedArg < 0 || seedArg > 0xffffffff)) {
       throw new BadInputError(`--seed: expected an integer from 0 to 4294967295, got ${seedArg}`);
     }
-    const lock = argv.lock as string;
-    lockSpecFor(lock); // an unknown name or a missing file is bad input before anything runs
+    const zsmalloc = argv.zsmalloc as string | undefined;
+    const lock = (argv.lock as string | undefined) ?? zsmalloc;
+    if (lock === undefined) throw new BadInputError('check: name what to check: --lock NAME|FILE or --zsmalloc PATH');
+    if (!zsmalloc) lockSpecFor(lock); // an unknown name or a missing file is bad input before anything runs
     const seed = seedArg ?? randomInt(0, 0xffffffff);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
     const lockTag = lock.replace(/^.*[\\/]/, '').replace(/[^\w.-]/g, '_');
@@ -44,7 +50,10 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
     const log = json ? (line: string) => process.stderr.write(line + '\n') : say;
 
     const startedAt = new Date();
-    const record = await runCheck({ lock, budgetMs: budget * 1000, seed, out, failFast: argv['fail-fast'] === true }, log);
+    const failFast = argv['fail-fast'] === true;
+    const record = zsmalloc
+      ? await runKernelCheck({ zsmalloc, budgetMs: budget * 1000, seed, out, failFast }, log)
+      : await runCheck({ lock, budgetMs: budget * 1000, seed, out, failFast }, log);
 
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'check.json.tmp'), JSON.stringify(record, null, 2) + '\n');
