@@ -29,7 +29,7 @@ const pauses = !isZero(task.pause);
 try {
   while (Atomics.load(pool.mem, HDR.STOP) === 0) {
     pool.call(step);
-    counters.ops++;
+    if (++counters.ops === 1) post({ type: 'running', by });
     if (pauses) {
       const ns = sampleNs(task.pause, rng);
       if (ns > 0) Atomics.wait(pool.mem, HDR.STOP, 0, ns / 1e6);

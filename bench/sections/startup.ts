@@ -73,7 +73,7 @@ export async function startup(): Promise<Row[]> {
 
 // The arena is found by watching shared WebAssembly.Memory construction (the arena is one),
 // so that the real runStress runs unchanged.
-async function timeRunStart(readers: number, out: string): Promise<Start & { workers: number }> {
+export async function timeRunStart(readers: number, out: string): Promise<Start & { workers: number }> {
   const cfg = resolveRunConfig({ scenario: 'default', duration: DURATION_S, seed: 1, readers, out });
   const params = arenaParams(cfg.scenario, CATALOG[cfg.lockName]!.design);
   const workers = workerCount(cfg.scenario);

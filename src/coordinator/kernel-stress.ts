@@ -46,6 +46,8 @@ export interface KernelStressResult {
   stubs: Record<string, number>;
   /** zspages the final audit walked; null when a worker did not finish (the pool is not quiescent). */
   audited: number | null;
+  /** From the call until every worker had done its first step (null: some never did). */
+  startupMs: number | null;
 }
 
 /** Grace for a worker to finish its step after the stop word. */
@@ -72,6 +74,9 @@ async function bootKernelPool(opts: KernelStressOptions, cpus: number, violation
 }
 
 export async function runKernelStress(opts: KernelStressOptions): Promise<KernelStressResult> {
+  const t0 = performance.now();
+  let running = 0;
+  let startupMs: number | null = null;
   const roles = (Object.entries(opts.roles) as [KernelRole, number][]).flatMap(([role, n]) => Array.from({ length: n }, (_, index) => ({ role, index })));
   const cfg = opts.config;
   const violations: KernelViolation[] = [];
@@ -89,7 +94,9 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
     workers.push(worker);
     return new Promise<boolean>((resolve) => {
       worker.on('message', (m: KernelWorkerMessage) => {
-        if (m.type === 'violation') {
+        if (m.type === 'running') {
+          if (++running === roles.length) startupMs = performance.now() - t0;
+        } else if (m.type === 'violation') {
           violations.push({ kind: m.kind, message: m.message, by: m.by, atMs: m.atMs });
           if (!opts.keepGoing) stop();
         } else {
@@ -127,7 +134,7 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
   stop();
   await Promise.all(workers.map((w) => w.terminate()));
   const audited = graceful ? finalAudit(coordinator, violations, startEpochMs) : null;
-  return { compiled, violations, counters, stubs, audited };
+  return { compiled, violations, counters, stubs, audited, startupMs };
 }
 
 /** With every CPU done: the deferred work run, then the quiescent audit (zspages walked, or -1). */

@@ -23,5 +23,6 @@ export interface KernelRoleTask {
 }
 
 export type KernelWorkerMessage =
+  | { type: 'running'; by: string }
   | { type: 'violation'; kind: ViolationKind; message: string; by: string; atMs: number }
   | { type: 'done'; by: string; counters: KernelCounters; stubs: Record<string, number> };
