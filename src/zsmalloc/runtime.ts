@@ -63,6 +63,7 @@ interface Exports {
   zsh_fail_every(pages: number, slabs: number): void;
   zsh_class_info(i: number, out: number): number;
   zsh_classes(): number;
+  zsh_class_stats(i: number, out: number): number;
   zsh_handle_pfn(handle: number): number;
   zsh_audit(out: number): number;
   zsh_fill(p: number, len: number, seed: number): void;

@@ -21,6 +21,25 @@ ZSH_EXPORT(zsh_class_info) int zsh_class_info(int i, int *out)
 
 ZSH_EXPORT(zsh_classes) int zsh_classes(void) { return ZS_SIZE_CLASSES; }
 
+/* class i's statistics: out = { zspages per fullness group (NR_FULLNESS_GROUPS), objects
+ * allocated, objects in use }; 0 when size index i is merged into a larger class */
+ZSH_EXPORT(zsh_class_stats) int zsh_class_stats(int i, int *out)
+{
+	struct size_class *class;
+	int fg;
+
+	if (i < 0 || i >= ZS_SIZE_CLASSES || (int)zsh_pool->size_class[i]->index != i)
+		return 0;
+	class = zsh_pool->size_class[i];
+	spin_lock(&class->lock);
+	for (fg = 0; fg < NR_FULLNESS_GROUPS; fg++)
+		out[fg] = (int)class->stats.objs[fg];
+	out[NR_FULLNESS_GROUPS] = (int)class->stats.objs[ZS_OBJS_ALLOCATED];
+	out[NR_FULLNESS_GROUPS + 1] = (int)class->stats.objs[ZS_OBJS_INUSE];
+	spin_unlock(&class->lock);
+	return 1;
+}
+
 /* the pfn an object's handle points into now, as a pfn scanner sees it (no lock: the
  * migration core checks the page again under its lock) */
 ZSH_EXPORT(zsh_handle_pfn) unsigned long zsh_handle_pfn(unsigned long handle)

@@ -1,0 +1,107 @@
+// Our model against the kernel's own zsmalloc.c: the same single-threaded sequence of
+// zs_malloc(), zs_free() and zs_compact() through src/model/ and through the kernel's file
+// (6.12 and the mainline snapshot). After every step each class's statistics must agree:
+// zspages per fullness group, objects allocated and in use; and a compaction must free as
+// many pages in both.
+//
+// The kernel's file is built for wasm32, where unsigned long (a handle, ZS_HANDLE_SIZE) is 4
+// bytes; the model is a 64-bit kernel's, with 8. zs_malloc() adds the handle's size before it
+// picks a class, so the kernel pool is given each object 4 bytes longer (KERNEL_EXTRA).
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLS, HND, NR_FULLNESS_GROUPS } from '../src/arena/layout.js';
+import { asyncFreeZspages, zsFree, zsMalloc } from '../src/model/alloc.js';
+import { newCompactStats, zsCompactClass } from '../src/model/compact.js';
+import { clsAt, handleToObj, hndAt, type Zs } from '../src/model/zs.js';
+import { compileZsmalloc } from '../src/zsmalloc/compile.js';
+import { kernelLayout } from '../src/zsmalloc/layout.js';
+import { KernelPool } from '../src/zsmalloc/runtime.js';
+import { Rng } from '../src/rng.js';
+import { ROOT, smallPool } from './helpers.js';
+import zspageSpinlock from '../src/locks/zspage-spinlock.js';
+
+const SLOTS = 1500;
+const STEPS = 4000;
+/** ZS_HANDLE_SIZE on 64 bits (the model) less on wasm32 (the kernel's build). */
+const KERNEL_EXTRA = 8 - 4;
+
+async function kernelPool(version: string) {
+  const compiled = await compileZsmalloc(join(ROOT, 'test/fixtures/kernel', version));
+  const L = kernelLayout(4096, 1);
+  const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
+  const pool = new KernelPool(new WebAssembly.Module(compiled.wasm as unknown as ArrayBuffer), memory, L, 0, {
+    report: (kind, message) => {
+      throw new Error(`${kind}: ${message}`);
+    },
+  });
+  pool.boot();
+  pool.x.zsh_cpu_up();
+  return pool;
+}
+
+/** Every class's statistics, by the kernel's size index. */
+function kernelStats(pool: KernelPool): Map<number, number[]> {
+  const out = pool.scratch;
+  const stats = new Map<number, number[]>();
+  for (let i = 0; i < pool.x.zsh_classes(); i++) {
+    if (pool.x.zsh_class_stats(i, out)) stats.set(i, Array.from(pool.mem.subarray(out >> 2, (out >> 2) + NR_FULLNESS_GROUPS + 2)));
+  }
+  return stats;
+}
+
+function modelStats(zs: Zs): Map<number, number[]> {
+  const stats = new Map<number, number[]>();
+  zs.table.classes.forEach((c, id) => {
+    const word = (k: number) => zs.mem[clsAt(zs, id, k)]!;
+    stats.set(c.index, [...Array.from({ length: NR_FULLNESS_GROUPS }, (_, fg) => word(CLS.FULLNESS_COUNT + fg)), word(CLS.OBJS_ALLOCATED), word(CLS.OBJS_INUSE)]);
+  });
+  return stats;
+}
+
+describe.each(['mainline', '6.12'])('the model against the kernel\'s zsmalloc.c (%s)', (version) => {
+  it('agrees on every class\'s fullness groups and counts after every malloc, free and compaction', async () => {
+    const pool = await kernelPool(version);
+    const { zs } = smallPool(zspageSpinlock, 1, {
+      arena: { size: '16MiB' },
+      objects: { stable: 1, churn: SLOTS, minSize: 16, maxSize: 4000 },
+      churners: { count: 0 },
+    });
+    const handles = new Int32Array(SLOTS + 1);
+    const err = pool.scratch;
+    // the pool's setup stored slot 0: the same object in the kernel's pool
+    handles[0] = pool.x.zsh_malloc(zs.mem[hndAt(zs, 0, HND.SIZE)]! + KERNEL_EXTRA, err);
+    const rng = new Rng(5, 0);
+    let compactions = 0;
+    for (let step = 0; step < STEPS; step++) {
+      const slot = 1 + rng.below(SLOTS);
+      const r = rng.below(100);
+      let what: string;
+      if (r < 2) {
+        // zs_compact(): every class from the largest down, then the deferred free
+        const stats = newCompactStats();
+        for (let c = zs.table.classes.length - 1; c >= 0; c--) zsCompactClass(zs, c, stats);
+        asyncFreeZspages(zs);
+        const kernelFreed = pool.x.zsh_compact();
+        pool.x.zsh_run_work();
+        what = 'zs_compact()';
+        compactions++;
+        const modelFreed = stats.zspagesFreed;
+        expect(kernelFreed > 0, `step ${step}: compaction freed pages in one pool only`).toBe(modelFreed > 0);
+      } else if (handles[slot] === 0) {
+        const size = 16 + rng.below(4000 - 16);
+        expect(zsMalloc(zs, slot, size)).toBe(true);
+        handles[slot] = pool.x.zsh_malloc(size + KERNEL_EXTRA, err);
+        expect(handles[slot]).not.toBe(0);
+        what = `zs_malloc(${size})`;
+      } else {
+        zsFree(zs, slot);
+        pool.x.zsh_free(handles[slot]!);
+        handles[slot] = 0;
+        what = 'zs_free()';
+      }
+      expect(modelStats(zs), `step ${step}: ${what}`).toEqual(kernelStats(pool));
+    }
+    expect(compactions).toBeGreaterThan(20);
+    expect(Array.from(handles).filter((h, s) => (h !== 0) !== handleToObj(zs, s) >= 0)).toEqual([]);
+  }, 120_000);
+});
