@@ -64,6 +64,30 @@ export function storeObject(pool: KernelPool, slot: number, len: number): boolea
   return true;
 }
 
+/**
+ * zram_read_from_zspool(): object `slot`'s bytes checked after the map and, when `hold` is
+ * given, again after it (a sleep with the object mapped); returns the bytes checked.
+ */
+export function readObject(pool: KernelPool, slot: number, hold: (() => void) | null, report: (message: string) => void): number {
+  const mem = pool.mem;
+  const at = pool.L.objects + slot * KOBJ_WORDS;
+  const h = mem[at + KOBJ.HANDLE]!;
+  const len = mem[at + KOBJ.LEN]!;
+  const seed = h ^ Math.imul(mem[at + KOBJ.VERSION]!, 0x9e3779b1);
+  const addr = pool.x.zsh_read_begin(h, len, pool.scratch);
+  let bad = pool.x.zsh_check(addr, len, seed);
+  if (bad < 0 && hold) {
+    hold();
+    bad = pool.x.zsh_check(addr, len, seed);
+  }
+  if (bad >= 0) report(`handle 0x${h.toString(16)}: byte ${bad} of ${len} is not what was written, while the object was mapped`);
+  pool.x.zsh_read_end(h, len, addr);
+  return len;
+}
+
+/** The page object `slot` is on now, as compaction's pfn scanner would find it. */
+export const pfnOfObject = (pool: KernelPool, slot: number) => pool.x.zsh_handle_pfn(pool.mem[pool.L.objects + slot * KOBJ_WORDS + KOBJ.HANDLE]!);
+
 export function kernelRoleStep(
   role: KernelRole,
   pool: KernelPool,
@@ -79,25 +103,12 @@ export function kernelRoleStep(
   switch (role) {
     case 'reader':
       return () => {
-        // zram_read_from_zspool(): the object's bytes, checked after the map and after a hold
         const hot = cfg.hotObjects > 0 && rng.float() < cfg.hotFraction;
-        const at = objAt(rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable));
-        const h = mem[at + KOBJ.HANDLE]!;
-        const len = mem[at + KOBJ.LEN]!;
-        const seed = h ^ Math.imul(mem[at + KOBJ.VERSION]!, 0x9e3779b1);
-        const addr = pool.x.zsh_read_begin(h, len, pool.scratch);
-        let bad = pool.x.zsh_check(addr, len, seed);
-        if (bad < 0 && cfg.sleepFraction > 0 && rng.float() < cfg.sleepFraction) {
-          const ns = holdNs();
-          if (ns > 0) {
-            pool.sleepHolding(ns / 1e6);
-            counters.sleepingReads++;
-            bad = pool.x.zsh_check(addr, len, seed);
-          }
-        }
-        if (bad >= 0) report(`handle 0x${h.toString(16)}: byte ${bad} of ${len} is not what was written, while the object was mapped`);
-        counters.bytesVerified += len;
-        pool.x.zsh_read_end(h, len, addr);
+        const slot = rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable);
+        const sleeps = cfg.sleepFraction > 0 && rng.float() < cfg.sleepFraction;
+        const ns = sleeps ? holdNs() : 0;
+        const hold = ns > 0 ? () => (pool.sleepHolding(ns / 1e6), counters.sleepingReads++) : null;
+        counters.bytesVerified += readObject(pool, slot, hold, report);
       };
     case 'churner':
       return () => {
@@ -124,7 +135,7 @@ export function kernelRoleStep(
         const hot = cfg.hotObjects > 0 && rng.float() < cfg.hotFraction;
         const pfn =
           (rng.next() & 1) === 0 && cfg.stable > 0
-            ? pool.x.zsh_handle_pfn(mem[objAt(rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable)) + KOBJ.HANDLE]!)
+            ? pfnOfObject(pool, rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable))
             : base + rng.below(pool.L.pages);
         const r = pool.x.zsh_migrate(pfn, pool.scratch);
         if (r === 0) counters.migrated++;

@@ -15,6 +15,7 @@ import type { ViolationKind } from '../grading/vocabulary.js';
 import { atomics64Of } from '../locks/atomics64.js';
 import { MEMORY_ORDERS, type LockAtomics } from '../locks/contract.js';
 import { spinLock, spinTrylock, spinUnlock } from '../locks/c/spinlock.js';
+import type { Gate } from './gate.js';
 import { KDATA_BYTES, KTLS_BYTES, ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, cpuArea, type KernelLayout } from './layout.js';
 import { C_DATA_BASE } from '../arena/layout.js';
 
@@ -89,7 +90,7 @@ export class KernelPool {
   private pendingWrite = false;
   private readonly names = new Map<number, boolean>();
   private readonly warned = new Set<string>();
-  private readonly k: LockAtomics;
+  private k: LockAtomics;
 
   constructor(
     module: WebAssembly.Module,
@@ -97,6 +98,8 @@ export class KernelPool {
     readonly L: KernelLayout,
     readonly cpu: number,
     private readonly checks: PoolChecks,
+    /** Under the explorer: every kernel call waits for this CPU's turn. */
+    private readonly gate: Gate | null = null,
   ) {
     this.mem = new Int32Array(memory.buffer as unknown as SharedArrayBuffer);
     this.bytes = new Uint8Array(memory.buffer as unknown as SharedArrayBuffer);
@@ -114,6 +117,7 @@ export class KernelPool {
       notify: (m, i, c) => RAW.notify(m, i, c),
       preempt: (d: number) => (this.preempt += d),
     };
+    if (gate) this.k = gatedAtomics(this.k, gate);
     const area = cpuArea(L, cpu);
     this.scratch = area.scratch;
     const instance = new WebAssembly.Instance(module, { env: { memory }, kernel: this.imports() });
@@ -152,6 +156,19 @@ export class KernelPool {
   }
 
   private imports(): Record<string, (...args: never[]) => unknown> {
+    const calls = this.kernelCalls();
+    const gate = this.gate;
+    if (!gate) return calls;
+    // Calls with no effect on shared memory are not points: the CPU number, preempt_count
+    // (its own), lockdep events, WARN and stubs; relax, sleeps and page-lock waits make
+    // their own points.
+    const local = new Set(['cpu', 'preempt', 'lock_event', 'warn', 'warn_at', 'stub', 'relax', 'sleep', 'wait_bit']);
+    return Object.fromEntries(
+      Object.entries(calls).map(([name, f]) => [name, local.has(name) ? f : (...args: never[]) => (gate.point(), f(...args))]),
+    );
+  }
+
+  private kernelCalls(): Record<string, (...args: never[]) => unknown> {
     const k = this.k;
     const mem = () => this.mem;
     const order = (o: number) => MEMORY_ORDERS[o] ?? 'seq_cst';
@@ -198,7 +215,8 @@ export class KernelPool {
    * from running. Every RELAX_YIELD spins it gives the core up for a moment.
    */
   private relax(): void {
-    if (++this.spins % RELAX_YIELD === 0) RAW.wait(this.mem, HDR.STOP, 0, RELAX_YIELD_MS);
+    if (this.gate) this.gate.point();
+    else if (++this.spins % RELAX_YIELD === 0) RAW.wait(this.mem, HDR.STOP, 0, RELAX_YIELD_MS);
   }
 
   private warn(file: string, line: number, kind: number): void {
@@ -216,7 +234,9 @@ export class KernelPool {
       const zs = this.held.length > 0 ? `, holding ${this.held.length} zspage lock(s)` : '';
       this.checks.report('slept-in-atomic', `BUG: sleeping function called from invalid context: ${call}() with preempt_count ${this.preempt & ~IRQS_OFF}${zs} (CPU ${this.cpu})`);
     }
-    if (us > 0) RAW.wait(this.mem, HDR.STOP, 0, us / 1000);
+    // under the explorer a sleep is a point where the others run
+    if (us > 0 && this.gate) this.gate.sleep();
+    else if (us > 0) RAW.wait(this.mem, HDR.STOP, 0, us / 1000);
   }
 
   /** folio_wait_bit(): sleeps until the bits `mask` of mem[i] are clear (or the run stops). */
@@ -225,7 +245,8 @@ export class KernelPool {
       const v = RAW.load(this.mem, i);
       if ((v & mask) === 0) return;
       if (RAW.load(this.mem, HDR.STOP) !== 0) throw new KernelBug('the run stopped while a page lock was awaited');
-      RAW.wait(this.mem, i, v, 5);
+      if (this.gate) this.gate.point();
+      else RAW.wait(this.mem, i, v, 5);
     }
   }
 
@@ -300,4 +321,15 @@ export class KernelPool {
   get zspageLocksHeld(): number {
     return this.held.length;
   }
+}
+
+/** The atomics the shim's spinlocks use (src/locks/c/spinlock.ts), each a point of the gate. */
+function gatedAtomics(k: LockAtomics, gate: Gate): LockAtomics {
+  const g = { ...k };
+  for (const name of ['load', 'store', 'add', 'sub', 'and', 'or', 'xor', 'exchange', 'compareExchange'] as const) {
+    const f = k[name] as (...a: unknown[]) => number;
+    (g as Record<string, unknown>)[name] = (...a: unknown[]) => (gate.point(), f(...a));
+  }
+  g.relax = () => gate.point();
+  return g;
 }

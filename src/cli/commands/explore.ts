@@ -12,6 +12,7 @@ import { EXIT } from '../../grading/grade.js';
 import { parseClients } from '../../explorer/exhaustive.js';
 import { BadInputError } from '../../errors.js';
 import { EXHAUSTIVE_OPTIONS, exhaustiveCommand } from './explore-exhaustive.js';
+import { KERNEL_EXPLORE_OPTIONS, kernelExploreCommand } from './explore-kernel.js';
 import { lockSpecFor } from '../../locks/registry.js';
 import { say, type CommandResult } from '../output.js';
 
@@ -20,7 +21,7 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
   describe: 'deterministic interleavings of the lock protocol under a controlled scheduler',
   builder: (y) =>
     y
-      .option('lock', { type: 'string', demandOption: true, describe: 'built-in lock name or lock module file' })
+      .option('lock', { type: 'string', describe: 'built-in lock name or lock module file' })
       .option('threads', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.threads })
       .option('ops', { type: 'number', default: DEFAULT_EXPLORE_OPTIONS.ops, describe: 'lock sections per thread' })
       .option('strategy', { choices: ['random', 'pct'] as const, default: DEFAULT_EXPLORE_OPTIONS.strategy })
@@ -38,10 +39,15 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       .option('stale-depth', { type: 'number', default: 1, describe: 'weak memory, PCT: loads per run that read an older value' })
       .option('replay', { type: 'string', describe: 'a schedule printed by a failing exploration: rerun it exactly' })
       .options(EXHAUSTIVE_OPTIONS)
+      .options(KERNEL_EXPLORE_OPTIONS)
+      .conflicts('zsmalloc', 'lock')
       .example('$0 explore --lock ./my-lock.mjs --strategy pct --iterations 20000', 'search interleavings of your lock for a bug')
       .example('$0 explore --lock zspage-atomic-fixed --exhaustive --clients RR/WW/WW', 'every execution of one client: verified or a failing schedule')
+      .example('$0 explore --zsmalloc ~/linux --program R0s/M0/F1 --strategy pct', "a reader, a migration and a free on your tree's zsmalloc.c, at every kernel call")
       .example("$0 explore --lock rwlock --replay 'RWRR/RRRR/RRWW@1x2,0,2,0,2,1,0,1,2x2,0,1,0,1x2,0x2'", 'rerun a printed failing schedule, step by step'),
   handler: async (argv) => {
+    if (argv.zsmalloc !== undefined) return kernelExploreCommand(argv, result);
+    if (argv.lock === undefined) throw new BadInputError('explore: name what to explore: --lock NAME|FILE or --zsmalloc PATH');
     const design = await loadExplorerLock(argv.lock as string, process.cwd(), argv.memory as MemoryModel);
     // Lock code runs in a worker: a call that never returns is a failure, not a hang.
     const spec = lockSpecFor(argv.lock as string);
