@@ -3,15 +3,14 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { PG, ZSP } from '../src/arena/layout.js';
 import { coverageOf, mergeCoverage } from '../src/coordinator/coverage.js';
-import { FlightRecorder } from '../src/invariants/flight-recorder.js';
-import { HeldState } from '../src/invariants/held-state.js';
+import { ShadowCore } from '../src/invariants/shadow-core.js';
 import { ProbeAtomics } from '../src/invariants/probe-atomics.js';
 import { ShadowHooks } from '../src/invariants/shadow.js';
 import { asyncFreeZspages, zsFree, zsMalloc } from '../src/model/alloc.js';
 import { newCpu } from '../src/model/kernel-locks.js';
 import { COVERAGE_STATES, COVERAGE_WORDS, newCoverage } from '../src/model/coverage.js';
 import { newMapping, zsObjWrite } from '../src/model/map.js';
-import { handleToObj, objPfn, pageOwner, pgAt, zspAt, zspLockAt, zspShadowAt, type Zs } from '../src/model/zs.js';
+import { handleToObj, objPfn, pageOwner, pgAt, zspAt, type Zs } from '../src/model/zs.js';
 import { COUNTER } from '../src/roles/counters.js';
 import { coverageRows } from '../src/report/coverage.js';
 import { cli, smallPool } from './helpers.js';
@@ -22,9 +21,7 @@ function hooksFor(zs: Zs) {
   const cov = newCoverage();
   const sink = { report: () => {} };
   const probe = new ProbeAtomics(newCpu(), zs.mem, sink, cov);
-  const flight = new FlightRecorder(zs.mem, zs.L, 0);
-  const held = new HeldState(zs.mem, zs.L.workers);
-  const hooks = new ShadowHooks(zs.mem, (z) => zspShadowAt(zs, z), (z) => zspLockAt(zs, z), sink, probe, held, flight, null, cov);
+  const hooks = new ShadowHooks(zs.mem, new ShadowCore(zs.memory, zs.L, 0), sink, probe, null, cov);
   return { cov, hooks, probe };
 }
 

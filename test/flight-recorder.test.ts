@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FLIGHT_ENTRIES, HDR, OPS_IN_BITS } from '../src/arena/layout.js';
-import { FlightRecorder, orderOps, recentOps, type FlightOp } from '../src/invariants/flight-recorder.js';
+import { orderOps, recentOps, type FlightOp } from '../src/invariants/flight-recorder.js';
+import { ShadowCore } from '../src/invariants/shadow-core.js';
 import type { Violation } from '../src/records/violation.js';
 import { zspLockAt } from '../src/model/zs.js';
 import { cli, smallPool, type CliRun } from './helpers.js';
@@ -26,15 +27,15 @@ describe('flight recorder', () => {
   it('keeps each worker its last operations, and reads them back for one zspage only', () => {
     const { zs } = smallPool();
     const labels = ['reader#0', 'migrator#0'];
-    const [r, m] = [0, 1].map((w) => new FlightRecorder(zs.mem, zs.L, w));
+    const [r, m] = [0, 1].map((w) => new ShadowCore(zs.memory, zs.L, w));
     let gen = 0;
     const edge = () => (++gen << OPS_IN_BITS) | 1;
     for (let i = 0; i < FLIGHT_ENTRIES + 5; i++) {
-      r!.begin(1, 3, edge(), zspLockAt(zs, 3));
-      r!.end(true, edge(), zspLockAt(zs, 3));
+      r!.flightBegin(1, 3, edge(), zspLockAt(zs, 3));
+      r!.flightEnd(true, edge(), zspLockAt(zs, 3));
     }
-    m!.begin(3, 3, edge(), zspLockAt(zs, 3)); // still inside
-    m!.begin(3, 4, edge(), zspLockAt(zs, 4)); // another zspage: not shown
+    m!.flightBegin(3, 3, edge(), zspLockAt(zs, 3)); // still inside
+    m!.flightBegin(3, 4, edge(), zspLockAt(zs, 4)); // another zspage: not shown
     const ops = recentOps(zs.mem, zs.L, labels, 3);
     expect(ops.filter((o) => o.by === 'reader#0')).toHaveLength(FLIGHT_ENTRIES);
     expect(ops.at(-1)).toMatchObject({ by: 'migrator#0', op: 'writeTrylock', status: 'in progress', seqEnd: null, after: null });
@@ -77,7 +78,7 @@ describe('flight recorder', () => {
   it('ranges stay non-negative and increasing over more operations than the sequence holds, twice over', () => {
     const { zs } = smallPool();
     const labels = ['reader#0', 'reader#1', 'migrator#0'];
-    const [short, sleeper, writer] = [0, 1, 2].map((w) => new FlightRecorder(zs.mem, zs.L, w));
+    const [short, sleeper, writer] = [0, 1, 2].map((w) => new ShadowCore(zs.memory, zs.L, w));
     const at = zspLockAt(zs, 3);
     let gen = 0;
     const edge = () => (++gen << OPS_IN_BITS) | 1;
@@ -86,12 +87,12 @@ describe('flight recorder', () => {
     let sleeping = false;
     while (gen < total) {
       zs.mem[HDR.CLOCK_MS] = gen >>> 10; // the coordinator's clock moves on
-      short!.begin(1, 3, edge(), at);
-      short!.end(true, edge(), at);
+      short!.flightBegin(1, 3, edge(), at);
+      short!.flightEnd(true, edge(), at);
       if ((gen & 0xffff) > 1) continue;
       // a trylock starts; a reader that slept holding since the last look ends after it
-      writer!.begin(3, 3, edge(), at);
-      if (sleeping) sleeper!.end(true, edge(), at);
+      writer!.flightBegin(3, 3, edge(), at);
+      if (sleeping) sleeper!.flightEnd(true, edge(), at);
       const ops = recentOps(zs.mem, zs.L, labels, 3);
       checks++;
       for (let i = 0; i < ops.length; i++) {
@@ -100,8 +101,8 @@ describe('flight recorder', () => {
         if (o.seqEnd !== null) expect(o.seqEnd).toBeGreaterThan(o.seq);
         if (i > 0) expect(o.seq).toBeGreaterThan(ops[i - 1]!.seq);
       }
-      writer!.end(false, edge(), at);
-      sleeper!.begin(1, 3, edge(), at);
+      writer!.flightEnd(false, edge(), at);
+      sleeper!.flightBegin(1, 3, edge(), at);
       sleeping = true;
     }
     expect(checks).toBeGreaterThan(250);

@@ -8,7 +8,7 @@ import { describeMismatch } from '../src/invariants/integrity.js';
 import type { ViolationKind } from '../src/grading/vocabulary.js';
 import { ProbeAtomics } from '../src/invariants/probe-atomics.js';
 import { ShadowHooks } from '../src/invariants/shadow.js';
-import { FlightRecorder } from '../src/invariants/flight-recorder.js';
+import { ShadowCore } from '../src/invariants/shadow-core.js';
 import { ALONE_OPS } from '../src/invariants/spin-watch.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../src/model/map.js';
 import { contentSeed, poisonPage, verifyContent } from '../src/model/object.js';
@@ -30,9 +30,7 @@ function hooksFor(zs: Zs, worker = 0) {
   const { seen, sink } = recorder();
   const cpu = newCpu();
   const probe = new ProbeAtomics(cpu, zs.mem, sink);
-  const held = new HeldState(zs.mem, zs.L.workers + worker * zs.L.workerWords);
-  const flight = new FlightRecorder(zs.mem, zs.L, worker);
-  const hooks = new ShadowHooks(zs.mem, (z) => zspShadowAt(zs, z), (z) => zspLockAt(zs, z), sink, probe, held, flight, null);
+  const hooks = new ShadowHooks(zs.mem, new ShadowCore(zs.memory, zs.L, worker), sink, probe, null);
   return { seen, hooks, probe, cpu };
 }
 

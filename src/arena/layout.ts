@@ -61,10 +61,13 @@ export const ZSPAGE_MAGIC = 0x58;
 /** Shadow held-state words, after the page chain (see invariants/shadow). */
 export const SHADOW = {
   HOLDERS: 0, // who is inside the lock or waiting for it: the HOLDER fields
-  SLEEPERS: 1, // readers inside and asleep
-  OPS: 2, // lock operations in progress (low OPS_IN_BITS) and a count of their starts and ends (the rest)
+  OPS: 1, // lock operations in progress (low OPS_IN_BITS) and a count of their starts and ends (the rest)
+  SLEEPERS: 2, // readers inside and asleep
   TRYLOCK_SEQ: 3, // numbers writeTrylock calls
 } as const;
+// HOLDERS and OPS are one 8-byte aligned little-endian 64-bit word (HOLDERS the low half), changed
+// only by 64-bit atomic adds (invariants/shadow-core): a thread that enters or leaves the shadow
+// as a lock operation starts or ends does both in one atomic operation.
 export const SHADOW_WORDS = 4;
 /**
  * SHADOW.HOLDERS: readers inside (between readLock's return and readUnlock's call), readers
@@ -194,7 +197,8 @@ export function computeLayout(params: ArenaParams): Layout {
   const pageAlloc = region(LINE_WORDS);
   const zspageAlloc = region(LINE_WORDS);
   const classes = region(params.classCount * CLASS_WORDS);
-  const shadowAt = ZSP.PAGES + params.chainSize;
+  // 8-byte aligned (descriptors start on a line and are an even number of words): SHADOW's 64-bit word
+  const shadowAt = even(ZSP.PAGES + params.chainSize);
   // lock words 8-byte aligned: a C lock's atomic64_t is one 64-bit atomic
   const lockAt = even(shadowAt + SHADOW_WORDS);
   const zspageWords = even(lockAt + params.lockWords);

@@ -1,18 +1,20 @@
 // The flight recorder: each worker keeps its last FLIGHT_ENTRIES zspage lock operations in
-// its own ring in the arena (operation, zspage, lock words before and after, when). On a
-// violation the ops of every worker on the zspage in question are read out and put in
-// order, so that a failure shows how it came about.
+// its own ring in the arena (operation, zspage, lock words before and after, when), written by
+// the shadow's core (shadow-core.ts). On a violation the ops of every worker on the zspage in
+// question are read out and put in order, so that a failure shows how it came about.
 //
 // Order: SHADOW.OPS counts the starts and ends of lock operations on each zspage, so its
 // value as an operation starts and ends places it exactly among the others on the same
 // zspage. Time: the coordinator's millisecond clock in the header (HDR.CLOCK_MS), which
 // costs a load where a clock read would cost a tenth of a reader's cycle (docs/BENCHMARKS.md).
-import { FLIGHT, FLIGHT_ENTRIES, FLIGHT_ENTRY_WORDS, FLIGHT_LOCK_WORDS, HDR, OPS_IN_BITS, type Layout } from '../arena/layout.js';
+import { FLIGHT, FLIGHT_ENTRIES, FLIGHT_ENTRY_WORDS, FLIGHT_LOCK_WORDS, OPS_IN_BITS, type Layout } from '../arena/layout.js';
 
 export const FLIGHT_OPS = ['readLock', 'readUnlock', 'writeTrylock', 'writeUnlock', 'sleep'] as const;
 export type FlightOpName = (typeof FLIGHT_OPS)[number];
 export const FLIGHT_OP = { readLock: 1, readUnlock: 2, writeTrylock: 3, writeUnlock: 4, sleep: 5 } as const;
-const STATUS = { IN_PROGRESS: 0, RETURNED: 1, FAILED: 2 } as const;
+/** FLIGHT.STATUS: still inside, returned, or a writeTrylock that returned false. */
+export const FLIGHT_STATUS = { IN_PROGRESS: 0, RETURNED: 1, FAILED: 2 } as const;
+const STATUS = FLIGHT_STATUS;
 const GEN_BITS = 32 - OPS_IN_BITS;
 const GEN_MASK = 2 ** GEN_BITS - 1;
 
@@ -31,57 +33,6 @@ export interface FlightOp {
   atMs: number;
   before: number[];
   after: number[] | null;
-}
-
-/** What the shadow hooks log each lock operation to. */
-export interface FlightLog {
-  begin(op: number, z: number, gen: number, lockAt: number): void;
-  end(ok: boolean, gen: number, lockAt: number): void;
-}
-
-/** Logs nothing: the benchmarks' baseline for what the recorder costs. */
-export const NO_FLIGHT_LOG: FlightLog = { begin() {}, end() {} };
-
-/** Writes one worker's ring. Allocation-free: a handful of plain stores per operation. */
-export class FlightRecorder implements FlightLog {
-  private readonly words: number;
-  private readonly ring: number;
-  /** Operations begun so far: the ring's next slot is this one modulo FLIGHT_ENTRIES. */
-  private begun = 0;
-  private at = -1;
-
-  constructor(
-    private readonly mem: Int32Array,
-    L: Layout,
-    worker: number,
-  ) {
-    this.words = Math.min(L.params.lockWords, FLIGHT_LOCK_WORDS);
-    this.ring = L.flight + worker * FLIGHT_ENTRIES * FLIGHT_ENTRY_WORDS;
-  }
-
-  /** An operation starts: `gen` is SHADOW.OPS as its start was counted, `lockAt` its lock words. */
-  begin(op: number, z: number, gen: number, lockAt: number): void {
-    const { mem } = this;
-    const e = this.ring + (this.begun++ & (FLIGHT_ENTRIES - 1)) * FLIGHT_ENTRY_WORDS;
-    mem[e + FLIGHT.OP] = 0; // invalid while it is rewritten
-    mem[e + FLIGHT.STATUS] = STATUS.IN_PROGRESS;
-    mem[e + FLIGHT.ZSPAGE] = z;
-    mem[e + FLIGHT.GEN] = gen >>> OPS_IN_BITS;
-    mem[e + FLIGHT.MS] = mem[HDR.CLOCK_MS]!;
-    for (let i = 0; i < this.words; i++) mem[e + FLIGHT.BEFORE + i] = mem[lockAt + i]!;
-    mem[e + FLIGHT.OP] = op;
-    this.at = e;
-  }
-
-  /** The operation begun last ends; `gen` is SHADOW.OPS as its end was counted. */
-  end(ok: boolean, gen: number, lockAt: number): void {
-    const { mem } = this;
-    const e = this.at;
-    if (e < 0) return;
-    for (let i = 0; i < this.words; i++) mem[e + FLIGHT.AFTER + i] = mem[lockAt + i]!;
-    mem[e + FLIGHT.GEN_END] = gen >>> OPS_IN_BITS;
-    mem[e + FLIGHT.STATUS] = ok ? STATUS.RETURNED : STATUS.FAILED;
-  }
 }
 
 /** The recent operations of every worker on zspage `z`, in the order they started. */

@@ -30,7 +30,8 @@ export const STATE_NAMES = [
   'in writeUnlock',
 ];
 
-/** Records worker state into its arena line. */
+/** Records worker state into its arena line. At each start and end of a zspage lock operation the
+ *  shadow's core (shadow-core.ts) writes the same two words, in the same order. */
 export class HeldState {
   constructor(
     private readonly mem: Int32Array,

@@ -74,6 +74,9 @@ export class SpinWatch {
     const s = this.shadowAt;
     // A call that spins this long pays for its clock (about 16 us a read); short ones never do.
     if (this.looks++ === 0) this.cpuAtFirstLook = this.cpu.ns();
+    // 32-bit loads of the halves of the HOLDERS|OPS word the core changes with 64-bit adds: an
+    // aligned half is read whole (tear-free) and in the word's coherence order, and OPS read
+    // twice, unchanged, still says that the holders read between were the holders of that span.
     const ops = Atomics.load(mem, s + SHADOW.OPS);
     const holders = Atomics.load(mem, s + SHADOW.HOLDERS);
     const readers = readersIn(holders);

@@ -35,6 +35,8 @@ export const NO_HOOKS: ZspageLockHooks = {
 };
 
 export interface Zs {
+  /** The arena as shared WebAssembly memory (the shadow's core and a C lock run on it). */
+  memory: WebAssembly.Memory;
   mem: Int32Array;
   bytes: Uint8Array;
   L: Layout;
@@ -68,6 +70,7 @@ export function createZs(
 ): Zs {
   const objBits = objIndexBits(table);
   return {
+    memory: arena.memory,
     mem: arena.mem,
     bytes: arena.bytes,
     L: arena.layout,

@@ -3,13 +3,14 @@
 import { attachArena, type Arena } from '../arena/arena.js';
 import { HDR, WORKER_COUNTERS, WRK } from '../arena/layout.js';
 import { ThreadCpu } from '../invariants/thread-cpu.js';
-import { FlightRecorder, NO_FLIGHT_LOG, recentOps } from '../invariants/flight-recorder.js';
+import { recentOps } from '../invariants/flight-recorder.js';
 import { HeldState, STATE, STATE_NAMES } from '../invariants/held-state.js';
 import type { ViolationKind } from '../grading/vocabulary.js';
 import { createRouted, RAW_ATOMICS } from '../invariants/global-atomics.js';
 import { Lockdep } from '../invariants/lockdep.js';
 import { ProbeAtomics } from '../invariants/probe-atomics.js';
 import { ShadowHooks, type WriterTiming } from '../invariants/shadow.js';
+import { ShadowCore } from '../invariants/shadow-core.js';
 import type { ViolationSink } from '../invariants/violation.js';
 import type { LockDesign } from '../locks/contract.js';
 import { COVERAGE_WORDS } from '../model/coverage.js';
@@ -134,10 +135,8 @@ export function createRoleContext(task: RoleTask, design: LockDesign, record = t
       }
     : null;
   const table = buildClassTable(task.params.pageSize, task.params.chainSize);
-  const shadowOf = (z: number) => L.zspages + z * L.zspageWords + L.shadowAt;
-  const lockOf = (z: number) => L.zspages + z * L.zspageWords + L.lockAt;
-  const flight = record ? new FlightRecorder(arena.mem, L, task.workerIndex) : NO_FLIGHT_LOG;
-  const hooks = new ShadowHooks(arena.mem, shadowOf, lockOf, sink, probe, held, flight, timing, coverage);
+  const core = new ShadowCore(arena.memory, L, task.workerIndex, record);
+  const hooks = new ShadowHooks(arena.mem, core, sink, probe, timing, coverage);
   const zs = createZs(arena, table, lock, cpu, hooks, task.scenario.kernel);
   zs.coverage = coverage;
   held.set(STATE.IDLE, -1);
