@@ -91,12 +91,12 @@ describe('run --zsmalloc', () => {
 });
 
 describe('check --zsmalloc', () => {
-  it('mainline passes the stress parts with sleeping readers; 6.12 fails them; --lock and --zsmalloc together is bad input', () => {
+  it('mainline passes the explorer and stress parts with sleeping readers; 6.12 fails them; --lock and --zsmalloc together is bad input', () => {
     const pass = cli(['check', '--zsmalloc', TREES.mainline, '--budget', '6', '--seed', '8', '--json']);
     expect(pass.code, pass.stderr).toBe(0);
     const record = JSON.parse(pass.stdout);
     expect(record.verdict).toBe('pass');
-    expect(record.parts.map((p: { part: string }) => p.part)).toEqual(['stress: selftest mix', 'stress: default mix']);
+    expect(record.parts.map((p: { part: string }) => p.part)).toEqual(['explore', 'stress: selftest mix', 'stress: default mix']);
     const fail = cli(['check', '--zsmalloc', TREES['6.12'], '--budget', '6', '--seed', '8', '--json', '--fail-fast']);
     expect(fail.code).toBe(1);
     expect(JSON.parse(fail.stdout).kind).toBe('slept-in-atomic');

@@ -1,11 +1,12 @@
-// `check --zsmalloc PATH`: the kernel's own zsmalloc.c under the check's stress parts (the
-// bug-hunting mix, then the default mix), within the budget; one record as any check.
-// The explorer parts need a lock's five operations, which a zsmalloc.c keeps static.
+// `check --zsmalloc PATH`: the kernel's own zsmalloc.c under the check's parts within the
+// budget: the explorer on small programs of the file (kernel-explore.ts), then the stress
+// parts (the bug-hunting mix, then the default mix); one record as any check.
 import { join } from 'node:path';
 import { checkExitCode, checkVerdictOfRun } from '../grading/grade.js';
 import type { CheckVerdict } from '../grading/vocabulary.js';
 import { checkPartLine, firstFailure, type CheckPart, type CheckRecord } from '../report/check.js';
 import { resolveRunConfig } from './config.js';
+import { exploreKernel } from './kernel-explore.js';
 import { runKernelRun } from './kernel-run.js';
 
 export interface KernelCheckOptions {
@@ -17,9 +18,14 @@ export interface KernelCheckOptions {
 }
 
 const MIXES = [
-  { part: 'stress: selftest mix', scenario: 'selftest', share: 0.5 },
-  { part: 'stress: default mix', scenario: 'default', share: 0.5 },
+  { part: 'stress: selftest mix', scenario: 'selftest', share: 0.45 },
+  { part: 'stress: default mix', scenario: 'default', share: 0.45 },
 ] as const;
+/** The explorer's programs (docs/ZSMALLOC.md), in turns of a few executions each, random and PCT. */
+const PROGRAMS = ['R0s/M0/F1', 'R0s/M0/C', 'C/C/R0s', 'F0,F1,F2,F3/M4/D'];
+const EXPLORE_SHARE = 0.1;
+const EXPLORE_MAX_MS = 3000;
+const TURN = 10;
 /** Compiling, booting and the final audit, around each part's duration. */
 const PART_TAIL_MS = 600;
 const MIN_PART_MS = 1000;
@@ -28,6 +34,9 @@ export async function runKernelCheck(opts: KernelCheckOptions, log: (line: strin
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const parts: CheckPart[] = [];
+  const explored = await explorePart(opts, Math.min(EXPLORE_MAX_MS, opts.budgetMs * EXPLORE_SHARE), now);
+  parts.push(explored);
+  log(checkPartLine(explored));
   for (const mix of MIXES) {
     if (opts.failFast && firstFailure(parts)) break;
     const budgetMs = Math.max(MIN_PART_MS, opts.budgetMs * mix.share - PART_TAIL_MS);
@@ -72,4 +81,34 @@ export async function runKernelCheck(opts: KernelCheckOptions, log: (line: strin
     replay: first?.replay ?? null,
     parts,
   };
+}
+
+/** Each program in turn, random then PCT, a few executions a turn, until a failure or the time is up. */
+async function explorePart(opts: KernelCheckOptions, budgetMs: number, now: () => number): Promise<CheckPart> {
+  const start = now();
+  let executions = 0;
+  for (let turn = 0; now() - start < budgetMs; turn++) {
+    const program = PROGRAMS[turn % PROGRAMS.length]!;
+    const strategy = Math.floor(turn / PROGRAMS.length) % 2 === 0 ? 'random' : 'pct';
+    const seed = (opts.seed + Math.floor(turn / (2 * PROGRAMS.length))) >>> 0;
+    const r = await exploreKernel({ zsmalloc: opts.zsmalloc, program, strategy, depth: 3, iterations: TURN, seed, objects: 8, objectSize: 1000, maxSteps: 200_000 });
+    executions += r.iterations;
+    if (r.failure) {
+      return {
+        part: 'explore',
+        ran: `${PROGRAMS.length} programs, random+pct`,
+        verdict: 'fail',
+        budgetMs,
+        elapsedMs: Math.round(now() - start),
+        failedAfterMs: Math.round(now()),
+        kind: r.failure.kind,
+        message: r.failure.message,
+        replay: `npx zspage-stress explore --zsmalloc ${opts.zsmalloc} --replay '${r.failure.replay}'`,
+        evidence: `${r.failure.kind} after ${r.failure.steps} kernel calls of execution ${r.failure.replay}: ${r.failure.message}`,
+        iterations: executions,
+      };
+    }
+  }
+  const ran = `${PROGRAMS.length} programs, random+pct`;
+  return { part: 'explore', ran, verdict: 'pass', budgetMs, elapsedMs: Math.round(now() - start), failedAfterMs: null, kind: null, message: null, replay: null, evidence: null, iterations: executions };
 }
