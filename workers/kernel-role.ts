@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { HDR } from '../src/arena/layout.js';
 import type { ViolationKind } from '../src/grading/vocabulary.js';
 import { isZero, sampleNs } from '../src/roles/dist.js';
+import { METRIC, Metrics } from '../src/roles/metrics.js';
 import { Rng } from '../src/rng.js';
 import type { KernelRoleTask, KernelWorkerMessage } from '../src/supervised/kernel-role-messages.js';
 import { kernelLayout } from '../src/zsmalloc/layout.js';
@@ -22,8 +23,17 @@ const pool = new KernelPool(new WebAssembly.Module(task.wasm as unknown as Array
 pool.x.zsh_cpu_up();
 const counters = newKernelCounters();
 const rng = new Rng(task.seed, task.cpu);
-const step = kernelRoleStep(task.role, pool, task.config, task.index, rng, counters, (message) => report('integrity', message), () =>
-  sampleNs(task.hold, rng),
+const metrics = new Metrics();
+const step = kernelRoleStep(
+  task.role,
+  pool,
+  task.config,
+  task.index,
+  rng,
+  counters,
+  (message) => report('integrity', message),
+  () => sampleNs(task.hold, rng),
+  (metric, ns) => metrics.record(METRIC[metric], Math.round(ns)),
 );
 const pauses = !isZero(task.pause);
 try {
@@ -39,4 +49,4 @@ try {
   // a BUG ends this CPU's work, as an oops ends the task; anything else is the harness's
   if (!(err instanceof KernelBug)) throw err;
 }
-post({ type: 'done', by, counters, stubs: Object.fromEntries(STUBS.map((s, i) => [s, pool.stubCalls[i]!])) });
+post({ type: 'done', by, counters, stubs: Object.fromEntries(STUBS.map((s, i) => [s, pool.stubCalls[i]!])), metrics: metrics.takeInterval() });

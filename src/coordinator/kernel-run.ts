@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gradeRun } from '../grading/grade.js';
-import type { Summary } from '../records/summary.js';
+import { summarizeHistogram, type Summary } from '../records/summary.js';
 import { writeResults } from '../report/write.js';
 import { flatParams, scenarioInput } from '../scenario/echo.js';
 import { packageRoot } from '../paths.js';
@@ -102,7 +102,7 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): 
     counters,
     workers,
     coverage: { allStartedMs: null, counts: {}, firstHitMs: {} },
-    metrics: {},
+    metrics: Object.fromEntries(Object.entries(result?.totals ?? {}).map(([name, h]) => [name, summarizeHistogram(h)])),
     audits: { count: result?.audited !== null && result ? 1 : 0, objects: Math.max(0, result?.audited ?? 0), bytes: 0, lastMs: 0 },
     notes: [
       ...(harnessError ? [harnessError] : []),
@@ -110,7 +110,7 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): 
     ],
     rerun: `npx zspage-stress run --zsmalloc ${zsmalloc} --scenario ${cfg.scenarioName} --seed ${cfg.seed}`,
   };
-  writeResults(dir, { summary, totals: {}, intervals: [], timeline: [] });
+  writeResults(dir, { summary, totals: result?.totals ?? {}, intervals: [], timeline: [] });
   for (const v of summary.violations.slice(0, 5)) log(`zspage-stress: VIOLATION ${v.kind} at ${v.atMs} ms by ${v.by}: ${v.message}`);
   for (const n of summary.notes) log(`zspage-stress: note: ${n}`);
   const total = summary.violationCount;

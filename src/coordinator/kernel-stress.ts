@@ -3,7 +3,9 @@
 // CPU, workers/kernel-role.ts), stops them at the end of the duration or at the first
 // violation, and audits the pool once they are done.
 import type { Worker } from 'node:worker_threads';
+import type { Histogram } from 'hdr-histogram-js';
 import { HDR } from '../arena/layout.js';
+import { decodeHistogram, newJsHistogram } from '../records/histogram.js';
 import type { ViolationKind } from '../grading/vocabulary.js';
 import type { Distribution } from '../scenario/schema.js';
 import type { KernelRoleTask, KernelWorkerMessage } from '../supervised/kernel-role-messages.js';
@@ -48,6 +50,8 @@ export interface KernelStressResult {
   audited: number | null;
   /** From the call until every worker had done its first step (null: some never did). */
   startupMs: number | null;
+  /** Latency histograms of the whole run, every worker merged (src/roles/metrics.ts names). */
+  totals: Record<string, Histogram>;
 }
 
 /** Grace for a worker to finish its step after the stop word. */
@@ -84,6 +88,7 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
   const mem = coordinator.mem;
   const counters: Record<string, KernelCounters> = {};
   const stubs: Record<string, number> = {};
+  const totals: Record<string, Histogram> = {};
   const workers: Worker[] = [];
   const startEpochMs = Date.now();
   const finished = roles.map(({ role, index }, i) => {
@@ -101,6 +106,7 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
           if (!opts.keepGoing) stop();
         } else {
           counters[m.by] = m.counters;
+          for (const [name, encoded] of Object.entries(m.metrics)) (totals[name] ??= newJsHistogram()).add(decodeHistogram(encoded!));
           for (const [k, v] of Object.entries(m.stubs)) stubs[k] = (stubs[k] ?? 0) + v;
           resolve(true);
         }
@@ -134,7 +140,7 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
   stop();
   await Promise.all(workers.map((w) => w.terminate()));
   const audited = graceful ? finalAudit(coordinator, violations, startEpochMs) : null;
-  return { compiled, violations, counters, stubs, audited, startupMs };
+  return { compiled, violations, counters, stubs, audited, startupMs, totals };
 }
 
 /** With every CPU done: the deferred work run, then the quiescent audit (zspages walked, or -1). */

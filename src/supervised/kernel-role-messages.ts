@@ -1,6 +1,7 @@
 // What a stress run on the kernel's pool (src/zsmalloc/stress.ts) and its role workers
 // (workers/kernel-role.ts) say to each other.
 import type { ViolationKind } from '../grading/vocabulary.js';
+import type { EncodedMetrics } from '../roles/task.js';
 import type { Distribution } from '../scenario/schema.js';
 import type { KernelCounters, KernelRole, KernelRoleConfig } from '../zsmalloc/roles.js';
 
@@ -25,4 +26,4 @@ export interface KernelRoleTask {
 export type KernelWorkerMessage =
   | { type: 'running'; by: string }
   | { type: 'violation'; kind: ViolationKind; message: string; by: string; atMs: number }
-  | { type: 'done'; by: string; counters: KernelCounters; stubs: Record<string, number> };
+  | { type: 'done'; by: string; counters: KernelCounters; stubs: Record<string, number>; metrics: EncodedMetrics };

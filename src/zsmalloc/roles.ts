@@ -8,6 +8,9 @@ import type { KernelPool } from './runtime.js';
 
 export type KernelRole = 'reader' | 'churner' | 'compactor' | 'migrator';
 
+/** Records a latency (ns) under the run's metric names (src/roles/metrics.ts). */
+export type KernelTiming = (metric: 'reader-lock-wait' | 'reader-hold' | 'migrate-op' | 'compact-op', ns: number) => void;
+
 export interface KernelRoleConfig {
   stable: number;
   /** Churners' slots: from `stable`, `churnEach` each. */
@@ -68,13 +71,21 @@ export function storeObject(pool: KernelPool, slot: number, len: number): boolea
  * zram_read_from_zspool(): object `slot`'s bytes checked after the map and, when `hold` is
  * given, again after it (a sleep with the object mapped); returns the bytes checked.
  */
-export function readObject(pool: KernelPool, slot: number, hold: (() => void) | null, report: (message: string) => void): number {
+export function readObject(
+  pool: KernelPool,
+  slot: number,
+  hold: (() => void) | null,
+  report: (message: string) => void,
+  time: KernelTiming | null = null,
+): number {
   const mem = pool.mem;
   const at = pool.L.objects + slot * KOBJ_WORDS;
   const h = mem[at + KOBJ.HANDLE]!;
   const len = mem[at + KOBJ.LEN]!;
   const seed = h ^ Math.imul(mem[at + KOBJ.VERSION]!, 0x9e3779b1);
+  const t0 = time ? performance.now() : 0;
   const addr = pool.x.zsh_read_begin(h, len, pool.scratch);
+  const t1 = time ? performance.now() : 0;
   let bad = pool.x.zsh_check(addr, len, seed);
   if (bad < 0 && hold) {
     hold();
@@ -82,6 +93,10 @@ export function readObject(pool: KernelPool, slot: number, hold: (() => void) | 
   }
   if (bad >= 0) report(`handle 0x${h.toString(16)}: byte ${bad} of ${len} is not what was written, while the object was mapped`);
   pool.x.zsh_read_end(h, len, addr);
+  if (time) {
+    time('reader-lock-wait', (t1 - t0) * 1e6);
+    time('reader-hold', (performance.now() - t1) * 1e6);
+  }
   return len;
 }
 
@@ -97,6 +112,7 @@ export function kernelRoleStep(
   counters: KernelCounters,
   report: (message: string) => void,
   holdNs: () => number,
+  time: KernelTiming | null = null,
 ): () => void {
   const mem = pool.mem;
   const objAt = (slot: number) => pool.L.objects + slot * KOBJ_WORDS;
@@ -108,7 +124,7 @@ export function kernelRoleStep(
         const sleeps = cfg.sleepFraction > 0 && rng.float() < cfg.sleepFraction;
         const ns = sleeps ? holdNs() : 0;
         const hold = ns > 0 ? () => (pool.sleepHolding(ns / 1e6), counters.sleepingReads++) : null;
-        counters.bytesVerified += readObject(pool, slot, hold, report);
+        counters.bytesVerified += readObject(pool, slot, hold, report, time);
       };
     case 'churner':
       return () => {
@@ -124,7 +140,9 @@ export function kernelRoleStep(
       };
     case 'compactor':
       return () => {
+        const t0 = time ? performance.now() : 0;
         counters.pagesCompacted += pool.x.zsh_compact();
+        time?.('compact-op', (performance.now() - t0) * 1e6);
         counters.workRun += pool.x.zsh_run_work();
       };
     case 'migrator':
@@ -137,7 +155,9 @@ export function kernelRoleStep(
           (rng.next() & 1) === 0 && cfg.stable > 0
             ? pfnOfObject(pool, rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable))
             : base + rng.below(pool.L.pages);
+        const t0 = time ? performance.now() : 0;
         const r = pool.x.zsh_migrate(pfn, pool.scratch);
+        if (r !== 1) time?.('migrate-op', (performance.now() - t0) * 1e6);
         if (r === 0) counters.migrated++;
         else if (r === 4) counters.migrateRefused++;
       };
