@@ -9,24 +9,22 @@
 //   that waits (not a trylock) while a reader sleeps holding is `writer-waited`;
 // - a sleep (might_sleep(), cond_resched(), a page-lock wait, a reader's hold) with
 //   preempt_count raised is `slept-in-atomic`;
-// - a WARN/BUG that fires is `warn`, naming its file and line (a BUG ends the operation).
+// - a WARN/BUG that fires is `warn`, naming its file and line (a BUG ends the operation);
+// - lockdep (lockdep.ts) sees every lock event and spinlock: a cycle in the lock order, a
+//   nesting of one class, a sleep holding a spinning lock are `lock-order`.
 import { HDR, HOLDER, readersIn, writersIn } from '../arena/layout.js';
 import type { ViolationKind } from '../grading/vocabulary.js';
 import { atomics64Of } from '../locks/atomics64.js';
 import { MEMORY_ORDERS, type LockAtomics } from '../locks/contract.js';
 import { spinLock, spinTrylock, spinUnlock } from '../locks/c/spinlock.js';
 import { KDATA_BYTES, KTLS_BYTES, ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, cpuArea, type KernelLayout } from './layout.js';
+import { EV, KIND, KernelLockdep, NAME_AT } from './lockdep.js';
 import { C_DATA_BASE } from '../arena/layout.js';
 
 const RAW = Atomics;
 const WARN_KINDS = ['WARN_ON', 'WARN_ON_ONCE', 'BUG_ON'];
 const BUG = 2;
 const SLEEP_CALLS = ['msleep', 'usleep_range', 'schedule', 'cond_resched', 'might_sleep'];
-/** lock_event's events and kinds (zsk_locks.h) */
-const EV = { ACQUIRE_READ: 0, ACQUIRE_WRITE: 1, ACQUIRED: 2, CONTENDED: 3, RELEASE: 4 } as const;
-const KIND = { SPINLOCK: 0, RWLOCK: 1, LOCKDEP_MAP: 2, LOCAL_LOCK: 3, PAGE_LOCK: 4 } as const;
-/** Where a kind keeps its name: rwlock_t { cnts, waiters, name }, lockdep_map { name }. */
-const NAME_AT: Record<number, number> = { [KIND.RWLOCK]: 8, [KIND.LOCKDEP_MAP]: 0 };
 /** The interrupts-off bit of the shim's preempt_count (zspage_spinlock.h). */
 const IRQS_OFF = 0x10000000;
 /** Recorded stubs, by zsk_stubs.h's numbering. */
@@ -37,6 +35,11 @@ export class KernelBug extends Error {}
 
 export interface PoolChecks {
   report(kind: ViolationKind, message: string): void;
+}
+
+export interface PoolOptions {
+  /** Lockdep on the pool's locks (default on). */
+  lockdep?: boolean;
 }
 
 interface Exports {
@@ -86,6 +89,8 @@ export class KernelPool {
   private readonly names = new Map<number, boolean>();
   private readonly warned = new Set<string>();
   private readonly k: LockAtomics;
+  /** null when off (PoolOptions.lockdep). */
+  readonly lockdep: KernelLockdep | null;
 
   constructor(
     module: WebAssembly.Module,
@@ -93,6 +98,7 @@ export class KernelPool {
     readonly L: KernelLayout,
     readonly cpu: number,
     private readonly checks: PoolChecks,
+    opts: PoolOptions = {},
   ) {
     this.mem = new Int32Array(memory.buffer as unknown as SharedArrayBuffer);
     this.bytes = new Uint8Array(memory.buffer as unknown as SharedArrayBuffer);
@@ -112,6 +118,7 @@ export class KernelPool {
     };
     const area = cpuArea(L, cpu);
     this.scratch = area.scratch;
+    this.lockdep = opts.lockdep === false ? null : new KernelLockdep(this.mem, this.bytes, L.lockdep, cpu, module, (m) => checks.report('lock-order', m));
     const instance = new WebAssembly.Instance(module, { env: { memory }, kernel: this.imports() });
     this.x = instance.exports as unknown as Exports;
     const data = this.x.__data_end.value - C_DATA_BASE;
@@ -137,6 +144,7 @@ export class KernelPool {
       return fn();
     } catch (err) {
       sp.value = top;
+      this.lockdep?.reset();
       throw err;
     }
   }
@@ -182,7 +190,23 @@ export class KernelPool {
       wait_bit: (word: number, bit: number) => this.waitBit(word >> 2, 1 << bit),
       wake: (word: number) => void RAW.notify(this.mem, word >> 2),
       stub: (which: number) => void this.stubCalls[which]!++,
-      lock_event: (lock: number, event: number, trylock: number, kind: number) => this.lockEvent(lock, event, trylock !== 0, kind),
+      lock_event: (lock: number, event: number, trylock: number, kind: number, func: number) => {
+        this.lockdep?.event(lock, event, trylock !== 0, kind, func);
+        this.lockEvent(lock, event, trylock !== 0, kind);
+      },
+      kspin_lock: (p: number, func: number) => {
+        this.lockdep?.event(p, EV.ACQUIRE_WRITE, false, KIND.SPINLOCK, func);
+        spinLock(k, this.mem, p >> 2);
+      },
+      kspin_unlock: (p: number, func: number) => {
+        this.lockdep?.event(p, EV.RELEASE, false, KIND.SPINLOCK, func);
+        spinUnlock(k, this.mem, p >> 2);
+      },
+      kspin_trylock: (p: number, func: number) => {
+        if (!spinTrylock(k, this.mem, p >> 2)) return 0;
+        this.lockdep?.event(p, EV.ACQUIRE_WRITE, true, KIND.SPINLOCK, func);
+        return 1;
+      },
     };
   }
 
@@ -201,6 +225,7 @@ export class KernelPool {
       const zs = this.held.length > 0 ? `, holding ${this.held.length} zspage lock(s)` : '';
       this.checks.report('slept-in-atomic', `BUG: sleeping function called from invalid context: ${call}() with preempt_count ${this.preempt & ~IRQS_OFF}${zs} (CPU ${this.cpu})`);
     }
+    this.lockdep?.mightSleep(call);
     if (us > 0) RAW.wait(this.mem, HDR.STOP, 0, us / 1000);
   }
 
@@ -216,7 +241,7 @@ export class KernelPool {
 
   private isZspageLock(lock: number, kind: number): boolean {
     const at = NAME_AT[kind];
-    if (at === undefined) return false;
+    if (at === undefined || kind === KIND.SPINLOCK) return false;
     const namePtr = RAW.load(this.mem, (lock + at) >> 2);
     let zspage = this.names.get(namePtr);
     if (zspage === undefined) {

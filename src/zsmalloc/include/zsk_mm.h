@@ -136,31 +136,35 @@ static inline bool get_page_unless_zero(struct page *p) { return atomic_inc_not_
 __zs_kernel(wait_bit) void __zsk_wait_bit(volatile unsigned long *word, int bit);
 /* wakes the threads waiting on the word at `word` */
 __zs_kernel(wake) void __zsk_wake(volatile unsigned long *word);
-static inline bool folio_trylock(struct folio *f)
+/* `func`: the kernel function taking it (__func__ at the caller, for lockdep) */
+static inline bool __zsk_folio_trylock(struct folio *f, const char *func)
 {
-	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRE_WRITE, 1, __ZSK_PAGE_LOCK);
+	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRE_WRITE, 1, __ZSK_PAGE_LOCK, func);
 	if (!test_and_set_bit_lock(PG_locked, &f->page.flags)) {
-		__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRED, 1, __ZSK_PAGE_LOCK);
+		__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRED, 1, __ZSK_PAGE_LOCK, func);
 		return true;
 	}
-	__zsk_lock_event(&f->page.flags, __ZSK_RELEASE, 1, __ZSK_PAGE_LOCK);
+	__zsk_lock_event(&f->page.flags, __ZSK_RELEASE, 1, __ZSK_PAGE_LOCK, func);
 	return false;
 }
-static inline void folio_lock(struct folio *f)
+static inline void __zsk_folio_lock(struct folio *f, const char *func)
 {
 	might_sleep();
-	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRE_WRITE, 0, __ZSK_PAGE_LOCK);
+	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRE_WRITE, 0, __ZSK_PAGE_LOCK, func);
 	while (test_and_set_bit_lock(PG_locked, &f->page.flags))
 		__zsk_wait_bit(&f->page.flags, PG_locked);
-	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRED, 0, __ZSK_PAGE_LOCK);
+	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRED, 0, __ZSK_PAGE_LOCK, func);
 }
-static inline void folio_unlock(struct folio *f)
+static inline void __zsk_folio_unlock(struct folio *f, const char *func)
 {
 	BUG_ON(!folio_test_locked(f));
-	__zsk_lock_event(&f->page.flags, __ZSK_RELEASE, 0, __ZSK_PAGE_LOCK);
+	__zsk_lock_event(&f->page.flags, __ZSK_RELEASE, 0, __ZSK_PAGE_LOCK, func);
 	clear_bit_unlock(PG_locked, &f->page.flags);
 	__zsk_wake(&f->page.flags);
 }
+#define folio_trylock(f) __zsk_folio_trylock((f), __func__)
+#define folio_lock(f) __zsk_folio_lock((f), __func__)
+#define folio_unlock(f) __zsk_folio_unlock((f), __func__)
 static inline void folio_wait_locked(struct folio *f)
 {
 	might_sleep();
