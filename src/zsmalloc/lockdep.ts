@@ -22,8 +22,10 @@ const RAW = Atomics;
 /** lock_event's events and kinds (zsk_locks.h) */
 export const EV = { ACQUIRE_READ: 0, ACQUIRE_WRITE: 1, ACQUIRED: 2, CONTENDED: 3, RELEASE: 4 } as const;
 export const KIND = { SPINLOCK: 0, RWLOCK: 1, LOCKDEP_MAP: 2, LOCAL_LOCK: 3, PAGE_LOCK: 4 } as const;
-/** Where a kind keeps its name: spinlock_t { locked, name }, rwlock_t { cnts, waiters, name }, lockdep_map { name }, local_lock_t { owner, name }. */
-export const NAME_AT: Record<number, number> = { [KIND.SPINLOCK]: 4, [KIND.RWLOCK]: 8, [KIND.LOCKDEP_MAP]: 0, [KIND.LOCAL_LOCK]: 4 };
+/** Where a kind keeps its name (by kind; -1: none): spinlock_t { locked, name }, rwlock_t { cnts, waiters, name }, lockdep_map { name }, local_lock_t { owner, name }. */
+export const NAME_AT: readonly number[] = [4, 8, 0, 4, -1];
+/** The class cache: direct-mapped by key, so that a class lookup is two array reads. */
+const CACHE = 64;
 const KIND_NAMES = ['spinlock_t', 'rwlock_t', 'lockdep_map', 'local_lock_t', 'page lock'];
 /** Locks nobody may sleep holding: spinlocks, rwlocks, local locks (preemption off). */
 const SPINS = [true, true, false, true, false];
@@ -40,9 +42,8 @@ export class KernelLockdep {
   private depth = 0;
   /** Row a, bit b: this CPU knows a -> b is in the shared graph. */
   private readonly known = new Int32Array(KLD_CLASSES);
-  private readonly classes = new Map<number, number>();
-  private lastKey = 0;
-  private lastClass = -1;
+  private readonly cacheKey = new Int32Array(CACHE);
+  private readonly cacheClass = new Int32Array(CACHE);
   private names: Map<number, string> | null = null;
 
   constructor(
@@ -92,17 +93,15 @@ export class KernelLockdep {
   }
 
   private classOf(lock: number, kind: number): number {
-    const at = NAME_AT[kind];
-    const key = (at === undefined ? 0 : this.mem[(lock + at) >> 2]!) || -(kind + 1);
-    if (key === this.lastKey) return this.lastClass;
-    let cls = this.classes.get(key);
-    if (cls === undefined) {
-      cls = this.register(key, kind);
-      if (cls < 0) return -1;
-      this.classes.set(key, cls);
+    const at = NAME_AT[kind]!;
+    const key = (at < 0 ? 0 : this.mem[(lock + at) >> 2]!) || -(kind + 1);
+    const slot = (key ^ (key >>> 6)) & (CACHE - 1);
+    if (this.cacheKey[slot] === key) return this.cacheClass[slot]!;
+    const cls = this.register(key, kind);
+    if (cls >= 0) {
+      this.cacheKey[slot] = key;
+      this.cacheClass[slot] = cls;
     }
-    this.lastKey = key;
-    this.lastClass = cls;
     return cls;
   }
 
@@ -154,11 +153,13 @@ export class KernelLockdep {
   private release(lock: number, func: number): void {
     for (let i = this.depth - 1; i >= 0; i--) {
       if (this.heldLock[i] !== lock) continue;
-      this.heldLock.copyWithin(i, i + 1, this.depth);
-      this.heldClass.copyWithin(i, i + 1, this.depth);
-      this.heldMode.copyWithin(i, i + 1, this.depth);
-      this.heldFunc.copyWithin(i, i + 1, this.depth);
-      this.depth--;
+      const n = --this.depth;
+      for (let j = i; j < n; j++) {
+        this.heldLock[j] = this.heldLock[j + 1]!;
+        this.heldClass[j] = this.heldClass[j + 1]!;
+        this.heldMode[j] = this.heldMode[j + 1]!;
+        this.heldFunc[j] = this.heldFunc[j + 1]!;
+      }
       return;
     }
     this.once(

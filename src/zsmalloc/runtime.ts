@@ -240,8 +240,8 @@ export class KernelPool {
   }
 
   private isZspageLock(lock: number, kind: number): boolean {
-    const at = NAME_AT[kind];
-    if (at === undefined || kind === KIND.SPINLOCK) return false;
+    const at = NAME_AT[kind]!;
+    if (at < 0 || kind === KIND.SPINLOCK) return false;
     const namePtr = RAW.load(this.mem, (lock + at) >> 2);
     let zspage = this.names.get(namePtr);
     if (zspage === undefined) {
