@@ -187,6 +187,32 @@ void kmem_cache_free(struct kmem_cache *c, void *p)
 	zsh_raw_unlock(&c->lock);
 }
 
+/*
+ * KASAN's check of the memory a lock lives in, before it is taken: a freed page
+ * (PG_free), or a slab object whose tag says it was freed (kmem_cache_free()). A lock
+ * outside the page frames (static data, mem_map[]) is not the allocators' to judge.
+ */
+void zsk_kasan_obj(const volatile void *p, const char *func)
+{
+	unsigned long pfn = (unsigned long)p >> PAGE_SHIFT, off;
+	struct kmem_cache *c;
+	struct page *page;
+
+	if (pfn - zsk_mm.base_pfn >= zsk_mm.nr_pages)
+		return;
+	page = zsk_mm.mem_map + (pfn - zsk_mm.base_pfn);
+	if (READ_ONCE(page->flags) & (1UL << PG_free)) {
+		__zsk_kasan(__ZSK_KASAN_PAGE, pfn, func);
+		return;
+	}
+	if ((READ_ONCE(page->page_type) >> 24) != PGTY_slab || !READ_ONCE(page->private))
+		return;
+	c = (struct kmem_cache *)page->private;
+	off = ((unsigned long)p & ~PAGE_MASK) % c->stride;
+	if (off < c->size && __atomic_load_n(zsh_tag(c, (char *)p - off), __ATOMIC_RELAXED) != ZSH_SLAB_LIVE)
+		__zsk_kasan(__ZSK_KASAN_SLAB, (unsigned long)p, func);
+}
+
 static struct kmem_cache *zsh_kmalloc_cache(size_t size)
 {
 	unsigned int i = 0;

@@ -276,19 +276,13 @@ export class KernelLockdep {
     return this.stackText(frames);
   }
 
-  /** The wasm functions on the stack now, innermost first (only for a report or a new dependency). */
   private frames(): number[] {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 100;
-    const stack = new Error().stack ?? '';
-    Error.stackTraceLimit = limit;
-    return [...stack.matchAll(/wasm-function\[(\d+)\]/g)].map((m) => Number(m[1]));
+    return wasmFrames();
   }
 
   private stackText(frames: number[]): string {
-    if (frames.length === 0) return '     (no kernel functions)';
     this.names ??= functionNames(this.module);
-    return frames.map((f) => `     ${this.names!.get(f) ?? `wasm-function[${f}]`}`).join('\n');
+    return stackText(frames, this.names);
   }
 
   private className(cls: number): string {
@@ -308,6 +302,21 @@ export class KernelLockdep {
     if (RAW.exchange(this.mem, this.base + KLD.OFF, 1) !== 0) return;
     this.report(message);
   }
+}
+
+/** The wasm functions on the stack now, innermost first (only for a report or a new dependency). */
+export function wasmFrames(): number[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 100;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return [...stack.matchAll(/wasm-function\[(\d+)\]/g)].map((m) => Number(m[1]));
+}
+
+/** A stack of kernel functions, one a line, by the module's names. */
+export function stackText(frames: number[], names: Map<number, string>): string {
+  if (frames.length === 0) return '     (no kernel functions)';
+  return frames.map((f) => `     ${names.get(f) ?? `wasm-function[${f}]`}`).join('\n');
 }
 
 const modeName = (mode: number) => ((mode & TRY) !== 0 ? ' (trylock)' : (mode & READ) !== 0 ? ' (read)' : '');

@@ -10,6 +10,10 @@
 // - a sleep (might_sleep(), cond_resched(), a page-lock wait, a reader's hold) with
 //   preempt_count raised is `slept-in-atomic`;
 // - a WARN/BUG that fires is `warn`, naming its file and line (a BUG ends the operation);
+// - KASAN where the shim can tell cheaply (zsk_mm.h, harness.c): a pfn outside mem_map[]
+//   (a handle that no longer decodes), a map of a freed page, a lock inside a freed page
+//   or slab object are `memory-safety`, with the stack of kernel functions; it ends the
+//   operation, as the access would oops (or spin on a poisoned lock);
 // - lockdep (lockdep.ts) sees every lock event and spinlock: a cycle in the lock order, a
 //   nesting of one class, a sleep holding a spinning lock are `lock-order`.
 import { HDR, HOLDER, readersIn, writersIn } from '../arena/layout.js';
@@ -17,8 +21,8 @@ import type { ViolationKind } from '../grading/vocabulary.js';
 import { atomics64Of } from '../locks/atomics64.js';
 import { MEMORY_ORDERS, type LockAtomics } from '../locks/contract.js';
 import { spinLock, spinTrylock, spinUnlock } from '../locks/c/spinlock.js';
-import { KDATA_BYTES, KTLS_BYTES, ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, cpuArea, type KernelLayout } from './layout.js';
-import { EV, KIND, KernelLockdep, NAME_AT } from './lockdep.js';
+import { KDATA_BYTES, KPAGE_BYTES, KTLS_BYTES, ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, cpuArea, type KernelLayout } from './layout.js';
+import { EV, KIND, KernelLockdep, NAME_AT, functionNames, stackText, wasmFrames } from './lockdep.js';
 import { C_DATA_BASE } from '../arena/layout.js';
 
 const RAW = Atomics;
@@ -91,9 +95,10 @@ export class KernelPool {
   private readonly k: LockAtomics;
   /** null when off (PoolOptions.lockdep). */
   readonly lockdep: KernelLockdep | null;
+  private fnNames: Map<number, string> | null = null;
 
   constructor(
-    module: WebAssembly.Module,
+    private readonly module: WebAssembly.Module,
     memory: WebAssembly.Memory,
     readonly L: KernelLayout,
     readonly cpu: number,
@@ -190,6 +195,7 @@ export class KernelPool {
       wait_bit: (word: number, bit: number) => this.waitBit(word >> 2, 1 << bit),
       wake: (word: number) => void RAW.notify(this.mem, word >> 2),
       stub: (which: number) => void this.stubCalls[which]!++,
+      kasan: (what: number, addr: number, func: number) => this.kasan(what, addr, func),
       lock_event: (lock: number, event: number, trylock: number, kind: number, func: number) => {
         this.lockdep?.event(lock, event, trylock !== 0, kind, func);
         this.lockEvent(lock, event, trylock !== 0, kind);
@@ -217,6 +223,22 @@ export class KernelPool {
     const name = WARN_KINDS[kind] ?? 'WARN';
     this.checks.report('warn', `${name} at ${where} (CPU ${this.cpu}, preempt_count ${this.preempt})`);
     if (kind === BUG) throw new KernelBug(`${name} at ${where}`);
+  }
+
+  /** KASAN's report (zsk_mm.h's __ZSK_KASAN_*): what was touched, in which kernel function. */
+  private kasan(what: number, addr: number, func: number): void {
+    const where = `${this.cString(func)}()`;
+    const base = this.L.frames / KPAGE_BYTES;
+    const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+    const detail = [
+      `wild-memory-access in ${where}: pfn ${hex(addr)} is outside mem_map[] (pfns ${hex(base)}..${hex(base + this.L.pages - 1)}): a handle or object that no longer decodes to a page`,
+      `use-after-free in ${where}: page pfn ${hex(addr)} is free (PG_free)`,
+      `slab-use-after-free in ${where}: address ${hex(addr)} is inside a freed slab object`,
+    ][what]!;
+    this.fnNames ??= functionNames(this.module);
+    this.checks.report('memory-safety', `BUG: KASAN: ${detail} (CPU ${this.cpu})\nstack:\n${stackText(wasmFrames(), this.fnNames)}`);
+    // the access would oops, or spin on a poisoned lock: the operation ends here
+    throw new KernelBug(`KASAN: ${detail}`);
   }
 
   /** A sleep of `us` microseconds (< 0: only might_sleep()'s check). */

@@ -22,6 +22,8 @@ enum { __ZSK_SPINLOCK = 0, __ZSK_RWLOCK = 1, __ZSK_LOCKDEP_MAP = 2, __ZSK_LOCAL_
  * (`name`), as the harness reads it
  */
 __zs_kernel(lock_event) void __zsk_lock_event(const volatile void *lock, int event, int trylock, int kind, const char *func);
+/* KASAN (harness.c): `p`, a lock about to be taken, is not in a freed page or slab object */
+void zsk_kasan_obj(const volatile void *p, const char *func);
 /* WARN/BUG with the file that fired it */
 __zs_kernel(warn_at) void __zsk_warn_at(const char *file, int line, int kind);
 
@@ -55,9 +57,10 @@ typedef spinlock_t raw_spinlock_t;
 __zs_kernel(kspin_lock) void __zsk_spin_lock(spinlock_t *l, const char *func);
 __zs_kernel(kspin_unlock) void __zsk_spin_unlock(spinlock_t *l, const char *func);
 __zs_kernel(kspin_trylock) int __zsk_spin_trylock(spinlock_t *l, const char *func);
-#define spin_lock(l) __zsk_spin_lock((l), __func__)
+/* a lock in a freed page or slab object is KASAN's (zsk_kasan_obj(), harness.c) */
+#define spin_lock(l) do { zsk_kasan_obj((l), __func__); __zsk_spin_lock((l), __func__); } while (0)
 #define spin_unlock(l) __zsk_spin_unlock((l), __func__)
-#define spin_trylock(l) (__zsk_spin_trylock((l), __func__) != 0)
+#define spin_trylock(l) (zsk_kasan_obj((l), __func__), __zsk_spin_trylock((l), __func__) != 0)
 #define spin_is_locked(l) (__zs_load(&(l)->locked, __ZS_RELAXED) != 0)
 #define assert_spin_locked(l) BUG_ON(!spin_is_locked(l))
 #define lockdep_assert_held(l) do { } while (0)
@@ -113,6 +116,7 @@ static inline void __zsk_write_lock(rwlock_t *l)
 
 static inline bool __zsk_rw_trylock(rwlock_t *l, bool write, const char *func)
 {
+	zsk_kasan_obj(l, func);
 	preempt_disable();
 	__zsk_lock_event(l, write ? __ZSK_ACQUIRE_WRITE : __ZSK_ACQUIRE_READ, 1, __ZSK_RWLOCK, func);
 	if (write ? __zsk_write_trylock(l) : __zsk_read_trylock(l)) {
@@ -124,8 +128,8 @@ static inline bool __zsk_rw_trylock(rwlock_t *l, bool write, const char *func)
 	return false;
 }
 
-#define read_lock(l) do { preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_READ, 0, __ZSK_RWLOCK, __func__); __zsk_read_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK, __func__); } while (0)
-#define write_lock(l) do { preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_WRITE, 0, __ZSK_RWLOCK, __func__); __zsk_write_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK, __func__); } while (0)
+#define read_lock(l) do { zsk_kasan_obj((l), __func__); preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_READ, 0, __ZSK_RWLOCK, __func__); __zsk_read_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK, __func__); } while (0)
+#define write_lock(l) do { zsk_kasan_obj((l), __func__); preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_WRITE, 0, __ZSK_RWLOCK, __func__); __zsk_write_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK, __func__); } while (0)
 #define read_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK, __func__); atomic_fetch_sub_release(1, &(l)->cnts); preempt_enable(); } while (0)
 #define write_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK, __func__); atomic_set_release(&(l)->cnts, 0); preempt_enable(); } while (0)
 #define read_trylock(l) __zsk_rw_trylock((l), false, __func__)
@@ -140,8 +144,8 @@ static inline bool __zsk_rw_trylock(rwlock_t *l, bool write, const char *func)
 struct lock_class_key { int unused; };
 struct lockdep_map { const char *name; };
 #define lockdep_init_map(map, n, key, sub) do { (map)->name = (n); (void)(key); (void)(sub); } while (0)
-#define rwsem_acquire(map, sub, try, ip) __zsk_lock_event((map), __ZSK_ACQUIRE_WRITE, (try), __ZSK_LOCKDEP_MAP, __func__)
-#define rwsem_acquire_read(map, sub, try, ip) __zsk_lock_event((map), __ZSK_ACQUIRE_READ, (try), __ZSK_LOCKDEP_MAP, __func__)
+#define rwsem_acquire(map, sub, try, ip) zsk_kasan_obj((map), __func__), __zsk_lock_event((map), __ZSK_ACQUIRE_WRITE, (try), __ZSK_LOCKDEP_MAP, __func__)
+#define rwsem_acquire_read(map, sub, try, ip) zsk_kasan_obj((map), __func__), __zsk_lock_event((map), __ZSK_ACQUIRE_READ, (try), __ZSK_LOCKDEP_MAP, __func__)
 #define rwsem_release(map, ip) __zsk_lock_event((map), __ZSK_RELEASE, 0, __ZSK_LOCKDEP_MAP, __func__)
 #define lock_acquired(map, ip) __zsk_lock_event((map), __ZSK_ACQUIRED, 0, __ZSK_LOCKDEP_MAP, __func__)
 #define lock_contended(map, ip) __zsk_lock_event((map), __ZSK_CONTENDED, 0, __ZSK_LOCKDEP_MAP, __func__)

@@ -84,8 +84,23 @@ struct zsk_mm {
 };
 extern struct zsk_mm zsk_mm;
 
+/*
+ * KASAN, where the harness can tell cheaply: a pfn outside mem_map[] (a handle that no
+ * longer decodes to an object), a map of a freed page, a lock inside a freed page or slab
+ * object. The harness reports `memory-safety` and ends the operation, as the access would
+ * oops; `func` is the kernel function (__func__ at the caller).
+ */
+enum { __ZSK_KASAN_PFN = 0, __ZSK_KASAN_PAGE = 1, __ZSK_KASAN_SLAB = 2 };
+__zs_kernel(kasan) void __zsk_kasan(int what, unsigned long addr, const char *func);
+
 static inline unsigned long page_to_pfn(const struct page *page) { return zsk_mm.base_pfn + (unsigned long)(page - zsk_mm.mem_map); }
-static inline struct page *pfn_to_page(unsigned long pfn) { return zsk_mm.mem_map + (pfn - zsk_mm.base_pfn); }
+static inline struct page *__zsk_pfn_to_page(unsigned long pfn, const char *func)
+{
+	if (unlikely(pfn - zsk_mm.base_pfn >= zsk_mm.nr_pages))
+		__zsk_kasan(__ZSK_KASAN_PFN, pfn, func);
+	return zsk_mm.mem_map + (pfn - zsk_mm.base_pfn);
+}
+#define pfn_to_page(pfn) __zsk_pfn_to_page((pfn), __func__)
 #define folio_pfn(f) page_to_pfn(&(f)->page)
 static inline void *page_address(const struct page *page) { return (void *)(page_to_pfn(page) << PAGE_SHIFT); }
 static inline struct page *virt_to_page(const void *addr) { return pfn_to_page((unsigned long)addr >> PAGE_SHIFT); }
@@ -176,10 +191,16 @@ static inline void folio_wait_locked(struct folio *f)
 #define unlock_page(p) folio_unlock(page_folio(p))
 #define wait_on_page_locked(p) folio_wait_locked(page_folio(p))
 
-/* ---- highmem.h: every page is mapped at its own address ------------------------------ */
-#define kmap_local_page(p) page_address(p)
-#define kmap_local_folio(f, off) ((char *)folio_address(f) + (off))
-#define kmap_atomic(p) ({ preempt_disable(); page_address(p); })
+/* ---- highmem.h: every page is mapped at its own address; a freed one is KASAN's ------- */
+static inline void *__zsk_kmap(const struct page *p, const char *func)
+{
+	if (unlikely(READ_ONCE(p->flags) & (1UL << PG_free)))
+		__zsk_kasan(__ZSK_KASAN_PAGE, page_to_pfn(p), func);
+	return page_address(p);
+}
+#define kmap_local_page(p) __zsk_kmap((p), __func__)
+#define kmap_local_folio(f, off) ((char *)__zsk_kmap(&(f)->page, __func__) + (off))
+#define kmap_atomic(p) ({ preempt_disable(); __zsk_kmap((p), __func__); })
 #define kunmap_atomic(addr) do { (void)(addr); preempt_enable(); } while (0)
 #define kunmap_local(addr) do { (void)(addr); } while (0)
 #define kmap(p) page_address(p)

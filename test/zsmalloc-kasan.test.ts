@@ -1,0 +1,70 @@
+// KASAN on the kernel's own zsmalloc.c, where the shim can tell cheaply: a handle that no
+// longer decodes to a page (a pfn outside mem_map[]), a lock taken inside a freed slab
+// object or page. Each is `memory-safety` with the stack of kernel functions, and ends
+// the operation; the unmutated pool never reports one (zsmalloc-kernel, -stress tests).
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileZsmalloc } from '../src/zsmalloc/compile.js';
+import { kernelLayout } from '../src/zsmalloc/layout.js';
+import { KernelBug, KernelPool } from '../src/zsmalloc/runtime.js';
+import { ROOT } from './helpers.js';
+
+const MAINLINE = join(ROOT, 'test/fixtures/kernel/mainline');
+
+async function bootPool(tree: string) {
+  const compiled = await compileZsmalloc(tree);
+  const L = kernelLayout(1024, 2);
+  const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
+  const reports: { kind: string; message: string }[] = [];
+  const pool = new KernelPool(new WebAssembly.Module(compiled.wasm as BufferSource), memory, L, 0, { report: (kind, message) => reports.push({ kind, message }) });
+  pool.boot();
+  pool.x.zsh_cpu_up();
+  return { pool, reports };
+}
+
+function mutated(from: string, to: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'zsmalloc-'));
+  cpSync(MAINLINE, dir, { recursive: true });
+  const file = join(dir, 'mm/zsmalloc.c');
+  const src = readFileSync(file, 'utf8');
+  expect(src).toContain(from);
+  writeFileSync(file, src.replace(from, to));
+  return dir;
+}
+
+function store(pool: KernelPool, len: number): number {
+  const h = pool.x.zsh_malloc(len, pool.scratch);
+  pool.x.zsh_fill(pool.scratch + 16, len, h);
+  pool.x.zsh_write(h, pool.scratch + 16, len);
+  return h;
+}
+
+describe('KASAN on the kernel pool', () => {
+  it('zs_free() reading the handle after cache_free_handle(): the poisoned handle decodes to no page', async () => {
+    const tree = mutated(
+      '\tread_lock(&pool->lock);\n\tobj = handle_to_obj(handle);\n\tobj_to_zpdesc(obj, &f_zpdesc);',
+      '\tcache_free_handle(handle);\n\tread_lock(&pool->lock);\n\tobj = handle_to_obj(handle);\n\tobj_to_zpdesc(obj, &f_zpdesc);',
+    );
+    const { pool, reports } = await bootPool(tree);
+    const h = store(pool, 100);
+    expect(() => pool.call(() => pool.x.zsh_free(h))).toThrow(KernelBug);
+    expect(reports.map((r) => r.kind)).toEqual(['memory-safety']);
+    expect(reports[0]!.message).toMatch(/^BUG: KASAN: wild-memory-access in \w+\(\): pfn 0x6b6b\w+ is outside mem_map\[\]/);
+    expect(reports[0]!.message).toMatch(/stack:\n[\s\S]*\bzs_free\n\s+zsh_free/);
+  }, 120_000);
+
+  it('a zspage lock taken after free_zspage(): a slab use after free in the zspage object', async () => {
+    const tree = mutated(
+      'if (fullness == ZS_INUSE_RATIO_0)\n\t\tfree_zspage(pool, class, zspage);\n',
+      'if (fullness == ZS_INUSE_RATIO_0) {\n\t\tfree_zspage(pool, class, zspage);\n\t\tzspage_read_lock(zspage);\n\t}\n',
+    );
+    const { pool, reports } = await bootPool(tree);
+    const h = store(pool, 100);
+    expect(() => pool.call(() => pool.x.zsh_free(h))).toThrow(KernelBug);
+    expect(reports.map((r) => r.kind)).toEqual(['memory-safety']);
+    expect(reports[0]!.message).toMatch(/^BUG: KASAN: slab-use-after-free in zspage_read_lock\(\): address 0x\w+ is inside a freed slab object/);
+    expect(reports[0]!.message).toMatch(/stack:\n[\s\S]*\bzs_free\n/);
+  }, 120_000);
+});
