@@ -101,6 +101,26 @@ describe('lockdep on the kernel pool', () => {
     expect(ours).toMatch(/stack:\n\s+zs_page_migrate\n[\s\S]*zsh_migrate/);
   }, 120_000);
 
+  it('6.12: a reader sleeping holding its mapping holds a spinning lock (the rwlock_t zspage lock)', async () => {
+    const { pool, reports } = await bootPool(TREES['6.12']);
+    const h = pool.x.zsh_malloc(100, pool.scratch);
+    const addr = pool.x.zsh_read_begin(h, 100, pool.scratch + 16);
+    pool.sleepHolding(1);
+    pool.x.zsh_read_end(h, 100, addr);
+    expect(reports.map((r) => r.kind)).toEqual(['slept-in-atomic', 'lock-order']);
+    expect(reports[1]!.message).toMatch(/^BUG: sleeping function called from invalid context: schedule\(\) on CPU 0 holding &zspage->lock, a spinning lock \(rwlock_t\), taken at migrate_read_lock\(\)/);
+  }, 120_000);
+
+  it('mainline: a reader may sleep holding its object (the zspage lock is not a spinning lock)', async () => {
+    const { pool, reports } = await bootPool(TREES.mainline);
+    const h = pool.x.zsh_malloc(100, pool.scratch);
+    const addr = pool.x.zsh_read_begin(h, 100, pool.scratch + 16);
+    expect(pool.lockdep!.held).toBe(1);
+    pool.sleepHolding(1);
+    pool.x.zsh_read_end(h, 100, addr);
+    expect(reports).toEqual([]);
+  }, 120_000);
+
   for (const version of ['mainline', '6.12'] as const) {
     it(`${version}: runs clean on threads (no lock-order report)`, async () => {
       const r = await runKernelStress(options(TREES[version]));

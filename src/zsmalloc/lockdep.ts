@@ -75,7 +75,7 @@ export class KernelLockdep {
   /** A sleep (might_sleep(), a wait): holding a spinning lock is a bug. */
   mightSleep(call: string): void {
     if (this.mem[this.base + KLD.OFF] !== 0) return;
-    for (let i = this.depth - 1; i >= 0; i--) {
+    for (let i = 0; i < this.depth; i++) {
       const cls = this.heldClass[i]!;
       if (!SPINS[this.mem[this.base + KLD.KINDS + cls]!]) continue;
       this.once(
