@@ -6,15 +6,16 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileZsmalloc } from '../src/zsmalloc/compile.js';
+import { compileZsmalloc, type ZsmallocCompileOptions } from '../src/zsmalloc/compile.js';
 import { kernelLayout } from '../src/zsmalloc/layout.js';
 import { KernelBug, KernelPool } from '../src/zsmalloc/runtime.js';
+import { runKernelStress } from '../src/zsmalloc/stress.js';
 import { ROOT } from './helpers.js';
 
 const MAINLINE = join(ROOT, 'test/fixtures/kernel/mainline');
 
-async function bootPool(tree: string) {
-  const compiled = await compileZsmalloc(tree);
+async function bootPool(tree: string, opts: ZsmallocCompileOptions = {}) {
+  const compiled = await compileZsmalloc(tree, opts);
   const L = kernelLayout(1024, 2);
   const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
   const reports: { kind: string; message: string }[] = [];
@@ -47,7 +48,8 @@ describe('KASAN on the kernel pool', () => {
       '\tread_lock(&pool->lock);\n\tobj = handle_to_obj(handle);\n\tobj_to_zpdesc(obj, &f_zpdesc);',
       '\tcache_free_handle(handle);\n\tread_lock(&pool->lock);\n\tobj = handle_to_obj(handle);\n\tobj_to_zpdesc(obj, &f_zpdesc);',
     );
-    const { pool, reports } = await bootPool(tree);
+    // the check always built in (with kasanFull the read itself is caught first, below)
+    const { pool, reports } = await bootPool(tree, { kasanFull: false });
     const h = store(pool, 100);
     expect(() => pool.call(() => pool.x.zsh_free(h))).toThrow(KernelBug);
     expect(reports.map((r) => r.kind)).toEqual(['memory-safety']);
@@ -67,4 +69,39 @@ describe('KASAN on the kernel pool', () => {
     expect(reports[0]!.message).toMatch(/^BUG: KASAN: slab-use-after-free in zspage_read_lock\(\): address 0x\w+ is inside a freed slab object/);
     expect(reports[0]!.message).toMatch(/stack:\n[\s\S]*\bzs_free\n/);
   }, 120_000);
+
+  describe('every plain access checked (kasanFull, the default)', () => {
+    const HANDLE_READ_AFTER_FREE = [
+      '\tspin_unlock(&class->lock);\n\tcache_free_handle(handle);\n}',
+      '\tspin_unlock(&class->lock);\n\tcache_free_handle(handle);\n\tif (handle_to_obj(handle) == 0)\n\t\tpr_info("zero");\n}',
+    ] as const;
+
+    it('zs_free() reading the handle after cache_free_handle(): the read itself is caught', async () => {
+      const { pool, reports } = await bootPool(mutated(...HANDLE_READ_AFTER_FREE));
+      const h = store(pool, 100);
+      expect(() => pool.call(() => pool.x.zsh_free(h))).toThrow(KernelBug);
+      expect(reports.map((r) => r.kind)).toEqual(['memory-safety']);
+      expect(reports[0]!.message).toMatch(/^BUG: KASAN: slab-use-after-free in zs_free\(\): read at 0x\w+, inside a freed slab object/);
+    }, 120_000);
+
+    it('without it, the same read of poison goes unseen (it is used as no pointer)', async () => {
+      const { pool, reports } = await bootPool(mutated(...HANDLE_READ_AFTER_FREE), { kasanFull: false });
+      pool.call(() => pool.x.zsh_free(store(pool, 100)));
+      expect(reports).toEqual([]);
+    }, 120_000);
+
+    it('mainline runs clean on threads, every access checked', async () => {
+      const r = await runKernelStress({
+        zsmalloc: MAINLINE,
+        durationMs: 2_000,
+        seed: 3,
+        pages: 4096,
+        roles: { reader: 1, churner: 1, compactor: 1, migrator: 1 },
+        config: { stable: 300, churnEach: 200, minSize: 32, maxSize: 3000, holdMs: 1, sleepFraction: 0.2 },
+      });
+      expect(r.violations).toEqual([]);
+      expect(r.audited).toBeGreaterThan(0);
+      expect(r.compiled.hash).not.toBe((await compileZsmalloc(MAINLINE, { kasanFull: false })).hash);
+    }, 120_000);
+  });
 });

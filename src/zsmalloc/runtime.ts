@@ -227,16 +227,22 @@ export class KernelPool {
 
   /** KASAN's report (zsk_mm.h's __ZSK_KASAN_*): what was touched, in which kernel function. */
   private kasan(what: number, addr: number, func: number): void {
-    const where = `${this.cString(func)}()`;
+    this.fnNames ??= functionNames(this.module);
+    const frames = wasmFrames();
+    // a plain access names no function: the innermost kernel function on the stack does
+    const inner = frames.map((f) => this.fnNames!.get(f) ?? '?').find((n) => !n.startsWith('__sanitizer_cov_') && n !== 'zsh_kasan_access');
+    const where = `${func !== 0 ? this.cString(func) : (inner ?? '?')}()`;
     const base = this.L.frames / KPAGE_BYTES;
     const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+    const access = (write: number) => (write ? 'write' : 'read');
     const detail = [
       `wild-memory-access in ${where}: pfn ${hex(addr)} is outside mem_map[] (pfns ${hex(base)}..${hex(base + this.L.pages - 1)}): a handle or object that no longer decodes to a page`,
       `use-after-free in ${where}: page pfn ${hex(addr)} is free (PG_free)`,
       `slab-use-after-free in ${where}: address ${hex(addr)} is inside a freed slab object`,
+      ...[0, 1].map((w) => `use-after-free in ${where}: ${access(w)} at ${hex(addr)}, in page pfn ${hex(addr / KPAGE_BYTES)}, which is free (PG_free)`),
+      ...[0, 1].map((w) => `slab-use-after-free in ${where}: ${access(w)} at ${hex(addr)}, inside a freed slab object`),
     ][what]!;
-    this.fnNames ??= functionNames(this.module);
-    this.checks.report('memory-safety', `BUG: KASAN: ${detail} (CPU ${this.cpu})\nstack:\n${stackText(wasmFrames(), this.fnNames)}`);
+    this.checks.report('memory-safety', `BUG: KASAN: ${detail} (CPU ${this.cpu})\nstack:\n${stackText(frames, this.fnNames)}`);
     // the access would oops, or spin on a poisoned lock: the operation ends here
     throw new KernelBug(`KASAN: ${detail}`);
   }

@@ -23,6 +23,8 @@ export interface KernelStressOptions {
   config: KernelRoleConfig;
   /** Stop at the first violation (default), or run the whole duration. */
   keepGoing?: boolean;
+  /** KASAN on every plain load and store of zsmalloc.c (compile.ts, KASAN_FULL_FLAGS); default true. */
+  kasanFull?: boolean;
 }
 
 export interface KernelViolation {
@@ -44,7 +46,7 @@ export interface KernelStressResult {
 const STOP_GRACE_MS = 5_000;
 
 export async function runKernelStress(opts: KernelStressOptions): Promise<KernelStressResult> {
-  const compiled = await compileZsmalloc(opts.zsmalloc);
+  const compiled = await compileZsmalloc(opts.zsmalloc, { kasanFull: opts.kasanFull });
   const roles = (Object.entries(opts.roles) as [KernelRole, number][]).flatMap(([role, n]) => Array.from({ length: n }, (_, index) => ({ role, index })));
   const cfg = opts.config;
   const objectSlots = cfg.stable + opts.roles.churner * cfg.churnEach;

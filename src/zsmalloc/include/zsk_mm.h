@@ -90,7 +90,11 @@ extern struct zsk_mm zsk_mm;
  * object. The harness reports `memory-safety` and ends the operation, as the access would
  * oops; `func` is the kernel function (__func__ at the caller).
  */
-enum { __ZSK_KASAN_PFN = 0, __ZSK_KASAN_PAGE = 1, __ZSK_KASAN_SLAB = 2 };
+enum {
+	__ZSK_KASAN_PFN = 0, __ZSK_KASAN_PAGE = 1, __ZSK_KASAN_SLAB = 2,
+	/* a plain access (ZSH_KASAN_FULL): + 1 for a store */
+	__ZSK_KASAN_PAGE_ACCESS = 3, __ZSK_KASAN_SLAB_ACCESS = 5,
+};
 __zs_kernel(kasan) void __zsk_kasan(int what, unsigned long addr, const char *func);
 
 static inline unsigned long page_to_pfn(const struct page *page) { return zsk_mm.base_pfn + (unsigned long)(page - zsk_mm.mem_map); }
