@@ -4,7 +4,8 @@
 // per CPU second of this thread (the only one running), so that other tenants' load
 // moves the figures less.
 // Each operation takes and drops the pool lock, a class lock or zspage lock and the
-// spinlock inside it: every one a lockdep event.
+// spinlock inside it: every one a lockdep event. A second row: the default build, which
+// checks every plain load and store (kasanFull), against the build without, both with lockdep.
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import { Rng } from '../../src/rng.js';
@@ -65,18 +66,19 @@ function run({ pool, handles, rng }: Bench, ms: number): number {
 }
 
 export async function kernelLockdepCost({ rounds, ms }: Rounds): Promise<Row[]> {
-  const compiled = await compileZsmalloc(join(packageRoot(), 'test', 'fixtures', 'kernel', 'mainline'));
-  const module = new WebAssembly.Module(compiled.wasm as unknown as ArrayBuffer);
-  const benches = [setup(module, true), setup(module, false)];
+  const tree = join(packageRoot(), 'test', 'fixtures', 'kernel', 'mainline');
+  const moduleOf = async (kasanFull: boolean) => new WebAssembly.Module((await compileZsmalloc(tree, { kasanFull })).wasm as unknown as ArrayBuffer);
+  const module = await moduleOf(true);
+  const benches = [setup(module, true), setup(module, false), setup(await moduleOf(false), true)];
   for (const b of benches) run(b, 50);
-  const rates: number[][] = [[], []];
+  const rates: number[][] = benches.map(() => []);
   for (let r = 0; r < 2 * rounds; r++) {
-    for (let k = 0; k < 2; k++) {
-      const i = (k + r) % 2;
+    for (let k = 0; k < benches.length; k++) {
+      const i = (k + r) % benches.length;
       rates[i]!.push(run(benches[i]!, ms));
     }
   }
-  const [on, off] = rates.map(median) as [number, number];
+  const [on, off, plain] = rates.map(median) as [number, number, number];
   const s = 1 - on / off;
   return [
     {
@@ -87,6 +89,14 @@ export async function kernelLockdepCost({ rounds, ms }: Rounds): Promise<Row[]> 
       ratio: s,
       ...budget(`<= ${KLOCKDEP_BUDGET.toFixed(2)}x`, s <= KLOCKDEP_BUDGET, () => 'kernel lockdep costs more than its budget: profile KernelLockdep.event'),
       raw: { nsWith: 1e9 / on, nsWithout: 1e9 / off, share: s },
+    },
+    {
+      section: 'kernel-lockdep',
+      name: 'KASAN on every plain access (kasanFull, the default), a kernel pool operation (mainline zsmalloc.c, one CPU)',
+      measured: `${ns(1e9 / on)} per operation (CPU time)`,
+      against: `kasanFull off: ${ns(1e9 / plain)}`,
+      ratio: plain / on,
+      raw: { nsFull: 1e9 / on, nsWithout: 1e9 / plain },
     },
   ];
 }

@@ -48,7 +48,7 @@ const CLANG_FLAGS: readonly string[] = [
 /**
  * KASAN on every plain load and store of zsmalloc.c (harness.c's __sanitizer_cov_*
  * callbacks), beside the checks always built in. On by default: it costs a kernel pool
- * operation about a fifth more (`node dist/bench/index.js kernel-lockdep`).
+ * operation about a sixth more (`node dist/bench/index.js kernel-lockdep`).
  */
 const KASAN_FULL_FLAGS: readonly string[] = ['-fsanitize-coverage=edge,trace-loads,trace-stores', '-DZSH_KASAN_FULL'];
 
