@@ -70,6 +70,19 @@ describe('KASAN on the kernel pool', () => {
     expect(reports[0]!.message).toMatch(/stack:\n[\s\S]*\bzs_free\n/);
   }, 120_000);
 
+  it('a page mapped after free_zspage() gave it back: a use after free of the page', async () => {
+    const tree = mutated(
+      'if (fullness == ZS_INUSE_RATIO_0)\n\t\tfree_zspage(pool, class, zspage);\n',
+      'if (fullness == ZS_INUSE_RATIO_0) {\n\t\tfree_zspage(pool, class, zspage);\n\t\tkunmap_local(kmap_local_zpdesc(f_zpdesc));\n\t}\n',
+    );
+    const { pool, reports } = await bootPool(tree);
+    const h = store(pool, 100);
+    expect(() => pool.call(() => pool.x.zsh_free(h))).toThrow(KernelBug);
+    expect(reports.map((r) => r.kind)).toEqual(['memory-safety']);
+    expect(reports[0]!.message).toMatch(/^BUG: KASAN: use-after-free in kmap_local_zpdesc\(\): page pfn 0x\w+ is free \(PG_free\)/);
+    expect(reports[0]!.message).toMatch(/stack:\n[\s\S]*\bzs_free\n/);
+  }, 120_000);
+
   describe('every plain access checked (kasanFull, the default)', () => {
     const HANDLE_READ_AFTER_FREE = [
       '\tspin_unlock(&class->lock);\n\tcache_free_handle(handle);\n}',
