@@ -13,6 +13,7 @@ import { arenaScale } from './sections/arena-scale.js';
 import { cAtomicWidths } from './sections/c-atomic-widths.js';
 import { cLocks } from './sections/c-locks.js';
 import { lockdepCost } from './sections/lockdep.js';
+import { kernelLockdepCost } from './sections/kernel-lockdep.js';
 import { explorerSpeed } from './sections/explorer.js';
 import { exhaustive } from './sections/exhaustive.js';
 import { kernelPool } from './sections/kernel-pool.js';
@@ -35,6 +36,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'reader-cycles': () => readerCycles(LAYER_ROUNDS),
   'reader-growth': () => readerGrowth(ROUNDS),
   lockdep: () => lockdepCost(LAYER_ROUNDS),
+  'kernel-lockdep': () => kernelLockdepCost(LAYER_ROUNDS),
   'arena-scale': () => arenaScale(ROUNDS),
   startup: () => startup(),
   'c-locks': () => cLocks(ROUNDS),

@@ -22,7 +22,7 @@ parentPort!.on('message', (run: KernelExecution) => {
       Atomics.add(new Int32Array(run.memory.buffer as unknown as SharedArrayBuffer), HDR.VIOLATIONS, 1);
       post({ type: 'violation', kind, message });
     };
-    const pool = new KernelPool(module, run.memory, kernelLayout(run.pages, run.cpus, run.objectSlots), init.cpu, { report }, gate);
+    const pool = new KernelPool(module, run.memory, kernelLayout(run.pages, run.cpus, run.objectSlots), init.cpu, { report }, { gate });
     gate.point();
     pool.x.zsh_cpu_up();
     for (const op of run.ops) pool.call(() => runKernelOp(pool, op, (message) => report('integrity', message)));

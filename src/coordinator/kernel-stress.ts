@@ -31,6 +31,8 @@ export interface KernelStressOptions {
   pauses?: Partial<Record<KernelRole, Distribution>>;
   /** Stop at the first violation (default), or run the whole duration. */
   keepGoing?: boolean;
+  /** KASAN on every plain load and store of zsmalloc.c (compile.ts, KASAN_FULL_FLAGS); default true. */
+  kasanFull?: boolean;
 }
 
 export interface KernelViolation {
@@ -59,7 +61,7 @@ const STOP_GRACE_MS = 5_000;
 
 /** The pool booted on CPU 0 of a fresh shared memory, with its stable objects stored. */
 async function bootKernelPool(opts: KernelStressOptions, cpus: number, violations: KernelViolation[]) {
-  const compiled = await compileZsmalloc(opts.zsmalloc);
+  const compiled = await compileZsmalloc(opts.zsmalloc, { kasanFull: opts.kasanFull });
   const cfg = opts.config;
   const objectSlots = cfg.stable + opts.roles.churner * cfg.churnEach;
   const L = kernelLayout(opts.pages, cpus, objectSlots);

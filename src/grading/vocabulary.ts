@@ -13,6 +13,7 @@
 //   audit           at a quiescent point a lock is not free (a write trylock fails, nobody running)
 //   warn            a WARN_ON/BUG_ON in the lock's own code fired (C locks)
 //   lock-order      lockdep: a cycle in the lock order, a sleep holding a spinning lock, a release of a lock not held
+//   memory-safety   KASAN (the kernel's own zsmalloc.c): a freed page or slab object used, a handle that no longer decodes
 export const VIOLATION_KINDS = [
   'exclusion',
   'integrity',
@@ -23,6 +24,7 @@ export const VIOLATION_KINDS = [
   'trylock-failed-free',
   'audit',
   'lock-order',
+  'memory-safety',
   'warn',
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];

@@ -45,6 +45,18 @@ const CLANG_FLAGS: readonly string[] = [
   '-Wl,--export=__stack_pointer,--export=__data_end,--export=__wasm_init_tls,--export=__tls_size,--export=__tls_align,--export=__tls_base',
 ];
 
+/**
+ * KASAN on every plain load and store of zsmalloc.c (harness.c's __sanitizer_cov_*
+ * callbacks), beside the checks always built in. On by default: it costs a kernel pool
+ * operation about a sixth more (`node dist/bench/index.js kernel-lockdep`).
+ */
+const KASAN_FULL_FLAGS: readonly string[] = ['-fsanitize-coverage=edge,trace-loads,trace-stores', '-DZSH_KASAN_FULL'];
+
+export interface ZsmallocCompileOptions {
+  /** Check every plain access against the page frames' state (KASAN_FULL_FLAGS); default true. */
+  kasanFull?: boolean;
+}
+
 export interface CompiledPool {
   wasm: Uint8Array;
   hash: string;
@@ -120,11 +132,11 @@ function hashTree(tree: VirtualTree, flags: readonly string[]): string {
 }
 
 /** Compiles (or takes from the cache) the pool built from `path`; bad input is one line. */
-export async function compileZsmalloc(path: string): Promise<CompiledPool> {
+export async function compileZsmalloc(path: string, opts: ZsmallocCompileOptions = {}): Promise<CompiledPool> {
   const src = readZsmallocTree(path);
   const api = zsmallocApi(src.source, src.display);
   const tree = fileTree(src, api);
-  const flags = [...CLANG_FLAGS, ...apiFlags(api)];
+  const flags = [...CLANG_FLAGS, ...apiFlags(api), ...(opts.kasanFull !== false ? KASAN_FULL_FLAGS : [])];
   const hash = hashTree(tree, flags);
   const dir = join(dirname(lockCacheDir()), 'zsmalloc');
   const cached = join(dir, `${hash}.wasm`);

@@ -12,6 +12,14 @@
  */
 #include ZSH_SOURCE
 
+/*
+ * With ZSH_KASAN_FULL (-fsanitize-coverage=trace-loads,trace-stores) every plain load and
+ * store of zsmalloc.c calls __sanitizer_cov_load*() / _store*() (below); the harness's
+ * own code from here on is the allocators and the MM core, which write freed memory by
+ * design, so it is not instrumented.
+ */
+#pragma clang attribute push(__attribute__((no_sanitize("coverage"))), apply_to = function)
+
 #define ZSH_EXPORT(name) __attribute__((export_name(#name)))
 
 struct zsk_mm zsk_mm;
@@ -185,6 +193,32 @@ void kmem_cache_free(struct kmem_cache *c, void *p)
 	c->free = obj;
 	c->in_use--;
 	zsh_raw_unlock(&c->lock);
+}
+
+/*
+ * KASAN's check of the memory a lock lives in, before it is taken: a freed page
+ * (PG_free), or a slab object whose tag says it was freed (kmem_cache_free()). A lock
+ * outside the page frames (static data, mem_map[]) is not the allocators' to judge.
+ */
+void zsk_kasan_obj(const volatile void *p, const char *func)
+{
+	unsigned long pfn = (unsigned long)p >> PAGE_SHIFT, off;
+	struct kmem_cache *c;
+	struct page *page;
+
+	if (pfn - zsk_mm.base_pfn >= zsk_mm.nr_pages)
+		return;
+	page = zsk_mm.mem_map + (pfn - zsk_mm.base_pfn);
+	if (READ_ONCE(page->flags) & (1UL << PG_free)) {
+		__zsk_kasan(__ZSK_KASAN_PAGE, pfn, func);
+		return;
+	}
+	if ((READ_ONCE(page->page_type) >> 24) != PGTY_slab || !READ_ONCE(page->private))
+		return;
+	c = (struct kmem_cache *)page->private;
+	off = ((unsigned long)p & ~PAGE_MASK) % c->stride;
+	if (off < c->size && __atomic_load_n(zsh_tag(c, (char *)p - off), __ATOMIC_RELAXED) != ZSH_SLAB_LIVE)
+		__zsk_kasan(__ZSK_KASAN_SLAB, (unsigned long)p, func);
 }
 
 static struct kmem_cache *zsh_kmalloc_cache(size_t size)
@@ -392,5 +426,47 @@ ZSH_EXPORT(zsh_fail_every) void zsh_fail_every(int pages, int slabs)
 	zsk_mm.fail_slab_every = slabs;
 }
 
+#ifdef ZSH_KASAN_FULL
+/*
+ * KASAN's check of one plain access by zsmalloc.c (check_memory_region()): against the
+ * page frames' state, a load or store inside a free page (PG_free) or inside a slab
+ * object whose tag says it was freed. Memory outside the frames (static data, stacks,
+ * mem_map[]) is not checked. memcpy()/memset() are bulk-memory instructions, not seen.
+ */
+static void zsh_kasan_access(unsigned long addr, int write)
+{
+	unsigned long pfn = addr >> PAGE_SHIFT, off;
+	struct kmem_cache *c;
+	struct page *page;
+
+	if (pfn - zsk_mm.base_pfn >= zsk_mm.nr_pages)
+		return;
+	page = zsk_mm.mem_map + (pfn - zsk_mm.base_pfn);
+	if (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) & (1UL << PG_free)) {
+		__zsk_kasan(__ZSK_KASAN_PAGE_ACCESS + write, addr, NULL);
+		return;
+	}
+	if ((__atomic_load_n(&page->page_type, __ATOMIC_RELAXED) >> 24) != PGTY_slab)
+		return;
+	c = (struct kmem_cache *)__atomic_load_n(&page->private, __ATOMIC_RELAXED);
+	if (!c)
+		return;
+	off = (addr & ~PAGE_MASK) % c->stride;
+	if (off < c->size && __atomic_load_n(zsh_tag(c, (char *)(addr - off)), __ATOMIC_RELAXED) != ZSH_SLAB_LIVE)
+		__zsk_kasan(__ZSK_KASAN_SLAB_ACCESS + write, addr, NULL);
+}
+
+#define ZSH_SANCOV(n)                                                                  \
+	void __sanitizer_cov_load##n(void *p) { zsh_kasan_access((unsigned long)p, 0); }  \
+	void __sanitizer_cov_store##n(void *p) { zsh_kasan_access((unsigned long)p, 1); }
+ZSH_SANCOV(1)
+ZSH_SANCOV(2)
+ZSH_SANCOV(4)
+ZSH_SANCOV(8)
+ZSH_SANCOV(16)
+#endif
+
 #include "zsh_migrate.h"
 #include "zsh_inspect.h"
+
+#pragma clang attribute pop

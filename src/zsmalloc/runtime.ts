@@ -9,25 +9,27 @@
 //   that waits (not a trylock) while a reader sleeps holding is `writer-waited`;
 // - a sleep (might_sleep(), cond_resched(), a page-lock wait, a reader's hold) with
 //   preempt_count raised is `slept-in-atomic`;
-// - a WARN/BUG that fires is `warn`, naming its file and line (a BUG ends the operation).
+// - a WARN/BUG that fires is `warn`, naming its file and line (a BUG ends the operation);
+// - KASAN where the shim can tell cheaply (zsk_mm.h, harness.c): a pfn outside mem_map[]
+//   (a handle that no longer decodes), a map of a freed page, a lock inside a freed page
+//   or slab object are `memory-safety`, with the stack of kernel functions; it ends the
+//   operation, as the access would oops (or spin on a poisoned lock);
+// - lockdep (lockdep.ts) sees every lock event and spinlock: a cycle in the lock order, a
+//   nesting of one class, a sleep holding a spinning lock are `lock-order`.
 import { HDR, HOLDER, readersIn, writersIn } from '../arena/layout.js';
 import type { ViolationKind } from '../grading/vocabulary.js';
 import { atomics64Of } from '../locks/atomics64.js';
 import { MEMORY_ORDERS, type LockAtomics } from '../locks/contract.js';
 import { spinLock, spinTrylock, spinUnlock } from '../locks/c/spinlock.js';
 import type { Gate } from './gate.js';
-import { KDATA_BYTES, KTLS_BYTES, ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, cpuArea, type KernelLayout } from './layout.js';
+import { KDATA_BYTES, KPAGE_BYTES, KTLS_BYTES, ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, cpuArea, type KernelLayout } from './layout.js';
+import { EV, KIND, KernelLockdep, NAME_AT, functionNames, stackText, wasmFrames } from './lockdep.js';
 import { C_DATA_BASE } from '../arena/layout.js';
 
 const RAW = Atomics;
 const WARN_KINDS = ['WARN_ON', 'WARN_ON_ONCE', 'BUG_ON'];
 const BUG = 2;
 const SLEEP_CALLS = ['msleep', 'usleep_range', 'schedule', 'cond_resched', 'might_sleep'];
-/** lock_event's events and kinds (zsk_locks.h) */
-const EV = { ACQUIRE_READ: 0, ACQUIRE_WRITE: 1, ACQUIRED: 2, CONTENDED: 3, RELEASE: 4 } as const;
-const KIND = { SPINLOCK: 0, RWLOCK: 1, LOCKDEP_MAP: 2, LOCAL_LOCK: 3, PAGE_LOCK: 4 } as const;
-/** Where a kind keeps its name: rwlock_t { cnts, next, owner, name }, lockdep_map { name }. */
-const NAME_AT: Record<number, number> = { [KIND.RWLOCK]: 12, [KIND.LOCKDEP_MAP]: 0 };
 const RELAX_YIELD = 64;
 const RELAX_YIELD_MS = 0.02;
 /** The interrupts-off bit of the shim's preempt_count (zspage_spinlock.h). */
@@ -40,6 +42,13 @@ export class KernelBug extends Error {}
 
 export interface PoolChecks {
   report(kind: ViolationKind, message: string): void;
+}
+
+export interface PoolOptions {
+  /** Lockdep on the pool's locks (default on). */
+  lockdep?: boolean;
+  /** Under the explorer: every kernel call waits for this CPU's turn (gate.ts). */
+  gate?: Gate;
 }
 
 interface Exports {
@@ -91,15 +100,19 @@ export class KernelPool {
   private readonly names = new Map<number, boolean>();
   private readonly warned = new Set<string>();
   private k: LockAtomics;
+  /** null when off (PoolOptions.lockdep). */
+  readonly lockdep: KernelLockdep | null;
+  private fnNames: Map<number, string> | null = null;
+  /** Under the explorer: every kernel call waits for this CPU's turn. */
+  private readonly gate: Gate | null;
 
   constructor(
-    module: WebAssembly.Module,
+    private readonly module: WebAssembly.Module,
     memory: WebAssembly.Memory,
     readonly L: KernelLayout,
     readonly cpu: number,
     private readonly checks: PoolChecks,
-    /** Under the explorer: every kernel call waits for this CPU's turn. */
-    private readonly gate: Gate | null = null,
+    opts: PoolOptions = {},
   ) {
     this.mem = new Int32Array(memory.buffer as unknown as SharedArrayBuffer);
     this.bytes = new Uint8Array(memory.buffer as unknown as SharedArrayBuffer);
@@ -117,9 +130,11 @@ export class KernelPool {
       notify: (m, i, c) => RAW.notify(m, i, c),
       preempt: (d: number) => (this.preempt += d),
     };
-    if (gate) this.k = gatedAtomics(this.k, gate);
+    this.gate = opts.gate ?? null;
+    if (this.gate) this.k = gatedAtomics(this.k, this.gate);
     const area = cpuArea(L, cpu);
     this.scratch = area.scratch;
+    this.lockdep = opts.lockdep === false ? null : new KernelLockdep(this.mem, this.bytes, L.lockdep, cpu, module, (m) => checks.report('lock-order', m));
     const instance = new WebAssembly.Instance(module, { env: { memory }, kernel: this.imports() });
     this.x = instance.exports as unknown as Exports;
     const data = this.x.__data_end.value - C_DATA_BASE;
@@ -145,6 +160,7 @@ export class KernelPool {
       return fn();
     } catch (err) {
       sp.value = top;
+      this.lockdep?.reset();
       throw err;
     }
   }
@@ -203,7 +219,24 @@ export class KernelPool {
       wait_bit: (word: number, bit: number) => this.waitBit(word >> 2, 1 << bit),
       wake: (word: number) => void RAW.notify(this.mem, word >> 2),
       stub: (which: number) => void this.stubCalls[which]!++,
-      lock_event: (lock: number, event: number, trylock: number, kind: number) => this.lockEvent(lock, event, trylock !== 0, kind),
+      kasan: (what: number, addr: number, func: number) => this.kasan(what, addr, func),
+      lock_event: (lock: number, event: number, trylock: number, kind: number, func: number) => {
+        this.lockdep?.event(lock, event, trylock !== 0, kind, func);
+        this.lockEvent(lock, event, trylock !== 0, kind);
+      },
+      kspin_lock: (p: number, func: number) => {
+        this.lockdep?.event(p, EV.ACQUIRE_WRITE, false, KIND.SPINLOCK, func);
+        spinLock(k, this.mem, p >> 2);
+      },
+      kspin_unlock: (p: number, func: number) => {
+        this.lockdep?.event(p, EV.RELEASE, false, KIND.SPINLOCK, func);
+        spinUnlock(k, this.mem, p >> 2);
+      },
+      kspin_trylock: (p: number, func: number) => {
+        if (!spinTrylock(k, this.mem, p >> 2)) return 0;
+        this.lockdep?.event(p, EV.ACQUIRE_WRITE, true, KIND.SPINLOCK, func);
+        return 1;
+      },
     };
   }
 
@@ -228,12 +261,35 @@ export class KernelPool {
     if (kind === BUG) throw new KernelBug(`${name} at ${where}`);
   }
 
+  /** KASAN's report (zsk_mm.h's __ZSK_KASAN_*): what was touched, in which kernel function. */
+  private kasan(what: number, addr: number, func: number): void {
+    this.fnNames ??= functionNames(this.module);
+    const frames = wasmFrames();
+    // a plain access names no function: the innermost kernel function on the stack does
+    const inner = frames.map((f) => this.fnNames!.get(f) ?? '?').find((n) => !n.startsWith('__sanitizer_cov_') && n !== 'zsh_kasan_access');
+    const where = `${func !== 0 ? this.cString(func) : (inner ?? '?')}()`;
+    const base = this.L.frames / KPAGE_BYTES;
+    const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+    const access = (write: number) => (write ? 'write' : 'read');
+    const detail = [
+      `wild-memory-access in ${where}: pfn ${hex(addr)} is outside mem_map[] (pfns ${hex(base)}..${hex(base + this.L.pages - 1)}): a handle or object that no longer decodes to a page`,
+      `use-after-free in ${where}: page pfn ${hex(addr)} is free (PG_free)`,
+      `slab-use-after-free in ${where}: address ${hex(addr)} is inside a freed slab object`,
+      ...[0, 1].map((w) => `use-after-free in ${where}: ${access(w)} at ${hex(addr)}, in page pfn ${hex(addr / KPAGE_BYTES)}, which is free (PG_free)`),
+      ...[0, 1].map((w) => `slab-use-after-free in ${where}: ${access(w)} at ${hex(addr)}, inside a freed slab object`),
+    ][what]!;
+    this.checks.report('memory-safety', `BUG: KASAN: ${detail} (CPU ${this.cpu})\nstack:\n${stackText(frames, this.fnNames)}`);
+    // the access would oops, or spin on a poisoned lock: the operation ends here
+    throw new KernelBug(`KASAN: ${detail}`);
+  }
+
   /** A sleep of `us` microseconds (< 0: only might_sleep()'s check). */
   sleep(us: number, call: string): void {
     if ((this.preempt & ~IRQS_OFF) !== 0 || (this.preempt & IRQS_OFF) !== 0) {
       const zs = this.held.length > 0 ? `, holding ${this.held.length} zspage lock(s)` : '';
       this.checks.report('slept-in-atomic', `BUG: sleeping function called from invalid context: ${call}() with preempt_count ${this.preempt & ~IRQS_OFF}${zs} (CPU ${this.cpu})`);
     }
+    this.lockdep?.mightSleep(call);
     // under the explorer a sleep is a point where the others run
     if (us > 0 && this.gate) this.gate.sleep();
     else if (us > 0) RAW.wait(this.mem, HDR.STOP, 0, us / 1000);
@@ -251,8 +307,8 @@ export class KernelPool {
   }
 
   private isZspageLock(lock: number, kind: number): boolean {
-    const at = NAME_AT[kind];
-    if (at === undefined) return false;
+    const at = NAME_AT[kind]!;
+    if (at < 0 || kind === KIND.SPINLOCK) return false;
     const namePtr = RAW.load(this.mem, (lock + at) >> 2);
     let zspage = this.names.get(namePtr);
     if (zspage === undefined) {

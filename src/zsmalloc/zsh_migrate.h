@@ -58,6 +58,18 @@ ZSH_EXPORT(zsh_migrate) int zsh_migrate(unsigned long pfn, int *rc)
 		zsh_putback(page);
 		return ZSH_PAGE_BUSY;
 	}
+	/*
+	 * migrate_folio_unmap(): the type freed the page while the lock was dropped after
+	 * isolation, and only the isolation's reference is left ("Folio was freed from under
+	 * us"); 6.12's zsmalloc has no check of its own (mainline's zs_page_migrate() does).
+	 */
+	if (page_ref_count(page) == 1) {
+		ClearPageMovableOpsIsolated(page);
+		folio_unlock(page_folio(page));
+		put_page(newpage);
+		put_page(page);
+		return ZSH_NOT_MOVABLE;
+	}
 	/* move_to_new_folio() wants dst locked: a page nobody else can see yet */
 	BUG_ON(!folio_trylock(page_folio(newpage)));
 	*rc = zsk_movable_ops->migrate_page(newpage, page, MIGRATE_ASYNC);

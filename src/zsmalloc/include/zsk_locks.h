@@ -7,7 +7,9 @@
  * lock wherever a version keeps it: the lockdep map of the 6.15+ zspage lock
  * ("zspage->lock"), or 6.12's rwlock_t. Lockdep annotations (rwsem_acquire*,
  * lock_acquired, rwsem_release), rwlock and page lock operations are events the harness
- * receives, with the address of the map or lock.
+ * receives, with the address of the map or lock and the kernel function that took it
+ * (__func__ at the macro's use: the acquire site lockdep names). Spinlocks carry their
+ * name too ("&class->lock"), and their operations tell the harness the same.
  */
 #ifndef ZSK_LOCKS_H
 #define ZSK_LOCKS_H
@@ -16,9 +18,12 @@ enum { __ZSK_ACQUIRE_READ = 0, __ZSK_ACQUIRE_WRITE = 1, __ZSK_ACQUIRED = 2, __ZS
 enum { __ZSK_SPINLOCK = 0, __ZSK_RWLOCK = 1, __ZSK_LOCKDEP_MAP = 2, __ZSK_LOCAL_LOCK = 3, __ZSK_PAGE_LOCK = 4 };
 /*
  * a lockdep event on the lock or map at `lock` of kind `kind` (trylock: rwsem_acquire*'s
- * `try`); a map's or rwlock's name is in it (`name`), as the harness reads it
+ * `try`), in kernel function `func`; a map's, rwlock's or spinlock's name is in it
+ * (`name`), as the harness reads it
  */
-__zs_kernel(lock_event) void __zsk_lock_event(const volatile void *lock, int event, int trylock, int kind);
+__zs_kernel(lock_event) void __zsk_lock_event(const volatile void *lock, int event, int trylock, int kind, const char *func);
+/* KASAN (harness.c): `p`, a lock about to be taken, is not in a freed page or slab object */
+void zsk_kasan_obj(const volatile void *p, const char *func);
 /* WARN/BUG with the file that fired it */
 __zs_kernel(warn_at) void __zsk_warn_at(const char *file, int line, int kind);
 
@@ -37,7 +42,26 @@ __zs_kernel(warn_at) void __zsk_warn_at(const char *file, int line, int kind);
 #define VM_WARN_ON_FOLIO(cond, folio) WARN_ON(cond)
 #define VM_WARN_ON_ONCE_FOLIO(cond, folio) WARN_ON_ONCE(cond)
 
-/* ---- spinlock.h ------------------------------------------------------------------------ */
+/*
+ * ---- spinlock.h: the C locks' spinlock (src/locks/c/spinlock.ts) with a name, as
+ * spin_lock_init(&class->lock) names it "&class->lock" in the kernel's lockdep; one
+ * kernel call per operation carries the lockdep event with it.
+ */
+typedef struct { int locked; const char *name; } spinlock_t;
+typedef spinlock_t raw_spinlock_t;
+#define __SPIN_LOCK_UNLOCKED(n) { 0, #n }
+#define __RAW_SPIN_LOCK_UNLOCKED(n) { 0, #n }
+#define DEFINE_SPINLOCK(x) spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
+#define DEFINE_RAW_SPINLOCK(x) raw_spinlock_t x = __RAW_SPIN_LOCK_UNLOCKED(x)
+#define spin_lock_init(l) do { __zs_store(&(l)->locked, 0, __ZS_RELAXED); (l)->name = #l; } while (0)
+__zs_kernel(kspin_lock) void __zsk_spin_lock(spinlock_t *l, const char *func);
+__zs_kernel(kspin_unlock) void __zsk_spin_unlock(spinlock_t *l, const char *func);
+__zs_kernel(kspin_trylock) int __zsk_spin_trylock(spinlock_t *l, const char *func);
+/* a lock in a freed page or slab object is KASAN's (zsk_kasan_obj(), harness.c) */
+#define spin_lock(l) do { zsk_kasan_obj((l), __func__); __zsk_spin_lock((l), __func__); } while (0)
+#define spin_unlock(l) __zsk_spin_unlock((l), __func__)
+#define spin_trylock(l) (zsk_kasan_obj((l), __func__), __zsk_spin_trylock((l), __func__) != 0)
+#define spin_is_locked(l) (__zs_load(&(l)->locked, __ZS_RELAXED) != 0)
 #define assert_spin_locked(l) BUG_ON(!spin_is_locked(l))
 #define lockdep_assert_held(l) do { } while (0)
 #define lockdep_assert_held_write(l) do { } while (0)
@@ -93,25 +117,26 @@ static inline void __zsk_write_lock(rwlock_t *l)
 		__zsk_rw_slowpath(l, true);
 }
 
-static inline bool __zsk_rw_trylock(rwlock_t *l, bool write)
+static inline bool __zsk_rw_trylock(rwlock_t *l, bool write, const char *func)
 {
+	zsk_kasan_obj(l, func);
 	preempt_disable();
-	__zsk_lock_event(l, write ? __ZSK_ACQUIRE_WRITE : __ZSK_ACQUIRE_READ, 1, __ZSK_RWLOCK);
+	__zsk_lock_event(l, write ? __ZSK_ACQUIRE_WRITE : __ZSK_ACQUIRE_READ, 1, __ZSK_RWLOCK, func);
 	if (write ? __zsk_write_trylock(l) : __zsk_read_trylock(l)) {
-		__zsk_lock_event(l, __ZSK_ACQUIRED, 1, __ZSK_RWLOCK);
+		__zsk_lock_event(l, __ZSK_ACQUIRED, 1, __ZSK_RWLOCK, func);
 		return true;
 	}
-	__zsk_lock_event(l, __ZSK_RELEASE, 1, __ZSK_RWLOCK);
+	__zsk_lock_event(l, __ZSK_RELEASE, 1, __ZSK_RWLOCK, func);
 	preempt_enable();
 	return false;
 }
 
-#define read_lock(l) do { preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_READ, 0, __ZSK_RWLOCK); __zsk_read_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK); } while (0)
-#define write_lock(l) do { preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_WRITE, 0, __ZSK_RWLOCK); __zsk_write_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK); } while (0)
-#define read_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK); atomic_fetch_sub_release(1, &(l)->cnts); preempt_enable(); } while (0)
-#define write_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK); atomic_set_release(&(l)->cnts, 0); preempt_enable(); } while (0)
-#define read_trylock(l) __zsk_rw_trylock((l), false)
-#define write_trylock(l) __zsk_rw_trylock((l), true)
+#define read_lock(l) do { zsk_kasan_obj((l), __func__); preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_READ, 0, __ZSK_RWLOCK, __func__); __zsk_read_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK, __func__); } while (0)
+#define write_lock(l) do { zsk_kasan_obj((l), __func__); preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_WRITE, 0, __ZSK_RWLOCK, __func__); __zsk_write_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK, __func__); } while (0)
+#define read_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK, __func__); atomic_fetch_sub_release(1, &(l)->cnts); preempt_enable(); } while (0)
+#define write_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK, __func__); atomic_set_release(&(l)->cnts, 0); preempt_enable(); } while (0)
+#define read_trylock(l) __zsk_rw_trylock((l), false, __func__)
+#define write_trylock(l) __zsk_rw_trylock((l), true, __func__)
 #define read_lock_irqsave(l, f) do { local_irq_save(f); read_lock(l); } while (0)
 #define read_unlock_irqrestore(l, f) do { read_unlock(l); local_irq_restore(f); } while (0)
 #define write_lock_irqsave(l, f) do { local_irq_save(f); write_lock(l); } while (0)
@@ -121,21 +146,21 @@ static inline bool __zsk_rw_trylock(rwlock_t *l, bool write)
 struct lock_class_key { int unused; };
 struct lockdep_map { const char *name; };
 #define lockdep_init_map(map, n, key, sub) do { (map)->name = (n); (void)(key); (void)(sub); } while (0)
-#define rwsem_acquire(map, sub, try, ip) __zsk_lock_event((map), __ZSK_ACQUIRE_WRITE, (try), __ZSK_LOCKDEP_MAP)
-#define rwsem_acquire_read(map, sub, try, ip) __zsk_lock_event((map), __ZSK_ACQUIRE_READ, (try), __ZSK_LOCKDEP_MAP)
-#define rwsem_release(map, ip) __zsk_lock_event((map), __ZSK_RELEASE, 0, __ZSK_LOCKDEP_MAP)
-#define lock_acquired(map, ip) __zsk_lock_event((map), __ZSK_ACQUIRED, 0, __ZSK_LOCKDEP_MAP)
-#define lock_contended(map, ip) __zsk_lock_event((map), __ZSK_CONTENDED, 0, __ZSK_LOCKDEP_MAP)
-#define lock_map_acquire(map) __zsk_lock_event((map), __ZSK_ACQUIRE_WRITE, 0, __ZSK_LOCKDEP_MAP)
-#define lock_map_release(map) __zsk_lock_event((map), __ZSK_RELEASE, 0, __ZSK_LOCKDEP_MAP)
+#define rwsem_acquire(map, sub, try, ip) zsk_kasan_obj((map), __func__), __zsk_lock_event((map), __ZSK_ACQUIRE_WRITE, (try), __ZSK_LOCKDEP_MAP, __func__)
+#define rwsem_acquire_read(map, sub, try, ip) zsk_kasan_obj((map), __func__), __zsk_lock_event((map), __ZSK_ACQUIRE_READ, (try), __ZSK_LOCKDEP_MAP, __func__)
+#define rwsem_release(map, ip) __zsk_lock_event((map), __ZSK_RELEASE, 0, __ZSK_LOCKDEP_MAP, __func__)
+#define lock_acquired(map, ip) __zsk_lock_event((map), __ZSK_ACQUIRED, 0, __ZSK_LOCKDEP_MAP, __func__)
+#define lock_contended(map, ip) __zsk_lock_event((map), __ZSK_CONTENDED, 0, __ZSK_LOCKDEP_MAP, __func__)
+#define lock_map_acquire(map) __zsk_lock_event((map), __ZSK_ACQUIRE_WRITE, 0, __ZSK_LOCKDEP_MAP, __func__)
+#define lock_map_release(map) __zsk_lock_event((map), __ZSK_RELEASE, 0, __ZSK_LOCKDEP_MAP, __func__)
 #define _RET_IP_ 0UL
 #define _THIS_IP_ 0UL
 
 /* ---- local_lock.h (6.12's per-CPU mapping area): preemption off while held -------- */
-typedef struct { int owner; } local_lock_t;
-#define INIT_LOCAL_LOCK(name) { 0 }
-#define local_lock_init(l) do { } while (0)
-#define local_lock(l) do { preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_WRITE, 0, __ZSK_LOCAL_LOCK); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_LOCAL_LOCK); } while (0)
-#define local_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_LOCAL_LOCK); preempt_enable(); } while (0)
+typedef struct { int owner; const char *name; } local_lock_t;
+#define INIT_LOCAL_LOCK(n) { 0, #n }
+#define local_lock_init(l) do { (l)->name = #l; } while (0)
+#define local_lock(l) do { preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_WRITE, 0, __ZSK_LOCAL_LOCK, __func__); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_LOCAL_LOCK, __func__); } while (0)
+#define local_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_LOCAL_LOCK, __func__); preempt_enable(); } while (0)
 
 #endif /* ZSK_LOCKS_H */

@@ -84,8 +84,27 @@ struct zsk_mm {
 };
 extern struct zsk_mm zsk_mm;
 
+/*
+ * KASAN, where the harness can tell cheaply: a pfn outside mem_map[] (a handle that no
+ * longer decodes to an object), a map of a freed page, a lock inside a freed page or slab
+ * object. The harness reports `memory-safety` and ends the operation, as the access would
+ * oops; `func` is the kernel function (__func__ at the caller).
+ */
+enum {
+	__ZSK_KASAN_PFN = 0, __ZSK_KASAN_PAGE = 1, __ZSK_KASAN_SLAB = 2,
+	/* a plain access (ZSH_KASAN_FULL): + 1 for a store */
+	__ZSK_KASAN_PAGE_ACCESS = 3, __ZSK_KASAN_SLAB_ACCESS = 5,
+};
+__zs_kernel(kasan) void __zsk_kasan(int what, unsigned long addr, const char *func);
+
 static inline unsigned long page_to_pfn(const struct page *page) { return zsk_mm.base_pfn + (unsigned long)(page - zsk_mm.mem_map); }
-static inline struct page *pfn_to_page(unsigned long pfn) { return zsk_mm.mem_map + (pfn - zsk_mm.base_pfn); }
+static inline struct page *__zsk_pfn_to_page(unsigned long pfn, const char *func)
+{
+	if (unlikely(pfn - zsk_mm.base_pfn >= zsk_mm.nr_pages))
+		__zsk_kasan(__ZSK_KASAN_PFN, pfn, func);
+	return zsk_mm.mem_map + (pfn - zsk_mm.base_pfn);
+}
+#define pfn_to_page(pfn) __zsk_pfn_to_page((pfn), __func__)
 #define folio_pfn(f) page_to_pfn(&(f)->page)
 static inline void *page_address(const struct page *page) { return (void *)(page_to_pfn(page) << PAGE_SHIFT); }
 static inline struct page *virt_to_page(const void *addr) { return pfn_to_page((unsigned long)addr >> PAGE_SHIFT); }
@@ -136,31 +155,35 @@ static inline bool get_page_unless_zero(struct page *p) { return atomic_inc_not_
 __zs_kernel(wait_bit) void __zsk_wait_bit(volatile unsigned long *word, int bit);
 /* wakes the threads waiting on the word at `word` */
 __zs_kernel(wake) void __zsk_wake(volatile unsigned long *word);
-static inline bool folio_trylock(struct folio *f)
+/* `func`: the kernel function taking it (__func__ at the caller, for lockdep) */
+static inline bool __zsk_folio_trylock(struct folio *f, const char *func)
 {
-	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRE_WRITE, 1, __ZSK_PAGE_LOCK);
+	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRE_WRITE, 1, __ZSK_PAGE_LOCK, func);
 	if (!test_and_set_bit_lock(PG_locked, &f->page.flags)) {
-		__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRED, 1, __ZSK_PAGE_LOCK);
+		__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRED, 1, __ZSK_PAGE_LOCK, func);
 		return true;
 	}
-	__zsk_lock_event(&f->page.flags, __ZSK_RELEASE, 1, __ZSK_PAGE_LOCK);
+	__zsk_lock_event(&f->page.flags, __ZSK_RELEASE, 1, __ZSK_PAGE_LOCK, func);
 	return false;
 }
-static inline void folio_lock(struct folio *f)
+static inline void __zsk_folio_lock(struct folio *f, const char *func)
 {
 	might_sleep();
-	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRE_WRITE, 0, __ZSK_PAGE_LOCK);
+	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRE_WRITE, 0, __ZSK_PAGE_LOCK, func);
 	while (test_and_set_bit_lock(PG_locked, &f->page.flags))
 		__zsk_wait_bit(&f->page.flags, PG_locked);
-	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRED, 0, __ZSK_PAGE_LOCK);
+	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRED, 0, __ZSK_PAGE_LOCK, func);
 }
-static inline void folio_unlock(struct folio *f)
+static inline void __zsk_folio_unlock(struct folio *f, const char *func)
 {
 	BUG_ON(!folio_test_locked(f));
-	__zsk_lock_event(&f->page.flags, __ZSK_RELEASE, 0, __ZSK_PAGE_LOCK);
+	__zsk_lock_event(&f->page.flags, __ZSK_RELEASE, 0, __ZSK_PAGE_LOCK, func);
 	clear_bit_unlock(PG_locked, &f->page.flags);
 	__zsk_wake(&f->page.flags);
 }
+#define folio_trylock(f) __zsk_folio_trylock((f), __func__)
+#define folio_lock(f) __zsk_folio_lock((f), __func__)
+#define folio_unlock(f) __zsk_folio_unlock((f), __func__)
 static inline void folio_wait_locked(struct folio *f)
 {
 	might_sleep();
@@ -172,10 +195,16 @@ static inline void folio_wait_locked(struct folio *f)
 #define unlock_page(p) folio_unlock(page_folio(p))
 #define wait_on_page_locked(p) folio_wait_locked(page_folio(p))
 
-/* ---- highmem.h: every page is mapped at its own address ------------------------------ */
-#define kmap_local_page(p) page_address(p)
-#define kmap_local_folio(f, off) ((char *)folio_address(f) + (off))
-#define kmap_atomic(p) ({ preempt_disable(); page_address(p); })
+/* ---- highmem.h: every page is mapped at its own address; a freed one is KASAN's ------- */
+static inline void *__zsk_kmap(const struct page *p, const char *func)
+{
+	if (unlikely(READ_ONCE(p->flags) & (1UL << PG_free)))
+		__zsk_kasan(__ZSK_KASAN_PAGE, page_to_pfn(p), func);
+	return page_address(p);
+}
+#define kmap_local_page(p) __zsk_kmap((p), __func__)
+#define kmap_local_folio(f, off) ((char *)__zsk_kmap(&(f)->page, __func__) + (off))
+#define kmap_atomic(p) ({ preempt_disable(); __zsk_kmap((p), __func__); })
 #define kunmap_atomic(addr) do { (void)(addr); preempt_enable(); } while (0)
 #define kunmap_local(addr) do { (void)(addr); } while (0)
 #define kmap(p) page_address(p)

@@ -29,6 +29,7 @@
 #define local_bh_enable() do { barrier(); __zs_preempt(-SOFTIRQ_DISABLE_OFFSET); } while (0)
 
 /* ---- spinlock.h: holding a spinlock raises preempt_count ------------------------- */
+#ifndef ZSPAGE_OWN_RWLOCK /* the kernel pool's shim names its spinlocks for its lockdep (zsk_locks.h) */
 typedef struct { int locked; } spinlock_t;
 typedef spinlock_t raw_spinlock_t;
 #define __SPIN_LOCK_UNLOCKED(name) { 0 }
@@ -40,6 +41,7 @@ typedef spinlock_t raw_spinlock_t;
 #define spin_unlock(l) __zs_spin_unlock(&(l)->locked)
 #define spin_trylock(l) (__zs_spin_trylock(&(l)->locked) != 0)
 #define spin_is_locked(l) (__zs_load(&(l)->locked, __ZS_RELAXED) != 0)
+#endif /* ZSPAGE_OWN_RWLOCK */
 
 #define spin_lock_bh(l) do { local_bh_disable(); spin_lock(l); } while (0)
 #define spin_unlock_bh(l) do { spin_unlock(l); local_bh_enable(); } while (0)
@@ -64,7 +66,7 @@ typedef spinlock_t raw_spinlock_t;
 #define raw_spin_unlock_irqrestore spin_unlock_irqrestore
 #define raw_spin_trylock_irqsave spin_trylock_irqsave
 
-#ifndef ZSPAGE_OWN_RWLOCK /* the kernel pool's shim has rwlocks of its own */
+#ifndef ZSPAGE_OWN_RWLOCK /* the kernel pool's shim has rwlocks of its own (zsk_locks.h) */
 /*
  * ---- rwlock.h: readers count up, a writer holds it at -1 --------------------------
  * Not the kernel's queued rwlock (no fairness), but its orderings: acquire to take,
