@@ -7,6 +7,7 @@ import type { Ev } from './events.js';
 import type { LkTest } from './file.js';
 import type { Exec } from './model.js';
 import { Rel } from './rel.js';
+import { locationChoices, product, type LocChoice } from './perloc.js';
 import { LitmusInputError, runThread, type ThreadRun } from './thread.js';
 import type { Val } from './syntax.js';
 
@@ -27,32 +28,43 @@ export function sharedLocations(t: LkTest): Set<string> {
  * so as many rounds as there are stores suffice).
  */
 export function threadRuns(t: LkTest, shared: Set<string>): ThreadRun[][] {
+  // Seeded with the program's integer constants too: a value a thread writes only on a path
+  // that needs that value read first (crypto-control-data) is found that way.
+  const seeds = literals(t);
   const domain = new Map<string, Set<Val>>();
-  for (const l of shared) domain.set(l, new Set([t.init.get(l) ?? 0]));
+  for (const l of shared) domain.set(l, new Set([t.init.get(l) ?? 0, ...seeds]));
   for (let round = 0; ; round++) {
-    const runs = t.threads.map((th) =>
-      runThread({ tid: th.id, params: th.params, body: th.body, regInit: t.regInit, shared, domain: (l) => [...domain.get(l)!] }, MAX_RUNS),
-    );
     let grew = false;
+    const wrote = (w: Ev) => {
+      if (w.flags & E.LOCK_EVENTS) return;
+      const d = domain.get(w.loc!)!;
+      if (d.has(w.val)) return;
+      d.add(w.val);
+      grew = true;
+      if (d.size > MAX_VALUES) throw new LitmusInputError(`more than ${MAX_VALUES} values for ${w.loc}: too large for a litmus test`);
+    };
+    const snapshot = new Map([...domain].map(([l, d]) => [l, [...d]]));
+    const runs = t.threads.map((th) =>
+      runThread({ tid: th.id, params: th.params, body: th.body, regInit: t.regInit, shared, domain: (l) => snapshot.get(l)!, wrote }, MAX_RUNS),
+    );
     let stores = 0;
-    for (const thr of runs) {
-      let most = 0;
-      for (const r of thr) {
-        const ws = r.events.filter((e) => e.kind === 'W' && !(e.flags & E.LOCK_EVENTS));
-        most = Math.max(most, ws.length);
-        for (const w of ws) {
-          const d = domain.get(w.loc!)!;
-          if (!d.has(w.val)) {
-            d.add(w.val);
-            grew = true;
-            if (d.size > MAX_VALUES) throw new LitmusInputError(`more than ${MAX_VALUES} values for ${w.loc}: too large for a litmus test`);
-          }
-        }
-      }
-      stores += most;
-    }
+    for (const thr of runs) stores += Math.max(0, ...thr.map((r) => r.events.filter((e) => e.kind === 'W').length));
     if (!grew || round > stores) return runs;
   }
+}
+
+function literals(t: LkTest): Set<number> {
+  const out = new Set<number>();
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === 'object') {
+      const o = x as { k?: string; v?: unknown };
+      if (o.k === 'num' && typeof o.v === 'number') out.add(o.v);
+      else Object.values(o).forEach(walk);
+    }
+  };
+  for (const th of t.threads) walk(th.body);
+  return out;
 }
 
 export interface Combination {
@@ -127,96 +139,20 @@ function enclosingLock(ev: Ev[], po: Rel, j: number): number {
   return -1;
 }
 
-function* permutations<T>(xs: T[]): Generator<T[]> {
-  if (xs.length <= 1) {
-    yield xs;
-    return;
-  }
-  for (let i = 0; i < xs.length; i++) {
-    const rest = [...xs.slice(0, i), ...xs.slice(i + 1)];
-    for (const p of permutations(rest)) yield [xs[i]!, ...p];
-  }
-}
-
-function* product<T>(choices: T[][]): Generator<T[]> {
-  const idx = choices.map(() => 0);
-  if (choices.some((c) => c.length === 0)) return;
-  for (;;) {
-    yield idx.map((k, i) => choices[i]![k]!);
-    let d = choices.length - 1;
-    while (d >= 0 && idx[d] === choices[d]!.length - 1) idx[d--] = 0;
-    if (d < 0) return;
-    idx[d]!++;
-  }
-}
-
-/** Every rf and co of one combination of runs. */
+/** Every rf and co of one combination of runs: per location the coherent choices, then their product. */
 export function* executions(c: Combination): Generator<Exec> {
-  const { ev, po } = c.base;
+  const { ev, po, rmw } = c.base;
   const n = ev.length;
-  const locs = [...new Set(ev.map((e) => e.loc).filter((l): l is string => l !== null))];
-  const lockLocs = new Set(ev.filter((e) => e.flags & E.LOCK_EVENTS).map((e) => e.loc!));
-  // co choices, one list of orders (event index sequences, initial write first) per location
-  const coChoices: number[][][] = [];
-  for (const l of locs) {
-    const iw = ev.findIndex((e) => e.tid < 0 && e.loc === l);
-    if (lockLocs.has(l)) {
-      const lkws = ev.map((_, i) => i).filter((i) => ev[i]!.loc === l && at(ev, i, E.LKW));
-      const open = lkws.filter((i) => unlockOf(ev, po, i) < 0);
-      const closed = lkws.filter((i) => unlockOf(ev, po, i) >= 0);
-      const orders: number[][] = [];
-      for (const p of permutations(closed)) {
-        const seq = [iw];
-        for (const k of [...p, ...open]) {
-          seq.push(k);
-          const u = unlockOf(ev, po, k);
-          if (u >= 0) seq.push(u);
-        }
-        orders.push(seq);
-      }
-      coChoices.push(orders);
-    } else {
-      const ws = ev.map((_, i) => i).filter((i) => ev[i]!.kind === 'W' && ev[i]!.loc === l && ev[i]!.tid >= 0);
-      coChoices.push([...permutations(ws)].map((p) => [iw, ...p]));
-    }
-  }
-  // rf choices for reads that do not depend on co
-  const reads: number[] = [];
-  const rfChoices: number[][] = [];
-  for (let r = 0; r < n; r++) {
-    const e = ev[r]!;
-    if (e.kind !== 'R' || at(ev, r, E.LKR)) continue;
-    let srcs: number[];
-    if (at(ev, r, E.LF)) {
-      const own = enclosingLock(ev, po, r);
-      srcs = own >= 0 ? [own] : ev.map((_, i) => i).filter((i) => at(ev, i, E.LKW) && ev[i]!.loc === e.loc && ev[i]!.tid !== e.tid);
-    } else if (at(ev, r, E.RU)) {
-      let last = -1;
-      for (let i = 0; i < r; i++) if (po.has(i, r) && at(ev, i, E.UL) && ev[i]!.loc === e.loc) last = i;
-      srcs = ev.map((_, i) => i).filter((i) => ev[i]!.loc === e.loc && ((at(ev, i, E.UL) && ev[i]!.tid !== e.tid) || at(ev, i, E.IW)));
-      if (last >= 0) srcs.push(last);
-    } else {
-      srcs = ev.map((_, i) => i).filter((i) => ev[i]!.kind === 'W' && ev[i]!.loc === e.loc && ev[i]!.val === e.val && !at(ev, i, E.LOCK_EVENTS));
-    }
-    reads.push(r);
-    rfChoices.push(srcs);
-  }
-  const lkrs = ev.map((_, i) => i).filter((i) => at(ev, i, E.LKR));
-  for (const cos of product(coChoices)) {
+  const locs = [...new Set(ev.map((e) => e.loc).filter((l): l is string => l !== null))].sort();
+  const perLoc: LocChoice[][] = locs.map((l) => locationChoices(ev, po, rmw, l, (i) => unlockOf(ev, po, i), (r) => enclosingLock(ev, po, r)));
+  for (const choice of product(perLoc)) {
     const co = new Rel(n);
-    const pred = new Map<number, number>();
-    for (const seq of cos) {
-      for (let i = 0; i < seq.length; i++) {
-        for (let j = i + 1; j < seq.length; j++) co.add(seq[i]!, seq[j]!);
-        if (i > 0) pred.set(seq[i]!, seq[i - 1]!);
-      }
+    const rf = new Rel(n);
+    for (const ch of choice) {
+      const seq = ch.co;
+      for (let i = 0; i < seq.length; i++) for (let j = i + 1; j < seq.length; j++) co.add(seq[i]!, seq[j]!);
+      for (const [w, r] of ch.rf) rf.add(w, r);
     }
-    const lockRf: [number, number][] = [];
-    for (const r of lkrs) lockRf.push([pred.get(ev[r]!.rmwWith! + c.base.base[ev[r]!.tid]!)!, r]);
-    for (const srcs of product(rfChoices)) {
-      const rf = Rel.from(n, lockRf);
-      srcs.forEach((w, k) => rf.add(w, reads[k]!));
-      yield { ...c.base, rf, co };
-    }
+    yield { ...c.base, rf, co };
   }
 }
