@@ -36,6 +36,12 @@ export const RMW = 1 << 24;
 /** An initial write. */
 export const IW = 1 << 25;
 
+/** A value and the reads (thread-local event indices) it depends on. */
+export interface TV {
+  v: Val;
+  d: number[];
+}
+
 export const LOCK_EVENTS = LKR | LKW | UL | LF | RU;
 
 export interface Ev {
@@ -87,7 +93,7 @@ const NAMES: [number, string][] = [
 export function describe(e: Ev): string {
   const tags = NAMES.filter(([f]) => e.flags & f).map(([, n]) => n);
   const who = e.tid < 0 ? 'init' : `P${e.tid}`;
-  const tag = tags.length ? `[${tags.join(',')}]` : e.kind === 'F' ? '' : '[plain]';
+  const tag = tags.length ? `[${tags.join(',')}]` : e.kind === 'F' || e.tid < 0 ? '' : '[plain]';
   if (e.kind === 'F') return `${who}:F${tag}${e.loc ? ` ${e.loc}` : ''}`;
   const v = e.flags & LOCK_EVENTS ? '' : `=${typeof e.val === 'string' ? `&${e.val}` : e.val}`;
   return `${who}:${e.kind}${tag} ${e.loc}${v}`;

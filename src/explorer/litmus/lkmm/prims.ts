@@ -2,8 +2,8 @@
 // (herd7's C semantics): a fully ordered RMW is F[mb]; R[once] ->rmw W[once]; F[mb]; a
 // failed one is its read alone; a non-returning one reads with 'noreturn.
 import * as E from './events.js';
+import type { TV } from './events.js';
 import type { Expr, Val } from './syntax.js';
-import type { TV } from './thread.js';
 
 export interface RmwOrder {
   mb: boolean;

@@ -2,15 +2,11 @@
 // their address, data and control dependencies (herd7's C semantics). Every read takes one
 // value of its location's candidate values; runThread enumerates all such runs.
 import * as E from './events.js';
-import type { Ev } from './events.js';
+import type { Ev, TV } from './events.js';
 import { callPrimitive, type Prim, type RmwOrder } from './prims.js';
 import type { Expr, Stmt, Val } from './syntax.js';
 
-/** A value and the reads (thread-local event indices) it depends on. */
-export interface TV {
-  v: Val;
-  d: number[];
-}
+export type { TV } from './events.js';
 
 export interface ThreadRun {
   events: Ev[];
