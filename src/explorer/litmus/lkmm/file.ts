@@ -17,7 +17,7 @@ export type Prop =
   | { k: 'and' | 'or'; a: Prop; b: Prop }
   | { k: 'not'; a: Prop }
   | { k: 'bool'; v: boolean }
-  | { k: 'eq'; thread: number | null; name: string; val: Val; neg: boolean };
+  | { k: 'eq'; thread: number | null; name: string; val: Val; neg: boolean; reg?: { thread: number; name: string } };
 
 export interface LkThread {
   id: number;
@@ -117,7 +117,7 @@ function initValue(s: string, bad: (why: string) => never): Val {
 
 /** The proposition of exists/filter: `0:r0=1`, `x=2`, `0:r0=x` (an address), `!=`, /\, \/, ~, parentheses. */
 export function parseProp(text: string, bad: (why: string, line?: number) => never): Prop {
-  const toks = text.match(/\/\\|\\\/|~|\(|\)|\btrue\b|\bfalse\b|(?:\d+\s*:\s*)?[A-Za-z_]\w*\s*!?=\s*&?-?\w+|\S/g) ?? [];
+  const toks = text.match(/\/\\|\\\/|~|\(|\)|\btrue\b|\bfalse\b|(?:\d+\s*:\s*)?[A-Za-z_]\w*\s*!?=\s*(?:\d+\s*:\s*[A-Za-z_]\w*|&?-?\w+)|\S/g) ?? [];
   let p = 0;
   const fail = (why: string): never => bad(`exists clause: ${why} in '${text.trim()}'`);
   const or = (): Prop => {
@@ -146,6 +146,12 @@ export function parseProp(text: string, bad: (why: string, line?: number) => nev
       return a;
     }
     if (t === 'true' || t === 'false') return { k: 'bool', v: t === 'true' };
+    const two = /^(?:(\d+)\s*:\s*)?([A-Za-z_]\w*)\s*(!?)=\s*(\d+)\s*:\s*([A-Za-z_]\w*)$/.exec(t);
+    if (two) {
+      // a register compared with another register: 0:r1=1:r1
+      const reg = { thread: Number(two[4]), name: two[5]! };
+      return { k: 'eq', thread: two[1] === undefined ? null : Number(two[1]), name: two[2]!, val: 0, neg: two[3] === '!', reg };
+    }
     const m = /^(?:(\d+)\s*:\s*)?([A-Za-z_]\w*)\s*(!?)=\s*&?(-?\w+)$/.exec(t);
     if (!m) return fail(`cannot read '${t}'`);
     const v = /^-?(\d+|0x[0-9a-fA-F]+)$/.test(m[4]!) ? Number(m[4]) : m[4]!;

@@ -141,7 +141,8 @@ function evalProp(p: Prop, f: Final): boolean {
       return p.v;
     case 'eq': {
       const v = p.thread === null ? (f.mem.get(p.name) ?? 0) : (f.regs[p.thread]?.get(p.name) ?? 0);
-      return (v === p.val) !== p.neg;
+      const want = p.reg ? (f.regs[p.reg.thread]?.get(p.reg.name) ?? 0) : p.val;
+      return (v === want) !== p.neg;
     }
   }
 }

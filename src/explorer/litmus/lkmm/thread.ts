@@ -111,7 +111,8 @@ class Interp implements Prim {
     const v = vals[this.choose(vals.length)]!;
     const nv = f(v);
     if (nv !== null && o.mb) this.fence(E.MB);
-    const r = this.push({ kind: 'R', loc, val: v, flags: o.r | E.RMW, addr: a.d, data: [] });
+    // herd7 (CSem.ml): a cmpxchg or add_unless that fails reads with 'once whatever its ordering
+    const r = this.push({ kind: 'R', loc, val: v, flags: (nv === null && o.r === E.ACQUIRE ? E.ONCE : o.r) | E.RMW, addr: a.d, data: [] });
     if (nv === null) return { v, d: [r] };
     this.events[r]!.rmwWith = this.events.length;
     this.push({ kind: 'W', loc, val: nv.v, flags: o.w | E.RMW, addr: a.d, data: merge([r], nv.d) });
