@@ -11,6 +11,7 @@ import { LitmusInputError, type ThreadRun } from './thread.js';
 
 /** More candidates than this is not a litmus test (exit 2 rather than run for hours). */
 export const MAX_CANDIDATES = 5_000_000;
+export const MAX_COMBINATIONS = 2_000_000;
 
 export interface LkResult {
   test: string;
@@ -54,7 +55,10 @@ function run(t: LkTest): LkResult {
   let dataRace = false;
   let witness: string[] | null = null;
   const states = new Set<string>();
+  let combinations = 0;
   for (const runs of product(perThread)) {
+    if (++combinations > MAX_COMBINATIONS) throw new LitmusInputError(`more than ${MAX_COMBINATIONS} combinations of thread runs: too large for a litmus test`);
+    if (!valuesAvailable(t, shared, runs)) continue;
     const c = combine(t, shared, runs);
     if (c.invalid) continue;
     const s = statics(c.base);
@@ -78,6 +82,16 @@ function run(t: LkTest): LkResult {
   const agrees = expected === null ? null : expected === 'DEADLOCK' ? executionsN === 0 : expected === observed;
   const differs = agrees !== false ? null : weaker(expected!, observed, executionsN) ? 'weaker' : 'stronger';
   return { test: t.name, file: t.file, expected, observed, agrees, differs, executions: executionsN, witnesses, candidates, dataRace, states: [...states].sort(), witness: observed === 'Never' ? null : witness };
+}
+
+/** Every read's value is the initial value or one some run of the combination writes there. */
+function valuesAvailable(t: LkTest, shared: Set<string>, runs: ThreadRun[]): boolean {
+  const key = (l: string, v: Val) => `${l}\0${typeof v}\0${v}`;
+  const have = new Set<string>();
+  for (const l of shared) have.add(key(l, t.init.get(l) ?? 0));
+  for (const r of runs) for (const e of r.events) if (e.kind === 'W' && !(e.flags & E.LOCK_EVENTS)) have.add(key(e.loc!, e.val));
+  for (const r of runs) for (const e of r.events) if (e.kind === 'R' && !(e.flags & E.LOCK_EVENTS) && !have.has(key(e.loc!, e.val))) return false;
+  return true;
 }
 
 function weaker(expected: Expected, observed: Outcome, executions: number): boolean {

@@ -91,7 +91,8 @@ export function check(x: Exec, s: Static): Verdict {
   if (!rmw.and(fre.seq(coe)).empty()) return { violates: 'atomic', ...no };
 
   const id = (p: (i: number) => boolean) => Rel.id(n, p);
-  const inRmw = rmw.domain().map((d, i) => d || rmw.range()[i]!);
+  const rmwRange = rmw.range();
+  const inRmw = rmw.domain().map((d, i) => d || rmwRange[i]!);
   const markedF = E.IW | E.ONCE | E.RELEASE | E.ACQUIRE | E.LKR | E.LKW | E.UL | E.LF | E.RU | E.SRCU_LOCK | E.SRCU_UNLOCK;
   const marked = (i: number) => !M(i) || is(markedF)(i) || inRmw[i]!;
   const plain = (i: number) => M(i) && !marked(i);
@@ -137,8 +138,7 @@ export function check(x: Exec, s: Static): Verdict {
   const cumulFence = Rel.seqAll(Marked, aCumul(strong.or(poRel)).or(wmb, pulp), Marked, rmwSeq);
   const cumulStar = cumulFence.star();
   const prop = Rel.seqAll(Marked, overwrite.and(ext).opt(), cumulStar, Marked, rfe.opt(), Marked);
-  const notId = Rel.cross(n, () => true, () => true).minus(Rel.id(n, () => true));
-  const hb = Rel.seqAll(Marked, ppo.or(rfe, prop.and(notId).and(int)), Marked);
+  const hb = Rel.seqAll(Marked, ppo.or(rfe, prop.minus(Rel.id(n, () => true)).and(int)), Marked);
   if (!hb.acyclic()) return { violates: 'happens-before', ...no };
   const hbStar = hb.star();
   const pb = Rel.seqAll(prop, strong, hbStar, Marked);

@@ -48,14 +48,22 @@ export class Rel {
   minus(o: Rel): Rel {
     return this.zip(o, (a, b) => a & ~b);
   }
-  /** this ; o */
+  /** this ; o: for each pair (i, k) set in this, row k of o is or-ed into row i (set bits only). */
   seq(o: Rel): Rel {
     const r = new Rel(this.n);
     const w = this.w;
+    const a = this.bits;
+    const b = o.bits;
+    const out = r.bits;
     for (let i = 0; i < this.n; i++) {
-      for (let k = 0; k < this.n; k++) {
-        if (!this.has(i, k)) continue;
-        for (let x = 0; x < w; x++) r.bits[i * w + x]! |= o.bits[k * w + x]!;
+      for (let x = 0; x < w; x++) {
+        let word = a[i * w + x]!;
+        while (word !== 0) {
+          const low = word & -word;
+          const k = (x << 5) + 31 - Math.clz32(low);
+          word ^= low;
+          for (let y = 0; y < w; y++) out[i * w + y]! |= b[k * w + y]!;
+        }
       }
     }
     return r;
@@ -73,10 +81,13 @@ export class Rel {
   plus(): Rel {
     const r = new Rel(this.n, this.bits.slice());
     const w = this.w;
+    const bits = r.bits;
     for (let k = 0; k < this.n; k++) {
+      const kw = k >>> 5;
+      const kb = 1 << (k & 31);
       for (let i = 0; i < this.n; i++) {
-        if (!r.has(i, k)) continue;
-        for (let x = 0; x < w; x++) r.bits[i * w + x]! |= r.bits[k * w + x]!;
+        if ((bits[i * w + kw]! & kb) === 0) continue;
+        for (let x = 0; x < w; x++) bits[i * w + x]! |= bits[k * w + x]!;
       }
     }
     return r;
