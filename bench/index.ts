@@ -15,6 +15,7 @@ import { cLocks } from './sections/c-locks.js';
 import { lockdepCost } from './sections/lockdep.js';
 import { explorerSpeed } from './sections/explorer.js';
 import { exhaustive } from './sections/exhaustive.js';
+import { litmus } from './sections/litmus.js';
 import { lockPairs } from './sections/lock-pairs.js';
 import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
 import { startup } from './sections/startup.js';
@@ -41,6 +42,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   explorer: () => explorerSpeed(ROUNDS),
   'weak-explorer': () => weakExplorer(),
   exhaustive: () => exhaustive(),
+  litmus: async () => litmus(),
 };
 
 const merge = process.argv.includes('--merge');
