@@ -81,6 +81,14 @@ ${q}`;
     expect(lk(text('forall (0:r1=1)')).observed).toBe('Sometimes');
     expect(lk(text('~exists (0:r1=2)'), 'Never').observed).toBe('Never');
     expect(lk(text('locations [x; 0:r1] exists (x=1 /\\ 0:r1=0)')).observed).toBe('Sometimes');
+    expect(lk(text('filter (0:r1=1) locations [x] exists (0:r0=5)'), 'Always')).toMatchObject({ observed: 'Always', executions: 1 });
+  });
+
+  it('struct types and casts in declarations and the initial state', () => {
+    const r = lk(`{ struct foo *p = &x; struct srcu_struct s; x = 3; }
+P0(int *x, struct foo **p) { struct foo *r0; int r1; r0 = READ_ONCE(*p); r1 = READ_ONCE(*(int *)r0); }
+exists (0:r1=3)`, 'Always');
+    expect(r.observed).toBe('Always');
   });
 
   it('bad input names the file, the line and what is wrong', () => {

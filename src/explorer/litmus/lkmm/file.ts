@@ -39,7 +39,7 @@ export interface LkTest {
   filter: Prop | null;
 }
 
-const TYPES = /^(?:(?:int|long|short|char|unsigned|signed|const|volatile|bool|atomic_t|atomic64_t|atomic_long_t|spinlock_t|raw_spinlock_t|struct|srcu_struct|u8|u16|u32|u64|s32|s64|intptr_t|uintptr_t)\b\s*|\*\s*)+/;
+const TYPES = /^(?:struct\s+\w+\s*|(?:int|long|short|char|unsigned|signed|const|volatile|bool|atomic_t|atomic64_t|atomic_long_t|spinlock_t|raw_spinlock_t|u8|u16|u32|u64|s32|s64|intptr_t|uintptr_t)\b\s*|\*\s*)+/;
 
 export function parseLkFile(text: string, file: string): LkTest {
   const bad = (why: string, line?: number): never => {
@@ -98,13 +98,24 @@ export function parseLkFile(text: string, file: string): LkTest {
   }
   if (threads.length === 0) bad("no threads: want 'P0(int *x) { ... }'");
 
-  const tail = src.slice(i).trim();
-  const parts = /^(?:locations\s*\[[^\]]*\]\s*)?(?:filter\s*(\([\s\S]*?\))\s*)?(~\s*exists|exists|forall)\s*([\s\S]*)$/.exec(tail);
+  // locations [...] and filter (...) in either order, then the quantified proposition
+  let tail = src.slice(i).trim();
+  let filterText: string | null = null;
+  for (;;) {
+    const loc = /^locations\s*\[[^\]]*\]\s*/.exec(tail);
+    const fil = /^filter\s*(\([\s\S]*?\))\s*(?=locations|~\s*exists|exists|forall)/.exec(tail);
+    if (loc) tail = tail.slice(loc[0].length);
+    else if (fil) {
+      filterText = fil[1]!;
+      tail = tail.slice(fil[0].length);
+    } else break;
+  }
+  const parts = /^(~\s*exists|exists|forall)\s*([\s\S]*)$/.exec(tail);
   if (!parts) return bad("no 'exists (...)' clause after the threads", lineAt(i));
-  const filter = parts[1] ? parseProp(parts[1], bad) : null;
-  const q = parts[2]!.replace(/\s+/g, '');
+  const filter = filterText ? parseProp(filterText, bad) : null;
+  const q = parts[1]!.replace(/\s+/g, '');
   const quantifier = q === 'forall' ? 'forall' : q === 'exists' ? 'exists' : 'not exists';
-  return { name, file, expected, init, regInit, threads, quantifier, prop: parseProp(parts[3]!.trim(), bad), filter };
+  return { name, file, expected, init, regInit, threads, quantifier, prop: parseProp(parts[2]!.trim(), bad), filter };
 }
 
 function initValue(s: string, bad: (why: string) => never): Val {

@@ -75,6 +75,10 @@ class BodyParser {
   isType(t: string | undefined): boolean {
     return t !== undefined && TYPE_WORDS.has(t);
   }
+  /** Type words, `struct tag` counting as one. */
+  skipType(): void {
+    while (this.isType(this.peek())) this.p += this.peek() === 'struct' ? 2 : 1;
+  }
   name(what: string): string {
     const t = this.peek();
     if (!t || !NAME.test(t)) this.fail(what);
@@ -128,7 +132,7 @@ class BodyParser {
   }
   /** int r0; int *r1 = &x, r2; */
   declaration(line: number): Stmt[] {
-    while (this.isType(this.peek())) this.p++;
+    this.skipType();
     const out: Stmt[] = [];
     for (;;) {
       while (this.peek() === '*') this.p++;
@@ -171,7 +175,8 @@ class BodyParser {
     this.p++;
     if (this.isType(this.peek()) || this.peek() === 'void') {
       // a cast: (void), (int), (int *)
-      while (this.isType(this.peek()) || this.peek() === 'void' || this.peek() === '*') this.p++;
+      this.skipType();
+      while (this.peek() === 'void' || this.peek() === '*') this.p++;
       this.eat(')');
       return this.unary();
     }
