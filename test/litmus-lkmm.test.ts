@@ -37,6 +37,30 @@ describe('the kernel litmus tests (Linux 6.12): every Result line agrees', () =>
   });
 });
 
+describe("herd7's own LKMM tests (herdtools7 catalogue/linux/tests): herd7's verdict and counts", () => {
+  const dir = join(ROOT, 'test/fixtures/litmus/herdtools7');
+  const observed = new Map(
+    readFileSync(join(dir, 'observations.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))
+      .map(([, name, verdict, pos, neg]) => [name!, { verdict: verdict!, pos: Number(pos), neg: Number(neg) }]),
+  );
+  const files = readdirSync(dir).filter((f) => f.endsWith('.litmus'));
+  it('has all 79 files and an observation for each', () => {
+    expect(files).toHaveLength(79);
+    expect(observed.size).toBe(79);
+  });
+  for (const f of files) {
+    it(f, () => {
+      const r = runLitmusFile(join(dir, f));
+      const herd = observed.get(r.test);
+      expect(herd).toBeDefined();
+      expect({ verdict: r.observed, pos: r.witnesses, neg: r.executions - r.witnesses }).toEqual(herd);
+    });
+  }
+});
+
 const lk = (body: string, result = 'Sometimes') => checkLitmus(parseLkFile(`C T\n(* Result: ${result} *)\n${body}`, 't.litmus'));
 
 describe("herd7's C litmus syntax", () => {

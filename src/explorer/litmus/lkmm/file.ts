@@ -126,9 +126,9 @@ function initValue(s: string, bad: (why: string) => never): Val {
   return a ? a[1]! : bad(`cannot read the value '${s}'`);
 }
 
-/** The proposition of exists/filter: `0:r0=1`, `x=2`, `0:r0=x` (an address), `!=`, /\, \/, ~, parentheses. */
+/** The proposition of exists/filter: `0:r0=1`, `x=2`, `0:r0=x` (an address), `!=`, /\, \/, ~ or not, parentheses. */
 export function parseProp(text: string, bad: (why: string, line?: number) => never): Prop {
-  const toks = text.match(/\/\\|\\\/|~|\(|\)|\btrue\b|\bfalse\b|(?:\d+\s*:\s*)?[A-Za-z_]\w*\s*!?=\s*(?:\d+\s*:\s*[A-Za-z_]\w*|&?-?\w+)|\S/g) ?? [];
+  const toks = text.match(/\/\\|\\\/|~|\(|\)|\btrue\b|\bfalse\b|\bnot\b(?!\s*[!=])|(?:\d+\s*:\s*)?[A-Za-z_]\w*\s*!?=\s*(?:\d+\s*:\s*[A-Za-z_]\w*|&?-?\w+)|\S/g) ?? [];
   let p = 0;
   const fail = (why: string): never => bad(`exists clause: ${why} in '${text.trim()}'`);
   const or = (): Prop => {
@@ -150,7 +150,7 @@ export function parseProp(text: string, bad: (why: string, line?: number) => nev
   const unary = (): Prop => {
     const t = toks[p++];
     if (t === undefined) return fail('unexpected end');
-    if (t === '~') return { k: 'not', a: unary() };
+    if (t === '~' || t === 'not') return { k: 'not', a: unary() };
     if (t === '(') {
       const a = or();
       if (toks[p++] !== ')') fail("missing ')'");
