@@ -24,7 +24,9 @@ export const litmusCommand = (result: CommandResult): CommandModule => ({
     const disagree = results.filter((r) => r.agrees === false).length;
     if (!argv.json && !argv.markdown) {
       const agree = results.filter((r) => r.agrees).length;
-      say(`litmus: ${results.length} test(s): ${agree} agree, ${disagree} disagree with their Result line`);
+      const none = results.filter((r) => r.agrees === null).length;
+      const without = none > 0 ? `, ${none} have no Result line` : '';
+      say(`litmus: ${results.length} test(s): ${agree} agree, ${disagree} disagree with their Result line${without}`);
     }
     result.code = disagree > 0 ? EXIT.violation : EXIT.pass;
   },
