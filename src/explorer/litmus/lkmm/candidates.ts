@@ -24,32 +24,51 @@ export function sharedLocations(t: LkTest): Set<string> {
 
 /**
  * Each thread's runs. A read may return any value some store can write to its location: the
- * values are found by iterating runs until no new value appears (values form chains along rf,
- * so as many rounds as there are stores suffice).
+ * values are found by iterating runs until no new value appears. A value's depth is the
+ * length of the chain of data-dependent writes that computes it (a constant: 0); in one
+ * execution such a chain uses each data-dependent write at most once, so a value deeper than
+ * their number (summed over the threads' runs) is never read and is not offered.
  */
 export function threadRuns(t: LkTest, shared: Set<string>): ThreadRun[][] {
   // Seeded with the program's integer constants too: a value a thread writes only on a path
   // that needs that value read first (crypto-control-data) is found that way.
   const seeds = literals(t);
-  const domain = new Map<string, Set<Val>>();
-  for (const l of shared) domain.set(l, new Set([t.init.get(l) ?? 0, ...seeds]));
+  const key = (v: Val) => `${typeof v}:${v}`;
+  const domain = new Map<string, Map<string, { v: Val; depth: number }>>();
+  for (const l of shared) {
+    const d = new Map<string, { v: Val; depth: number }>();
+    for (const v of [t.init.get(l) ?? 0, ...seeds]) d.set(key(v), { v, depth: 0 });
+    domain.set(l, d);
+  }
+  let chain = Infinity;
   for (let round = 0; ; round++) {
     let grew = false;
-    const wrote = (w: Ev) => {
+    const depthOf = (e: Ev) => (e.flags & E.LOCK_EVENTS ? 0 : (domain.get(e.loc!)!.get(key(e.val))?.depth ?? 0));
+    const wrote = (w: Ev, events: readonly Ev[]) => {
       if (w.flags & E.LOCK_EVENTS) return;
+      const depth = w.data.length === 0 ? 0 : 1 + Math.max(...w.data.map((i) => depthOf(events[i]!)));
+      if (depth > chain) return;
       const d = domain.get(w.loc!)!;
-      if (d.has(w.val)) return;
-      d.add(w.val);
+      const had = d.get(key(w.val));
+      if (had && had.depth <= depth) return;
       grew = true;
+      d.set(key(w.val), { v: w.val, depth });
       if (d.size > MAX_VALUES) throw new LitmusInputError(`more than ${MAX_VALUES} values for ${w.loc}: too large for a litmus test`);
     };
-    const snapshot = new Map([...domain].map(([l, d]) => [l, [...d]]));
+    const snapshot = new Map([...domain].map(([l, d]) => [l, [...d.values()].map((x) => x.v)]));
     const runs = t.threads.map((th) =>
       runThread({ tid: th.id, params: th.params, body: th.body, regInit: t.regInit, shared, domain: (l) => snapshot.get(l)!, wrote }, MAX_RUNS),
     );
     let stores = 0;
-    for (const thr of runs) stores += Math.max(0, ...thr.map((r) => r.events.filter((e) => e.kind === 'W').length));
-    if (!grew || round > stores) return runs;
+    let dependent = 0;
+    for (const thr of runs) {
+      stores += Math.max(0, ...thr.map((r) => r.events.filter((e) => e.kind === 'W').length));
+      dependent += Math.max(0, ...thr.map((r) => r.events.filter((e) => e.kind === 'W' && e.data.length > 0).length));
+    }
+    // the bound comes from this round's runs; a round with other runs may change it
+    const changed = dependent !== chain;
+    chain = dependent;
+    if ((!grew && !changed) || round > stores + 1) return runs;
   }
 }
 

@@ -28,8 +28,8 @@ export interface ThreadEnv {
   shared: ReadonlySet<string>;
   /** The candidate values a read of `loc` may return. */
   domain(loc: string): Val[];
-  /** Told of every write, those of runs cut short too (their values still feed others' reads). */
-  wrote(e: Ev): void;
+  /** Told of every write (with its run's events so far), those of runs cut short too: their values still feed others' reads. */
+  wrote(e: Ev, events: readonly Ev[]): void;
 }
 
 /** Every run of the thread, one per combination of read values (and trylock outcomes). */
@@ -89,7 +89,7 @@ class Interp implements Prim {
   }
   private push(e: Omit<Ev, 'tid' | 'ctrl' | 'line'>): number {
     this.events.push({ ...e, tid: this.env.tid, ctrl: this.ctrl, line: this.line });
-    if (e.kind === 'W') this.env.wrote(this.events[this.events.length - 1]!);
+    if (e.kind === 'W') this.env.wrote(this.events[this.events.length - 1]!, this.events);
     return this.events.length - 1;
   }
   read(a: TV, flags: number): TV {
