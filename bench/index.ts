@@ -17,6 +17,7 @@ import { kernelLockdepCost } from './sections/kernel-lockdep.js';
 import { explorerSpeed } from './sections/explorer.js';
 import { exhaustive } from './sections/exhaustive.js';
 import { kernelPool } from './sections/kernel-pool.js';
+import { litmus } from './sections/litmus.js';
 import { lockPairs } from './sections/lock-pairs.js';
 import { readerCycles, readerGrowth } from './sections/reader-cycles.js';
 import { startup } from './sections/startup.js';
@@ -45,6 +46,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'weak-explorer': () => weakExplorer(),
   exhaustive: () => exhaustive(),
   'kernel-pool': () => kernelPool(),
+  litmus: async () => litmus(),
 };
 
 const merge = process.argv.includes('--merge');

@@ -5,13 +5,13 @@ import { say, type CommandResult } from '../output.js';
 
 export const litmusCommand = (result: CommandResult): CommandModule => ({
   command: 'litmus <files..>',
-  describe: 'run C-litmus tests (the kernel memory model format) exhaustively under the weak memory model',
+  describe: 'check C-litmus tests (the kernel memory model format) against the Linux-kernel memory model (LKMM)',
   builder: (y) =>
     y
       .positional('files', { type: 'string', array: true, describe: 'FILE.litmus ...' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per file: test, expected, observed, agrees' })
       .option('markdown', { type: 'boolean', default: false, describe: 'print a Markdown table (for the docs)' })
-      .example('$0 litmus ./SB+fencembonceonces.litmus', 'one test: its outcomes under the weak model against its Result: line')
+      .example('$0 litmus ./SB+fencembonceonces.litmus', 'one test: its LKMM verdict against its Result: line, with a witness execution')
       .example('$0 litmus litmus/*.litmus --markdown', 'the litmus gate of this repository, as a Markdown table'),
   handler: (argv) => {
     const files = argv.files as string[];
@@ -21,12 +21,13 @@ export const litmusCommand = (result: CommandResult): CommandModule => ({
       if (argv.json) say(JSON.stringify(r));
       else if (!argv.markdown) say(formatLitmusLine(r));
     }
-    const weaker = results.filter((r) => r.differs === 'weaker').length;
+    const disagree = results.filter((r) => r.agrees === false).length;
     if (!argv.json && !argv.markdown) {
       const agree = results.filter((r) => r.agrees).length;
-      const stronger = results.filter((r) => r.differs === 'stronger').length;
-      say(`litmus: ${results.length} test(s): ${agree} agree, ${stronger} stronger, ${weaker} weaker than expected`);
+      const none = results.filter((r) => r.agrees === null).length;
+      const without = none > 0 ? `, ${none} have no Result line` : '';
+      say(`litmus: ${results.length} test(s): ${agree} agree, ${disagree} disagree with their Result line${without}`);
     }
-    result.code = weaker > 0 ? EXIT.violation : EXIT.pass;
+    result.code = disagree > 0 ? EXIT.violation : EXIT.pass;
   },
 });
