@@ -9,7 +9,7 @@ const LAYERS = [
   ['reports', '^src/report/'],
   ['explorer', '^src/explorer/(?!types\\.ts$)'],
   // What a supervisor and its worker entry say to each other: above the layers they name.
-  ['worker messages', '^src/supervised/(explorer|check-explorer|auditor|kernel-role)-messages\\.ts$'],
+  ['worker messages', '^src/supervised/(explorer|check-explorer|auditor|kernel-role|kernel-explore)-messages\\.ts$'],
   ['roles', '^src/roles/'],
   ['records', '^src/records/'],
   ['invariants', '^src/invariants/'],
