@@ -82,6 +82,7 @@ export function kernelRoleStep(
         const len = mem[at + KOBJ.LEN]!;
         const seed = h ^ Math.imul(mem[at + KOBJ.VERSION]!, 0x9e3779b1);
         const addr = pool.x.zsh_read_begin(h, len, pool.scratch);
+        pool.settle();
         let bad = pool.x.zsh_check(addr, len, seed);
         if (bad < 0 && cfg.holdMs > 0 && rng.float() < cfg.sleepFraction) {
           pool.sleepHolding(cfg.holdMs);

@@ -5,8 +5,10 @@
 // The checks seen here, where the code says what it does:
 // - the zspage lock's rules, from its lockdep annotations (6.15+: rwsem_acquire_read,
 //   rwsem_acquire, lock_acquired, rwsem_release on the zspage's dep_map) or from its
-//   rwlock_t (6.12): a writer inside with anybody else inside is `exclusion`; a writer
-//   that waits (not a trylock) while a reader sleeps holding is `writer-waited`;
+//   rwlock_t (6.12), or a map named as v5 of the series named it: a writer inside with
+//   anybody else inside is `exclusion`; a writer that waits (not a trylock) while a reader
+//   sleeps holding is `writer-waited`;
+// - each move in and out of atomic context, for the stress's stall watch (stress.ts);
 // - a sleep (might_sleep(), cond_resched(), a page-lock wait, a reader's hold) with
 //   preempt_count raised is `slept-in-atomic`;
 // - a WARN/BUG that fires is `warn`, naming its file and line (a BUG ends the operation).
@@ -27,6 +29,8 @@ const EV = { ACQUIRE_READ: 0, ACQUIRE_WRITE: 1, ACQUIRED: 2, CONTENDED: 3, RELEA
 const KIND = { SPINLOCK: 0, RWLOCK: 1, LOCKDEP_MAP: 2, LOCAL_LOCK: 3, PAGE_LOCK: 4 } as const;
 /** Where a kind keeps its name: rwlock_t { cnts, waiters, name }, lockdep_map { name }. */
 const NAME_AT: Record<number, number> = { [KIND.RWLOCK]: 8, [KIND.LOCKDEP_MAP]: 0 };
+/** A zspage lock's name: its map's (6.15+ "zspage->lock", v5 of the series "zsmalloc-page") or rwlock's ("&zspage->lock"). */
+const ZSPAGE_LOCK_NAME = /zspage|zsmalloc-page/;
 /** The interrupts-off bit of the shim's preempt_count (zspage_spinlock.h). */
 const IRQS_OFF = 0x10000000;
 /** Recorded stubs, by zsk_stubs.h's numbering. */
@@ -80,9 +84,9 @@ export class KernelPool {
   readonly scratch: number;
   preempt = 0;
   readonly stubCalls = new Float64Array(STUBS.length);
-  /** The zspage locks this CPU holds, innermost last; and the mode of one being acquired. */
+  /** The zspage locks this CPU holds, innermost last; and one being acquired. */
   private readonly held: Held[] = [];
-  private pendingWrite = false;
+  private pending: { lock: number; write: boolean } | null = null;
   private readonly names = new Map<number, boolean>();
   private readonly warned = new Set<string>();
   private readonly k: LockAtomics;
@@ -108,7 +112,7 @@ export class KernelPool {
       compareExchange: (m, i, e, r) => RAW.compareExchange(m, i, e, r),
       wait: (m, i, v, t) => RAW.wait(m, i, v, t),
       notify: (m, i, c) => RAW.notify(m, i, c),
-      preempt: (d: number) => (this.preempt += d),
+      preempt: (d: number) => this.preemptBy(d),
     };
     const area = cpuArea(L, cpu);
     this.scratch = area.scratch;
@@ -171,7 +175,7 @@ export class KernelPool {
       cmpxchg64: (p: number, e: bigint, n: bigint, o: number, f: number) => k64.compareExchange64(mem(), p >> 2, e, n, order(o), order(f)),
       fence: () => {},
       relax: () => {},
-      preempt: (d: number) => (this.preempt += d),
+      preempt: (d: number) => this.preemptBy(d),
       cpu: () => this.cpu,
       spin_lock: (p: number) => spinLock(k, this.mem, p >> 2),
       spin_unlock: (p: number) => spinUnlock(k, this.mem, p >> 2),
@@ -184,6 +188,20 @@ export class KernelPool {
       stub: (which: number) => void this.stubCalls[which]!++,
       lock_event: (lock: number, event: number, trylock: number, kind: number) => this.lockEvent(lock, event, trylock !== 0, kind),
     };
+  }
+
+  /**
+   * preempt_count changes. Entering atomic context, this CPU's stall-watch word takes the
+   * next number of a shared sequence; leaving it, 0. The stress's stall watch reads them: a
+   * word that stays the same nonzero number is a CPU spinning or waiting with preemption
+   * off, and the smallest number is the section that began first.
+   */
+  private preemptBy(d: number): number {
+    const was = this.preempt;
+    this.preempt += d;
+    if (was === 0 && this.preempt !== 0) RAW.store(this.mem, this.L.epochs + 1 + this.cpu, RAW.add(this.mem, this.L.epochs, 1) + 1);
+    else if (was !== 0 && this.preempt === 0) RAW.store(this.mem, this.L.epochs + 1 + this.cpu, 0);
+    return this.preempt;
   }
 
   private warn(file: string, line: number, kind: number): void {
@@ -220,7 +238,7 @@ export class KernelPool {
     const namePtr = RAW.load(this.mem, (lock + at) >> 2);
     let zspage = this.names.get(namePtr);
     if (zspage === undefined) {
-      zspage = namePtr !== 0 && this.cString(namePtr).includes('zspage');
+      zspage = namePtr !== 0 && ZSPAGE_LOCK_NAME.test(this.cString(namePtr));
       this.names.set(namePtr, zspage);
     }
     return zspage;
@@ -239,26 +257,35 @@ export class KernelPool {
     throw new Error('the zspage-lock table is full');
   }
 
+  /**
+   * A zspage-lock event. Lockdep counts a lock held from its acquire annotation; the
+   * harness counts a holder from the moment it is inside: a trylock annotation on a
+   * lockdep map comes after the lock was taken (rwsem_acquire(..., 1, ...)), so it is
+   * inside at once; any other acquire is pending until lock_acquired(), the CPU's next
+   * acquire, or settle() (the kernel call returned with the lock held), whichever is
+   * first. A release of a pending acquire ends it (6.12's failed read/write_trylock).
+   */
   private lockEvent(lock: number, event: number, trylock: boolean, kind: number): void {
     if (!this.isZspageLock(lock, kind)) return;
     if (event === EV.ACQUIRE_READ || event === EV.ACQUIRE_WRITE) {
-      this.pendingWrite = event === EV.ACQUIRE_WRITE;
-      if (this.pendingWrite && !trylock) {
+      this.settle();
+      const write = event === EV.ACQUIRE_WRITE;
+      if (write && !trylock) {
         const slot = this.slotOf(lock);
         if (RAW.load(this.mem, slot + ZLOCK.SLEEPERS) !== 0) {
           this.checks.report('writer-waited', `a writer waits for zspage lock 0x${lock.toString(16)} while a reader sleeps holding it (CPU ${this.cpu})`);
         }
       }
+      if (trylock && kind === KIND.LOCKDEP_MAP) this.enter(lock, write);
+      else this.pending = { lock, write };
     } else if (event === EV.ACQUIRED) {
-      const slot = this.slotOf(lock);
-      const write = this.pendingWrite;
-      const old = RAW.add(this.mem, slot + ZLOCK.HOLDERS, write ? HOLDER.WRITER : HOLDER.READER);
-      if (writersIn(old) !== 0 || (write && readersIn(old) !== 0)) {
-        const who = `${writersIn(old)} writer(s) and ${readersIn(old)} reader(s)`;
-        this.checks.report('exclusion', `a ${write ? 'writer' : 'reader'} entered zspage lock 0x${lock.toString(16)} while ${who} were inside (CPU ${this.cpu})`);
-      }
-      this.held.push({ slot, write });
+      this.settle();
     } else if (event === EV.RELEASE) {
+      if (this.pending?.lock === lock) {
+        this.pending = null;
+        return;
+      }
+      this.settle();
       const slot = this.slotOf(lock);
       for (let i = this.held.length - 1; i >= 0; i--) {
         const h = this.held[i]!;
@@ -268,6 +295,25 @@ export class KernelPool {
         return;
       }
     }
+  }
+
+  /** A holder enters zspage lock `lock`: a writer with anybody inside, or anybody with a writer inside, is `exclusion`. */
+  private enter(lock: number, write: boolean): void {
+    const slot = this.slotOf(lock);
+    const old = RAW.add(this.mem, slot + ZLOCK.HOLDERS, write ? HOLDER.WRITER : HOLDER.READER);
+    if (writersIn(old) !== 0 || (write && readersIn(old) !== 0)) {
+      const who = `${writersIn(old)} writer(s) and ${readersIn(old)} reader(s)`;
+      this.checks.report('exclusion', `a ${write ? 'writer' : 'reader'} entered zspage lock 0x${lock.toString(16)} while ${who} were inside (CPU ${this.cpu})`);
+    }
+    this.held.push({ slot, write });
+  }
+
+  /** The pending acquire, if any, is held (the kernel call that took it returned, or the CPU went on). */
+  settle(): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    this.enter(p.lock, p.write);
   }
 
   /** A reader's hold: sleeps `ms` with the object mapped, counted as a sleeper of its zspage lock. */
