@@ -26,6 +26,7 @@ const step = kernelRoleStep(task.role, pool, task.config, task.index, new Rng(ta
     post({ type: 'violation', kind: 'integrity', message, by });
   }),
 );
+let oopsed = false;
 try {
   while (Atomics.load(pool.mem, HDR.STOP) === 0) {
     pool.call(step);
@@ -34,5 +35,6 @@ try {
 } catch (err) {
   // a BUG ends this CPU's work, as an oops ends the task; anything else is the harness's
   if (!(err instanceof KernelBug)) throw err;
+  oopsed = true;
 }
-post({ type: 'done', by, counters, stubs: Object.fromEntries(STUBS.map((s, i) => [s, pool.stubCalls[i]!])) });
+post({ type: 'done', by, counters, stubs: Object.fromEntries(STUBS.map((s, i) => [s, pool.stubCalls[i]!])), oopsed });

@@ -1,6 +1,6 @@
 // The arena of a run on the kernel's pool: one shared WebAssembly memory holding the
 // harness's header, the compiled zsmalloc's static data, the zspage-lock table the
-// checks keep, each CPU's stack, thread-local block and scratch pages, then mem_map[],
+// checks keep, the CPUs' preemption epochs the stall watch reads, each CPU's stack, thread-local block and scratch pages, then mem_map[],
 // the free page list and the page frames.
 import { C_DATA_BASE, LINE_WORDS, WASM_PAGE_BYTES } from '../arena/layout.js';
 
@@ -28,6 +28,11 @@ export interface KernelLayout {
   cpus: number;
   /** Int32 index of the zspage-lock table. */
   zlocks: number;
+  /**
+   * Int32 index of the stall watch's words: a sequence, then one word a CPU: 0 while it is
+   * preemptible, else the sequence number its atomic section began with.
+   */
+  epochs: number;
   /** Int32 index of the object table, and its slots. */
   objects: number;
   objectSlots: number;
@@ -44,7 +49,8 @@ const up = (n: number, to: number) => Math.ceil(n / to) * to;
 
 export function kernelLayout(pages: number, cpus: number, objectSlots = 0): KernelLayout {
   const zlocksAt = up(C_DATA_BASE + KDATA_BYTES, LINE_WORDS * 4);
-  const objectsAt = zlocksAt + ZLOCK_SLOTS * ZLOCK_WORDS * 4;
+  const epochsAt = zlocksAt + ZLOCK_SLOTS * ZLOCK_WORDS * 4;
+  const objectsAt = up(epochsAt + (1 + cpus) * 4, LINE_WORDS * 4);
   const cpuBase = up(objectsAt + objectSlots * KOBJ_WORDS * 4, KPAGE_BYTES);
   const memMap = cpuBase + cpus * KCPU_BYTES;
   const freePfns = memMap + pages * KPAGE_DESC_BYTES;
@@ -53,6 +59,7 @@ export function kernelLayout(pages: number, cpus: number, objectSlots = 0): Kern
     pages,
     cpus,
     zlocks: zlocksAt / 4,
+    epochs: epochsAt / 4,
     objects: objectsAt / 4,
     objectSlots,
     cpuBase,

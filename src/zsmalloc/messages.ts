@@ -18,4 +18,4 @@ export interface KernelRoleTask {
 
 export type KernelWorkerMessage =
   | { type: 'violation'; kind: ViolationKind; message: string; by: string }
-  | { type: 'done'; by: string; counters: KernelCounters; stubs: Record<string, number> };
+  | { type: 'done'; by: string; counters: KernelCounters; stubs: Record<string, number>; oopsed: boolean };

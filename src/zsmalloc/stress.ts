@@ -7,7 +7,7 @@ import { HDR } from '../arena/layout.js';
 import type { ViolationKind } from '../grading/vocabulary.js';
 import { spawnWorker } from '../supervised/worker.js';
 import { compileZsmalloc, type CompiledPool } from './compile.js';
-import { kernelLayout } from './layout.js';
+import { ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, kernelLayout, type KernelLayout } from './layout.js';
 import type { KernelRoleTask, KernelWorkerMessage } from './messages.js';
 import { storeObject, type KernelCounters, type KernelRole, type KernelRoleConfig } from './roles.js';
 import { KernelPool } from './runtime.js';
@@ -23,12 +23,16 @@ export interface KernelStressOptions {
   config: KernelRoleConfig;
   /** Stop at the first violation (default), or run the whole duration. */
   keepGoing?: boolean;
+  /** A CPU in atomic context this long without a break is a stall (soft lockup); default STALL_MS. */
+  stallMs?: number;
 }
 
 export interface KernelViolation {
   kind: ViolationKind;
   message: string;
   by: string;
+  /** When it was reported, in ms since the roles started. */
+  atMs: number;
 }
 
 export interface KernelStressResult {
@@ -36,12 +40,20 @@ export interface KernelStressResult {
   violations: KernelViolation[];
   counters: Record<string, KernelCounters>;
   stubs: Record<string, number>;
-  /** zspages the final audit walked; null when a worker did not finish (the pool is not quiescent). */
+  /** zspages the final audit walked; null when a worker did not finish or ended in a BUG (the pool is not quiescent). */
   audited: number | null;
 }
 
 /** Grace for a worker to finish its step after the stop word. */
 const STOP_GRACE_MS = 5_000;
+/**
+ * The soft-lockup threshold: the kernel's watchdog reports a CPU that has not scheduled for
+ * 2 * watchdog_thresh (20 s); zsmalloc's atomic sections last microseconds, and its writers
+ * only trylock, so a second in atomic context is a CPU waiting for what it must not wait for.
+ */
+export const STALL_MS = 1_000;
+/** How often the stall watch samples the CPUs' preemption epochs. */
+const WATCH_MS = 20;
 
 export async function runKernelStress(opts: KernelStressOptions): Promise<KernelStressResult> {
   const compiled = await compileZsmalloc(opts.zsmalloc);
@@ -52,19 +64,15 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
   const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
   const violations: KernelViolation[] = [];
   const module = new WebAssembly.Module(compiled.wasm as unknown as ArrayBuffer);
-  const coordinator = new KernelPool(module, memory, L, 0, { report: (kind, message) => violations.push({ kind, message, by: 'setup' }) });
-  coordinator.boot();
-  coordinator.x.zsh_cpu_up();
-  const rng = new Rng(opts.seed, -1);
-  for (let slot = 0; slot < cfg.stable; slot++) {
-    if (!storeObject(coordinator, slot, cfg.minSize + rng.below(cfg.maxSize - cfg.minSize + 1))) {
-      throw new Error(`the pool ran out of pages storing ${cfg.stable} objects: give it more than ${opts.pages}`);
-    }
-  }
+  let started = performance.now();
+  const since = () => Math.round(performance.now() - started);
+  const coordinator = new KernelPool(module, memory, L, 0, { report: (kind, message) => violations.push({ kind, message, by: 'setup', atMs: since() }) });
+  bootAndStore(coordinator, opts);
   const mem = coordinator.mem;
   const counters: Record<string, KernelCounters> = {};
   const stubs: Record<string, number> = {};
   const workers: Worker[] = [];
+  started = performance.now();
   const finished = roles.map(({ role, index }, i) => {
     const task: KernelRoleTask = { wasm: compiled.wasm, memory, pages: opts.pages, cpus: L.cpus, objectSlots, cpu: i + 1, role, index, seed: opts.seed, config: cfg };
     const worker = spawnWorker('kernel-role', task);
@@ -72,16 +80,17 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
     return new Promise<boolean>((resolve) => {
       worker.on('message', (m: KernelWorkerMessage) => {
         if (m.type === 'violation') {
-          violations.push({ kind: m.kind, message: m.message, by: m.by });
+          violations.push({ kind: m.kind, message: m.message, by: m.by, atMs: since() });
           if (!opts.keepGoing) stop();
         } else {
           counters[m.by] = m.counters;
           for (const [k, v] of Object.entries(m.stubs)) stubs[k] = (stubs[k] ?? 0) + v;
-          resolve(true);
+          // an oops may leave locks held and the pool half changed: no audit after it
+          resolve(!m.oopsed);
         }
       });
       worker.on('error', (err) => {
-        violations.push({ kind: 'stall', message: `${role} ${index} failed: ${err.message}`, by: `${role} ${index}` });
+        violations.push({ kind: 'stall', message: `${role} ${index} failed: ${err.message}`, by: `${role} ${index}`, atMs: since() });
         resolve(false);
       });
       worker.on('exit', () => resolve(false));
@@ -93,6 +102,13 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
     Atomics.notify(mem, HDR.STOP);
   }
   const timer = setTimeout(stop, opts.durationMs);
+  const done = new Set<number>();
+  finished.forEach((f, i) => void f.then(() => done.add(i + 1)));
+  const names = roles.map(({ role, index }) => `${role} ${index}`);
+  const watch = stallWatch(mem, L, names, opts.stallMs ?? STALL_MS, done, (message, by) => {
+    violations.push({ kind: 'stall', message, by, atMs: since() });
+    if (!opts.keepGoing) stop();
+  });
   // every worker's counters, or the grace after the stop word runs out (a CPU stuck in the kernel)
   let waitForStop: NodeJS.Timeout | undefined;
   const graceful = await Promise.race([
@@ -106,17 +122,89 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
     }),
   ]);
   clearInterval(waitForStop);
+  clearInterval(watch);
   stop();
   await Promise.all(workers.map((w) => w.terminate()));
-  let audited: number | null = null;
-  if (graceful) {
-    coordinator.x.zsh_run_work();
-    const out = coordinator.scratch;
-    audited = coordinator.x.zsh_audit(out);
-    if (audited < 0) {
-      const [cls, group, what, found, expected] = Array.from(mem.subarray(out >> 2, (out >> 2) + 5));
-      violations.push({ kind: 'audit', message: `class ${cls}${group! >= 0 ? `, fullness group ${group}` : ''}: audit check ${what} found ${found}, expected ${expected}`, by: 'audit' });
+  const audited = graceful ? audit(coordinator, (message) => violations.push({ kind: 'audit', message, by: 'audit', atMs: since() })) : null;
+  return { compiled, violations, counters, stubs, audited };
+}
+
+/** The pool booted on the coordinator's CPU, with the stable objects stored. */
+function bootAndStore(coordinator: KernelPool, opts: KernelStressOptions): void {
+  const cfg = opts.config;
+  coordinator.boot();
+  coordinator.x.zsh_cpu_up();
+  const rng = new Rng(opts.seed, -1);
+  for (let slot = 0; slot < cfg.stable; slot++) {
+    if (!storeObject(coordinator, slot, cfg.minSize + rng.below(cfg.maxSize - cfg.minSize + 1))) {
+      throw new Error(`the pool ran out of pages storing ${cfg.stable} objects: give it more than ${opts.pages}`);
     }
   }
-  return { compiled, violations, counters, stubs, audited };
+}
+
+/** The quiescent pool's audit, after the deferred work: the zspages walked, or -1 and what it found. */
+function audit(coordinator: KernelPool, report: (message: string) => void): number {
+  coordinator.x.zsh_run_work();
+  const out = coordinator.scratch;
+  const audited = coordinator.x.zsh_audit(out);
+  if (audited < 0) {
+    const [cls, group, what, found, expected] = Array.from(coordinator.mem.subarray(out >> 2, (out >> 2) + 5));
+    report(`class ${cls}${group! >= 0 ? `, fullness group ${group}` : ''}: audit check ${what} found ${found}, expected ${expected}`);
+  }
+  return audited;
+}
+
+/**
+ * The watchdog (kernel/watchdog.c's soft-lockup detector, scaled down): every WATCH_MS,
+ * each running CPU's stall-watch word; one that stays the same atomic section for
+ * `stallMs` of the watch's own time is reported once. Of several, the section that began
+ * first (the smallest number) is named: the others are most likely waiting for it. The
+ * watch only measures what it saw itself, so a late tick never makes a short section long.
+ */
+function stallWatch(
+  mem: Int32Array,
+  L: KernelLayout,
+  names: string[],
+  stallMs: number,
+  done: Set<number>,
+  report: (message: string, by: string) => void,
+): NodeJS.Timeout {
+  const cpus = names.length;
+  const epochs = L.epochs;
+  const seen = new Int32Array(cpus + 1);
+  const since = new Float64Array(cpus + 1);
+  const reported = new Set<number>();
+  return setInterval(() => {
+    const now = performance.now();
+    let worst = 0;
+    for (let cpu = 1; cpu <= cpus; cpu++) {
+      const section = Atomics.load(mem, epochs + 1 + cpu);
+      if (section === 0 || done.has(cpu) || reported.has(cpu)) {
+        seen[cpu] = 0;
+        continue;
+      }
+      if (section !== seen[cpu]) {
+        seen[cpu] = section;
+        since[cpu] = now;
+      }
+    }
+    for (let cpu = 1; cpu <= cpus; cpu++) {
+      if (seen[cpu] !== 0 && now - since[cpu]! >= stallMs && (worst === 0 || seen[cpu]! < seen[worst]!)) worst = cpu;
+    }
+    if (worst !== 0) {
+      reported.add(worst);
+      const cpu = (c: number) => `CPU ${c} (${names[c - 1]})`;
+      const others: string[] = [];
+      for (let c = 1; c <= cpus; c++) if (c !== worst && seen[c] !== 0) others.push(`${cpu(c)} for ${Math.round(now - since[c]!)} ms`);
+      const also = others.length > 0 ? `; also in atomic context: ${others.join(', ')}` : '';
+      report(`soft lockup: ${cpu(worst)} has been in atomic context for ${Math.round(now - since[worst]!)} ms${sleepersNote(mem, L.zlocks)}${also}`, names[worst - 1]!);
+    }
+  }, WATCH_MS);
+}
+
+/** What the zspage-lock table says of readers asleep holding a zspage lock, for a stall's message. */
+function sleepersNote(mem: Int32Array, zlocks: number): string {
+  let locks = 0;
+  for (let slot = 0; slot < ZLOCK_SLOTS; slot++) if (Atomics.load(mem, zlocks + slot * ZLOCK_WORDS + ZLOCK.SLEEPERS) > 0) locks++;
+  return locks === 0 ? '' : `, while readers sleep holding ${locks} zspage lock(s)`;
 }
