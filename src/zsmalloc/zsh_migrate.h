@@ -36,6 +36,14 @@ ZSH_EXPORT(zsh_migrate) int zsh_migrate(unsigned long pfn, int *rc)
 	/* isolate_movable_ops_page(): a reference, the page lock, the type's isolate_page() */
 	if (!get_page_unless_zero(page))
 		return ZSH_NOT_MOVABLE;
+	/*
+	 * the movable check comes before the page lock, as the kernel's: the owner of a newly
+	 * allocated page may rely on its lock being free (SetZsPageMovable()'s WARN_ON)
+	 */
+	if (!PageMovableOps(page) && !__PageMovable(page)) {
+		put_page(page);
+		return ZSH_NOT_MOVABLE;
+	}
 	if (!folio_trylock(page_folio(page))) {
 		put_page(page);
 		return ZSH_PAGE_BUSY;
