@@ -21,6 +21,19 @@ function first(r: KernelStressResult) {
   return v;
 }
 
+/**
+ * The first violation of a run of `tree`, or of a second run with another seed when the
+ * first finds nothing (a race that is caught in most runs within 5 s, not in every one).
+ */
+async function caught(tree: string, patch: Partial<KernelStressOptions>, config: Partial<KernelStressOptions['config']>): Promise<KernelViolation | undefined> {
+  let v: KernelViolation | undefined;
+  for (const seed of [2, 3]) {
+    v = first(await runKernelStress(options(tree, { ...patch, seed }, config)));
+    if (v) break;
+  }
+  return v;
+}
+
 const total = (r: KernelStressResult, k: keyof KernelStressResult['counters'][string]) => Object.values(r.counters).reduce((s, c) => s + c[k], 0);
 
 /** Readers that sleep long holding their objects: a writer that waits for one stalls. */
@@ -31,10 +44,10 @@ describe('zspage lock changes are caught by the stress on the kernel pool', () =
     // `continue` in v5's do-while jumps to the cmpxchg with old == -1: a reader that finds
     // the zspage write-locked takes it from -1 to 0 and goes in (after zs_page_migrate()
     // dropped the pool lock and before it dropped the zspage lock)
-    const r = await runKernelStress(options(mainlineWithV5(), { pages: 1024 }, { sleepFraction: 0.05 }));
-    const v = first(r);
+    const v = await caught(mainlineWithV5(), { pages: 1024, roles: { reader: 3, churner: 1, compactor: 1, migrator: 1 } }, { sleepFraction: 0.05 });
     expect(v?.kind).toBe('exclusion');
-    expect(v?.message).toMatch(/entered zspage lock 0x[0-9a-f]+ while 1 writer/);
+    // the reader that barges in, or the next writer that finds the count it lost at 0
+    expect(v?.message).toMatch(/^a (reader entered zspage lock 0x[0-9a-f]+ while 1 writer|writer entered zspage lock 0x[0-9a-f]+ while 0 writer\(s\) and [1-9]\d* reader)/);
     expect(v!.atMs).toBeLessThan(5_000);
   }, 60_000);
 
@@ -71,17 +84,14 @@ describe('zspage lock changes are caught by the stress on the kernel pool', () =
       ],
     ]);
     // many readers, each asleep holding a mapped object most of the time, and few large
-    // objects, so that the zspages compaction empties hold mapped objects; it is caught in
-    // about four runs of five within 5 s, so a second seed runs when the first finds nothing
-    let v: KernelViolation | undefined;
-    for (const seed of [2, 3]) {
-      const r = await runKernelStress(options(tree, { seed, pages: 1024, roles: { reader: 8, churner: 1, compactor: 1, migrator: 0 } }, { stable: 20, minSize: 1800, sleepFraction: 1, holdMs: 5 }));
-      v = first(r);
-      if (v) break;
-    }
-    // obj_free() in the source writes its free-list link over the object a reader has mapped
-    expect(v?.kind).toBe('integrity');
-    expect(v?.message).toMatch(/^handle 0x[0-9a-f]+: byte \d+ of \d+ is not what was written, while the object was mapped$/);
+    // objects, so that the zspages compaction empties hold mapped objects
+    const v = await caught(tree, { pages: 1024, roles: { reader: 8, churner: 1, compactor: 1, migrator: 0 } }, { stable: 20, minSize: 1800, sleepFraction: 1, holdMs: 5 });
+    // obj_free() in the source writes its free-list link over the object a reader has
+    // mapped (integrity); or the emptied source zspage is freed under the reader, whose
+    // unlock then spins on a freed lock (stall) or whose stale hold meets the zspage's
+    // next writer (exclusion)
+    expect(['integrity', 'stall', 'exclusion']).toContain(v?.kind);
+    if (v?.kind === 'integrity') expect(v.message).toMatch(/^handle 0x[0-9a-f]+: byte \d+ of \d+ is not what was written, while the object was mapped$/);
     expect(v!.atMs).toBeLessThan(5_000);
   }, 60_000);
 });
