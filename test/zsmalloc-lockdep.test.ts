@@ -64,7 +64,7 @@ const options = (zsmalloc: string): KernelStressOptions => ({
   seed: 5,
   pages: 4096,
   roles: { reader: 1, churner: 1, compactor: 1, migrator: 1 },
-  config: { stable: 300, churnEach: 200, minSize: 32, maxSize: 3000, sleepFraction: 0, hotObjects: 0, hotFraction: 0 },
+  config: { stable: 300, churnEach: 200, minSize: 32, maxSize: 3000, sleepFraction: 0, hotObjects: 0, hotFraction: 0, targetedMigrations: 0.5 },
   hold: { kind: 'fixed', a: 1_000_000, b: 1_000_000 },
 });
 

@@ -17,7 +17,7 @@ const options = (zsmalloc: string, patch: Partial<KernelStressOptions['config']>
   seed: 11,
   pages: 4096,
   roles: { reader: 2, churner: 1, compactor: 1, migrator: 1 },
-  config: { stable: 300, churnEach: 200, minSize: 32, maxSize: 3000, sleepFraction: 0.2, hotObjects: 0, hotFraction: 0, ...patch },
+  config: { stable: 300, churnEach: 200, minSize: 32, maxSize: 3000, sleepFraction: 0.2, hotObjects: 0, hotFraction: 0, targetedMigrations: 0.5, ...patch },
   hold: { kind: 'fixed', a: 1_000_000, b: 1_000_000 },
 });
 

@@ -36,6 +36,7 @@ const step = kernelRoleStep(
   (metric, ns) => metrics.record(METRIC[metric], Math.round(ns)),
 );
 const pauses = !isZero(task.pause);
+let oopsed = false;
 try {
   while (Atomics.load(pool.mem, HDR.STOP) === 0) {
     pool.call(step);
@@ -48,5 +49,6 @@ try {
 } catch (err) {
   // a BUG ends this CPU's work, as an oops ends the task; anything else is the harness's
   if (!(err instanceof KernelBug)) throw err;
+  oopsed = true;
 }
-post({ type: 'done', by, counters, stubs: Object.fromEntries(STUBS.map((s, i) => [s, pool.stubCalls[i]!])), metrics: metrics.takeInterval() });
+post({ type: 'done', by, counters, stubs: Object.fromEntries(STUBS.map((s, i) => [s, pool.stubCalls[i]!])), metrics: metrics.takeInterval(), oopsed });

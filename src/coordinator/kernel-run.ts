@@ -17,6 +17,8 @@ import type { RunOutcome } from './run-results.js';
 import type { Log } from './stats.js';
 
 const KPAGE = 4096;
+/** The share of the kernel pool's migrations aimed at a page holding a stable object. */
+const TARGETED_MIGRATIONS = 0.5;
 
 /** The scenario's roles and objects, as the kernel pool's stress takes them. */
 export function kernelStressOptions(cfg: RunConfig, zsmalloc: string): KernelStressOptions {
@@ -37,6 +39,9 @@ export function kernelStressOptions(cfg: RunConfig, zsmalloc: string): KernelStr
       sleepFraction: s.readers.sleepFraction,
       hotObjects: s.readers.hotObjects,
       hotFraction: s.readers.hotFraction,
+      // the model's migrators aim at hot objects' pages and at the zspage compaction frees
+      // next (sparseFraction); here, at pages holding stable objects
+      targetedMigrations: TARGETED_MIGRATIONS,
     },
     hold: s.readers.hold,
     pauses: { churner: s.churners.pause, compactor: s.compactors.pause, migrator: s.migrators.pause },

@@ -11,7 +11,7 @@ import type { Distribution } from '../scenario/schema.js';
 import type { KernelRoleTask, KernelWorkerMessage } from '../supervised/kernel-role-messages.js';
 import { spawnWorker } from '../supervised/worker.js';
 import { compileZsmalloc, type CompiledPool } from '../zsmalloc/compile.js';
-import { kernelLayout } from '../zsmalloc/layout.js';
+import { ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, kernelLayout, type KernelLayout } from '../zsmalloc/layout.js';
 import { storeObject, type KernelCounters, type KernelRole, type KernelRoleConfig } from '../zsmalloc/roles.js';
 import { KernelPool } from '../zsmalloc/runtime.js';
 import { Rng } from '../rng.js';
@@ -33,6 +33,8 @@ export interface KernelStressOptions {
   keepGoing?: boolean;
   /** KASAN on every plain load and store of zsmalloc.c (compile.ts, KASAN_FULL_FLAGS); default true. */
   kasanFull?: boolean;
+  /** A CPU in atomic context this long without a break is a stall (soft lockup); default STALL_MS. */
+  stallMs?: number;
 }
 
 export interface KernelViolation {
@@ -48,7 +50,7 @@ export interface KernelStressResult {
   violations: KernelViolation[];
   counters: Record<string, KernelCounters>;
   stubs: Record<string, number>;
-  /** zspages the final audit walked; null when a worker did not finish (the pool is not quiescent). */
+  /** zspages the final audit walked; null when a worker did not finish or ended in a BUG (the pool is not quiescent). */
   audited: number | null;
   /** From the call until every worker had done its first step (null: some never did). */
   startupMs: number | null;
@@ -58,6 +60,14 @@ export interface KernelStressResult {
 
 /** Grace for a worker to finish its step after the stop word. */
 const STOP_GRACE_MS = 5_000;
+/**
+ * The soft-lockup threshold: the kernel's watchdog reports a CPU that has not scheduled for
+ * 2 * watchdog_thresh (20 s); zsmalloc's atomic sections last microseconds, and its writers
+ * only trylock, so a second in atomic context is a CPU waiting for what it must not wait for.
+ */
+export const STALL_MS = 1_000;
+/** How often the stall watch samples the CPUs' preemption epochs. */
+const WATCH_MS = 20;
 
 /** The pool booted on CPU 0 of a fresh shared memory, with its stable objects stored. */
 async function bootKernelPool(opts: KernelStressOptions, cpus: number, violations: KernelViolation[]) {
@@ -110,7 +120,8 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
           counters[m.by] = m.counters;
           for (const [name, encoded] of Object.entries(m.metrics)) (totals[name] ??= newJsHistogram()).add(decodeHistogram(encoded!));
           for (const [k, v] of Object.entries(m.stubs)) stubs[k] = (stubs[k] ?? 0) + v;
-          resolve(true);
+          // an oops may leave locks held and the pool half changed: no audit after it
+          resolve(!m.oopsed);
         }
       });
       worker.on('error', (err) => {
@@ -126,6 +137,13 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
     Atomics.notify(mem, HDR.STOP);
   }
   const timer = setTimeout(stop, opts.durationMs);
+  const done = new Set<number>();
+  finished.forEach((f, i) => void f.then(() => done.add(i + 1)));
+  const names = roles.map(({ role, index }) => `${role}#${index}`);
+  const watch = stallWatch(mem, L, names, opts.stallMs ?? STALL_MS, done, (message, by) => {
+    violations.push({ kind: 'stall', message, by, atMs: Date.now() - startEpochMs });
+    if (!opts.keepGoing) stop();
+  });
   // every worker's counters, or the grace after the stop word runs out (a CPU stuck in the kernel)
   let waitForStop: NodeJS.Timeout | undefined;
   const graceful = await Promise.race([
@@ -139,6 +157,7 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
     }),
   ]);
   clearInterval(waitForStop);
+  clearInterval(watch);
   stop();
   await Promise.all(workers.map((w) => w.terminate()));
   const audited = graceful ? finalAudit(coordinator, violations, startEpochMs) : null;
@@ -161,4 +180,59 @@ function finalAudit(coordinator: KernelPool, violations: KernelViolation[], star
     });
   }
   return audited;
+}
+
+/**
+ * The watchdog (kernel/watchdog.c's soft-lockup detector, scaled down): every WATCH_MS,
+ * each running CPU's stall-watch word; one that stays the same atomic section for
+ * `stallMs` of the watch's own time is reported once. Of several, the section that began
+ * first (the smallest number) is named: the others are most likely waiting for it. The
+ * watch only measures what it saw itself, so a late tick never makes a short section long.
+ */
+function stallWatch(
+  mem: Int32Array,
+  L: KernelLayout,
+  names: string[],
+  stallMs: number,
+  done: Set<number>,
+  report: (message: string, by: string) => void,
+): NodeJS.Timeout {
+  const cpus = names.length;
+  const epochs = L.epochs;
+  const seen = new Int32Array(cpus + 1);
+  const since = new Float64Array(cpus + 1);
+  const reported = new Set<number>();
+  return setInterval(() => {
+    const now = performance.now();
+    let worst = 0;
+    for (let cpu = 1; cpu <= cpus; cpu++) {
+      const section = Atomics.load(mem, epochs + 1 + cpu);
+      if (section === 0 || done.has(cpu) || reported.has(cpu)) {
+        seen[cpu] = 0;
+        continue;
+      }
+      if (section !== seen[cpu]) {
+        seen[cpu] = section;
+        since[cpu] = now;
+      }
+    }
+    for (let cpu = 1; cpu <= cpus; cpu++) {
+      if (seen[cpu] !== 0 && now - since[cpu]! >= stallMs && (worst === 0 || seen[cpu]! < seen[worst]!)) worst = cpu;
+    }
+    if (worst !== 0) {
+      reported.add(worst);
+      const cpu = (c: number) => `CPU ${c} (${names[c - 1]})`;
+      const others: string[] = [];
+      for (let c = 1; c <= cpus; c++) if (c !== worst && seen[c] !== 0) others.push(`${cpu(c)} for ${Math.round(now - since[c]!)} ms`);
+      const also = others.length > 0 ? `; also in atomic context: ${others.join(', ')}` : '';
+      report(`soft lockup: ${cpu(worst)} has been in atomic context for ${Math.round(now - since[worst]!)} ms${sleepersNote(mem, L.zlocks)}${also}`, names[worst - 1]!);
+    }
+  }, WATCH_MS);
+}
+
+/** What the zspage-lock table says of readers asleep holding a zspage lock, for a stall's message. */
+function sleepersNote(mem: Int32Array, zlocks: number): string {
+  let locks = 0;
+  for (let slot = 0; slot < ZLOCK_SLOTS; slot++) if (Atomics.load(mem, zlocks + slot * ZLOCK_WORDS + ZLOCK.SLEEPERS) > 0) locks++;
+  return locks === 0 ? '' : `, while readers sleep holding ${locks} zspage lock(s)`;
 }

@@ -26,4 +26,4 @@ export interface KernelRoleTask {
 export type KernelWorkerMessage =
   | { type: 'running'; by: string }
   | { type: 'violation'; kind: ViolationKind; message: string; by: string; atMs: number }
-  | { type: 'done'; by: string; counters: KernelCounters; stubs: Record<string, number>; metrics: EncodedMetrics };
+  | { type: 'done'; by: string; counters: KernelCounters; stubs: Record<string, number>; metrics: EncodedMetrics; oopsed: boolean };

@@ -1,6 +1,6 @@
 // The arena of a run on the kernel's pool: one shared WebAssembly memory holding the
 // harness's header, the compiled zsmalloc's static data, the zspage-lock table the
-// checks keep, lockdep's graph (lockdep-layout.ts), each CPU's stack, thread-local block and scratch pages, then mem_map[],
+// checks keep, lockdep's graph (lockdep-layout.ts), the CPUs' preemption epochs the stall watch reads, each CPU's stack, thread-local block and scratch pages, then mem_map[],
 // the free page list and the page frames.
 import { C_DATA_BASE, LINE_WORDS, WASM_PAGE_BYTES } from '../arena/layout.js';
 import { KLOCKDEP_WORDS } from './lockdep-layout.js';
@@ -31,6 +31,11 @@ export interface KernelLayout {
   zlocks: number;
   /** Int32 index of lockdep's classes and dependency graph (KLD). */
   lockdep: number;
+  /**
+   * Int32 index of the stall watch's words: a sequence, then one word a CPU: 0 while it is
+   * preemptible, else the sequence number its atomic section began with.
+   */
+  epochs: number;
   /** Int32 index of the object table, and its slots. */
   objects: number;
   objectSlots: number;
@@ -48,7 +53,8 @@ const up = (n: number, to: number) => Math.ceil(n / to) * to;
 export function kernelLayout(pages: number, cpus: number, objectSlots = 0): KernelLayout {
   const zlocksAt = up(C_DATA_BASE + KDATA_BYTES, LINE_WORDS * 4);
   const lockdepAt = zlocksAt + ZLOCK_SLOTS * ZLOCK_WORDS * 4;
-  const objectsAt = up(lockdepAt + KLOCKDEP_WORDS * 4, LINE_WORDS * 4);
+  const epochsAt = up(lockdepAt + KLOCKDEP_WORDS * 4, LINE_WORDS * 4);
+  const objectsAt = up(epochsAt + (1 + cpus) * 4, LINE_WORDS * 4);
   const cpuBase = up(objectsAt + objectSlots * KOBJ_WORDS * 4, KPAGE_BYTES);
   const memMap = cpuBase + cpus * KCPU_BYTES;
   const freePfns = memMap + pages * KPAGE_DESC_BYTES;
@@ -58,6 +64,7 @@ export function kernelLayout(pages: number, cpus: number, objectSlots = 0): Kern
     cpus,
     zlocks: zlocksAt / 4,
     lockdep: lockdepAt / 4,
+    epochs: epochsAt / 4,
     objects: objectsAt / 4,
     objectSlots,
     cpuBase,

@@ -26,7 +26,8 @@ export const KIND = { SPINLOCK: 0, RWLOCK: 1, LOCKDEP_MAP: 2, LOCAL_LOCK: 3, PAG
 export const NAME_AT: readonly number[] = [4, 12, 0, 4, -1];
 /** The class cache: direct-mapped by key, so that a class lookup is two array reads. */
 const CACHE = 64;
-const KIND_NAMES = ['spinlock_t', 'rwlock_t', 'lockdep_map', 'local_lock_t', 'page lock'];
+const PAGE_LOCK_CLASS = 'page lock';
+const KIND_NAMES = ['spinlock_t', 'rwlock_t', 'lockdep_map', 'local_lock_t', PAGE_LOCK_CLASS];
 /** Locks nobody may sleep holding: spinlocks, rwlocks, local locks (preemption off). */
 const SPINS = [true, true, false, true, false];
 const READ = 1;
@@ -128,7 +129,9 @@ export class KernelLockdep {
     }
     if ((mode & TRY) === 0) {
       for (let i = 0; i < this.depth; i++) {
-        if (this.heldClass[i] !== cls) continue;
+        // a page lock (PG_locked) has no lockdep map in the kernel: a CPU may hold several
+        // (trylock_zspage(), lock_zspage() lock every page of a zspage), so nesting is no recursion
+        if (this.heldClass[i] !== cls || this.className(cls) === PAGE_LOCK_CLASS) continue;
         this.once(
           `possible recursive locking detected: CPU ${this.cpu} is trying to acquire ${this.className(cls)}${modeName(mode)} at ${this.cString(func)}() ` +
             `but already holds ${this.className(cls)}${modeName(this.heldMode[i]!)} taken at ${this.cString(this.heldFunc[i]!)}()\n` +
@@ -139,7 +142,9 @@ export class KernelLockdep {
       // check_prevs_add(): a dependency on every held lock down to the first non-trylock one
       for (let i = this.depth - 1; i >= 0; i--) {
         const prev = this.heldClass[i]!;
-        if ((this.known[prev]! & (1 << cls)) === 0 && this.addDependency(prev, cls, mode, func)) return;
+        // page locks nest without an order among them (see above): no page lock -> page lock
+        const nested = prev === cls && this.className(cls) === PAGE_LOCK_CLASS;
+        if (!nested && (this.known[prev]! & (1 << cls)) === 0 && this.addDependency(prev, cls, mode, func)) return;
         if ((this.heldMode[i]! & TRY) === 0) break;
       }
     }

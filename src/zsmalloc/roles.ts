@@ -22,6 +22,8 @@ export interface KernelRoleConfig {
   /** Contention: this share of the reads picks among the first `hotObjects` objects (0: none). */
   hotObjects: number;
   hotFraction: number;
+  /** The share of migrations aimed at a page holding a stable object (the rest: any page). */
+  targetedMigrations: number;
 }
 
 export interface KernelCounters {
@@ -85,6 +87,8 @@ export function readObject(
   const seed = h ^ Math.imul(mem[at + KOBJ.VERSION]!, 0x9e3779b1);
   const t0 = time ? performance.now() : 0;
   const addr = pool.x.zsh_read_begin(h, len, pool.scratch);
+  // a read lock annotated without lock_acquired() is held once the call returns
+  pool.settle();
   const t1 = time ? performance.now() : 0;
   let bad = pool.x.zsh_check(addr, len, seed);
   if (bad < 0 && hold) {
@@ -147,12 +151,12 @@ export function kernelRoleStep(
       };
     case 'migrator':
       return () => {
-        // half the picks: the page of a stable object (a hot one in the readers' share), as
-        // compaction's pfn scanner finds pages in use; the rest: any page
+        // a share of the picks: the page of a stable object (a hot one in the readers' share),
+        // as compaction's pfn scanner finds pages in use; the rest: any page
         const base = pool.L.frames / KPAGE_BYTES;
         const hot = cfg.hotObjects > 0 && rng.float() < cfg.hotFraction;
         const pfn =
-          (rng.next() & 1) === 0 && cfg.stable > 0
+          cfg.stable > 0 && rng.float() < cfg.targetedMigrations
             ? pfnOfObject(pool, rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable))
             : base + rng.below(pool.L.pages);
         const t0 = time ? performance.now() : 0;

@@ -5,8 +5,11 @@
 // The checks seen here, where the code says what it does:
 // - the zspage lock's rules, from its lockdep annotations (6.15+: rwsem_acquire_read,
 //   rwsem_acquire, lock_acquired, rwsem_release on the zspage's dep_map) or from its
-//   rwlock_t (6.12): a writer inside with anybody else inside is `exclusion`; a writer
-//   that waits (not a trylock) while a reader sleeps holding is `writer-waited`;
+//   rwlock_t (6.12), or a map named as v5 of the series named it: a writer inside with
+//   anybody else inside is `exclusion`; a writer that waits (not a trylock) while a reader
+//   sleeps holding is `writer-waited` (zspage-rules.ts);
+// - each move in and out of atomic context, for the stress's stall watch
+//   (coordinator/kernel-stress.ts);
 // - a sleep (might_sleep(), cond_resched(), a page-lock wait, a reader's hold) with
 //   preempt_count raised is `slept-in-atomic`;
 // - a WARN/BUG that fires is `warn`, naming its file and line (a BUG ends the operation);
@@ -16,15 +19,15 @@
 //   operation, as the access would oops (or spin on a poisoned lock);
 // - lockdep (lockdep.ts) sees every lock event and spinlock: a cycle in the lock order, a
 //   nesting of one class, a sleep holding a spinning lock are `lock-order`.
-import { HDR, HOLDER, readersIn, writersIn } from '../arena/layout.js';
+import { C_DATA_BASE, HDR } from '../arena/layout.js';
 import type { ViolationKind } from '../grading/vocabulary.js';
 import { atomics64Of } from '../locks/atomics64.js';
 import { MEMORY_ORDERS, type LockAtomics } from '../locks/contract.js';
 import { spinLock, spinTrylock, spinUnlock } from '../locks/c/spinlock.js';
 import type { Gate } from './gate.js';
-import { KDATA_BYTES, KPAGE_BYTES, KTLS_BYTES, ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, cpuArea, type KernelLayout } from './layout.js';
-import { EV, KIND, KernelLockdep, NAME_AT, functionNames, stackText, wasmFrames } from './lockdep.js';
-import { C_DATA_BASE } from '../arena/layout.js';
+import { ZspageLockRules } from './zspage-rules.js';
+import { KDATA_BYTES, KPAGE_BYTES, KTLS_BYTES, ZLOCK, cpuArea, type KernelLayout } from './layout.js';
+import { EV, KIND, KernelLockdep, functionNames, stackText, wasmFrames } from './lockdep.js';
 
 const RAW = Atomics;
 const WARN_KINDS = ['WARN_ON', 'WARN_ON_ONCE', 'BUG_ON'];
@@ -36,6 +39,9 @@ const RELAX_YIELD_MS = 0.02;
 const IRQS_OFF = 0x10000000;
 /** Recorded stubs, by zsk_stubs.h's numbering. */
 export const STUBS = ['schedule_work', 'flush_work', 'shrinker_alloc', 'shrinker_register', 'shrinker_free', 'printk', 'debugfs', 'cpuhp'] as const;
+
+/** How long a page-lock wait goes on after the run stopped, for its holder to finish its step. */
+const STOPPED_WAIT_MS = 1_000;
 
 /** A BUG that fired: it ends the operation, as an oops ends the task. */
 export class KernelBug extends Error {}
@@ -80,12 +86,6 @@ interface Exports {
   zsh_check(p: number, len: number, seed: number): number;
 }
 
-/** A held zspage lock: its table slot and mode. */
-interface Held {
-  slot: number;
-  write: boolean;
-}
-
 export class KernelPool {
   readonly x: Exports;
   readonly mem: Int32Array;
@@ -94,10 +94,8 @@ export class KernelPool {
   readonly scratch: number;
   preempt = 0;
   readonly stubCalls = new Float64Array(STUBS.length);
-  /** The zspage locks this CPU holds, innermost last; and the mode of one being acquired. */
-  private readonly held: Held[] = [];
-  private pendingWrite = false;
-  private readonly names = new Map<number, boolean>();
+  /** The zspage lock's rules (exclusion, writer-waited), from this CPU's lock events. */
+  readonly zspageLocks: ZspageLockRules;
   private readonly warned = new Set<string>();
   private k: LockAtomics;
   /** null when off (PoolOptions.lockdep). */
@@ -128,12 +126,13 @@ export class KernelPool {
       compareExchange: (m, i, e, r) => RAW.compareExchange(m, i, e, r),
       wait: (m, i, v, t) => RAW.wait(m, i, v, t),
       notify: (m, i, c) => RAW.notify(m, i, c),
-      preempt: (d: number) => (this.preempt += d),
+      preempt: (d: number) => this.preemptBy(d),
     };
     this.gate = opts.gate ?? null;
     if (this.gate) this.k = gatedAtomics(this.k, this.gate);
     const area = cpuArea(L, cpu);
     this.scratch = area.scratch;
+    this.zspageLocks = new ZspageLockRules(this.mem, L, cpu, (kind, message) => checks.report(kind, message), (p) => this.cString(p));
     this.lockdep = opts.lockdep === false ? null : new KernelLockdep(this.mem, this.bytes, L.lockdep, cpu, module, (m) => checks.report('lock-order', m));
     const instance = new WebAssembly.Instance(module, { env: { memory }, kernel: this.imports() });
     this.x = instance.exports as unknown as Exports;
@@ -208,7 +207,7 @@ export class KernelPool {
       cmpxchg64: (p: number, e: bigint, n: bigint, o: number, f: number) => k64.compareExchange64(mem(), p >> 2, e, n, order(o), order(f)),
       fence: () => {},
       relax: () => this.relax(),
-      preempt: (d: number) => (this.preempt += d),
+      preempt: (d: number) => this.preemptBy(d),
       cpu: () => this.cpu,
       spin_lock: (p: number) => spinLock(k, this.mem, p >> 2),
       spin_unlock: (p: number) => spinUnlock(k, this.mem, p >> 2),
@@ -222,7 +221,7 @@ export class KernelPool {
       kasan: (what: number, addr: number, func: number) => this.kasan(what, addr, func),
       lock_event: (lock: number, event: number, trylock: number, kind: number, func: number) => {
         this.lockdep?.event(lock, event, trylock !== 0, kind, func);
-        this.lockEvent(lock, event, trylock !== 0, kind);
+        this.zspageLocks.event(lock, event, trylock !== 0, kind);
       },
       kspin_lock: (p: number, func: number) => {
         this.lockdep?.event(p, EV.ACQUIRE_WRITE, false, KIND.SPINLOCK, func);
@@ -250,6 +249,20 @@ export class KernelPool {
   private relax(): void {
     if (this.gate) this.gate.point();
     else if (++this.spins % RELAX_YIELD === 0) RAW.wait(this.mem, HDR.STOP, 0, RELAX_YIELD_MS);
+  }
+
+  /**
+   * preempt_count changes. Entering atomic context, this CPU's stall-watch word takes the
+   * next number of a shared sequence; leaving it, 0. The stress's stall watch reads them: a
+   * word that stays the same nonzero number is a CPU spinning or waiting with preemption
+   * off, and the smallest number is the section that began first.
+   */
+  private preemptBy(d: number): number {
+    const was = this.preempt;
+    this.preempt += d;
+    if (was === 0 && this.preempt !== 0) RAW.store(this.mem, this.L.epochs + 1 + this.cpu, RAW.add(this.mem, this.L.epochs, 1) + 1);
+    else if (was !== 0 && this.preempt === 0) RAW.store(this.mem, this.L.epochs + 1 + this.cpu, 0);
+    return this.preempt;
   }
 
   private warn(file: string, line: number, kind: number): void {
@@ -286,7 +299,8 @@ export class KernelPool {
   /** A sleep of `us` microseconds (< 0: only might_sleep()'s check). */
   sleep(us: number, call: string): void {
     if ((this.preempt & ~IRQS_OFF) !== 0 || (this.preempt & IRQS_OFF) !== 0) {
-      const zs = this.held.length > 0 ? `, holding ${this.held.length} zspage lock(s)` : '';
+      const held = this.zspageLocks.count;
+      const zs = held > 0 ? `, holding ${held} zspage lock(s)` : '';
       this.checks.report('slept-in-atomic', `BUG: sleeping function called from invalid context: ${call}() with preempt_count ${this.preempt & ~IRQS_OFF}${zs} (CPU ${this.cpu})`);
     }
     this.lockdep?.mightSleep(call);
@@ -297,85 +311,35 @@ export class KernelPool {
 
   /** folio_wait_bit(): sleeps until the bits `mask` of mem[i] are clear (or the run stops). */
   private waitBit(i: number, mask: number): void {
+    let stopped = 0;
     for (;;) {
       const v = RAW.load(this.mem, i);
       if ((v & mask) === 0) return;
-      if (RAW.load(this.mem, HDR.STOP) !== 0) throw new KernelBug('the run stopped while a page lock was awaited');
+      // after the stop word the holder finishes its step and unlocks: only a lock nobody
+      // will release (its holder ended in a BUG) ends the wait, and the operation with it
+      if (RAW.load(this.mem, HDR.STOP) !== 0) {
+        stopped ||= performance.now();
+        if (performance.now() - stopped > STOPPED_WAIT_MS) throw new KernelBug('the run stopped while a page lock was awaited');
+      }
       if (this.gate) this.gate.point();
       else RAW.wait(this.mem, i, v, 5);
     }
   }
 
-  private isZspageLock(lock: number, kind: number): boolean {
-    const at = NAME_AT[kind]!;
-    if (at < 0 || kind === KIND.SPINLOCK) return false;
-    const namePtr = RAW.load(this.mem, (lock + at) >> 2);
-    let zspage = this.names.get(namePtr);
-    if (zspage === undefined) {
-      zspage = namePtr !== 0 && this.cString(namePtr).includes('zspage');
-      this.names.set(namePtr, zspage);
-    }
-    return zspage;
-  }
-
-  /** The zspage-lock table's slot for `lock`, claimed on first use (open addressing). */
-  private slotOf(lock: number): number {
-    const L = this.L;
-    for (let n = 0, h = (Math.imul(lock, 0x9e3779b1) >>> 18) % ZLOCK_SLOTS; n < ZLOCK_SLOTS; n++, h = (h + 1) % ZLOCK_SLOTS) {
-      const at = L.zlocks + h * ZLOCK_WORDS;
-      const key = RAW.load(this.mem, at + ZLOCK.KEY);
-      if (key === lock) return at;
-      if (key === 0 && RAW.compareExchange(this.mem, at + ZLOCK.KEY, 0, lock) === 0) return at;
-      if (RAW.load(this.mem, at + ZLOCK.KEY) === lock) return at;
-    }
-    throw new Error('the zspage-lock table is full');
-  }
-
-  private lockEvent(lock: number, event: number, trylock: boolean, kind: number): void {
-    if (!this.isZspageLock(lock, kind)) return;
-    if (event === EV.ACQUIRE_READ || event === EV.ACQUIRE_WRITE) {
-      this.pendingWrite = event === EV.ACQUIRE_WRITE;
-      if (this.pendingWrite && !trylock) {
-        const slot = this.slotOf(lock);
-        if (RAW.load(this.mem, slot + ZLOCK.SLEEPERS) !== 0) {
-          this.checks.report('writer-waited', `a writer waits for zspage lock 0x${lock.toString(16)} while a reader sleeps holding it (CPU ${this.cpu})`);
-        }
-      }
-    } else if (event === EV.ACQUIRED) {
-      const slot = this.slotOf(lock);
-      const write = this.pendingWrite;
-      const old = RAW.add(this.mem, slot + ZLOCK.HOLDERS, write ? HOLDER.WRITER : HOLDER.READER);
-      if (writersIn(old) !== 0 || (write && readersIn(old) !== 0)) {
-        const who = `${writersIn(old)} writer(s) and ${readersIn(old)} reader(s)`;
-        this.checks.report('exclusion', `a ${write ? 'writer' : 'reader'} entered zspage lock 0x${lock.toString(16)} while ${who} were inside (CPU ${this.cpu})`);
-      }
-      this.held.push({ slot, write });
-    } else if (event === EV.RELEASE) {
-      const slot = this.slotOf(lock);
-      for (let i = this.held.length - 1; i >= 0; i--) {
-        const h = this.held[i]!;
-        if (h.slot !== slot) continue;
-        RAW.sub(this.mem, slot + ZLOCK.HOLDERS, h.write ? HOLDER.WRITER : HOLDER.READER);
-        this.held.splice(i, 1);
-        return;
-      }
-    }
-  }
-
   /** A reader's hold: sleeps `ms` with the object mapped, counted as a sleeper of its zspage lock. */
   sleepHolding(ms: number): void {
-    const h = this.held[this.held.length - 1];
-    if (h) RAW.add(this.mem, h.slot + ZLOCK.SLEEPERS, 1);
+    const slot = this.zspageLocks.innermost();
+    if (slot >= 0) RAW.add(this.mem, slot + ZLOCK.SLEEPERS, 1);
     try {
       this.sleep(ms * 1000, 'schedule');
     } finally {
-      if (h) RAW.sub(this.mem, h.slot + ZLOCK.SLEEPERS, 1);
+      if (slot >= 0) RAW.sub(this.mem, slot + ZLOCK.SLEEPERS, 1);
     }
   }
 
-  /** The zspage locks this CPU holds now. */
-  get zspageLocksHeld(): number {
-    return this.held.length;
+  /** A read lock annotated without lock_acquired() is held once the kernel call returns. */
+  settle(): void {
+    this.zspageLocks.settle();
   }
 }
 

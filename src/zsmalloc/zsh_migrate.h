@@ -7,10 +7,11 @@
 
 enum { ZSH_MIGRATED = 0, ZSH_NOT_MOVABLE = 1, ZSH_PAGE_BUSY = 2, ZSH_NO_PAGE = 3, ZSH_REFUSED = 4 };
 
-/* page_movable_ops(): the page belongs to a type that registered movable operations */
+/* page_movable_ops() (6.16+), PageMovable() before: the page belongs to a type that registered
+ * movable operations, and (before 6.16) its type has not released it (__ClearPageMovable()) */
 static bool zsh_page_movable(struct page *page)
 {
-	return PageMovableOps(page) || __PageMovable(page);
+	return PageMovableOps(page) || PageMovable(page);
 }
 
 /* putback_movable_ops_page() */
@@ -35,6 +36,14 @@ ZSH_EXPORT(zsh_migrate) int zsh_migrate(unsigned long pfn, int *rc)
 	/* isolate_movable_ops_page(): a reference, the page lock, the type's isolate_page() */
 	if (!get_page_unless_zero(page))
 		return ZSH_NOT_MOVABLE;
+	/*
+	 * the movable check comes before the page lock, as the kernel's: the owner of a newly
+	 * allocated page may rely on its lock being free (SetZsPageMovable()'s WARN_ON)
+	 */
+	if (!PageMovableOps(page) && !__PageMovable(page)) {
+		put_page(page);
+		return ZSH_NOT_MOVABLE;
+	}
 	if (!folio_trylock(page_folio(page))) {
 		put_page(page);
 		return ZSH_PAGE_BUSY;
@@ -72,7 +81,14 @@ ZSH_EXPORT(zsh_migrate) int zsh_migrate(unsigned long pfn, int *rc)
 	}
 	/* move_to_new_folio() wants dst locked: a page nobody else can see yet */
 	BUG_ON(!folio_trylock(page_folio(newpage)));
-	*rc = zsk_movable_ops->migrate_page(newpage, page, MIGRATE_ASYNC);
+	/*
+	 * move_to_new_folio() before 6.16: a page released after isolation (the page lock is
+	 * dropped in between, and zsmalloc may free the zspage) has nothing to move
+	 */
+	if (!PageMovableOps(page) && !PageMovable(page))
+		*rc = MIGRATEPAGE_SUCCESS;
+	else
+		*rc = zsk_movable_ops->migrate_page(newpage, page, MIGRATE_ASYNC);
 	if (*rc == MIGRATEPAGE_SUCCESS) {
 		ClearPageMovableOpsIsolated(page);
 		folio_unlock(page_folio(newpage));

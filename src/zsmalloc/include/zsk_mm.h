@@ -263,7 +263,11 @@ static inline bool __PageMovable(const struct page *page)
 {
 	return ((unsigned long)page->mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_MOVABLE;
 }
-#define PageMovable(p) __PageMovable(p)
+/* PageMovable(): movable with its operations still set (__ClearPageMovable() keeps the flag, drops them) */
+static inline bool PageMovable(const struct page *page)
+{
+	return __PageMovable(page) && ((unsigned long)page->mapping & ~(unsigned long)PAGE_MAPPING_FLAGS) != 0;
+}
 
 /* ---- slab.h (harness.c) ---------------------------------------------------------------- */
 struct kmem_cache;
