@@ -8,6 +8,9 @@
 //                         barrier, which every other part (all SC) passes
 //   stress: selftest mix  the bug-hunting scenario on real threads (hot objects, write delays)
 //   stress: default mix   the zsmalloc access pattern as `run` has it
+//   explore: exhaustive   when nothing failed: every execution of the default clients
+//                         (check-verify.ts), under SC and under weak for a lock that declares
+//                         orderings; `verified`, or `pass (not verified: budget)`
 //   explore: deep         longer programs and deeper PCT for the rest of the budget (under
 //                         --memory weak for a lock that declares orderings: it allows every
 //                         SC execution too)
@@ -26,7 +29,8 @@ import { loadExplorerLock } from '../explorer/index.js';
 import { lockSpecFor, type LockSpec } from '../locks/registry.js';
 import type { ExploreConfig } from '../supervised/check-explorer-messages.js';
 import { runExplorerPart } from './check-explore.js';
-import type { CheckPart, CheckPartName, CheckRecord } from '../report/check.js';
+import { verifyPart } from './check-verify.js';
+import type { CheckPart, CheckPartName, CheckRecord, ProvedClient } from '../report/check.js';
 import { checkPartLine, firstFailure } from '../report/check.js';
 import type { Summary } from '../records/summary.js';
 import { resolveRunConfig } from './config.js';
@@ -44,8 +48,8 @@ export interface CheckOptions {
   failFast: boolean;
 }
 
-/** Shares of the budget. The deep exploration gets what the others leave. */
-export const CHECK_SHARES = { explore: 0.01, selftest: 0.45, default: 0.35 } as const;
+/** Shares of the budget. The deep exploration gets what the others leave (and what the proof did not need). */
+export const CHECK_SHARES = { explore: 0.01, selftest: 0.3, default: 0.25, verify: 0.4 } as const;
 /**
  * The first explorations (SC and weak, side by side) are short whatever the budget: their
  * bugs show in milliseconds (weak-only ones within a few iterations, docs/WEAK-MEMORY.md),
@@ -127,6 +131,16 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     early.closed = true;
     if (early.start) await early.start.then(discardStress, () => {});
   }
+  let proved: ProvedClient[] = [];
+  let verified = false;
+  if (!over() && firstFailure(parts) === undefined) {
+    const models: MemoryModel[] = ordered ? ['sc', 'weak'] : ['sc'];
+    const verifyMs = Math.min(B * CHECK_SHARES.verify, Math.max(0, B - now()));
+    const v = await explorerPhase(log, (signals) => verifyPart(spec, opts.lock, models, verifyMs, now, log, signals, shellWord));
+    done(v.part);
+    proved = v.proved;
+    verified = v.part.proof === 'verified';
+  } else if (!over()) log('check: explore: exhaustive: skipped: a part failed, there is nothing to prove');
   if (!over()) {
     const memory = ordered ? 'weak' : 'sc';
     done(await explorerPhase(log, (signals) => explorePart('explore: deep', spec, memory, DEEP, Math.max(0, B - now()), opts, now, log, signals)));
@@ -147,6 +161,8 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     kind: first?.kind ?? null,
     part: first?.part ?? null,
     replay: first?.replay ?? null,
+    verified,
+    clients: proved,
     parts,
   };
 }

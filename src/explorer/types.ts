@@ -87,4 +87,6 @@ export interface ExhaustiveResult {
   awaited: number;
   elapsedMs: number;
   failure: ExploreFailure | null;
+  /** Incomplete because a signal stopped it (check's ^C), not because its budget ran out. */
+  interrupted?: boolean;
 }
