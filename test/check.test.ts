@@ -17,13 +17,35 @@ describe('check', () => {
     const j = json(r.stdout);
     expect(j).toMatchObject({ verdict: 'pass', exitCode: 0, detectedAfterMs: null, kind: null, part: null, replay: null, seed: 5 });
     // zspage-atomic-fixed declares its orderings (acquire/release): it gets a weak pass
-    expect(j.parts.map((p: any) => p.part)).toEqual(['explore', 'explore (weak)', 'stress: selftest mix', 'stress: default mix', 'explore: deep']);
+    expect(j.parts.map((p: any) => p.part)).toEqual(['explore', 'explore (weak)', 'stress: selftest mix', 'stress: default mix', 'explore: exhaustive', 'explore: deep']);
     expect(j.parts.every((p: any) => p.verdict === 'pass')).toBe(true);
+    // 8 s leave the proof of the default clients too little time: a pass, never verified
+    expect(j.verified).toBe(false);
+    expect(j.parts[4].proof).toBe('not verified: budget');
     expect(j.elapsedMs).toBeGreaterThanOrEqual(8000 * 0.9);
     expect(j.parts[0].iterations).toBeGreaterThan(0);
     expect(json(readFileSync(join(r.out, 'check.json'), 'utf8')).verdict).toBe('pass');
     expect(existsSync(join(r.out, 'selftest', 'summary.json'))).toBe(true);
     expect(existsSync(join(r.out, 'default', 'summary.json'))).toBe(true);
+  });
+
+  it('says verified when the exhaustive part ends, with the clients it proved under each model', () => {
+    const r = cli(['check', '--lock', 'zspage-atomic-fixed', '--budget', '12', '--seed', '5', '--clients', 'R/W/W,R/R/W']);
+    expect(r.code).toBe(0);
+    const saved = json(readFileSync(join(r.out, 'check.json'), 'utf8'));
+    // R/R/W under weak takes far more than the proof's share of 12 s: not verified, but what ended is listed
+    expect(saved.verified).toBe(false);
+    expect(saved.clients).toContainEqual(expect.objectContaining({ client: 'R/W/W', shape: '1R+2W x 1 section', memory: 'sc' }));
+    expect(saved.clients.every((c: any) => c.executions > 0)).toBe(true);
+    expect(r.stdout).toMatch(/^explore: exhaustive\s+pass \(not verified: budget\)/m);
+    expect(r.stdout).toMatch(/PASS \(not verified: budget\): no violation/);
+
+    const v = cli(['check', '--lock', 'zspage-atomic-fixed', '--budget', '14', '--seed', '5', '--clients', 'R/W/W', '--json']);
+    expect(v.code).toBe(0);
+    const j = json(v.stdout);
+    expect(j.verified).toBe(true);
+    expect(j.clients.map((c: any) => `${c.client} ${c.memory}`)).toEqual(['R/W/W sc', 'R/W/W weak']);
+    expect(v.stderr).toMatch(/check: explore: exhaustive: verified \(1R\+2W x 1 section under sc and weak: [\d,]+ executions in \d+\.\d s;/);
   });
 
   it('fails a broken built-in in the explorer, and its replay command reproduces the failure', () => {
@@ -150,6 +172,7 @@ describe('check', () => {
     for (const args of [
       ['--lock', 'zspage-atomic', '--budget', '1'],
       ['--lock', 'no-such-lock'],
+      ['--lock', 'zspage-atomic', '--clients', 'RX/W'],
       ['--lock', 'zspage-atomic', '--seed', '-4'],
       ['--lock', 'test/fixtures/bad-lock-wrong-shape.mjs', '--budget', '3'],
     ]) {

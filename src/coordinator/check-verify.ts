@@ -1,11 +1,11 @@
-// check's exhaustive part: after the hunt found nothing, `explore --exhaustive` of the default
-// clients (2R+1W x 2 sections, 1R+2W x 2 sections) under SC, and under the weak model for a
+// check's exhaustive part: after the hunt found nothing, `explore --exhaustive` of its clients
+// (by default 2R+1W x 2 sections and 1R+2W x 2 sections) under SC, and under the weak model for a
 // lock that declares orderings, each client in the explorer's worker (explorer/bounded.ts: a
 // lock call that never returns fails with its schedule). It says what it proved: `verified`
 // only when every client ended verified under every model; when the budget ends first, the
 // part passes as 'not verified: budget' and lists the clients it did prove.
 import { exhaustiveBounded } from '../explorer/bounded.js';
-import { DEFAULT_CLIENTS, describeClient } from '../explorer/exhaustive.js';
+import { describeClient } from '../explorer/exhaustive.js';
 import { formatTrace, type MemoryModel } from '../explorer/index.js';
 import { proofOf } from '../grading/grade.js';
 import { SIGNAL_EXIT } from '../grading/grade.js';
@@ -28,6 +28,7 @@ export interface VerifyOutcome {
 export async function verifyPart(
   spec: LockSpec,
   lockArg: string,
+  clients: readonly string[][],
   models: readonly MemoryModel[],
   budgetMs: number,
   now: () => number,
@@ -37,8 +38,8 @@ export async function verifyPart(
 ): Promise<VerifyOutcome> {
   const start = now();
   const end = start + budgetMs;
-  const plan = models.flatMap((memory) => DEFAULT_CLIENTS.map((c) => ({ memory, programs: c.split('/') })));
-  log(`check: explore: exhaustive: ${DEFAULT_CLIENTS.map((c) => shapeOf(c.split('/'))).join(', ')} under ${models.join(' and ')}, up to ${(budgetMs / 1000).toFixed(1)} s`);
+  const plan = models.flatMap((memory) => clients.map((programs) => ({ memory, programs })));
+  log(`check: explore: exhaustive: ${clients.map(shapeOf).join(', ')} under ${models.join(' and ')}, up to ${(budgetMs / 1000).toFixed(1)} s`);
   const proved: ProvedClient[] = [];
   const results: ExhaustiveResult[] = [];
   const base = { part: 'explore: exhaustive' as const, budgetMs, failedAfterMs: null, kind: null, message: null, replay: null, evidence: null };

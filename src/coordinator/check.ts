@@ -30,6 +30,7 @@ import { lockSpecFor, type LockSpec } from '../locks/registry.js';
 import type { ExploreConfig } from '../supervised/check-explorer-messages.js';
 import { runExplorerPart } from './check-explore.js';
 import { verifyPart } from './check-verify.js';
+import { DEFAULT_CLIENTS } from '../explorer/exhaustive.js';
 import type { CheckPart, CheckPartName, CheckRecord, ProvedClient } from '../report/check.js';
 import { checkPartLine, firstFailure } from '../report/check.js';
 import type { Summary } from '../records/summary.js';
@@ -46,6 +47,8 @@ export interface CheckOptions {
   out: string;
   /** Stop after the first failing part instead of running the others. */
   failFast: boolean;
+  /** The exhaustive part's clients, one program per thread (default: DEFAULT_CLIENTS). */
+  clients?: string[][];
 }
 
 /** Shares of the budget. The deep exploration gets what the others leave (and what the proof did not need). */
@@ -136,7 +139,7 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
   if (!over() && firstFailure(parts) === undefined) {
     const models: MemoryModel[] = ordered ? ['sc', 'weak'] : ['sc'];
     const verifyMs = Math.min(B * CHECK_SHARES.verify, Math.max(0, B - now()));
-    const v = await explorerPhase(log, (signals) => verifyPart(spec, opts.lock, models, verifyMs, now, log, signals, shellWord));
+    const v = await explorerPhase(log, (signals) => verifyPart(spec, opts.lock, opts.clients ?? DEFAULT_CLIENTS.map((c) => c.split('/')), models, verifyMs, now, log, signals, shellWord));
     done(v.part);
     proved = v.proved;
     verified = v.part.proof === 'verified';

@@ -201,11 +201,11 @@ async function traced(design: LockDesign, programs: readonly string[], run: Run,
 export const DEFAULT_CLIENTS = ['RR/RR/WW', 'RR/WW/WW'];
 
 /** `--clients RR/RR/WW,RR/WW/WW`: each client its programs, one per thread. */
-export function parseClients(text: string): string[][] {
+export function parseClients(text: string, command = 'explore'): string[][] {
   return text.split(',').map((c) => {
     const programs = c.trim().split('/');
     if (programs.length > 16 || !programs.every((p) => /^[RW]{1,64}$/.test(p))) {
-      throw new BadInputError(`explore: --clients: '${c}' must be 1..16 programs of letters R and W, '/'-separated (e.g. RR/RR/WW)`);
+      throw new BadInputError(`${command}: --clients: '${c}' must be 1..16 programs of letters R and W, '/'-separated (e.g. RR/RR/WW)`);
     }
     return programs;
   });

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { runCheck } from '../../coordinator/check.js';
+import { DEFAULT_CLIENTS, parseClients } from '../../explorer/exhaustive.js';
 import { BadInputError } from '../../errors.js';
 import { lockSpecFor } from '../../locks/registry.js';
 import { checkTable, checkVerdictLine, firstFailure } from '../../report/check.js';
@@ -22,7 +23,12 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
       .option('fail-fast', { type: 'boolean', describe: 'stop at the first failing part' })
       .option('out', { type: 'string', describe: 'results folder (default results/check-<time>-<lock>-<seed>)' })
       .option('junit', { type: 'string', describe: 'also write JUnit XML here: a test case per part' })
-      .requiresArg(['lock', 'budget', 'seed', 'out', 'junit'])
+      .option('clients', {
+        type: 'string',
+        default: DEFAULT_CLIENTS.join(','),
+        describe: 'the clients the exhaustive part proves, one program of R/W sections per thread (as explore --exhaustive)',
+      })
+      .requiresArg(['lock', 'budget', 'seed', 'out', 'junit', 'clients'])
       .example('$0 check --lock ./my-lock.mjs', 'about 30 s: explorer, then the bug-hunting and the default stress mix')
       .example('$0 check --lock zspage-spinlock --budget 10 --json', 'a shorter check, one JSON object for a script'),
   handler: async (argv) => {
@@ -35,6 +41,7 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
       throw new BadInputError(`--seed: expected an integer from 0 to 4294967295, got ${seedArg}`);
     }
     const lock = argv.lock as string;
+    const clients = parseClients(argv.clients as string, 'check');
     lockSpecFor(lock); // an unknown name or a missing file is bad input before anything runs
     const seed = seedArg ?? randomInt(0, 0xffffffff);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
@@ -44,7 +51,7 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
     const log = json ? (line: string) => process.stderr.write(line + '\n') : say;
 
     const startedAt = new Date();
-    const record = await runCheck({ lock, budgetMs: budget * 1000, seed, out, failFast: argv['fail-fast'] === true }, log);
+    const record = await runCheck({ lock, budgetMs: budget * 1000, seed, out, failFast: argv['fail-fast'] === true, clients }, log);
 
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'check.json.tmp'), JSON.stringify(record, null, 2) + '\n');
