@@ -135,14 +135,10 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     if (early.start) await early.start.then(discardStress, () => {});
   }
   let proved: ProvedClient[] = [];
-  let verified = false;
   if (!over() && firstFailure(parts) === undefined) {
-    const models: MemoryModel[] = ordered ? ['sc', 'weak'] : ['sc'];
-    const verifyMs = Math.min(B * CHECK_SHARES.verify, Math.max(0, B - now()));
-    const v = await explorerPhase(log, (signals) => verifyPart(spec, opts.lock, opts.clients ?? DEFAULT_CLIENTS.map((c) => c.split('/')), models, verifyMs, now, log, signals, shellWord));
+    const v = await provePart(spec, opts, ordered, Math.min(B * CHECK_SHARES.verify, Math.max(0, B - now())), now, log);
     done(v.part);
     proved = v.proved;
-    verified = v.part.proof === 'verified';
   } else if (!over()) log('check: explore: exhaustive: skipped: a part failed, there is nothing to prove');
   if (!over()) {
     const memory = ordered ? 'weak' : 'sc';
@@ -164,10 +160,17 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     kind: first?.kind ?? null,
     part: first?.part ?? null,
     replay: first?.replay ?? null,
-    verified,
+    verified: parts.some((p) => p.proof === 'verified'),
     clients: proved,
     parts,
   };
+}
+
+/** The exhaustive part (check-verify.ts): under SC, and under weak too for a lock that declares orderings. */
+function provePart(spec: LockSpec, opts: CheckOptions, ordered: boolean, budgetMs: number, now: () => number, log: CheckLog) {
+  const models: MemoryModel[] = ordered ? ['sc', 'weak'] : ['sc'];
+  const clients = opts.clients ?? DEFAULT_CLIENTS.map((c) => c.split('/'));
+  return explorerPhase(log, (signals) => verifyPart(spec, opts.lock, clients, models, budgetMs, now, log, signals, shellWord));
 }
 
 /** ^C during explorer parts ends them as interrupted (a second one exits at once). */
