@@ -145,6 +145,11 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     done(await explorerPhase(log, (signals) => explorePart('explore: deep', spec, memory, DEEP, Math.max(0, B - now()), opts, now, log, signals)));
   }
 
+  return checkRecord(opts, parts, proved, Math.round(now()));
+}
+
+/** The record of a check that ran `parts`: its verdict is its first failure's. */
+function checkRecord(opts: CheckOptions, parts: CheckPart[], proved: ProvedClient[], elapsedMs: number): CheckRecord {
   const first = firstFailure(parts);
   const verdict: CheckVerdict = first?.verdict ?? 'pass';
   return {
@@ -152,8 +157,8 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     command: 'check',
     lock: opts.lock,
     seed: opts.seed,
-    budgetMs: B,
-    elapsedMs: Math.round(now()),
+    budgetMs: opts.budgetMs,
+    elapsedMs,
     verdict,
     exitCode: checkExitCode(verdict, first?.exitCode),
     detectedAfterMs: first?.failedAfterMs ?? null,
