@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { exploreExhaustive, parseClients, describeClient, type ExhaustiveResult } from '../src/explorer/exhaustive.js';
-import { replay, type MemoryModel } from '../src/explorer/index.js';
+import { loadExplorerLock, replay, type MemoryModel } from '../src/explorer/index.js';
 import { Run } from '../src/explorer/sim.js';
 import { HOLD_R, HOLD_W, Touches } from '../src/explorer/touches.js';
 import { BadInputError } from '../src/errors.js';
@@ -13,13 +13,14 @@ import { lockSpecFor } from '../src/locks/registry.js';
 const lock = (name: string): LockDesign => CATALOG[name]!.design;
 
 /** Every execution's outcome (final words, calls each thread completed) and every rule that failed. */
-async function outcomes(design: LockDesign, client: string, memory: MemoryModel, reduce: boolean) {
+async function outcomes(design: LockDesign, client: string, memory: MemoryModel, reduce: boolean, fork = true) {
   const finals = new Set<string>();
   const rules = new Set<string>();
   const r = await exploreExhaustive(design, client.split('/'), {
     memory,
     budgetMs: 60_000,
     reduce,
+    fork,
     keepGoing: true,
     onRun: (run) => {
       if (run.failure) rules.add(run.failure.rule);
@@ -63,6 +64,32 @@ describe('exhaustive exploration against brute force', () => {
     expect(dpor.status).toBe('verified');
     expect(dpor.executions * 6).toBeLessThan(brute.executions);
   });
+});
+
+// Checkpoints (checkpoint.ts) must change nothing but the time: the same executions, one by
+// one, as runs that each start from the beginning; a C lock re-executes on plain snapshots.
+const FORKED: [string, string, MemoryModel][] = [
+  ['zspage-spinlock', 'RW/W', 'sc'],
+  ['zspage-atomic-fixed', 'RW/W', 'weak'],
+  ['busted-check-then-act', 'R/R/W', 'weak'],
+  ['examples/zspage-lock.c', 'RW/W', 'sc'],
+  ['examples/zspage-lock.c', 'R/W', 'weak'],
+  ['examples/broken-unlock.c', 'R/W', 'sc'],
+];
+
+describe('exhaustive exploration from checkpoints against runs from the start', () => {
+  for (const [name, client, memory] of FORKED) {
+    it(`${name} ${client} --memory ${memory}: the same executions, outcomes and verdicts`, async () => {
+      const design = name.includes('/') ? await loadExplorerLock(name, ROOT, memory) : lock(name);
+      const seen: string[][] = [[], []];
+      const each = (i: number) => (run: Run) => void seen[i]!.push(`${run.schedule.join('')}:${run.weak?.choices.join('') ?? ''}:${run.failure?.rule ?? [...run.mem].join(',')}`);
+      const forked = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000, keepGoing: true, onRun: each(0) });
+      const fresh = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000, keepGoing: true, fork: false, onRun: each(1) });
+      expect(fresh.status).not.toBe('incomplete');
+      expect({ ...forked, elapsedMs: 0 }).toEqual({ ...fresh, elapsedMs: 0 });
+      expect(seen[0]).toEqual(seen[1]);
+    });
+  }
 });
 
 describe('what a step touches (the dependency DPOR reduces by)', () => {

@@ -10,6 +10,7 @@ import { BadInputError } from '../errors.js';
 import { replay } from './index.js';
 import { addBacktracks, type BacktrackPoint } from './dpor.js';
 import { formatSchedule } from './schedule.js';
+import { Checkpoint } from './checkpoint.js';
 import { Run, type Chooser } from './sim.js';
 import { dependent, Touches, type Touch } from './touches.js';
 import type { LockDesign } from '../locks/contract.js';
@@ -32,6 +33,8 @@ export interface ExhaustiveOptions {
   onRun?: (run: Run) => void;
   /** Where the run in progress is recorded as it goes (bounded.ts reports a hung lock call from it). */
   watch?: ExploreWatch;
+  /** false: every execution re-runs from the start, no checkpoints (the tests compare with it). */
+  fork?: boolean;
 }
 
 interface Point extends BacktrackPoint {
@@ -45,6 +48,8 @@ interface Point extends BacktrackPoint {
   sleep: Sleeper[];
   /** Footprint of this point's step, over the read choices taken so far. */
   touch: Touch;
+  /** Some thread spun on unchanged words at this point or before it (an await). */
+  spun: boolean;
 }
 
 interface Sleeper {
@@ -53,6 +58,8 @@ interface Sleeper {
 }
 
 const NOTHING: Touch = { read: 0, write: 0, count: 0 };
+/** A checkpoint every this many points (a power of two): a capture costs about as much as a few steps. */
+const EVERY = 8;
 
 export async function exploreExhaustive(design: LockDesign, programs: readonly string[], options: ExhaustiveOptions): Promise<ExhaustiveResult> {
   const reduce = options.reduce !== false;
@@ -71,20 +78,22 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   };
   let from = 0; // the first point this run changes or adds
   let runs = 0;
+  // Checkpoints (checkpoint.ts): saved[k] is the state at point k, valid while stack[0..k-1]
+  // stays; an execution restores the one at `from` and runs only the steps after it.
+  const fork = options.fork !== false;
+  const saved: Checkpoint[] = [];
+  let run: Run | null = null;
   for (;;) {
     if (performance.now() - start > options.budgetMs || runs >= (options.maxRuns ?? Infinity)) {
       result.status = 'incomplete';
       break;
     }
-    const touches = new Touches();
     let blocked = false;
-    let spun = false;
-    const read = (n: number, step: number) => chooseRead(stack[step], n);
     const choose: Chooser = (pool, step) => {
       if (step < stack.length) return stack[step]!.thread;
-      if (pool.length < live(run)) spun = true;
+      const touches = run!.touches!;
       const sleep = step === 0 || !reduce ? [] : inherit(stack[step - 1]!, touches.steps[step - 1]!);
-      const point = newPoint(pool, sleep, reduce);
+      const point = newPoint(pool, sleep, reduce, pool.length < live(run!) || (step > 0 && stack[step - 1]!.spun));
       if (point === null) {
         blocked = true;
         return undefined;
@@ -93,20 +102,32 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       return point.thread;
     };
     const watch = options.watch;
-    const run = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
-    run.touches = touches;
-    run.run(watch ? watch.threads(runs, choose) : choose);
+    // the nearest checkpoint at or before `from`: the steps from it to `from` follow the stack again
+    const at = fork && run !== null ? Math.min(from, saved.length - 1) & ~(EVERY - 1) : -1;
+    if (at >= 0 && saved[at]) {
+      saved.length = at + 1;
+      saved[at]!.restore();
+    } else {
+      const read = (n: number, step: number) => chooseRead(stack[step], n);
+      run = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
+      run.touches = new Touches();
+      saved.length = 0;
+      if (fork) run.atPoint = (step) => void (step % EVERY === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(run!)));
+    }
+    const r: Run = run!;
+    r.run(watch ? watch.threads(runs, choose, r.steps) : choose);
     runs++;
-    const n = run.schedule.length;
+    const touches = r.touches!;
+    const n = r.schedule.length;
     for (let k = from; k < n; k++) stack[k]!.touch = union(stack[k]!.touch, touches.steps[k]!);
-    if (reduce) addBacktracks(run.schedule, touches.steps, stack, programs.length, from);
+    if (reduce) addBacktracks(r.schedule, touches.steps, stack, programs.length, from);
     if (blocked) result.pruned++;
     else {
       result.executions++;
-      if (spun) result.awaited++;
-      options.onRun?.(run);
-      if (run.failure && !result.failure) {
-        result.failure = await traced(design, programs, run, options.memory);
+      if (n > 0 && stack[Math.min(n, stack.length) - 1]!.spun) result.awaited++;
+      options.onRun?.(r);
+      if (r.failure && !result.failure) {
+        result.failure = await traced(design, programs, r, options.memory);
         if (!options.keepGoing) break;
       }
     }
@@ -135,7 +156,7 @@ function chooseRead(point: Point | undefined, n: number): number {
 }
 
 /** A new choice point: its first thread the first one awake, or null when all are asleep. */
-function newPoint(pool: readonly number[], sleep: Sleeper[], reduce: boolean): Point | null {
+function newPoint(pool: readonly number[], sleep: Sleeper[], reduce: boolean, spun: boolean): Point | null {
   let asleep = 0;
   for (const s of sleep) asleep |= 1 << s.thread;
   const thread = pool.find((p) => !((asleep >> p) & 1));
@@ -144,7 +165,7 @@ function newPoint(pool: readonly number[], sleep: Sleeper[], reduce: boolean): P
   for (const p of pool) all |= 1 << p;
   // without reduction every runnable thread is explored at every point
   const backtrack = reduce ? 1 << thread : all;
-  return { pool: [...pool], thread, choice: 0, choices: 1, backtrack, asleep, done: 0, sleep, touch: NOTHING, clock: null };
+  return { pool: [...pool], thread, choice: 0, choices: 1, backtrack, asleep, done: 0, sleep, touch: NOTHING, clock: null, spun };
 }
 
 /** The sleep set after `parent`'s step: its own and its explored siblings, minus those that step depends on. */
