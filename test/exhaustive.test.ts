@@ -13,7 +13,7 @@ import { lockSpecFor } from '../src/locks/registry.js';
 const lock = (name: string): LockDesign => CATALOG[name]!.design;
 
 /** Every execution's outcome (final words, calls each thread completed) and every rule that failed. */
-async function outcomes(design: LockDesign, client: string, memory: MemoryModel, reduce: boolean, fork = true) {
+async function outcomes(design: LockDesign, client: string, memory: MemoryModel, reduce: boolean, fork = true, cache = false) {
   const finals = new Set<string>();
   const rules = new Set<string>();
   const r = await exploreExhaustive(design, client.split('/'), {
@@ -21,6 +21,7 @@ async function outcomes(design: LockDesign, client: string, memory: MemoryModel,
     budgetMs: 60_000,
     reduce,
     fork,
+    cache,
     keepGoing: true,
     onRun: (run) => {
       if (run.failure) rules.add(run.failure.rule);
@@ -55,12 +56,18 @@ describe('exhaustive exploration against brute force', () => {
       expect(dpor.finals).toEqual(brute.finals);
       expect(dpor.rules).toEqual(brute.rules);
       expect(dpor.r.executions).toBeLessThanOrEqual(brute.r.executions);
+      // state caching (the default under sc) reaches every final state and every verdict too
+      if (memory !== 'sc') return;
+      const cached = await outcomes(lock(name), client, memory, true, true, true);
+      expect(cached.r.status).toBe(brute.r.status);
+      expect(cached.finals).toEqual(brute.finals);
+      expect(cached.rules).toEqual(brute.rules);
     });
   }
 
   it('reduces: zspage-atomic-fixed R/R/W explores fewer than a sixth of the interleavings', async () => {
-    const dpor = await exploreExhaustive(lock('zspage-atomic-fixed'), ['R', 'R', 'W'], { memory: 'sc', budgetMs: 60_000 });
-    const brute = await exploreExhaustive(lock('zspage-atomic-fixed'), ['R', 'R', 'W'], { memory: 'sc', budgetMs: 60_000, reduce: false });
+    const dpor = await exploreExhaustive(lock('zspage-atomic-fixed'), ['R', 'R', 'W'], { memory: 'sc', budgetMs: 60_000, cache: false });
+    const brute = await exploreExhaustive(lock('zspage-atomic-fixed'), ['R', 'R', 'W'], { memory: 'sc', budgetMs: 60_000, reduce: false, cache: false });
     expect(dpor.status).toBe('verified');
     expect(dpor.executions * 6).toBeLessThan(brute.executions);
   });
@@ -83,7 +90,7 @@ describe('exhaustive exploration from checkpoints against runs from the start', 
       const design = name.includes('/') ? await loadExplorerLock(name, ROOT, memory) : lock(name);
       const seen: string[][] = [[], []];
       const each = (i: number) => (run: Run) => void seen[i]!.push(`${run.schedule.join('')}:${run.weak?.choices.join('') ?? ''}:${run.failure?.rule ?? [...run.mem].join(',')}`);
-      const forked = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000, keepGoing: true, onRun: each(0) });
+      const forked = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000, keepGoing: true, cache: false, onRun: each(0) });
       const fresh = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000, keepGoing: true, fork: false, onRun: each(1) });
       expect(fresh.status).not.toBe('incomplete');
       expect({ ...forked, elapsedMs: 0 }).toEqual({ ...fresh, elapsedMs: 0 });
@@ -173,7 +180,7 @@ describe('explore --exhaustive (CLI)', () => {
   it('verifies a correct lock, with its counts', () => {
     const r = cli(['explore', '--lock', 'zspage-atomic-fixed', '--exhaustive', '--clients', 'R/R/W,RW/W'], { out: false });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/verified 2R\+1W x 1 section \(R\/R\/W\) under sc: [\d,]+ executions \(0 pruned/);
+    expect(r.stdout).toMatch(/verified 2R\+1W x 1 section \(R\/R\/W\) under sc: [\d,]+ executions \([\d,]+ pruned/);
     expect(r.stdout).toMatch(/verified RW\/W under sc/);
   });
 

@@ -18,51 +18,82 @@ export class Checkpoint {
   private constructor(
     private readonly objects: object[],
     private readonly copies: Copy[],
+    /** The state as text, when captured with `skip`. */
+    readonly text: string,
   ) {}
 
-  /** The state of everything reachable from `root`. */
-  static capture(root: object): Checkpoint {
+  /**
+   * The state of everything reachable from `root`. With `skip`, also the state as text (for
+   * state caching, exhaustive.ts): every object's fields met from the root along fields not in
+   * `skip`, a reference as its object's number in the order met; the same state, the same text.
+   * The fields in `skip` (those that only number the path, and scratch) are captured after.
+   */
+  static capture(root: object, skip: ReadonlySet<string> | null = null): Checkpoint {
     const objects: object[] = [];
     const copies: Copy[] = [];
-    const seen = new Set<object>();
-    const todo: object[] = [root];
-    // only what may change is walked: not primitives, not frozen objects (memo entries, footprints)
-    const walk = (x: unknown) => {
-      if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) todo.push(x);
-    };
-    while (todo.length > 0) {
-      const v = todo.pop()!;
-      if (seen.has(v)) continue;
-      seen.add(v);
-      objects.push(v);
-      if (Array.isArray(v)) {
-        copies.push(v.slice());
-        for (let i = 0; i < v.length; i++) walk(v[i]);
-      } else if (ArrayBuffer.isView(v)) {
-        copies.push((v as Int32Array).slice());
-      } else if (v instanceof Map) {
-        const entries = [...v];
-        copies.push(entries);
-        for (const [k, x] of entries) {
-          walk(k);
-          walk(x);
-        }
-      } else if (v instanceof Set) {
-        const values = [...v];
-        copies.push(values);
-        for (const x of values) walk(x);
-      } else {
-        const keys = Object.keys(v);
-        const o = v as Record<string, unknown>;
-        const values = new Array<unknown>(keys.length);
-        for (let i = 0; i < keys.length; i++) {
-          const x = (values[i] = o[keys[i]!]);
-          if (!SKIP_KEYS.has(keys[i]!)) walk(x);
-        }
-        copies.push({ keys, values });
+    const ids = new Map<object, number>();
+    let todo: object[] = [];
+    const later: object[] = [];
+    let text = '';
+    const ref = (x: object): number => {
+      let n = ids.get(x);
+      if (n === undefined) {
+        ids.set(x, (n = ids.size));
+        todo.push(x);
       }
+      return n;
+    };
+    // only what may change is walked: not primitives, not frozen objects (memo entries, footprints)
+    const walk = (x: unknown): string => {
+      if (typeof x !== 'object' || x === null) return typeof x === 'function' ? 'f' : String(x);
+      if (Object.isFrozen(x)) return `(${Object.values(x).join(':')})`;
+      return `#${ref(x)}`;
+    };
+    ref(root);
+    for (let phase = 0; phase < 2; phase++) {
+      while (todo.length > 0) {
+        const v = todo.pop()!;
+        objects.push(v);
+        let t: string;
+        if (Array.isArray(v)) {
+          copies.push(v.slice());
+          t = '[';
+          for (let i = 0; i < v.length; i++) t += `${walk(v[i])}\u0001`;
+        } else if (ArrayBuffer.isView(v)) {
+          const c = (v as Int32Array).slice();
+          copies.push(c);
+          t = `<${c.join(',')}`;
+        } else if (v instanceof Map) {
+          const entries = [...v];
+          copies.push(entries);
+          t = 'M';
+          for (const [k, x] of entries) t += `${walk(k)}=${walk(x)}\u0001`;
+        } else if (v instanceof Set) {
+          const values = [...v];
+          copies.push(values);
+          t = 'S';
+          for (const x of values) t += `${walk(x)}\u0001`;
+        } else {
+          const keys = Object.keys(v);
+          const o = v as Record<string, unknown>;
+          const values = new Array<unknown>(keys.length);
+          t = '{';
+          for (let i = 0; i < keys.length; i++) {
+            const k = keys[i]!;
+            const x = (values[i] = o[k]);
+            if (SKIP_KEYS.has(k)) continue;
+            if (skip?.has(k)) {
+              if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) later.push(x);
+            } else t += `${k}:${walk(x)}\u0001`;
+          }
+          copies.push({ keys, values });
+        }
+        if (phase === 0) text += `${t}\n`;
+      }
+      todo = [...new Set(later)].filter((x) => !ids.has(x));
+      for (const x of todo) ids.set(x, ids.size);
     }
-    return new Checkpoint(objects, copies);
+    return new Checkpoint(objects, copies, skip ? text : '');
   }
 
   /** Every captured object back to its captured state. */

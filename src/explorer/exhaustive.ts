@@ -1,10 +1,14 @@
 // `explore --exhaustive`: every execution of one bounded client (a program of R/W sections
-// per thread) of a lock, by stateless model checking. Each execution is a fresh Run whose
-// chooser follows a stack of choice points (which thread steps; under --memory weak also
+// per thread) of a lock, by model checking over the explorer's engine. Each execution is a Run
+// whose chooser follows a stack of choice points (which thread steps; under --memory weak also
 // which message a load reads), then extends it; backtracking changes the deepest point with
-// something left to explore. Reduction: source-set DPOR with sleep sets (dpor.ts) over the
-// dependency of touches.ts. Read choices are enumerated in full at each point they occur.
+// something left to explore. The run is not started again: it is restored from a checkpoint
+// of its state at or before that point (checkpoint.ts) and runs only the steps after it.
+// Reduction: under sc, state caching (seenBefore): a point whose state was explored before is
+// not explored again; under weak, source-set DPOR with sleep sets (dpor.ts) over the dependency
+// of touches.ts, read choices enumerated in full at each point they occur.
 // A thread spinning on words nobody changed is not runnable (sim.ts): an await, not a branch.
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BadInputError } from '../errors.js';
 import { replay } from './index.js';
@@ -35,6 +39,8 @@ export interface ExhaustiveOptions {
   watch?: ExploreWatch;
   /** false: every execution re-runs from the start, no checkpoints (the tests compare with it). */
   fork?: boolean;
+  /** State caching instead of DPOR (the default under SC; needs fork): see `seenBefore`. */
+  cache?: boolean;
 }
 
 interface Point extends BacktrackPoint {
@@ -66,21 +72,16 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   const weak = options.memory === 'weak';
   const start = performance.now();
   const stack: Point[] = [];
-  const result: ExhaustiveResult = {
-    programs: [...programs],
-    memory: options.memory,
-    status: 'verified',
-    executions: 0,
-    pruned: 0,
-    awaited: 0,
-    elapsedMs: 0,
-    failure: null,
-  };
+  const result: ExhaustiveResult = { programs: [...programs], memory: options.memory, status: 'verified', executions: 0, pruned: 0, awaited: 0, elapsedMs: 0, failure: null };
   let from = 0; // the first point this run changes or adds
   let runs = 0;
   // Checkpoints (checkpoint.ts): saved[k] is the state at point k, valid while stack[0..k-1]
   // stays; an execution restores the one at `from` and runs only the steps after it.
   const fork = options.fork !== false;
+  const cache = fork && (options.cache ?? !weak);
+  const every = cache ? 1 : EVERY;
+  const dpor = reduce && !cache;
+  const visited = new Set<string>();
   const saved: Checkpoint[] = [];
   let run: Run | null = null;
   for (;;) {
@@ -91,9 +92,13 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     let blocked = false;
     const choose: Chooser = (pool, step) => {
       if (step < stack.length) return stack[step]!.thread;
+      if (cache && seenBefore(visited, run!, saved[step]!)) {
+        blocked = true;
+        return undefined;
+      }
       const touches = run!.touches!;
-      const sleep = step === 0 || !reduce ? [] : inherit(stack[step - 1]!, touches.steps[step - 1]!);
-      const point = newPoint(pool, sleep, reduce, pool.length < live(run!) || (step > 0 && stack[step - 1]!.spun));
+      const sleep = step === 0 || !dpor ? [] : inherit(stack[step - 1]!, touches.steps[step - 1]!);
+      const point = newPoint(pool, sleep, dpor, pool.length < live(run!) || (step > 0 && stack[step - 1]!.spun));
       if (point === null) {
         blocked = true;
         return undefined;
@@ -102,25 +107,20 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       return point.thread;
     };
     const watch = options.watch;
-    // the nearest checkpoint at or before `from`: the steps from it to `from` follow the stack again
-    const at = fork && run !== null ? Math.min(from, saved.length - 1) & ~(EVERY - 1) : -1;
-    if (at >= 0 && saved[at]) {
-      saved.length = at + 1;
-      saved[at]!.restore();
-    } else {
+    run = resume(run, saved, from, every, () => {
       const read = (n: number, step: number) => chooseRead(stack[step], n);
-      run = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
-      run.touches = new Touches();
-      saved.length = 0;
-      if (fork) run.atPoint = (step) => void (step % EVERY === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(run!)));
-    }
+      const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
+      fresh.touches = new Touches();
+      if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh, cache ? PATH_ONLY : null)));
+      return fresh;
+    });
     const r: Run = run!;
     r.run(watch ? watch.threads(runs, choose, r.steps) : choose);
     runs++;
     const touches = r.touches!;
     const n = r.schedule.length;
     for (let k = from; k < n; k++) stack[k]!.touch = union(stack[k]!.touch, touches.steps[k]!);
-    if (reduce) addBacktracks(r.schedule, touches.steps, stack, programs.length, from);
+    if (dpor) addBacktracks(r.schedule, touches.steps, stack, programs.length, from);
     if (blocked) result.pruned++;
     else {
       result.executions++;
@@ -131,7 +131,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
         if (!options.keepGoing) break;
       }
     }
-    const next = backtrack(stack, reduce);
+    const next = backtrack(stack, dpor);
     if (next < 0) break;
     from = next;
     if (runs % 512 === 0) await new Promise((r) => setImmediate(r)); // let signals and timers through
@@ -139,6 +139,44 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   if (result.failure) result.status = 'failed';
   result.elapsedMs = performance.now() - start;
   return result;
+}
+
+/**
+ * State caching (under SC by default, in place of DPOR): a depth-first search of the state
+ * graph, every runnable thread at every point, that does not explore a point twice from the
+ * same state. Sound because a point's state decides everything after it: lock code is re-run
+ * from each thread's memo (its history), so the words, the threads (memo, call, holds, spin
+ * observations), the sleepers and the rules' counters are the whole state; of the counters
+ * that only number the path (steps, schedule, word versions, stamps) the key keeps what the
+ * engine ever compares of them (SpinWatch.relations). The one bound that counts the path,
+ * livelock after so many steps, is judged on the first path to reach each state: an endless
+ * execution from a state still runs into it there, as the history keeps growing. A state is
+ * known by 96 bits of the SHA-1 of its text (SPIN's hash compaction): two states of one
+ * client colliding, which would leave one unexplored, has odds below n^2 / 2^97 for n states.
+ */
+function seenBefore(visited: Set<string>, run: Run, at: Checkpoint): boolean {
+  const key = createHash('sha1').update(at.text).update(run.spin.relations()).digest('base64').slice(0, 16);
+  if (visited.has(key)) return true;
+  visited.add(key);
+  return false;
+}
+
+/** Fields a state's key leaves out: they number the path, or are the step in progress's scratch. */
+const PATH_ONLY = new Set([
+  'steps', 'stepNo', 'schedule', 'trace', 'entry', 'cur', 'cursor', 'limit', 'allowNew', 'performed', 'preempted', 'callName', 'waitCall',
+  'pool', 'touches', 'tracer', 'atPoint', 'changes', 'wordVersion', 'watchStamp', 'own', 'cycleStamp', 'callerTraced', 'failure', 'incomplete',
+]);
+
+/** The run restored to the nearest checkpoint at or before `from` (the steps after it follow the stack again), or a new one. */
+function resume(run: Run | null, saved: Checkpoint[], from: number, every: number, fresh: () => Run): Run {
+  const at = run !== null ? Math.min(from, saved.length - 1) & ~(every - 1) : -1;
+  if (at >= 0 && saved[at]) {
+    saved.length = at + 1;
+    saved[at]!.restore();
+    return run!;
+  }
+  saved.length = 0;
+  return fresh();
 }
 
 /** Unfinished threads: fewer in the pool means some spin on unchanged words. */

@@ -48,7 +48,7 @@ export class Run implements SimAtomics {
   touches: Touches | null = null;
   /** Exhaustive exploration: called at each scheduling point before it is judged (checkpoint.ts). */
   atPoint: ((step: number) => void) | null = null;
-  private readonly spin: SpinWatch;
+  readonly spin: SpinWatch;
   private readonly rules = new LoopRules();
   private readonly tracer: Tracer;
   private readonly pool: number[] = [];
