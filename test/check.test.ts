@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT } from './helpers.js';
+import { proofOf } from '../src/grading/grade.js';
+import { describeProved } from '../src/report/check.js';
 
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
@@ -181,5 +183,25 @@ describe('check', () => {
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr).toMatch(/^zspage-stress: /);
     }
+  });
+});
+
+describe("check's proof", () => {
+  it('is verified only when every planned client and model ended verified', () => {
+    expect(proofOf(['verified', 'verified'], 2)).toBe('verified');
+    expect(proofOf(['verified', 'incomplete'], 2)).toBe('not verified: budget');
+    expect(proofOf(['verified'], 2)).toBe('not verified: budget'); // the budget ended before the second began
+    expect(proofOf([], 2)).toBe('not verified: budget');
+    expect(proofOf(['verified', 'failed'], 3)).toBe('failed');
+  });
+
+  it('says what it proved, one phrase when every model proved the same clients', () => {
+    const c = (client: string, shape: string, memory: 'sc' | 'weak', executions: number) => ({ client, shape, memory, executions, elapsedMs: 1500 });
+    const both = [c('RR/RR/WW', '2R+1W x 2 sections', 'sc', 1000), c('RR/RR/WW', '2R+1W x 2 sections', 'weak', 234)];
+    expect(describeProved(both)).toBe('2R+1W x 2 sections under sc and weak: 1,234 executions in 3.0 s');
+    expect(describeProved([both[0]!, c('RR/WW/WW', '1R+2W x 2 sections', 'sc', 5), both[1]!])).toBe(
+      '2R+1W x 2 sections, 1R+2W x 2 sections under sc; 2R+1W x 2 sections under weak: 1,239 executions in 4.5 s',
+    );
+    expect(describeProved([])).toBe('nothing');
   });
 });
