@@ -44,10 +44,12 @@ export class Checkpoint {
       return n;
     };
     // only what may change is walked: not primitives, not frozen objects (memo entries, footprints)
+    let texting = skip !== null;
     const walk = (x: unknown): string => {
-      if (typeof x !== 'object' || x === null) return typeof x === 'function' ? 'f' : String(x);
-      if (Object.isFrozen(x)) return `(${Object.values(x).join(':')})`;
-      return `#${ref(x)}`;
+      if (typeof x !== 'object' || x === null) return texting ? (typeof x === 'function' ? 'f' : String(x)) : '';
+      if (Object.isFrozen(x)) return texting ? `(${Object.values(x).join(':')})` : '';
+      const n = ref(x);
+      return texting ? `#${n}` : '';
     };
     ref(root);
     for (let phase = 0; phase < 2; phase++) {
@@ -58,11 +60,12 @@ export class Checkpoint {
         if (Array.isArray(v)) {
           copies.push(v.slice());
           t = '[';
-          for (let i = 0; i < v.length; i++) t += `${walk(v[i])}\u0001`;
+          if (texting) for (let i = 0; i < v.length; i++) t += `${walk(v[i])}\u0001`;
+          else for (let i = 0; i < v.length; i++) if (typeof v[i] === 'object' && v[i] !== null && !Object.isFrozen(v[i])) ref(v[i] as object);
         } else if (ArrayBuffer.isView(v)) {
           const c = (v as Int32Array).slice();
           copies.push(c);
-          t = `<${c.join(',')}`;
+          t = texting ? `<${c.join(',')}` : '';
         } else if (v instanceof Map) {
           const entries = [...v];
           copies.push(entries);
@@ -90,6 +93,7 @@ export class Checkpoint {
         }
         if (phase === 0) text += `${t}\n`;
       }
+      texting = false; // what the skipped fields hold is captured, not part of the text
       todo = [...new Set(later)].filter((x) => !ids.has(x));
       for (const x of todo) ids.set(x, ids.size);
     }

@@ -92,7 +92,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     let blocked = false;
     const choose: Chooser = (pool, step) => {
       if (step < stack.length) return stack[step]!.thread;
-      if (cache && seenBefore(visited, run!, saved[step]!)) {
+      if (cache && seenBefore(visited, run!, saved[step]!, design.callsIndependent === true)) {
         blocked = true;
         return undefined;
       }
@@ -111,7 +111,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       const read = (n: number, step: number) => chooseRead(stack[step], n);
       const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
       fresh.touches = new Touches();
-      if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh, cache ? PATH_ONLY : null)));
+      if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh, !cache ? null : design.callsIndependent ? PATH_AND_PAST_CALLS : PATH_ONLY)));
       return fresh;
     });
     const r: Run = run!;
@@ -137,6 +137,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     if (runs % 512 === 0) await new Promise((r) => setImmediate(r)); // let signals and timers through
   }
   if (result.failure) result.status = 'failed';
+  if (cache) result.states = visited.size;
   result.elapsedMs = performance.now() - start;
   return result;
 }
@@ -150,12 +151,22 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
  * that only number the path (steps, schedule, word versions, stamps) the key keeps what the
  * engine ever compares of them (SpinWatch.relations). The one bound that counts the path,
  * livelock after so many steps, is judged on the first path to reach each state: an endless
- * execution from a state still runs into it there, as the history keeps growing. A state is
+ * execution from a state still runs into it there, as the history keeps growing. For a design
+ * whose calls are independent (LockDesign.callsIndependent) a thread's calls before its current
+ * one cannot change what it does next: the key keeps its current call's ops only. A state is
  * known by 96 bits of the SHA-1 of its text (SPIN's hash compaction): two states of one
  * client colliding, which would leave one unexplored, has odds below n^2 / 2^97 for n states.
  */
-function seenBefore(visited: Set<string>, run: Run, at: Checkpoint): boolean {
-  const key = createHash('sha1').update(at.text).update(run.spin.relations()).digest('base64').slice(0, 16);
+function seenBefore(visited: Set<string>, run: Run, at: Checkpoint, callsIndependent: boolean): boolean {
+  const hash = createHash('sha1').update(at.text).update(run.spin.relations());
+  if (callsIndependent) {
+    for (const t of run.threads) {
+      let call = '|';
+      if (t.call !== null) for (let i = t.memo.length - t.callOps; i < t.memo.length; i++) call += `${t.memo[i]!.op}:${t.memo[i]!.index}:${t.memo[i]!.result},`;
+      hash.update(call);
+    }
+  }
+  const key = hash.digest('base64').slice(0, 16);
   if (visited.has(key)) return true;
   visited.add(key);
   return false;
@@ -178,6 +189,9 @@ function resume(run: Run | null, saved: Checkpoint[], from: number, every: numbe
   saved.length = 0;
   return fresh();
 }
+
+/** For independent calls, each thread's ops before its current call are left out too (seenBefore adds the current call's). */
+const PATH_AND_PAST_CALLS = new Set([...PATH_ONLY, 'memo', 'callOps']);
 
 /** Unfinished threads: fewer in the pool means some spin on unchanged words. */
 function live(run: Run): number {
