@@ -83,7 +83,9 @@ describe('check', () => {
     expect(json(r.stdout).verdict).toBe('pass');
     // every op SC: no weak pass
     expect(r.stderr).toMatch(/explore \(weak\): skipped/);
-    expect(json(r.stdout).parts.map((p: any) => p.part)).toEqual(['explore', 'stress: selftest mix', 'stress: default mix', 'explore: deep']);
+    expect(json(r.stdout).parts.map((p: any) => p.part)).toEqual(['explore', 'stress: selftest mix', 'stress: default mix', 'explore: exhaustive', 'explore: deep']);
+    // and its exhaustive part proves under sc only
+    expect(r.stderr).toMatch(/check: explore: exhaustive: .* under sc, up to/);
   });
 
   it('fails a broken lock module, printing the step trace and the table', () => {
