@@ -149,6 +149,29 @@ describe('exhaustive exploration: verdicts', () => {
     });
   }
 
+  // Broken example and fixture files (JS and C), under sc, and those only a weak model breaks under weak.
+  const BROKEN_FILES: [string, string, MemoryModel][] = [
+    ...['examples/broken-atomic-lock.mjs', 'examples/broken-unlock.c', 'examples/broken-add-unless.c', 'test/fixtures/classic-bug-lock.mjs'].map(
+      (f): [string, string, MemoryModel] => [f, 'R/R/W', 'sc'],
+    ),
+    ...['atomic64-relaxed-unlock', 'bit-lock-no-mb', 'relaxed-read-lock', 'relaxed-trylock', 'relaxed-write-unlock', 'spinlock-plain-fast-path', 'two-word-no-mb', 'void-dec-read-unlock'].map(
+      (f): [string, string, MemoryModel] => [`examples/weak-memory/${f}.c`, 'R/W', 'weak'],
+    ),
+    ...entriesOf('weak')
+      .filter(([, e]) => e.weak !== null)
+      .map(([name]): [string, string, MemoryModel] => [name, 'R/W', 'weak']),
+  ];
+  for (const [ref, client, memory] of BROKEN_FILES) {
+    it(`${ref} fails exhaustive exploration of ${client} under ${memory}, and its schedule replays the same failure`, async () => {
+      const design = ref.includes('/') ? await loadExplorerLock(ref, ROOT, memory) : lock(ref);
+      const r = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000 });
+      expect(r.status).toBe('failed');
+      const again = await replay(design, r.failure!.schedule, memory);
+      expect(again.failure?.rule).toBe(r.failure!.rule);
+      expect(again.failure?.message).toBe(r.failure!.message);
+    });
+  }
+
   it('clients: parsed, described, and bad ones refused', () => {
     expect(parseClients('RR/RR/WW,R/W')).toEqual([['RR', 'RR', 'WW'], ['R', 'W']]);
     expect(describeClient(['RR', 'RR', 'WW'])).toBe('2R+1W x 2 sections (RR/RR/WW)');
