@@ -42,7 +42,8 @@ describe('idiomatic kernel locks', { timeout: 300_000 }, () => {
   it.each(['examples/inc-unless-negative.c', 'examples/bit-lock.c'])('%s passes check', (rel) => {
     const r = cli(['check', '--lock', rel, '--budget', '3']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stderr + r.stdout).toMatch(/PASS: no violation/);
+    // 3 s leave its exhaustive part too little time to prove: a pass, not verified
+    expect(r.stderr + r.stdout).toMatch(/PASS \(not verified: budget\): no violation/);
   });
 
   it('a reader that ignores what atomic_add_unless(&lock, 1, -1) returned fails check with exclusion', () => {

@@ -33,6 +33,8 @@ const record = (parts: CheckPart[]): CheckRecord => {
     kind: failed?.kind ?? null,
     part: failed?.part ?? null,
     replay: failed?.replay ?? null,
+    verified: false,
+    clients: [],
     parts,
   };
 };

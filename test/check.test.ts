@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT } from './helpers.js';
+import { proofOf } from '../src/grading/grade.js';
+import { describeProved } from '../src/report/check.js';
 
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
@@ -17,13 +19,35 @@ describe('check', () => {
     const j = json(r.stdout);
     expect(j).toMatchObject({ verdict: 'pass', exitCode: 0, detectedAfterMs: null, kind: null, part: null, replay: null, seed: 5 });
     // zspage-atomic-fixed declares its orderings (acquire/release): it gets a weak pass
-    expect(j.parts.map((p: any) => p.part)).toEqual(['explore', 'explore (weak)', 'stress: selftest mix', 'stress: default mix', 'explore: deep']);
+    expect(j.parts.map((p: any) => p.part)).toEqual(['explore', 'explore (weak)', 'stress: selftest mix', 'stress: default mix', 'explore: exhaustive', 'explore: deep']);
     expect(j.parts.every((p: any) => p.verdict === 'pass')).toBe(true);
+    // 8 s leave the proof of the default clients too little time: a pass, never verified
+    expect(j.verified).toBe(false);
+    expect(j.parts[4].proof).toBe('not verified: budget');
     expect(j.elapsedMs).toBeGreaterThanOrEqual(8000 * 0.9);
     expect(j.parts[0].iterations).toBeGreaterThan(0);
     expect(json(readFileSync(join(r.out, 'check.json'), 'utf8')).verdict).toBe('pass');
     expect(existsSync(join(r.out, 'selftest', 'summary.json'))).toBe(true);
     expect(existsSync(join(r.out, 'default', 'summary.json'))).toBe(true);
+  });
+
+  it('says verified when the exhaustive part ends, with the clients it proved under each model', () => {
+    const r = cli(['check', '--lock', 'zspage-atomic-fixed', '--budget', '12', '--seed', '5', '--clients', 'R/W/W,R/R/W']);
+    expect(r.code).toBe(0);
+    const saved = json(readFileSync(join(r.out, 'check.json'), 'utf8'));
+    // R/R/W under weak takes far more than the proof's share of 12 s: not verified, but what ended is listed
+    expect(saved.verified).toBe(false);
+    expect(saved.clients).toContainEqual(expect.objectContaining({ client: 'R/W/W', shape: '1R+2W x 1 section', memory: 'sc' }));
+    expect(saved.clients.every((c: any) => c.executions > 0)).toBe(true);
+    expect(r.stdout).toMatch(/^explore: exhaustive\s+pass \(not verified: budget\)/m);
+    expect(r.stdout).toMatch(/PASS \(not verified: budget\): no violation/);
+
+    const v = cli(['check', '--lock', 'zspage-atomic-fixed', '--budget', '14', '--seed', '5', '--clients', 'R/W/W', '--json']);
+    expect(v.code).toBe(0);
+    const j = json(v.stdout);
+    expect(j.verified).toBe(true);
+    expect(j.clients.map((c: any) => `${c.client} ${c.memory}`)).toEqual(['R/W/W sc', 'R/W/W weak']);
+    expect(v.stderr).toMatch(/check: explore: exhaustive: verified \(1R\+2W x 1 section under sc and weak: [\d,]+ executions in \d+\.\d s;/);
   });
 
   it('fails a broken built-in in the explorer, and its replay command reproduces the failure', () => {
@@ -59,7 +83,9 @@ describe('check', () => {
     expect(json(r.stdout).verdict).toBe('pass');
     // every op SC: no weak pass
     expect(r.stderr).toMatch(/explore \(weak\): skipped/);
-    expect(json(r.stdout).parts.map((p: any) => p.part)).toEqual(['explore', 'stress: selftest mix', 'stress: default mix', 'explore: deep']);
+    expect(json(r.stdout).parts.map((p: any) => p.part)).toEqual(['explore', 'stress: selftest mix', 'stress: default mix', 'explore: exhaustive', 'explore: deep']);
+    // and its exhaustive part proves under sc only
+    expect(r.stderr).toMatch(/check: explore: exhaustive: .* under sc, up to/);
   });
 
   it('fails a broken lock module, printing the step trace and the table', () => {
@@ -150,6 +176,7 @@ describe('check', () => {
     for (const args of [
       ['--lock', 'zspage-atomic', '--budget', '1'],
       ['--lock', 'no-such-lock'],
+      ['--lock', 'zspage-atomic', '--clients', 'RX/W'],
       ['--lock', 'zspage-atomic', '--seed', '-4'],
       ['--lock', 'test/fixtures/bad-lock-wrong-shape.mjs', '--budget', '3'],
     ]) {
@@ -158,5 +185,25 @@ describe('check', () => {
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr).toMatch(/^zspage-stress: /);
     }
+  });
+});
+
+describe("check's proof", () => {
+  it('is verified only when every planned client and model ended verified', () => {
+    expect(proofOf(['verified', 'verified'], 2)).toBe('verified');
+    expect(proofOf(['verified', 'incomplete'], 2)).toBe('not verified: budget');
+    expect(proofOf(['verified'], 2)).toBe('not verified: budget'); // the budget ended before the second began
+    expect(proofOf([], 2)).toBe('not verified: budget');
+    expect(proofOf(['verified', 'failed'], 3)).toBe('failed');
+  });
+
+  it('says what it proved, one phrase when every model proved the same clients', () => {
+    const c = (client: string, shape: string, memory: 'sc' | 'weak', executions: number) => ({ client, shape, memory, executions, elapsedMs: 1500 });
+    const both = [c('RR/RR/WW', '2R+1W x 2 sections', 'sc', 1000), c('RR/RR/WW', '2R+1W x 2 sections', 'weak', 234)];
+    expect(describeProved(both)).toBe('2R+1W x 2 sections under sc and weak: 1,234 executions in 3.0 s');
+    expect(describeProved([both[0]!, c('RR/WW/WW', '1R+2W x 2 sections', 'sc', 5), both[1]!])).toBe(
+      '2R+1W x 2 sections, 1R+2W x 2 sections under sc; 2R+1W x 2 sections under weak: 1,239 executions in 4.5 s',
+    );
+    expect(describeProved([])).toBe('nothing');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { exploreExhaustive, parseClients, describeClient, type ExhaustiveResult } from '../src/explorer/exhaustive.js';
-import { replay, type MemoryModel } from '../src/explorer/index.js';
+import { loadExplorerLock, replay, type MemoryModel } from '../src/explorer/index.js';
 import { Run } from '../src/explorer/sim.js';
 import { HOLD_R, HOLD_W, Touches } from '../src/explorer/touches.js';
 import { BadInputError } from '../src/errors.js';
@@ -13,13 +13,15 @@ import { lockSpecFor } from '../src/locks/registry.js';
 const lock = (name: string): LockDesign => CATALOG[name]!.design;
 
 /** Every execution's outcome (final words, calls each thread completed) and every rule that failed. */
-async function outcomes(design: LockDesign, client: string, memory: MemoryModel, reduce: boolean) {
+async function outcomes(design: LockDesign, client: string, memory: MemoryModel, reduce: boolean, fork = true, cache = false) {
   const finals = new Set<string>();
   const rules = new Set<string>();
   const r = await exploreExhaustive(design, client.split('/'), {
     memory,
     budgetMs: 60_000,
     reduce,
+    fork,
+    cache,
     keepGoing: true,
     onRun: (run) => {
       if (run.failure) rules.add(run.failure.rule);
@@ -54,15 +56,47 @@ describe('exhaustive exploration against brute force', () => {
       expect(dpor.finals).toEqual(brute.finals);
       expect(dpor.rules).toEqual(brute.rules);
       expect(dpor.r.executions).toBeLessThanOrEqual(brute.r.executions);
+      // state caching (the default under sc) reaches every final state and every verdict too
+      if (memory !== 'sc') return;
+      const cached = await outcomes(lock(name), client, memory, true, true, true);
+      expect(cached.r.status).toBe(brute.r.status);
+      expect(cached.finals).toEqual(brute.finals);
+      expect(cached.rules).toEqual(brute.rules);
     });
   }
 
   it('reduces: zspage-atomic-fixed R/R/W explores fewer than a sixth of the interleavings', async () => {
-    const dpor = await exploreExhaustive(lock('zspage-atomic-fixed'), ['R', 'R', 'W'], { memory: 'sc', budgetMs: 60_000 });
-    const brute = await exploreExhaustive(lock('zspage-atomic-fixed'), ['R', 'R', 'W'], { memory: 'sc', budgetMs: 60_000, reduce: false });
+    const dpor = await exploreExhaustive(lock('zspage-atomic-fixed'), ['R', 'R', 'W'], { memory: 'sc', budgetMs: 60_000, cache: false });
+    const brute = await exploreExhaustive(lock('zspage-atomic-fixed'), ['R', 'R', 'W'], { memory: 'sc', budgetMs: 60_000, reduce: false, cache: false });
     expect(dpor.status).toBe('verified');
     expect(dpor.executions * 6).toBeLessThan(brute.executions);
   });
+});
+
+// Checkpoints (checkpoint.ts) must change nothing but the time: the same executions, one by
+// one, as runs that each start from the beginning; a C lock re-executes on plain snapshots.
+const FORKED: [string, string, MemoryModel][] = [
+  ['zspage-spinlock', 'RW/W', 'sc'],
+  ['zspage-atomic-fixed', 'RW/W', 'weak'],
+  ['busted-check-then-act', 'R/R/W', 'weak'],
+  ['examples/zspage-lock.c', 'RW/W', 'sc'],
+  ['examples/zspage-lock.c', 'R/W', 'weak'],
+  ['examples/broken-unlock.c', 'R/W', 'sc'],
+];
+
+describe('exhaustive exploration from checkpoints against runs from the start', () => {
+  for (const [name, client, memory] of FORKED) {
+    it(`${name} ${client} --memory ${memory}: the same executions, outcomes and verdicts`, async () => {
+      const design = name.includes('/') ? await loadExplorerLock(name, ROOT, memory) : lock(name);
+      const seen: string[][] = [[], []];
+      const each = (i: number) => (run: Run) => void seen[i]!.push(`${run.schedule.join('')}:${run.weak?.choices.join('') ?? ''}:${run.failure?.rule ?? [...run.mem].join(',')}`);
+      const forked = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000, keepGoing: true, cache: false, onRun: each(0) });
+      const fresh = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000, keepGoing: true, fork: false, onRun: each(1) });
+      expect(fresh.status).not.toBe('incomplete');
+      expect({ ...forked, elapsedMs: 0 }).toEqual({ ...fresh, elapsedMs: 0 });
+      expect(seen[0]).toEqual(seen[1]);
+    });
+  }
 });
 
 describe('what a step touches (the dependency DPOR reduces by)', () => {
@@ -115,6 +149,29 @@ describe('exhaustive exploration: verdicts', () => {
     });
   }
 
+  // Broken example and fixture files (JS and C), under sc, and those only a weak model breaks under weak.
+  const BROKEN_FILES: [string, string, MemoryModel][] = [
+    ...['examples/broken-atomic-lock.mjs', 'examples/broken-unlock.c', 'examples/broken-add-unless.c', 'test/fixtures/classic-bug-lock.mjs'].map(
+      (f): [string, string, MemoryModel] => [f, 'R/R/W', 'sc'],
+    ),
+    ...['atomic64-relaxed-unlock', 'bit-lock-no-mb', 'relaxed-read-lock', 'relaxed-trylock', 'relaxed-write-unlock', 'spinlock-plain-fast-path', 'two-word-no-mb', 'void-dec-read-unlock'].map(
+      (f): [string, string, MemoryModel] => [`examples/weak-memory/${f}.c`, 'R/W', 'weak'],
+    ),
+    ...entriesOf('weak')
+      .filter(([, e]) => e.weak !== null)
+      .map(([name]): [string, string, MemoryModel] => [name, 'R/W', 'weak']),
+  ];
+  for (const [ref, client, memory] of BROKEN_FILES) {
+    it(`${ref} fails exhaustive exploration of ${client} under ${memory}, and its schedule replays the same failure`, async () => {
+      const design = ref.includes('/') ? await loadExplorerLock(ref, ROOT, memory) : lock(ref);
+      const r = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000 });
+      expect(r.status).toBe('failed');
+      const again = await replay(design, r.failure!.schedule, memory);
+      expect(again.failure?.rule).toBe(r.failure!.rule);
+      expect(again.failure?.message).toBe(r.failure!.message);
+    });
+  }
+
   it('clients: parsed, described, and bad ones refused', () => {
     expect(parseClients('RR/RR/WW,R/W')).toEqual([['RR', 'RR', 'WW'], ['R', 'W']]);
     expect(describeClient(['RR', 'RR', 'WW'])).toBe('2R+1W x 2 sections (RR/RR/WW)');
@@ -146,7 +203,7 @@ describe('explore --exhaustive (CLI)', () => {
   it('verifies a correct lock, with its counts', () => {
     const r = cli(['explore', '--lock', 'zspage-atomic-fixed', '--exhaustive', '--clients', 'R/R/W,RW/W'], { out: false });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/verified 2R\+1W x 1 section \(R\/R\/W\) under sc: [\d,]+ executions \(0 pruned/);
+    expect(r.stdout).toMatch(/verified 2R\+1W x 1 section \(R\/R\/W\) under sc: [\d,]+ executions \([\d,]+ pruned/);
     expect(r.stdout).toMatch(/verified RW\/W under sc/);
   });
 

@@ -8,6 +8,9 @@
 //                         barrier, which every other part (all SC) passes
 //   stress: selftest mix  the bug-hunting scenario on real threads (hot objects, write delays)
 //   stress: default mix   the zsmalloc access pattern as `run` has it
+//   explore: exhaustive   when nothing failed: every execution of the default clients
+//                         (check-verify.ts), under SC and under weak for a lock that declares
+//                         orderings; `verified`, or `pass (not verified: budget)`
 //   explore: deep         longer programs and deeper PCT for the rest of the budget (under
 //                         --memory weak for a lock that declares orderings: it allows every
 //                         SC execution too)
@@ -26,7 +29,9 @@ import { loadExplorerLock } from '../explorer/index.js';
 import { lockSpecFor, type LockSpec } from '../locks/registry.js';
 import type { ExploreConfig } from '../supervised/check-explorer-messages.js';
 import { runExplorerPart } from './check-explore.js';
-import type { CheckPart, CheckPartName, CheckRecord } from '../report/check.js';
+import { verifyPart } from './check-verify.js';
+import { DEFAULT_CLIENTS } from '../explorer/exhaustive.js';
+import type { CheckPart, CheckPartName, CheckRecord, ProvedClient } from '../report/check.js';
 import { checkPartLine, firstFailure } from '../report/check.js';
 import type { Summary } from '../records/summary.js';
 import { resolveRunConfig } from './config.js';
@@ -42,10 +47,12 @@ export interface CheckOptions {
   out: string;
   /** Stop after the first failing part instead of running the others. */
   failFast: boolean;
+  /** The exhaustive part's clients, one program per thread (default: DEFAULT_CLIENTS). */
+  clients?: string[][];
 }
 
-/** Shares of the budget. The deep exploration gets what the others leave. */
-export const CHECK_SHARES = { explore: 0.01, selftest: 0.45, default: 0.35 } as const;
+/** Shares of the budget. The deep exploration gets what the others leave (and what the proof did not need). */
+export const CHECK_SHARES = { explore: 0.01, selftest: 0.3, default: 0.25, verify: 0.4 } as const;
 /**
  * The first explorations (SC and weak, side by side) are short whatever the budget: their
  * bugs show in milliseconds (weak-only ones within a few iterations, docs/WEAK-MEMORY.md),
@@ -127,11 +134,22 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     early.closed = true;
     if (early.start) await early.start.then(discardStress, () => {});
   }
+  let proved: ProvedClient[] = [];
+  if (!over() && firstFailure(parts) === undefined) {
+    const v = await provePart(spec, opts, ordered, Math.min(B * CHECK_SHARES.verify, Math.max(0, B - now())), now, log);
+    done(v.part);
+    proved = v.proved;
+  } else if (!over()) log('check: explore: exhaustive: skipped: a part failed, there is nothing to prove');
   if (!over()) {
     const memory = ordered ? 'weak' : 'sc';
     done(await explorerPhase(log, (signals) => explorePart('explore: deep', spec, memory, DEEP, Math.max(0, B - now()), opts, now, log, signals)));
   }
 
+  return checkRecord(opts, parts, proved, Math.round(now()));
+}
+
+/** The record of a check that ran `parts`: its verdict is its first failure's. */
+function checkRecord(opts: CheckOptions, parts: CheckPart[], proved: ProvedClient[], elapsedMs: number): CheckRecord {
   const first = firstFailure(parts);
   const verdict: CheckVerdict = first?.verdict ?? 'pass';
   return {
@@ -139,16 +157,25 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
     command: 'check',
     lock: opts.lock,
     seed: opts.seed,
-    budgetMs: B,
-    elapsedMs: Math.round(now()),
+    budgetMs: opts.budgetMs,
+    elapsedMs,
     verdict,
     exitCode: checkExitCode(verdict, first?.exitCode),
     detectedAfterMs: first?.failedAfterMs ?? null,
     kind: first?.kind ?? null,
     part: first?.part ?? null,
     replay: first?.replay ?? null,
+    verified: parts.some((p) => p.proof === 'verified'),
+    clients: proved,
     parts,
   };
+}
+
+/** The exhaustive part (check-verify.ts): under SC, and under weak too for a lock that declares orderings. */
+function provePart(spec: LockSpec, opts: CheckOptions, ordered: boolean, budgetMs: number, now: () => number, log: CheckLog) {
+  const models: MemoryModel[] = ordered ? ['sc', 'weak'] : ['sc'];
+  const clients = opts.clients ?? DEFAULT_CLIENTS.map((c) => c.split('/'));
+  return explorerPhase(log, (signals) => verifyPart(spec, opts.lock, clients, models, budgetMs, now, log, signals, shellWord));
 }
 
 /** ^C during explorer parts ends them as interrupted (a second one exits at once). */

@@ -79,6 +79,9 @@ export async function runKernelCheck(opts: KernelCheckOptions, log: (line: strin
     kind: first?.kind ?? null,
     part: first?.part ?? null,
     replay: first?.replay ?? null,
+    // no exhaustive part runs on the kernel's code: nothing is proved
+    verified: false,
+    clients: [],
     parts,
   };
 }

@@ -23,7 +23,7 @@ export async function exploreBounded(lock: LockSpec, options: ExploreOptions, li
   const watch = new ExploreWatch(options);
   const start = performance.now();
   const reply = await runWatched({ lock, task: { kind: 'explore', options }, watch: watch.buffer }, watch, limitMs);
-  if (reply !== null) {
+  if (reply !== null && reply !== STOPPED) {
     if ('bad' in reply) throw new BadInputError(reply.bad);
     if ('explored' in reply) return reply.explored;
   }
@@ -52,10 +52,17 @@ export async function exhaustiveBounded(
   memory: MemoryModel,
   budgetMs: number,
   limitMs = STEP_LIMIT_MS,
+  /** Polled while it runs: true ends the worker, and the result is incomplete and interrupted (^C in check). */
+  stopped: () => boolean = () => false,
 ): Promise<ExhaustiveResult> {
   const watch = new ExploreWatch(watchShape(programs));
   const start = performance.now();
-  const reply = await runWatched({ lock, task: { kind: 'exhaustive', programs, memory, budgetMs }, watch: watch.buffer }, watch, limitMs);
+  const reply = await runWatched({ lock, task: { kind: 'exhaustive', programs, memory, budgetMs }, watch: watch.buffer }, watch, limitMs, stopped);
+  if (reply === STOPPED) {
+    const { iteration } = watch.progress();
+    const elapsedMs = performance.now() - start;
+    return { programs, memory, status: 'incomplete', executions: Math.max(0, iteration), pruned: 0, awaited: 0, elapsedMs, failure: null, interrupted: true };
+  }
   if (reply !== null) {
     if ('bad' in reply) throw new BadInputError(reply.bad);
     if ('exhausted' in reply) return reply.exhausted;
@@ -77,7 +84,7 @@ export async function replayBounded(
   limitMs = STEP_LIMIT_MS,
 ): Promise<{ failure: ExploreFailure | null; trace: TraceStep[] }> {
   const reply = await runWatched({ lock, task: { kind: 'replay', schedule, memory }, watch: new ExploreWatch({ threads: 1, ops: 1 }).buffer }, null, limitMs);
-  if (reply !== null) {
+  if (reply !== null && reply !== STOPPED) {
     if ('bad' in reply) throw new BadInputError(reply.bad);
     if ('replayed' in reply) return reply.replayed;
   }
@@ -85,15 +92,23 @@ export async function replayBounded(
   return { failure: { rule: 'livelock', message: hungMessage(limitMs, last), iteration: -1, schedule, trace: [] }, trace: [] };
 }
 
-/** The worker's reply, or null if it stopped making steps for `limitMs` (a whole replay: `limitMs` in all). */
-function runWatched(data: ExplorerWorkerData, watch: ExploreWatch | null, limitMs: number): Promise<ExplorerReply | null> {
+const STOPPED = 'stopped';
+
+/** The worker's reply, or null if it stopped making steps for `limitMs` (a whole replay: `limitMs` in all), or STOPPED. */
+function runWatched(
+  data: ExplorerWorkerData,
+  watch: ExploreWatch | null,
+  limitMs: number,
+  stopped: () => boolean = () => false,
+): Promise<ExplorerReply | null | typeof STOPPED> {
   let beats = -1;
   let since = performance.now();
-  return awaitAnswer<ExplorerReply, ExplorerReply | null>(spawnWorker('explorer', data), {
+  return awaitAnswer<ExplorerReply, ExplorerReply | null | typeof STOPPED>(spawnWorker('explorer', data), {
     after: 'terminate',
     start(s) {
       since = performance.now();
       s.every(POLL_MS, () => {
+        if (stopped()) return s.resolve(STOPPED);
         const now = performance.now();
         const b = watch ? watch.beats() : 0;
         if (b !== beats) {

@@ -1,15 +1,20 @@
 // `explore --exhaustive`: every execution of one bounded client (a program of R/W sections
-// per thread) of a lock, by stateless model checking. Each execution is a fresh Run whose
-// chooser follows a stack of choice points (which thread steps; under --memory weak also
+// per thread) of a lock, by model checking over the explorer's engine. Each execution is a Run
+// whose chooser follows a stack of choice points (which thread steps; under --memory weak also
 // which message a load reads), then extends it; backtracking changes the deepest point with
-// something left to explore. Reduction: source-set DPOR with sleep sets (dpor.ts) over the
-// dependency of touches.ts. Read choices are enumerated in full at each point they occur.
+// something left to explore. The run is not started again: it is restored from a checkpoint
+// of its state at or before that point (checkpoint.ts) and runs only the steps after it.
+// Reduction: under sc, state caching (seenBefore): a point whose state was explored before is
+// not explored again; under weak, source-set DPOR with sleep sets (dpor.ts) over the dependency
+// of touches.ts, read choices enumerated in full at each point they occur.
 // A thread spinning on words nobody changed is not runnable (sim.ts): an await, not a branch.
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BadInputError } from '../errors.js';
 import { replay } from './index.js';
 import { addBacktracks, type BacktrackPoint } from './dpor.js';
 import { formatSchedule } from './schedule.js';
+import { Checkpoint } from './checkpoint.js';
 import { Run, type Chooser } from './sim.js';
 import { dependent, Touches, type Touch } from './touches.js';
 import type { LockDesign } from '../locks/contract.js';
@@ -32,6 +37,10 @@ export interface ExhaustiveOptions {
   onRun?: (run: Run) => void;
   /** Where the run in progress is recorded as it goes (bounded.ts reports a hung lock call from it). */
   watch?: ExploreWatch;
+  /** false: every execution re-runs from the start, no checkpoints (the tests compare with it). */
+  fork?: boolean;
+  /** State caching instead of DPOR (the default under SC; needs fork): see `seenBefore`. */
+  cache?: boolean;
 }
 
 interface Point extends BacktrackPoint {
@@ -45,6 +54,8 @@ interface Point extends BacktrackPoint {
   sleep: Sleeper[];
   /** Footprint of this point's step, over the read choices taken so far. */
   touch: Touch;
+  /** Some thread spun on unchanged words at this point or before it (an await). */
+  spun: boolean;
 }
 
 interface Sleeper {
@@ -53,38 +64,41 @@ interface Sleeper {
 }
 
 const NOTHING: Touch = { read: 0, write: 0, count: 0 };
+/** A checkpoint every this many points (a power of two): a capture costs about as much as a few steps. */
+const EVERY = 8;
 
 export async function exploreExhaustive(design: LockDesign, programs: readonly string[], options: ExhaustiveOptions): Promise<ExhaustiveResult> {
   const reduce = options.reduce !== false;
   const weak = options.memory === 'weak';
   const start = performance.now();
   const stack: Point[] = [];
-  const result: ExhaustiveResult = {
-    programs: [...programs],
-    memory: options.memory,
-    status: 'verified',
-    executions: 0,
-    pruned: 0,
-    awaited: 0,
-    elapsedMs: 0,
-    failure: null,
-  };
+  const result: ExhaustiveResult = { programs: [...programs], memory: options.memory, status: 'verified', executions: 0, pruned: 0, awaited: 0, elapsedMs: 0, failure: null };
   let from = 0; // the first point this run changes or adds
   let runs = 0;
+  // Checkpoints (checkpoint.ts): saved[k] is the state at point k, valid while stack[0..k-1]
+  // stays; an execution restores the one at `from` and runs only the steps after it.
+  const fork = options.fork !== false;
+  const cache = fork && (options.cache ?? !weak);
+  const every = cache ? 1 : EVERY;
+  const dpor = reduce && !cache;
+  const visited = new Set<string>();
+  const saved: Checkpoint[] = [];
+  let run: Run | null = null;
   for (;;) {
     if (performance.now() - start > options.budgetMs || runs >= (options.maxRuns ?? Infinity)) {
       result.status = 'incomplete';
       break;
     }
-    const touches = new Touches();
     let blocked = false;
-    let spun = false;
-    const read = (n: number, step: number) => chooseRead(stack[step], n);
     const choose: Chooser = (pool, step) => {
       if (step < stack.length) return stack[step]!.thread;
-      if (pool.length < live(run)) spun = true;
-      const sleep = step === 0 || !reduce ? [] : inherit(stack[step - 1]!, touches.steps[step - 1]!);
-      const point = newPoint(pool, sleep, reduce);
+      if (cache && seenBefore(visited, run!, saved[step]!, design.callsIndependent === true)) {
+        blocked = true;
+        return undefined;
+      }
+      const touches = run!.touches!;
+      const sleep = step === 0 || !dpor ? [] : inherit(stack[step - 1]!, touches.steps[step - 1]!);
+      const point = newPoint(pool, sleep, dpor, pool.length < live(run!) || (step > 0 && stack[step - 1]!.spun));
       if (point === null) {
         blocked = true;
         return undefined;
@@ -93,32 +107,91 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       return point.thread;
     };
     const watch = options.watch;
-    const run = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
-    run.touches = touches;
-    run.run(watch ? watch.threads(runs, choose) : choose);
+    run = resume(run, saved, from, every, () => {
+      const read = (n: number, step: number) => chooseRead(stack[step], n);
+      const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
+      fresh.touches = new Touches();
+      if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh, !cache ? null : design.callsIndependent ? PATH_AND_PAST_CALLS : PATH_ONLY)));
+      return fresh;
+    });
+    const r: Run = run!;
+    r.run(watch ? watch.threads(runs, choose, r.steps) : choose);
     runs++;
-    const n = run.schedule.length;
+    const touches = r.touches!;
+    const n = r.schedule.length;
     for (let k = from; k < n; k++) stack[k]!.touch = union(stack[k]!.touch, touches.steps[k]!);
-    if (reduce) addBacktracks(run.schedule, touches.steps, stack, programs.length, from);
+    if (dpor) addBacktracks(r.schedule, touches.steps, stack, programs.length, from);
     if (blocked) result.pruned++;
     else {
       result.executions++;
-      if (spun) result.awaited++;
-      options.onRun?.(run);
-      if (run.failure && !result.failure) {
-        result.failure = await traced(design, programs, run, options.memory);
+      if (n > 0 && stack[Math.min(n, stack.length) - 1]!.spun) result.awaited++;
+      options.onRun?.(r);
+      if (r.failure && !result.failure) {
+        result.failure = await traced(design, programs, r, options.memory);
         if (!options.keepGoing) break;
       }
     }
-    const next = backtrack(stack, reduce);
+    const next = backtrack(stack, dpor);
     if (next < 0) break;
     from = next;
     if (runs % 512 === 0) await new Promise((r) => setImmediate(r)); // let signals and timers through
   }
   if (result.failure) result.status = 'failed';
+  if (cache) result.states = visited.size;
   result.elapsedMs = performance.now() - start;
   return result;
 }
+
+/**
+ * State caching (under SC by default, in place of DPOR): a depth-first search of the state
+ * graph, every runnable thread at every point, that does not explore a point twice from the
+ * same state. Sound because a point's state decides everything after it: lock code is re-run
+ * from each thread's memo (its history), so the words, the threads (memo, call, holds, spin
+ * observations), the sleepers and the rules' counters are the whole state; of the counters
+ * that only number the path (steps, schedule, word versions, stamps) the key keeps what the
+ * engine ever compares of them (SpinWatch.relations). The one bound that counts the path,
+ * livelock after so many steps, is judged on the first path to reach each state: an endless
+ * execution from a state still runs into it there, as the history keeps growing. For a design
+ * whose calls are independent (LockDesign.callsIndependent) a thread's calls before its current
+ * one cannot change what it does next: the key keeps its current call's ops only. A state is
+ * known by 96 bits of the SHA-1 of its text (SPIN's hash compaction): two states of one
+ * client colliding, which would leave one unexplored, has odds below n^2 / 2^97 for n states.
+ */
+function seenBefore(visited: Set<string>, run: Run, at: Checkpoint, callsIndependent: boolean): boolean {
+  const hash = createHash('sha1').update(at.text).update(run.spin.relations());
+  if (callsIndependent) {
+    for (const t of run.threads) {
+      let call = '|';
+      if (t.call !== null) for (let i = t.memo.length - t.callOps; i < t.memo.length; i++) call += `${t.memo[i]!.op}:${t.memo[i]!.index}:${t.memo[i]!.result},`;
+      hash.update(call);
+    }
+  }
+  const key = hash.digest('base64').slice(0, 16);
+  if (visited.has(key)) return true;
+  visited.add(key);
+  return false;
+}
+
+/** Fields a state's key leaves out: they number the path, or are the step in progress's scratch. */
+const PATH_ONLY = new Set([
+  'steps', 'stepNo', 'schedule', 'trace', 'entry', 'cur', 'cursor', 'limit', 'allowNew', 'performed', 'preempted', 'callName', 'waitCall',
+  'pool', 'touches', 'tracer', 'atPoint', 'changes', 'wordVersion', 'watchStamp', 'own', 'cycleStamp', 'callerTraced', 'failure', 'incomplete',
+]);
+
+/** The run restored to the nearest checkpoint at or before `from` (the steps after it follow the stack again), or a new one. */
+function resume(run: Run | null, saved: Checkpoint[], from: number, every: number, fresh: () => Run): Run {
+  const at = run !== null ? Math.min(from, saved.length - 1) & ~(every - 1) : -1;
+  if (at >= 0 && saved[at]) {
+    saved.length = at + 1;
+    saved[at]!.restore();
+    return run!;
+  }
+  saved.length = 0;
+  return fresh();
+}
+
+/** For independent calls, each thread's ops before its current call are left out too (seenBefore adds the current call's). */
+const PATH_AND_PAST_CALLS = new Set([...PATH_ONLY, 'memo', 'callOps']);
 
 /** Unfinished threads: fewer in the pool means some spin on unchanged words. */
 function live(run: Run): number {
@@ -135,7 +208,7 @@ function chooseRead(point: Point | undefined, n: number): number {
 }
 
 /** A new choice point: its first thread the first one awake, or null when all are asleep. */
-function newPoint(pool: readonly number[], sleep: Sleeper[], reduce: boolean): Point | null {
+function newPoint(pool: readonly number[], sleep: Sleeper[], reduce: boolean, spun: boolean): Point | null {
   let asleep = 0;
   for (const s of sleep) asleep |= 1 << s.thread;
   const thread = pool.find((p) => !((asleep >> p) & 1));
@@ -144,7 +217,7 @@ function newPoint(pool: readonly number[], sleep: Sleeper[], reduce: boolean): P
   for (const p of pool) all |= 1 << p;
   // without reduction every runnable thread is explored at every point
   const backtrack = reduce ? 1 << thread : all;
-  return { pool: [...pool], thread, choice: 0, choices: 1, backtrack, asleep, done: 0, sleep, touch: NOTHING, clock: null };
+  return { pool: [...pool], thread, choice: 0, choices: 1, backtrack, asleep, done: 0, sleep, touch: NOTHING, clock: null, spun };
 }
 
 /** The sleep set after `parent`'s step: its own and its explored siblings, minus those that step depends on. */
@@ -201,11 +274,11 @@ async function traced(design: LockDesign, programs: readonly string[], run: Run,
 export const DEFAULT_CLIENTS = ['RR/RR/WW', 'RR/WW/WW'];
 
 /** `--clients RR/RR/WW,RR/WW/WW`: each client its programs, one per thread. */
-export function parseClients(text: string): string[][] {
+export function parseClients(text: string, command = 'explore'): string[][] {
   return text.split(',').map((c) => {
     const programs = c.trim().split('/');
     if (programs.length > 16 || !programs.every((p) => /^[RW]{1,64}$/.test(p))) {
-      throw new BadInputError(`explore: --clients: '${c}' must be 1..16 programs of letters R and W, '/'-separated (e.g. RR/RR/WW)`);
+      throw new BadInputError(`${command}: --clients: '${c}' must be 1..16 programs of letters R and W, '/'-separated (e.g. RR/RR/WW)`);
     }
     return programs;
   });

@@ -11,8 +11,7 @@
 // The lock must not catch exceptions around its atomics calls (a swallowed PREEMPT is reported).
 // Designs with plain accesses re-execute on snapshots of the words (plain-snapshots.ts).
 //
-// The parts: the rules it asks (rules.ts), spin detection (spin.ts), the atomics the lock is
-// given (sim-atomics.ts), the programs (programs.ts), the trace (sim-trace.ts).
+// The parts: rules.ts, spin.ts, sim-atomics.ts, programs.ts, sim-trace.ts; checkpoint.ts forks.
 import { RAW_ATOMICS, withRoute } from '../invariants/global-atomics.js';
 import { callAs, describeCaller, withPreemptCount } from '../locks/calling-context.js';
 import type { LockDesign, MemoryOrder } from '../locks/contract.js';
@@ -40,16 +39,16 @@ export class Run implements SimAtomics {
   readonly schedule: number[] = [];
   readonly trace: TraceStep[];
   failure: RunFailure | null = null;
-  /** Replay ran out of steps before the run ended. */
-  incomplete = false;
+  incomplete = false; // replay ran out of steps before the run ended
   steps = 0;
-  /** The lock used an ordering, a fence or a plain access. */
-  ordered = false;
+  ordered = false; // the lock used an ordering, a fence or a plain access
   /** Set in weak-memory mode (--memory weak). */
   readonly weak: WeakRun | null;
   /** Exhaustive exploration (dpor.ts): what each step read and wrote; null unless asked for. */
   touches: Touches | null = null;
-  private readonly spin: SpinWatch;
+  /** Exhaustive exploration: called at each scheduling point before it is judged (checkpoint.ts). */
+  atPoint: ((step: number) => void) | null = null;
+  readonly spin: SpinWatch;
   private readonly rules = new LoopRules();
   private readonly tracer: Tracer;
   private readonly pool: number[] = [];
@@ -101,6 +100,7 @@ export class Run implements SimAtomics {
   run(choose: Chooser): void {
     const pool = this.pool;
     while (!this.failure) {
+      this.atPoint?.(this.steps);
       const broken = this.rules.judge(this.threads, this.spin);
       if (this.rules.live === 0) return this.checkReleased();
       if (broken) return this.fail(broken.rule, broken.message);
@@ -319,7 +319,7 @@ export class Run implements SimAtomics {
       result = perform(name, mem, index, a, b);
       changed = mem[index] !== before || mem[index + wide] !== beforeHi;
     }
-    t.memo.push({ op: name, index, result });
+    t.memo.push(Object.freeze({ op: name, index, result })); // frozen: checkpoints share it (a wait's is made by Sleepers)
     if (name === 'compareExchange' && result === ((a as number) | 0)) this.touches?.write(1 << rel);
     else if (name === 'compareExchange64' && result === a) this.touches?.write(3 << rel);
     if (this.plain) this.snapshots.opDone(t, t.memo.length - 1);

@@ -99,6 +99,17 @@ export class SpinWatch {
     if (n >= CYCLE_REPEATS && this.threads.some((o) => o !== t && !o.done)) t.cycling = true;
   }
 
+  /**
+   * What the counters (changes, versions, stamps: they count the path) say of each thread's
+   * future: whether the words it watched changed since, and whether others changed a word
+   * since its cycle began. Only these comparisons are ever made of them.
+   */
+  relations(): string {
+    let s = '';
+    for (const t of this.threads) s += `${this.stamp(t.watched) === t.watchStamp ? 1 : 0}${this.changes - t.own === t.cycleStamp ? 1 : 0}`;
+    return s;
+  }
+
   private stamp(mask: number): number {
     let sum = 0;
     for (let i = 0; mask !== 0; i++, mask >>>= 1) if (mask & 1) sum += this.wordVersion[i]!;

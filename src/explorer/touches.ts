@@ -43,7 +43,7 @@ export class Touches {
   }
 
   end(): void {
-    this.steps.push({ read: this.reads, write: this.writes, count: this.counts });
+    this.steps.push(Object.freeze({ read: this.reads, write: this.writes, count: this.counts })); // frozen: checkpoints share it
   }
 
   /**

@@ -87,4 +87,8 @@ export interface ExhaustiveResult {
   awaited: number;
   elapsedMs: number;
   failure: ExploreFailure | null;
+  /** State caching (sc): the states explored, each once. */
+  states?: number;
+  /** Incomplete because a signal stopped it (check's ^C), not because its budget ran out. */
+  interrupted?: boolean;
 }

@@ -27,11 +27,11 @@ export class ExploreWatch {
     return this.words.buffer as SharedArrayBuffer;
   }
 
-  /** Records iteration `i`'s thread choices. */
-  threads(i: number, choose: Chooser): Chooser {
+  /** Records iteration `i`'s thread choices; the first `from` are those of the iteration before (a run restored there). */
+  threads(i: number, choose: Chooser, from = 0): Chooser {
     const w = this.words;
     RAW_ATOMICS.store(w, ITER, i);
-    RAW_ATOMICS.store(w, STEPS, 0);
+    RAW_ATOMICS.store(w, STEPS, from);
     return (pool, step) => {
       const id = choose(pool, step);
       if (id !== undefined && step < this.cap) {

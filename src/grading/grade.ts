@@ -1,6 +1,7 @@
 // Grading: the verdict order, the exit codes and what each design must show, for run, check,
 // selftest, merge and sweep alike.
 import { CATALOG } from '../locks/catalog.js';
+import type { ExhaustiveStatus } from '../explorer/types.js';
 import type { CheckVerdict, Ending, Expectation, Verdict } from './vocabulary.js';
 
 export const EXIT = { pass: 0, violation: 1, badInput: 2, harness: 3 } as const;
@@ -73,4 +74,13 @@ export function accepted<K extends string>(e: Expectation<K>): K[] {
 /** Whether a lock must pass: a lock file must; a built-in as the catalog says. */
 export function mustPass(lock: string): boolean {
   return Object.hasOwn(CATALOG, lock) ? CATALOG[lock]!.stress.expect === null : true;
+}
+
+/** What check's exhaustive part proved: verified only when every planned client and model ended verified. */
+export type Proof = 'verified' | 'not verified: budget' | 'failed';
+
+/** `incomplete` (the budget ended first, or a signal) is never verified; one failure fails the proof. */
+export function proofOf(statuses: readonly ExhaustiveStatus[], planned: number): Proof {
+  if (statuses.includes('failed')) return 'failed';
+  return statuses.length === planned && statuses.every((s) => s === 'verified') ? 'verified' : 'not verified: budget';
 }

@@ -108,6 +108,12 @@ export interface LockDesign {
    * see (a C module's `zsl->cnt++`): the explorer snapshots memory to re-execute it soundly.
    */
   plainAccess?: boolean;
+  /**
+   * Each call depends only on the lock words and the results of its own atomic ops: the ops
+   * table keeps nothing from one call to the next (its closures hold the atomics and constants).
+   * Exhaustive exploration then knows a thread's state by its current call alone.
+   */
+  callsIndependent?: boolean;
   /** A lock compiled from source (a C module): the file, its text and the cache hash. */
   source?: { file: string; text: string; hash: string };
 }

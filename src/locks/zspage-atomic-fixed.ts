@@ -11,6 +11,7 @@ const ZS_PAGE_WRLOCKED = -1;
 const zspageAtomicFixed: LockDesign = {
   name: 'zspage-atomic-fixed',
   words: 1,
+  callsIndependent: true,
   create(atomics) {
     return {
       init(mem, lock) {

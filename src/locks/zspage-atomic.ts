@@ -11,6 +11,7 @@ const ZS_PAGE_WRLOCKED = -1;
 const zspageAtomic: LockDesign = {
   name: 'zspage-atomic',
   words: 1,
+  callsIndependent: true,
   create(atomics) {
     return {
       // zspage_lock_init(): atomic_set(&zspage->lock, ZS_PAGE_UNLOCKED)

@@ -44,6 +44,7 @@ function spinUnlock(atomics: LockAtomics, mem: Int32Array, lock: number): void {
 const zspageSpinlock: LockDesign = {
   name: 'zspage-spinlock',
   words: 2,
+  callsIndependent: true,
   create(atomics) {
     const plain = plainAccess(atomics);
     return {

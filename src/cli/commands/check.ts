@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { runCheck } from '../../coordinator/check.js';
 import { runKernelCheck } from '../../coordinator/kernel-check.js';
+import { DEFAULT_CLIENTS, parseClients } from '../../explorer/exhaustive.js';
 import { BadInputError } from '../../errors.js';
 import { lockSpecFor } from '../../locks/registry.js';
 import { checkTable, checkVerdictLine, firstFailure } from '../../report/check.js';
@@ -25,7 +26,12 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
       .option('fail-fast', { type: 'boolean', describe: 'stop at the first failing part' })
       .option('out', { type: 'string', describe: 'results folder (default results/check-<time>-<lock>-<seed>)' })
       .option('junit', { type: 'string', describe: 'also write JUnit XML here: a test case per part' })
-      .requiresArg(['lock', 'zsmalloc', 'budget', 'seed', 'out', 'junit'])
+      .option('clients', {
+        type: 'string',
+        default: DEFAULT_CLIENTS.join(','),
+        describe: 'the clients the exhaustive part proves, one program of R/W sections per thread (as explore --exhaustive)',
+      })
+      .requiresArg(['lock', 'zsmalloc', 'budget', 'seed', 'out', 'junit', 'clients'])
       .example('$0 check --lock ./my-lock.mjs', 'about 30 s: explorer, then the bug-hunting and the default stress mix')
       .example('$0 check --lock zspage-spinlock --budget 10 --json', 'a shorter check, one JSON object for a script')
       .example('$0 check --zsmalloc ~/linux', "your tree's mm/zsmalloc.c, as written, under the stress parts"),
@@ -42,6 +48,7 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
     const lock = (argv.lock as string | undefined) ?? zsmalloc;
     if (lock === undefined) throw new BadInputError('check: name what to check: --lock NAME|FILE or --zsmalloc PATH');
     if (!zsmalloc) lockSpecFor(lock); // an unknown name or a missing file is bad input before anything runs
+    const clients = parseClients(argv.clients as string, 'check');
     const seed = seedArg ?? randomInt(0, 0xffffffff);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
     const lockTag = lock.replace(/^.*[\\/]/, '').replace(/[^\w.-]/g, '_');
@@ -53,7 +60,7 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
     const failFast = argv['fail-fast'] === true;
     const record = zsmalloc
       ? await runKernelCheck({ zsmalloc, budgetMs: budget * 1000, seed, out, failFast }, log)
-      : await runCheck({ lock, budgetMs: budget * 1000, seed, out, failFast }, log);
+      : await runCheck({ lock, budgetMs: budget * 1000, seed, out, failFast, clients }, log);
 
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'check.json.tmp'), JSON.stringify(record, null, 2) + '\n');

@@ -23,7 +23,10 @@ export async function exhaustiveCommand(
   let verified = 0;
   for (const programs of clients) {
     const r = await exhaustiveBounded(spec, [...programs], memory, Math.max(0, end - performance.now()));
-    const counts = `${num(r.executions)} executions (${num(r.pruned)} pruned, ${num(r.awaited)} with an await) in ${(r.elapsedMs / 1000).toFixed(1)} s (${num(Math.round((r.executions * 1000) / Math.max(r.elapsedMs, 1)))}/s)`;
+    const rate = (n: number) => num(Math.round((n * 1000) / Math.max(r.elapsedMs, 1)));
+    // state caching (sc): most runs end at a state explored before; the states are what it visits
+    const states = r.states === undefined ? '' : `, ${num(r.states)} states (${rate(r.states)}/s)`;
+    const counts = `${num(r.executions)} executions (${num(r.pruned)} pruned, ${num(r.awaited)} with an await) in ${(r.elapsedMs / 1000).toFixed(1)} s (${rate(r.executions)}/s)${states}`;
     const what = `${describeClient(programs)} under ${memory}`;
     if (r.status === 'failed') return failed(r, design, lockArg, what, counts, result);
     if (r.status === 'incomplete') {

@@ -12,6 +12,7 @@ export function twoWord(name: string, readerMb: boolean): LockDesign {
   return {
     name,
     words: 2,
+    callsIndependent: true,
     create(atomics: LockAtomics) {
       const fence = (o: 'seq_cst') => atomics.fence?.(o);
       return {
