@@ -328,10 +328,14 @@ export class KernelPool {
 
   /** A reader's hold: sleeps `ms` with the object mapped, counted as a sleeper of its zspage lock. */
   sleepHolding(ms: number): void {
+    // the context check first: a reader that may not sleep here is reported before any
+    // writer can see it asleep
+    this.sleep(-1, 'schedule');
     const slot = this.zspageLocks.innermost();
     if (slot >= 0) RAW.add(this.mem, slot + ZLOCK.SLEEPERS, 1);
     try {
-      this.sleep(ms * 1000, 'schedule');
+      if (this.gate) this.gate.sleep();
+      else RAW.wait(this.mem, HDR.STOP, 0, ms);
     } finally {
       if (slot >= 0) RAW.sub(this.mem, slot + ZLOCK.SLEEPERS, 1);
     }
