@@ -119,9 +119,9 @@ async function throughputRows(tree: string, out: string): Promise<Row[]> {
     against: `model ${rate(m(model, k))}`,
     ratio: m(kernel, k) / m(model, k),
     raw: { kernel: m(kernel, k), model: m(model, k) },
-    ...(k === 'reads'
-      ? budget(`>= ${THROUGHPUT_BUDGET}x`, m(kernel, k) / m(model, k) >= THROUGHPUT_BUDGET, () => 'the kernel calls into the harness (atomics, lock events) cost more than the model')
-      : {}),
+    ...budget(`>= ${THROUGHPUT_BUDGET}x`, m(kernel, k) / m(model, k) >= THROUGHPUT_BUDGET, () =>
+      'every atomic, spinlock step and lock event of the kernel\'s code is a call from WebAssembly into the harness (and lockdep, ' +
+      'KASAN on every plain access); a stress build that keeps plain atomics in WebAssembly would close most of it'),
   }));
   const ks = m(kernel, 'startMs');
   const ms0 = m(model, 'startMs');
