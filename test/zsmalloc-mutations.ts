@@ -25,13 +25,15 @@ export function mutated(tree: string, edits: [from: string | RegExp, to: string]
 /*
  * The zspage lock of v5 of "zsmalloc: replace rwlock with ... zspage lock" (Sergey
  * Senozhatsky, 12 Feb 2025), as posted in the patch the review (seed/zspage-lock-review.txt)
- * answers: one atomic_t, 0 unlocked, -1 write-locked, n > 0 readers. Only the trylock's name
- * is mainline's (zspage_try_write_lock in v5, renamed in review).
+ * answers: one atomic_t, 0 unlocked, -1 write-locked, n > 0 readers. Its four lock
+ * functions are the C lock fixture's (test/fixtures/c/seed-v5-posted.c); the init is v5's
+ * with its lockdep map, and only the trylock's name is mainline's (zspage_try_write_lock
+ * in v5, renamed in review).
  */
-const V5_LOCK = `#define ZS_PAGE_UNLOCKED	0
-#define ZS_PAGE_WRLOCKED	-1
-
-static void zspage_lock_init(struct zspage *zspage)
+function v5Lock(): string {
+  const posted = readFileSync(join(ROOT, 'test/fixtures/c/seed-v5-posted.c'), 'utf8');
+  const functions = /static void zspage_read_lock\(struct zspage \*zspage\)\n\{[\s\S]*?\nstatic void zspage_write_unlock\(struct zspage \*zspage\)\n\{[\s\S]*?\n\}\n/.exec(posted)![0];
+  const init = `static void zspage_lock_init(struct zspage *zspage)
 {
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	lockdep_init_map(&zspage->lockdep_map, "zsmalloc-page",
@@ -41,60 +43,9 @@ static void zspage_lock_init(struct zspage *zspage)
 	atomic_set(&zspage->lock, ZS_PAGE_UNLOCKED);
 }
 
-static void zspage_read_lock(struct zspage *zspage)
-{
-	atomic_t *lock = &zspage->lock;
-	int old = atomic_read_acquire(lock);
-
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-	rwsem_acquire_read(&zspage->lockdep_map, 0, 0, _RET_IP_);
-#endif
-
-	do {
-		if (old == ZS_PAGE_WRLOCKED) {
-			cpu_relax();
-			old = atomic_read_acquire(lock);
-			continue;
-		}
-	} while (!atomic_try_cmpxchg_acquire(lock, &old, old + 1));
-}
-
-static void zspage_read_unlock(struct zspage *zspage)
-{
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-	rwsem_release(&zspage->lockdep_map, _RET_IP_);
-#endif
-	atomic_dec_return_release(&zspage->lock);
-}
-
-static __must_check bool zspage_write_trylock(struct zspage *zspage)
-{
-	atomic_t *lock = &zspage->lock;
-	int old = ZS_PAGE_UNLOCKED;
-
-	WARN_ON_ONCE(preemptible());
-
-	preempt_disable();
-	if (atomic_try_cmpxchg_acquire(lock, &old, ZS_PAGE_WRLOCKED)) {
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-		rwsem_acquire(&zspage->lockdep_map, 0, 1, _RET_IP_);
-#endif
-		return true;
-	}
-
-	preempt_enable();
-	return false;
-}
-
-static void zspage_write_unlock(struct zspage *zspage)
-{
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-	rwsem_release(&zspage->lockdep_map, _RET_IP_);
-#endif
-	atomic_set_release(&zspage->lock, ZS_PAGE_UNLOCKED);
-	preempt_enable();
-}
 `;
+  return `#define ZS_PAGE_UNLOCKED\t0\n#define ZS_PAGE_WRLOCKED\t-1\n\n${init}${functions.replace(/zspage_try_write_lock/g, 'zspage_write_trylock')}`;
+}
 
 /** Mainline with its zspage lock (struct zspage_lock, 6.15+) replaced by v5's. */
 export const mainlineWithV5 = () =>
@@ -104,6 +55,6 @@ export const mainlineWithV5 = () =>
     ['\tstruct zspage_lock zsl;\n};', '\tatomic_t lock;\n\n#ifdef CONFIG_DEBUG_LOCK_ALLOC\n\tstruct lockdep_map lockdep_map;\n#endif\n};'],
     ['struct zs_pool {\n', 'struct zs_pool {\n#ifdef CONFIG_DEBUG_LOCK_ALLOC\n\tstruct lock_class_key lockdep_key;\n#endif\n'],
     [/static void zspage_lock_init\(struct zspage \*zspage\)\n\{[\s\S]*?\n\}\n/, ''],
-    [/static void zspage_read_lock\(struct zspage \*zspage\)\n\{[\s\S]*?\nstatic void zspage_write_unlock\(struct zspage \*zspage\)\n\{[\s\S]*?\n\}\n/, V5_LOCK],
+    [/static void zspage_read_lock\(struct zspage \*zspage\)\n\{[\s\S]*?\nstatic void zspage_write_unlock\(struct zspage \*zspage\)\n\{[\s\S]*?\n\}\n/, v5Lock()],
   ]);
 
