@@ -2,7 +2,7 @@
 // lock changes to it are caught (or skipped where they do not apply); a kernel run, a
 // selftest row and a failed check replay from their results, on the same sources only; a
 // sweep runs its grid on the kernel pool and writes its table.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -94,6 +94,16 @@ describe('replay of a kernel-pool run', () => {
     expect(again.summary().config.zsmalloc.sha256).toBe(s.config.zsmalloc.sha256);
     expect(again.summary().seed).toBe(5);
     expect(oneLine(cli(['replay', run.out, '--zsmalloc', TREES.mainline]))).toMatch(/mainline is not the source the run used \(its zsmalloc sources hash to [0-9a-f]{12}, the run's to [0-9a-f]{12}\)/);
+    // a check's folder whose first failing part is this stress run: replay reruns that part
+    const checkDir = mkdtempSync(join(tmpdir(), 'zss-'));
+    const part = { part: 'stress: selftest mix', verdict: 'fail', kind: s.violations[0].kind, replay: s.rerun, dir: run.out };
+    writeFileSync(join(checkDir, 'check.json'), JSON.stringify({ tool: 'zspage-stress', command: 'check', lock: TREES['6.12'], parts: [{ part: 'explore', verdict: 'pass' }, part] }));
+    const viaCheck = cli(['replay', checkDir]);
+    expect(viaCheck.code, viaCheck.stdout + viaCheck.stderr).toBe(1);
+    expect(viaCheck.stdout).toContain("replaying the check's first failing part, stress: selftest mix");
+    expect(viaCheck.summary().violations[0].kind).toBe(s.violations[0].kind);
+    writeFileSync(join(checkDir, 'check.json'), JSON.stringify({ tool: 'zspage-stress', command: 'check', lock: TREES['6.12'], parts: [{ part: 'explore', verdict: 'pass' }] }));
+    expect(oneLine(cli(['replay', checkDir]))).toMatch(/passed: it has no failure to replay/);
     const model = cli(['run', '--scenario', 'smoke', '--duration', '0.3', '--seed', '1']);
     expect(oneLine(cli(['replay', model.out, '--zsmalloc', TREES.mainline]))).toMatch(/on the model; --zsmalloc replays only runs on a kernel tree/);
   }, 120_000);
