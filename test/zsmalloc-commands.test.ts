@@ -74,11 +74,15 @@ describe('selftest --zsmalloc', () => {
     expect(r.stdout).toMatch(/^waiting-write-trylock\s+stall\s+WRONG: pass/m);
   }, 120_000);
 
-  it('bad input exits 2 in one line: --locks with --zsmalloc, --mutations without it or unknown, a path that is not a tree', () => {
+  it('bad input exits 2 in one line: --locks with --zsmalloc, --mutations without it or unknown, a path that is not a tree, a file that does not compile', () => {
     expect(oneLine(cli(['selftest', '--zsmalloc', TREES.mainline, '--locks', 'rwlock'], { out: false }))).toMatch(/--zsmalloc tests a kernel tree, --locks lock designs/);
     expect(oneLine(cli(['selftest', '--mutations', 'waiting-write-trylock'], { out: false }))).toMatch(/--mutations changes a kernel tree/);
     expect(oneLine(cli(['selftest', '--zsmalloc', TREES.mainline, '--mutations', 'nope'], { out: false }))).toMatch(/--mutations: no change 'nope' \(known: v5-lock-as-posted/);
     expect(oneLine(cli(['selftest', '--zsmalloc', join(ROOT, 'test/fixtures')]))).toMatch(/has no mm\/zsmalloc\.c/);
+    const broken = mutated(TREES.mainline, [['\tread_lock(&pool->lock);\n', '\tread_lock(&pool->lock);\n\tfrobnicate_page(handle);\n']]);
+    const r = cli(['selftest', '--zsmalloc', broken]);
+    expect(oneLine(r)).toMatch(/mm\/zsmalloc\.c:\d+:\d+: call to undeclared function 'frobnicate_page'/);
+    expect(r.stdout).toBe('');
   }, 60_000);
 });
 

@@ -7,6 +7,7 @@ import { selftestExitCode } from '../../grading/grade.js';
 import { BUILTIN_NAMES, CATALOG } from '../../locks/catalog.js';
 import { lockSpecFor } from '../../locks/registry.js';
 import { writeJunit, type JunitSuite } from '../../report/junit.js';
+import { compileZsmalloc } from '../../zsmalloc/compile.js';
 import { MUTATIONS } from '../../zsmalloc/mutations.js';
 import { say, type CommandResult } from '../output.js';
 
@@ -52,6 +53,8 @@ export const selftestCommand = (result: CommandResult): CommandModule => ({
       seeds: argv.seeds as number,
       out: (argv.out as string | undefined) ?? join(process.cwd(), 'results', `selftest-${stamp}`),
     };
+    // a tree that is not one, or does not compile, is one line before the table starts
+    if (zsmalloc) await compileZsmalloc(zsmalloc);
     say(zsmalloc ? SELFTEST_HEADER.replace('lock    ', 'change  ') : SELFTEST_HEADER);
     const { rows, interrupted } = zsmalloc
       ? await runKernelSelftest({ ...common, zsmalloc, ...(mutations ? { mutations } : {}) }, say)
