@@ -139,8 +139,10 @@ describe('sweep --zsmalloc', () => {
     expect(point.counters.reader.bytesVerified).toBeGreaterThan(0);
   }, 120_000);
 
-  it('bad input exits 2 in one line: --zsmalloc with --lock, a path that is not a tree', () => {
+  it('bad input exits 2 in one line: --zsmalloc with --lock, a path that is not a tree, two trees of one name', () => {
     expect(oneLine(cli(['sweep', '--zsmalloc', TREES.mainline, '--lock', 'rwlock', '--param', 'reader-hold=0'], { out: false }))).toMatch(/give one of them/);
     expect(oneLine(cli(['sweep', '--zsmalloc', join(ROOT, 'test/fixtures'), '--param', 'reader-hold=0']))).toMatch(/has no mm\/zsmalloc\.c/);
+    const twin = mutant(TREES.mainline, 'waiting-write-trylock');
+    expect(oneLine(cli(['sweep', '--zsmalloc', `${TREES.mainline}/mm/zsmalloc.c,${twin}/mm/zsmalloc.c`, '--param', 'reader-hold=0']))).toMatch(/would share the results folder zsmalloc.c_reader-hold-0/);
   }, 60_000);
 });

@@ -84,6 +84,8 @@ export const sweepCommand = (result: CommandResult): CommandModule => ({
         return { lock, value, rel, cfg };
       }),
     );
+    const clash = grid.find((p, i) => grid.findIndex((q) => q.rel === p.rel) !== i);
+    if (clash) throw new BadInputError(`sweep: two of ${sweep.locks.join(', ')} would share the results folder ${clash.rel}: give them different names`);
     // a tree that is not one, or does not compile, is bad input before any point runs
     if (a.zsmalloc) for (const tree of sweep.locks) await compileZsmalloc(tree);
     mkdirSync(dir, { recursive: true });
