@@ -6,7 +6,8 @@ import { checkExitCode, checkVerdictOfRun } from '../grading/grade.js';
 import type { CheckVerdict } from '../grading/vocabulary.js';
 import { checkPartLine, firstFailure, type CheckPart, type CheckRecord } from '../report/check.js';
 import { resolveRunConfig } from './config.js';
-import { exploreKernel } from './kernel-explore.js';
+import { readZsmallocTree, sourcesHash } from '../zsmalloc/compile.js';
+import { exploreKernel, parseKernelReplay, type KernelExploreFailure, type KernelExploreOptions } from './kernel-explore.js';
 import { runKernelRun } from './kernel-run.js';
 
 export interface KernelCheckOptions {
@@ -70,6 +71,7 @@ export async function runKernelCheck(opts: KernelCheckOptions, log: (line: strin
     tool: 'zspage-stress',
     command: 'check',
     lock: opts.zsmalloc,
+    zsmalloc: { path: opts.zsmalloc, sha256: sourcesHash(readZsmallocTree(opts.zsmalloc)) },
     seed: opts.seed,
     budgetMs: opts.budgetMs,
     elapsedMs: Math.round(now()),
@@ -86,6 +88,16 @@ export async function runKernelCheck(opts: KernelCheckOptions, log: (line: strin
   };
 }
 
+/** The explore part's setup for one program (its schedule's strategy and seed come with it). */
+const exploreSetup = (zsmalloc: string, program: string): Omit<KernelExploreOptions, 'strategy' | 'seed'> =>
+  ({ zsmalloc, program, depth: 3, iterations: TURN, objects: 8, objectSize: 1000, maxSteps: 200_000 });
+
+/** One execution of the explore part again, from its `PROGRAM@STRATEGY:SEED:N`: its failure, or null. */
+export async function replayKernelExplorePart(zsmalloc: string, schedule: string): Promise<KernelExploreFailure | null> {
+  const { program, strategy, seed, execution } = parseKernelReplay(schedule);
+  return (await exploreKernel({ ...exploreSetup(zsmalloc, program), strategy, seed, only: execution })).failure;
+}
+
 /** Each program in turn, random then PCT, a few executions a turn, until a failure or the time is up. */
 async function explorePart(opts: KernelCheckOptions, budgetMs: number, now: () => number): Promise<CheckPart> {
   const start = now();
@@ -94,7 +106,7 @@ async function explorePart(opts: KernelCheckOptions, budgetMs: number, now: () =
     const program = PROGRAMS[turn % PROGRAMS.length]!;
     const strategy = Math.floor(turn / PROGRAMS.length) % 2 === 0 ? 'random' : 'pct';
     const seed = (opts.seed + Math.floor(turn / (2 * PROGRAMS.length))) >>> 0;
-    const r = await exploreKernel({ zsmalloc: opts.zsmalloc, program, strategy, depth: 3, iterations: TURN, seed, objects: 8, objectSize: 1000, maxSteps: 200_000 });
+    const r = await exploreKernel({ ...exploreSetup(opts.zsmalloc, program), strategy, seed });
     executions += r.iterations;
     if (r.failure) {
       return {

@@ -10,7 +10,8 @@ import { writeResults } from '../report/write.js';
 import { flatParams, scenarioInput } from '../scenario/echo.js';
 import { packageRoot } from '../paths.js';
 import type { KernelRole } from '../zsmalloc/roles.js';
-import { readZsmallocTree } from '../zsmalloc/compile.js';
+import { readZsmallocTree, sourcesHash } from '../zsmalloc/compile.js';
+import type { KernelStressTuning } from '../zsmalloc/mutations.js';
 import type { RunConfig } from './config.js';
 import { runKernelStress, type KernelStressOptions } from './kernel-stress.js';
 import type { RunOutcome } from './run-results.js';
@@ -49,14 +50,22 @@ export function kernelStressOptions(cfg: RunConfig, zsmalloc: string): KernelStr
   };
 }
 
-export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): Promise<RunOutcome> {
+/** `o` with a tuning's overrides (a selftest's setup that catches its mutation soon). */
+export function tuned(o: KernelStressOptions, t: KernelStressTuning | undefined): KernelStressOptions {
+  if (!t) return o;
+  const hold = t.holdNs === undefined ? o.hold : { kind: 'fixed' as const, a: t.holdNs, b: t.holdNs };
+  return { ...o, pages: t.pages ?? o.pages, roles: { ...o.roles, ...t.roles }, hold, config: { ...o.config, ...t.config } };
+}
+
+/** A run of the scenario's roles on `zsmalloc`; `tuning` (recorded, so replay repeats it) overrides the scenario's setup. */
+export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log, tuning?: KernelStressTuning): Promise<RunOutcome> {
   const tree = readZsmallocTree(zsmalloc);
   const startedAt = new Date();
   const name = 'zsmalloc.c';
   const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-kernel-${cfg.seed}`;
   const dir = cfg.out ?? join(process.cwd(), 'results', runId);
   mkdirSync(dir, { recursive: true });
-  const opts = kernelStressOptions(cfg, zsmalloc);
+  const opts = tuned(kernelStressOptions(cfg, zsmalloc), tuning);
   log(`zspage-stress: ${tree.display} as the pool, ${Object.entries(opts.roles).map(([r, n]) => `${n} ${r}${n === 1 ? '' : 's'}`).join(', ')}, ${opts.durationMs / 1000} s, seed ${cfg.seed}`);
   const t0 = performance.now();
   let harnessError: string | null = null;
@@ -96,7 +105,7 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): 
     config: {
       scenario: scenarioInput(cfg.scenario),
       keepGoing: cfg.keepGoing,
-      zsmalloc: { path: zsmalloc, api: result?.compiled.api ?? null, stubs: result?.stubs ?? {} },
+      zsmalloc: { path: zsmalloc, sha256: sourcesHash(tree), api: result?.compiled.api ?? null, stubs: result?.stubs ?? {}, ...(tuning ? { tuning } : {}) },
       workers: workers.length,
     },
     startedAt: startedAt.toISOString(),
@@ -113,7 +122,7 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): 
       ...(harnessError ? [harnessError] : []),
       ...(result && result.audited === null ? ['the final audit did not run: a worker did not finish its step'] : []),
     ],
-    rerun: `npx zspage-stress run --zsmalloc ${zsmalloc} --scenario ${cfg.scenarioName} --seed ${cfg.seed}`,
+    rerun: tuning ? `npx zspage-stress replay ${dir}` : `npx zspage-stress run --zsmalloc ${zsmalloc} --scenario ${cfg.scenarioName} --seed ${cfg.seed}`,
   };
   writeResults(dir, { summary, totals: result?.totals ?? {}, intervals: [], timeline: [] });
   for (const v of summary.violations.slice(0, 5)) log(`zspage-stress: VIOLATION ${v.kind} at ${v.atMs} ms by ${v.by}: ${v.message}`);
@@ -121,7 +130,8 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): 
   const total = summary.violationCount;
   log(
     `zspage-stress: ${verdict === 'error' ? 'HARNESS ERROR' : verdict.toUpperCase()} (${total} violation${total === 1 ? '' : 's'}) ` +
-      `zsmalloc=${zsmalloc} scenario=${cfg.scenarioName} ${flatParams(scenarioInput(cfg.scenario)).join(' ')} keepGoing=${cfg.keepGoing}`,
+      `zsmalloc=${zsmalloc} scenario=${cfg.scenarioName} ${flatParams(scenarioInput(cfg.scenario)).join(' ')} keepGoing=${cfg.keepGoing}` +
+      (tuning ? ` tuning=${JSON.stringify(tuning)}` : ''),
   );
   log(`zspage-stress: results in ${relative(process.cwd(), dir) || dir}; rerun: ${summary.rerun}`);
   return { summary, dir, exitCode };
