@@ -89,7 +89,7 @@ function violationsSection(s: Summary): string {
   if (s.violationCount === 0) return `${head}<p>None.</p>${notes}`;
   const shown = s.violations.length < s.violationCount ? `<p class="note">${s.violations.length} shown; the workers count the rest.</p>` : '';
   const rows = s.violations.map((v) => [v.kind, String(v.atMs), v.by, v.zspage === undefined ? '' : String(v.zspage), v.message]);
-  return `${head}<p>First at ${s.firstViolationMs} ms.</p>${shown}${htmlTable(['kind', 'at ms', 'by', 'zspage', 'message'], rows, 'text')}${notes}${recentOpsSection(s)}`;
+  return `${head}<p>First at ${s.firstViolationMs} ms.</p>${shown}${htmlTable(['kind', 'at ms', 'by', 'zspage', 'message'], rows, 'text')}${notes}${recentOpsSection(s)}${recentCallsSection(s)}`;
 }
 
 /** The flight recorder's view of the first violation that has one: every worker's last lock operations on its zspage, in order. */
@@ -111,6 +111,19 @@ function recentOpsSection(s: Summary): string {
     `<p class="note">The last lock operations of every worker on zspage ${v.zspage}, as the ${escapeHtml(v.kind)} violation at ${v.atMs} ms found them, ` +
     `in the order they started (seq: starts and ends of lock operations on this zspage; ms: the coordinator's clock, to 25 ms).</p>` +
     htmlTable(['seq', 'ms', 'worker', 'operation', 'status', 'lock words before', 'after'], rows, 'text')
+  );
+}
+
+/** The kernel pool's flight recorder for the first violation that has one: every CPU's last role steps and zspage-lock events, in order. */
+function recentCallsSection(s: Summary): string {
+  const v = s.violations.find((x) => x.recentCalls && x.recentCalls.length > 0);
+  if (!v) return '';
+  const rows = v.recentCalls!.map((o) => [String(o.seq), `~${o.atMs}`, o.by, o.call, o.func ?? '', o.lock ?? '', o.detail]);
+  return (
+    `<h3>How it happened: the last role steps and zspage-lock events</h3>` +
+    `<p class="note">Every CPU's last role steps and zspage-lock events, as the ${escapeHtml(v.kind)} violation at ${v.atMs} ms found them, in the order they happened ` +
+    `(a zspage lock's violation: the events on that lock, each after the step its CPU was in; ms: the coordinator's clock, to 25 ms).</p>` +
+    htmlTable(['seq', 'ms', 'CPU', 'call', 'in kernel function', 'zspage lock', 'detail'], rows, 'text')
   );
 }
 
