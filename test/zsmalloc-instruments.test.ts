@@ -1,13 +1,16 @@
 // The run's instruments on the kernel's pool, as on the model: a violation carries the
 // flight recorder's recent role steps and zspage-lock events; run.hlog has interval
 // histograms the existing reader reads; a stutter audit fires in the middle of the run.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runKernelStress, type KernelStressOptions } from '../src/coordinator/kernel-stress.js';
 import { readHlogTotals } from '../src/records/hlog.js';
-import { cli } from './helpers.js';
+import { KernelFlightRecorder, RECENT_PER_CPU, STEP, recentKernelOps } from '../src/zsmalloc/flight.js';
+import { KFLIGHT_ENTRIES, kernelLayout } from '../src/zsmalloc/layout.js';
+import { cli, ROOT } from './helpers.js';
 import { TREES, mainlineWithV5, mutated } from './zsmalloc-mutations.js';
 
 const options = (zsmalloc: string, patch: Partial<KernelStressOptions> = {}, config: Partial<KernelStressOptions['config']> = {}): KernelStressOptions => ({
@@ -37,9 +40,10 @@ describe('the flight recorder on the kernel pool', () => {
     expect(recent.map((o) => o.seq)).toEqual([...recent.map((o) => o.seq)].sort((a, b) => a - b));
     const events = recent.filter((o) => o.lock !== null);
     expect(events.every((o) => o.lock === lock)).toBe(true);
-    // the last entry is the entry that broke exclusion: a holder counted in with a writer (or readers) inside
-    expect(recent.at(-1)!.call).toBe('inside');
-    expect(recent.at(-1)!.detail).toMatch(/before: [1-9]\d* writer|writer counted in; before: 0 writer\(s\), [1-9]/);
+    // the reporting CPU's last event is the one that broke exclusion: a holder counted in with a writer (or readers) inside
+    const own = events.filter((o) => o.by === v!.by);
+    expect(own.at(-1)!.call).toBe('inside');
+    expect(own.at(-1)!.detail).toMatch(/before: [1-9]\d* writer|writer counted in; before: 0 writer\(s\), [1-9]/);
     // v5's lock annotates its lockdep map from its own functions
     expect(events.map((o) => o.func)).toContain('zspage_read_lock');
     expect(events.some((o) => /^rwsem_acquire/.test(o.call))).toBe(true);
@@ -47,6 +51,52 @@ describe('the flight recorder on the kernel pool', () => {
     const steps = recent.filter((o) => o.lock === null).map((o) => o.call);
     expect(steps).toContain('zram_read_from_zspool');
     expect(steps).toContain('migrate_pages');
+  }, 120_000);
+});
+
+describe('the flight recorder rings', () => {
+  it('orders entries across CPUs by the shared sequence, across its wrap, and leaves out entries made after the readout began', () => {
+    const L = kernelLayout(16, 2);
+    const mem = new Int32Array(new SharedArrayBuffer(L.totalBytes));
+    const bytes = new Uint8Array(mem.buffer);
+    const cpus = [new KernelFlightRecorder(mem, L, 0), new KernelFlightRecorder(mem, L, 1)];
+    mem[L.flight] = 0x7ffffffd; // three entries before the Int32 sequence wraps
+    for (let i = 0; i < 6; i++) cpus[i % 2]!.step(STEP.FREE, 0x100 + i);
+    const ops = recentKernelOps(mem, bytes, L, ['cpu0', 'cpu1']);
+    expect(ops.map((o) => o.detail)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `handle 0x${(0x100 + i).toString(16)}`));
+    expect(ops.map((o) => o.by)).toEqual(['cpu0', 'cpu1', 'cpu0', 'cpu1', 'cpu0', 'cpu1']);
+    expect(ops.map((o) => o.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    // an entry whose number is past the sequence as the readout reads it was made after the readout began
+    cpus[1]!.step(STEP.FREE, 0x200);
+    mem[L.flight]!--;
+    expect(recentKernelOps(mem, bytes, L, ['cpu0', 'cpu1']).map((o) => o.detail)).toEqual(ops.map((o) => o.detail));
+    mem[L.flight]!++;
+    expect(recentKernelOps(mem, bytes, L, ['cpu0', 'cpu1']).at(-1)!.detail).toBe('handle 0x200');
+    // a ring keeps its last KFLIGHT_ENTRIES; a readout shows each CPU's newest RECENT_PER_CPU, so a busy CPU hides no other
+    for (let i = 0; i < 2 * KFLIGHT_ENTRIES; i++) cpus[0]!.step(STEP.MIGRATE, i);
+    const last = recentKernelOps(mem, bytes, L, ['cpu0', 'cpu1']);
+    expect(last.filter((o) => o.by === 'cpu0')).toHaveLength(RECENT_PER_CPU);
+    expect(last.filter((o) => o.by === 'cpu1')).toHaveLength(4);
+    expect(last.at(-1)!.detail).toBe(`pfn 0x${(2 * KFLIGHT_ENTRIES - 1).toString(16)}`);
+  });
+});
+
+describe('run --zsmalloc with the example patch', () => {
+  it('tells how the violation happened: summary.json, report.html and the terminal carry the recorded steps and events', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'zss-tree-'));
+    cpSync(TREES.mainline, tree, { recursive: true });
+    const patched = spawnSync('patch', ['-p1', '-s', '-i', join(ROOT, 'examples/zsmalloc/write-trylock-ignores-readers.patch')], { cwd: tree });
+    expect(patched.status).toBe(0);
+    const r = cli(['run', '--zsmalloc', tree, '--duration', '5', '--seed', '3']);
+    expect(r.code, r.stdout).toBe(1);
+    const v = r.summary().violations[0];
+    expect(['exclusion', 'integrity']).toContain(v.kind);
+    expect(v.recentCalls.length).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/how it happened: the last role steps and zspage-lock events/);
+    expect(r.stdout).toContain(`~${v.recentCalls.at(-1).atMs} ms`);
+    const html = readFileSync(join(r.out, 'report.html'), 'utf8');
+    expect(html).toContain('How it happened: the last role steps and zspage-lock events');
+    expect(html).toContain(v.recentCalls.at(-1).call);
   }, 120_000);
 });
 
@@ -63,6 +113,10 @@ describe('interval histograms and stutter audits on the kernel pool', () => {
     const totals = readHlogTotals(text);
     expect(totals['reader-lock-wait']!.totalCount).toBe(s.metrics['reader-lock-wait'].count);
     expect(totals['migrate-op']!.totalCount).toBe(s.metrics['migrate-op'].count);
+    // compare reads the run's summary and run.hlog as a model run's
+    const compared = cli(['compare', r.out, r.out, '--out', join(r.out, 'compare.html')], { out: false });
+    expect(compared.code, compared.stderr).toBe(0);
+    expect(compared.stdout).toMatch(/reader-lock-wait/);
     // stutter audits and the final one, every stored object read back
     expect(s.audits.count).toBeGreaterThanOrEqual(3);
     expect(s.audits.objects).toBeGreaterThan(s.audits.count);
@@ -83,5 +137,16 @@ describe('interval histograms and stutter audits on the kernel pool', () => {
     expect(once.audits.count).toBe(1);
     expect(once.violations[0]?.kind).toBe('audit');
     expect(once.violations[0]!.atMs).toBeGreaterThanOrEqual(1_500);
+  }, 120_000);
+
+  it('a CPU that does not park for a stutter within its time is a stall, with the flight recorder of every CPU', async () => {
+    // a reader asleep holding its object for 3 s at a time cannot park within half a second
+    const r = await runKernelStress(
+      options(TREES.mainline, { durationMs: 8_000, auditEveryMs: 200, parkMs: 500, roles: { reader: 1, churner: 1, compactor: 0, migrator: 0 }, hold: { kind: 'fixed', a: 3e9, b: 3e9 } }, { sleepFraction: 1 }),
+    );
+    const v = r.violations[0];
+    expect(v?.kind).toBe('stall');
+    expect(v?.message).toBe('stutter: 1 of 2 CPUs did not park between two steps within 500 ms');
+    expect(v!.recent!.filter((o) => o.by === 'reader#0').map((o) => o.call)).toContain('schedule');
   }, 120_000);
 });

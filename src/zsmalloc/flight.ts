@@ -85,7 +85,7 @@ export class KernelFlightRecorder {
     if (!this.on) return;
     const { mem } = this;
     const e = this.ring + (this.next++ & (KFLIGHT_ENTRIES - 1)) * KFLIGHT_WORDS;
-    const seq = RAW.add(mem, this.L.flight + H.SEQ, 1) + 1;
+    const seq = (RAW.add(mem, this.L.flight + H.SEQ, 1) + 1) | 0;
     mem[e + E.SEQ] = 0;
     mem[e + E.MS] = mem[HDR.CLOCK_MS]!;
     mem[e + E.WHAT] = what;
@@ -103,11 +103,14 @@ export function turnFlightRecorderOff(mem: Int32Array, L: KernelLayout): void {
 
 const ringOf = (L: KernelLayout, cpu: number) => L.flight + LINE_WORDS + cpu * KFLIGHT_ENTRIES * KFLIGHT_WORDS;
 
-/** How many entries a violation shows at most. */
+/** How many entries a violation on a zspage lock shows at most; otherwise how many of each CPU's. */
 export const RECENT_LIMIT = 48;
+export const RECENT_PER_CPU = 12;
 
 /**
- * Every CPU's recent entries in order, the newest `RECENT_LIMIT`. With `lock` (>= 0),
+ * Every CPU's recent entries in order, the newest `RECENT_LIMIT` of those made before the
+ * call (the CPUs go on meanwhile: what they do after it is left out), or the newest
+ * RECENT_PER_CPU of each CPU (a busy CPU does not hide what a slow one did). With `lock` (>= 0),
  * only the events on that zspage lock, each after the role step its CPU was in, and the
  * step each of their CPUs is in now.
  * `names[cpu]` names each CPU.
@@ -118,41 +121,62 @@ export function recentKernelOps(mem: Int32Array, bytes: Uint8Array, L: KernelLay
     while (end < bytes.length && bytes[end] !== 0) end++;
     return p <= 0 ? '?' : new TextDecoder().decode(bytes.slice(p, end));
   };
-  const entries: { cpu: number; seq: number; w: number[] }[] = [];
+  // the sequence wraps (2^32 entries, an hour or so of a long soak): entries are placed by their age
+  const entries: Entry[] = [];
+  const until = RAW.load(mem, L.flight + H.SEQ);
   for (let cpu = 0; cpu < L.cpus; cpu++) {
     const ring = ringOf(L, cpu);
     for (let i = 0; i < KFLIGHT_ENTRIES; i++) {
       const e = ring + i * KFLIGHT_WORDS;
       const seq = RAW.load(mem, e + E.SEQ);
-      if (seq === 0) continue;
+      const age = (until - seq) >>> 0;
+      if (seq === 0 || age >= 2 ** 31) continue;
       const w = Array.from(mem.subarray(e, e + KFLIGHT_WORDS));
       // its CPU runs on: a slot reused while it was read is not this entry
-      if (RAW.load(mem, e + E.SEQ) === seq) entries.push({ cpu, seq, w });
+      if (RAW.load(mem, e + E.SEQ) === seq) entries.push({ cpu, age, w });
     }
   }
-  entries.sort((a, b) => a.seq - b.seq);
-  let shown = entries;
-  if (lock >= 0) {
-    const stepOf = new Map<number, (typeof entries)[number]>();
-    const kept = new Set<(typeof entries)[number]>();
-    for (const x of entries) {
-      if (x.w[E.LOCK] === 0) stepOf.set(x.cpu, x);
-      else if (x.w[E.LOCK] === lock) {
-        const step = stepOf.get(x.cpu);
-        if (step) kept.add(step);
-        kept.add(x);
-      }
+  entries.sort((a, b) => b.age - a.age);
+  const shown = lock >= 0 ? onLock(entries, lock).slice(-RECENT_LIMIT) : newestOfEach(entries);
+  const oldest = shown[0]?.age ?? 0;
+  return shown.map(({ cpu, age, w }) => describe(w, oldest - age, names[cpu] ?? `CPU ${cpu}`, cString));
+}
+
+interface Entry {
+  cpu: number;
+  age: number;
+  w: number[];
+}
+
+/** The events on zspage lock `lock`, each after the step its CPU was in, and the step each of those CPUs is in now. */
+function onLock(entries: Entry[], lock: number): Entry[] {
+  const stepOf = new Map<number, Entry>();
+  const kept = new Set<Entry>();
+  for (const x of entries) {
+    if (x.w[E.LOCK] === 0) stepOf.set(x.cpu, x);
+    else if (x.w[E.LOCK] === lock) {
+      const step = stepOf.get(x.cpu);
+      if (step) kept.add(step);
+      kept.add(x);
     }
-    // and the step each of those CPUs is in now (a reader asleep holding the lock, say)
-    for (const cpu of new Set([...kept].map((x) => x.cpu))) {
-      const now = stepOf.get(cpu);
-      if (now) kept.add(now);
-    }
-    shown = entries.filter((x) => kept.has(x));
   }
-  shown = shown.slice(-RECENT_LIMIT);
-  const base = shown[0]?.seq ?? 0;
-  return shown.map(({ cpu, seq, w }) => describe(w, seq - base, names[cpu] ?? `CPU ${cpu}`, cString));
+  // the step it is in now: a reader asleep holding the lock, say
+  for (const cpu of new Set([...kept].map((x) => x.cpu))) {
+    const now = stepOf.get(cpu);
+    if (now) kept.add(now);
+  }
+  return entries.filter((x) => kept.has(x));
+}
+
+/** The newest RECENT_PER_CPU entries of each CPU, in order. */
+function newestOfEach(entries: Entry[]): Entry[] {
+  const left = new Map<number, number>();
+  for (const x of entries) left.set(x.cpu, (left.get(x.cpu) ?? 0) + 1);
+  return entries.filter((x) => {
+    const n = left.get(x.cpu)! - 1;
+    left.set(x.cpu, n);
+    return n < RECENT_PER_CPU;
+  });
 }
 
 function describe(w: number[], seq: number, by: string, cString: (p: number) => string): KernelFlightOp {
