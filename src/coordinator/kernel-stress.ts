@@ -12,7 +12,7 @@ import type { Distribution } from '../scenario/schema.js';
 import type { KernelRoleTask, KernelWorkerMessage } from '../supervised/kernel-role-messages.js';
 import { spawnWorker } from '../supervised/worker.js';
 import { compileZsmalloc, type CompiledPool } from '../zsmalloc/compile.js';
-import { recentKernelOps, type KernelFlightOp } from '../zsmalloc/flight.js';
+import { recentKernelOps, turnFlightRecorderOff, type KernelFlightOp } from '../zsmalloc/flight.js';
 import { ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, kernelLayout, type KernelLayout } from '../zsmalloc/layout.js';
 import { storeObject, type KernelCounters, type KernelRole, type KernelRoleConfig } from '../zsmalloc/roles.js';
 import { KernelPool } from '../zsmalloc/runtime.js';
@@ -44,6 +44,8 @@ export interface KernelStressOptions {
   /** A stutter audit every this many ms (default 0: only the final audit), and how long the CPUs get to park for it (default PARK_MS). */
   auditEveryMs?: number;
   parkMs?: number;
+  /** The flight recorder (default on; off only to measure what it costs). */
+  flightRecorder?: boolean;
 }
 
 export interface KernelViolation {
@@ -118,6 +120,7 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
   const { compiled, L, memory, coordinator, objectSlots } = await bootKernelPool(opts, roles.length + 1, (kind, message) => violations.push({ kind, message, by: cpu0, atMs: 0 }));
   cpu0 = 'audit';
   const mem = coordinator.mem;
+  if (opts.flightRecorder === false) turnFlightRecorderOff(mem, L);
   const counters: Record<string, KernelCounters> = {};
   const stubs: Record<string, number> = {};
   const workers: Worker[] = [];
