@@ -97,6 +97,10 @@ describe('run --zsmalloc with the example patch', () => {
     const html = readFileSync(join(r.out, 'report.html'), 'utf8');
     expect(html).toContain('How it happened: the last role steps and zspage-lock events');
     expect(html).toContain(v.recentCalls.at(-1).call);
+    // the sections that apply: no model protocol states, no trylock counters, every parameter readable
+    expect(html).not.toContain('Protocol states reached');
+    expect(html).not.toContain('Trylock outcomes over time');
+    expect(html).not.toContain('[object Object]');
   }, 120_000);
 });
 
