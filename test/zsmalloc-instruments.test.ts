@@ -81,6 +81,27 @@ describe('the flight recorder rings', () => {
   });
 });
 
+describe('the soft lockup with the flight recorder', () => {
+  it("a write trylock that waits for readers: the stall carries each CPU's last steps, the stalled writer's among them", async () => {
+    const tree = mutated(TREES.mainline, [
+      [
+        '\tspin_lock(&zsl->lock);\n\tif (zsl->cnt == ZS_PAGE_UNLOCKED) {',
+        '\tspin_lock(&zsl->lock);\n\twhile (zsl->cnt != ZS_PAGE_UNLOCKED) {\n\t\tspin_unlock(&zsl->lock);\n\t\tcpu_relax();\n\t\tspin_lock(&zsl->lock);\n\t}\n\tif (zsl->cnt == ZS_PAGE_UNLOCKED) {',
+      ],
+    ]);
+    const r = await runKernelStress(options(tree, { hold: { kind: 'fixed', a: 1.5e9, b: 1.5e9 } }, { sleepFraction: 0.5 }));
+    const v = r.violations[0];
+    expect(v?.kind).toBe('stall');
+    const stalled = /CPU \d \((\w+#\d)\)/.exec(v!.message)![1];
+    const own = v!.recent!.filter((o) => o.by === stalled);
+    expect(own.length).toBeGreaterThan(0);
+    // the step the writer spins in: a migration or a compaction (its trylock's annotation never comes: it spins before it)
+    expect(['migrate_pages', 'zs_compact']).toContain(own.filter((o) => o.lock === null).at(-1)?.call);
+    // every CPU that did anything is shown
+    expect(new Set(v!.recent!.map((o) => o.by)).size).toBeGreaterThanOrEqual(4);
+  }, 120_000);
+});
+
 describe('run --zsmalloc with the example patch', () => {
   it('tells how the violation happened: summary.json, report.html and the terminal carry the recorded steps and events', () => {
     const tree = mkdtempSync(join(tmpdir(), 'zss-tree-'));
