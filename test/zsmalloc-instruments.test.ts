@@ -2,11 +2,15 @@
 // flight recorder's recent role steps and zspage-lock events; run.hlog has interval
 // histograms the existing reader reads; a stutter audit fires in the middle of the run.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { Collector } from '../src/coordinator/collector.js';
+import { StreamedHlog } from '../src/coordinator/kernel-hlog.js';
 import { runKernelStress, type KernelStressOptions } from '../src/coordinator/kernel-stress.js';
+import { newJsHistogram } from '../src/records/histogram.js';
 import { readHlogTotals } from '../src/records/hlog.js';
 import { KernelFlightRecorder, RECENT_PER_CPU, STEP, recentKernelOps } from '../src/zsmalloc/flight.js';
 import { KFLIGHT_ENTRIES, kernelLayout } from '../src/zsmalloc/layout.js';
@@ -102,6 +106,30 @@ describe('the soft lockup with the flight recorder', () => {
   }, 120_000);
 });
 
+describe('run.hlog.part of a kernel run', () => {
+  it('grows by the intervals every CPU has completed, and goes when run.hlog is written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zss-'));
+    const part = join(dir, 'run.hlog.part');
+    const hlog = new StreamedHlog(dir, { startedAt: new Date().toISOString(), version: '0', runId: 'r', lock: 'zsmalloc.c', scenario: 's', seed: 1 }, 2);
+    const c = new Collector();
+    const h = newJsHistogram();
+    h.recordValue(1000);
+    const metrics = { 'reader-hold': encodeIntoCompressedBase64(h) };
+    const lines = () => readFileSync(part, 'utf8').split('\n').filter((l) => l.startsWith('Tag=')).length;
+    c.epochStartMs.push(500);
+    c.accept({ type: 'interval', worker: 0, interval: 0, metrics });
+    hlog.stream(c);
+    expect(lines()).toBe(0); // CPU 1 has not sent interval 0 yet
+    c.accept({ type: 'interval', worker: 1, interval: 0, metrics });
+    hlog.stream(c);
+    hlog.stream(c);
+    expect(lines()).toBe(1);
+    expect(readHlogTotals(readFileSync(part, 'utf8'))['reader-hold']!.totalCount).toBe(2);
+    hlog.close();
+    expect(existsSync(part)).toBe(false);
+  });
+});
+
 describe('run --zsmalloc with the example patch', () => {
   it('tells how the violation happened: summary.json, report.html and the terminal carry the recorded steps and events', () => {
     const tree = mkdtempSync(join(tmpdir(), 'zss-tree-'));
@@ -138,6 +166,7 @@ describe('interval histograms and stutter audits on the kernel pool', () => {
     const totals = readHlogTotals(text);
     expect(totals['reader-lock-wait']!.totalCount).toBe(s.metrics['reader-lock-wait'].count);
     expect(totals['migrate-op']!.totalCount).toBe(s.metrics['migrate-op'].count);
+    expect(existsSync(join(r.out, 'run.hlog.part'))).toBe(false);
     // compare reads the run's summary and run.hlog as a model run's
     const compared = cli(['compare', r.out, r.out, '--out', join(r.out, 'compare.html')], { out: false });
     expect(compared.code, compared.stderr).toBe(0);

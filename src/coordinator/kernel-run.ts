@@ -13,6 +13,8 @@ import { formatKernelOps } from '../zsmalloc/flight.js';
 import type { KernelRole } from '../zsmalloc/roles.js';
 import { readZsmallocTree } from '../zsmalloc/compile.js';
 import type { RunConfig } from './config.js';
+import type { Collector } from './collector.js';
+import { StreamedHlog } from './kernel-hlog.js';
 import { runKernelStress, type KernelStressOptions } from './kernel-stress.js';
 import type { RunOutcome } from './run-results.js';
 import type { Log } from './stats.js';
@@ -62,7 +64,11 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): 
   const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-kernel-${cfg.seed}`;
   const dir = cfg.out ?? join(process.cwd(), 'results', runId);
   mkdirSync(dir, { recursive: true });
-  const opts = kernelStressOptions(cfg, zsmalloc);
+  const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const stress = kernelStressOptions(cfg, zsmalloc);
+  const cpus = Object.values(stress.roles).reduce((n, k) => n + k, 0);
+  const hlog = new StreamedHlog(dir, { startedAt: startedAt.toISOString(), version, runId, lock: zsmalloc, scenario: cfg.scenarioName, seed: cfg.seed }, cpus);
+  const opts = { ...stress, onEpoch: (c: Collector) => hlog.stream(c) };
   log(`zspage-stress: ${tree.display} as the pool, ${Object.entries(opts.roles).map(([r, n]) => `${n} ${r}${n === 1 ? '' : 's'}`).join(', ')}, ${opts.durationMs / 1000} s, seed ${cfg.seed}`);
   const t0 = performance.now();
   let harnessError: string | null = null;
@@ -85,7 +91,7 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): 
   });
   const summary: Summary = {
     tool: 'zspage-stress',
-    version: (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version,
+    version,
     runId,
     verdict,
     ended,
@@ -122,6 +128,7 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): 
     rerun: `npx zspage-stress run --zsmalloc ${zsmalloc} --scenario ${cfg.scenarioName} --seed ${cfg.seed}`,
   };
   writeResults(dir, { summary, totals: result?.totals ?? {}, intervals: result?.intervals ?? [], timeline: [] });
+  hlog.close();
   tellKernelRun(log, summary, cfg, zsmalloc, dir);
   return { summary, dir, exitCode };
 }

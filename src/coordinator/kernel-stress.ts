@@ -17,7 +17,7 @@ import { ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, kernelLayout, type KernelLayout } from
 import { storeObject, type KernelCounters, type KernelRole, type KernelRoleConfig } from '../zsmalloc/roles.js';
 import { KernelPool } from '../zsmalloc/runtime.js';
 import { Rng } from '../rng.js';
-import type { Interval } from './collector.js';
+import type { Collector, Interval } from './collector.js';
 import { KernelWatch } from './kernel-watch.js';
 
 const ZERO: Distribution = { kind: 'fixed', a: 0, b: 0 };
@@ -44,6 +44,8 @@ export interface KernelStressOptions {
   /** A stutter audit every this many ms (default 0: only the final audit), and how long the CPUs get to park for it (default PARK_MS). */
   auditEveryMs?: number;
   parkMs?: number;
+  /** At each stat interval, with the intervals received so far (kernel-hlog.ts). */
+  onEpoch?: (collector: Collector) => void;
   /** The flight recorder (default on; off only to measure what it costs). */
   flightRecorder?: boolean;
 }
@@ -128,7 +130,7 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
   const recent = () => recentKernelOps(mem, coordinator.bytes, L, names);
   const startEpochMs = Date.now();
   const done = new Set<number>();
-  const every = { statIntervalMs: opts.statIntervalMs ?? 0, auditEveryMs: opts.auditEveryMs ?? 0, parkMs: opts.parkMs ?? PARK_MS };
+  const every = { statIntervalMs: opts.statIntervalMs ?? 0, auditEveryMs: opts.auditEveryMs ?? 0, parkMs: opts.parkMs ?? PARK_MS, onEpoch: opts.onEpoch };
   const watch = new KernelWatch(coordinator, every, () => running === roles.length && done.size === 0, roles.length, (kind, message, by) => {
     Atomics.add(mem, HDR.VIOLATIONS, 1);
     violations.push({ kind, message, by, atMs: Date.now() - startEpochMs, recent: recent() });

@@ -21,6 +21,8 @@ export interface KernelWatchOptions {
   auditEveryMs: number;
   /** How long the CPUs get to park for a stutter before it is a stall. */
   parkMs: number;
+  /** At each epoch bump, with the intervals received so far (run.hlog.part grows by them). */
+  onEpoch?: (collector: Collector) => void;
 }
 
 export class KernelWatch {
@@ -72,6 +74,7 @@ export class KernelWatch {
         this.nextStat += this.opts.statIntervalMs;
         this.collector.epochStartMs.push(Math.round(t));
         Atomics.add(mem, HDR.EPOCH, 1);
+        this.opts.onEpoch?.(this.collector);
       }
       if (t >= this.nextAudit && this.auditing && this.allRunning() && !this.stopped()) {
         await this.stutter();
