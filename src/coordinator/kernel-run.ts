@@ -9,10 +9,13 @@ import { summarizeHistogram, type Summary } from '../records/summary.js';
 import { writeResults } from '../report/write.js';
 import { flatParams, scenarioInput } from '../scenario/echo.js';
 import { packageRoot } from '../paths.js';
+import { formatKernelOps } from '../zsmalloc/flight.js';
 import type { KernelRole } from '../zsmalloc/roles.js';
 import { readZsmallocTree, sourcesHash } from '../zsmalloc/compile.js';
 import type { KernelStressTuning } from '../zsmalloc/mutations.js';
 import type { RunConfig } from './config.js';
+import type { Collector } from './collector.js';
+import { StreamedHlog } from './kernel-hlog.js';
 import { runKernelStress, type KernelStressOptions } from './kernel-stress.js';
 import type { RunOutcome } from './run-results.js';
 import type { Log } from './stats.js';
@@ -20,6 +23,8 @@ import type { Log } from './stats.js';
 const KPAGE = 4096;
 /** The share of the kernel pool's migrations aimed at a page holding a stable object. */
 const TARGETED_MIGRATIONS = 0.5;
+/** Flight recorder lines printed for the first violation (summary.json and report.html hold them all). */
+const RECENT_SHOWN = 24;
 
 /** The scenario's roles and objects, as the kernel pool's stress takes them. */
 export function kernelStressOptions(cfg: RunConfig, zsmalloc: string): KernelStressOptions {
@@ -47,6 +52,9 @@ export function kernelStressOptions(cfg: RunConfig, zsmalloc: string): KernelStr
     hold: s.readers.hold,
     pauses: { churner: s.churners.pause, compactor: s.compactors.pause, migrator: s.migrators.pause },
     keepGoing: cfg.keepGoing,
+    statIntervalMs: s.statInterval / 1e6,
+    auditEveryMs: s.auditEvery / 1e6,
+    parkMs: s.stallTimeout / 1e6,
   };
 }
 
@@ -65,7 +73,11 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log, t
   const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-kernel-${cfg.seed}`;
   const dir = cfg.out ?? join(process.cwd(), 'results', runId);
   mkdirSync(dir, { recursive: true });
-  const opts = tuned(kernelStressOptions(cfg, zsmalloc), tuning);
+  const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const stress = tuned(kernelStressOptions(cfg, zsmalloc), tuning);
+  const cpus = Object.values(stress.roles).reduce((n, k) => n + k, 0);
+  const hlog = new StreamedHlog(dir, { startedAt: startedAt.toISOString(), version, runId, lock: zsmalloc, scenario: cfg.scenarioName, seed: cfg.seed }, cpus);
+  const opts = { ...stress, onEpoch: (c: Collector) => hlog.stream(c) };
   log(`zspage-stress: ${tree.display} as the pool, ${Object.entries(opts.roles).map(([r, n]) => `${n} ${r}${n === 1 ? '' : 's'}`).join(', ')}, ${opts.durationMs / 1000} s, seed ${cfg.seed}`);
   const t0 = performance.now();
   let harnessError: string | null = null;
@@ -88,7 +100,7 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log, t
   });
   const summary: Summary = {
     tool: 'zspage-stress',
-    version: (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version,
+    version,
     runId,
     verdict,
     ended,
@@ -110,22 +122,35 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log, t
     },
     startedAt: startedAt.toISOString(),
     elapsedMs: Math.round(performance.now() - t0),
-    violations: violations.map((v) => ({ kind: v.kind, message: v.message, atMs: v.atMs, by: v.by })),
+    violations: violations.map((v) => ({ kind: v.kind, message: v.message, atMs: v.atMs, by: v.by, ...(v.recent?.length ? { recentCalls: v.recent } : {}) })),
     violationCount: violations.length,
     firstViolationMs: violations[0]?.atMs ?? null,
     counters,
     workers,
     coverage: { allStartedMs: null, counts: {}, firstHitMs: {} },
     metrics: Object.fromEntries(Object.entries(result?.totals ?? {}).map(([name, h]) => [name, summarizeHistogram(h)])),
-    audits: { count: result?.audited !== null && result ? 1 : 0, objects: Math.max(0, result?.audited ?? 0), bytes: 0, lastMs: 0 },
+    audits: result?.audits ?? { count: 0, objects: 0, bytes: 0, lastMs: 0 },
     notes: [
       ...(harnessError ? [harnessError] : []),
       ...(result && result.audited === null ? ['the final audit did not run: a worker did not finish its step'] : []),
     ],
     rerun: tuning ? `npx zspage-stress replay ${dir}` : `npx zspage-stress run --zsmalloc ${zsmalloc} --scenario ${cfg.scenarioName} --seed ${cfg.seed}`,
   };
-  writeResults(dir, { summary, totals: result?.totals ?? {}, intervals: [], timeline: [] });
+  writeResults(dir, { summary, totals: result?.totals ?? {}, intervals: result?.intervals ?? [], timeline: [] });
+  hlog.close();
+  tellKernelRun(log, summary, cfg, zsmalloc, dir, tuning);
+  return { summary, dir, exitCode };
+}
+
+/** The run's last lines: its first violations, how the first explained one happened, notes, verdict. */
+function tellKernelRun(log: Log, summary: Summary, cfg: RunConfig, zsmalloc: string, dir: string, tuning?: KernelStressTuning): void {
+  const { verdict } = summary;
   for (const v of summary.violations.slice(0, 5)) log(`zspage-stress: VIOLATION ${v.kind} at ${v.atMs} ms by ${v.by}: ${v.message}`);
+  const explained = summary.violations.find((v) => v.recentCalls && v.recentCalls.length > 0);
+  if (explained) {
+    log(`zspage-stress: how it happened: the last role steps and zspage-lock events (${explained.kind} at ${explained.atMs} ms), in order:`);
+    for (const line of formatKernelOps(explained.recentCalls!.slice(-RECENT_SHOWN))) log(`zspage-stress:   ${line}`);
+  }
   for (const n of summary.notes) log(`zspage-stress: note: ${n}`);
   const total = summary.violationCount;
   log(
@@ -134,5 +159,4 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log, t
       (tuning ? ` tuning=${JSON.stringify(tuning)}` : ''),
   );
   log(`zspage-stress: results in ${relative(process.cwd(), dir) || dir}; rerun: ${summary.rerun}`);
-  return { summary, dir, exitCode };
 }

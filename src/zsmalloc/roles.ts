@@ -3,6 +3,7 @@
 // and the workqueue running zsmalloc's deferred free. Stable objects (slots below
 // `stable`) are never freed, so a reader may pick any; each churner owns its own slots.
 import { Rng } from '../rng.js';
+import { STEP } from './flight.js';
 import { KOBJ, KOBJ_WORDS, KPAGE_BYTES } from './layout.js';
 import type { KernelPool } from './runtime.js';
 
@@ -120,6 +121,8 @@ export function kernelRoleStep(
 ): () => void {
   const mem = pool.mem;
   const objAt = (slot: number) => pool.L.objects + slot * KOBJ_WORDS;
+  // each step goes to the CPU's flight recorder as it begins
+  const flight = pool.zspageLocks.flight;
   switch (role) {
     case 'reader':
       return () => {
@@ -127,7 +130,8 @@ export function kernelRoleStep(
         const slot = rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable);
         const sleeps = cfg.sleepFraction > 0 && rng.float() < cfg.sleepFraction;
         const ns = sleeps ? holdNs() : 0;
-        const hold = ns > 0 ? () => (pool.sleepHolding(ns / 1e6), counters.sleepingReads++) : null;
+        const hold = ns > 0 ? () => (flight.step(STEP.SLEEP, ns / 1e3), pool.sleepHolding(ns / 1e6), counters.sleepingReads++) : null;
+        flight.step(STEP.READ, mem[objAt(slot) + KOBJ.HANDLE]!);
         counters.bytesVerified += readObject(pool, slot, hold, report, time);
       };
     case 'churner':
@@ -136,17 +140,23 @@ export function kernelRoleStep(
         const at = objAt(slot);
         const h = mem[at + KOBJ.HANDLE]!;
         if (h !== 0 && (rng.next() & 1) === 0) {
+          flight.step(STEP.FREE, h);
           pool.x.zsh_free(h);
           mem[at + KOBJ.HANDLE] = 0;
-        } else if (!storeObject(pool, slot, cfg.minSize + rng.below(cfg.maxSize - cfg.minSize + 1))) {
+          return;
+        }
+        flight.step(STEP.WRITE, h);
+        if (!storeObject(pool, slot, cfg.minSize + rng.below(cfg.maxSize - cfg.minSize + 1))) {
           counters.mallocFailed++;
         }
       };
     case 'compactor':
       return () => {
         const t0 = time ? performance.now() : 0;
+        flight.step(STEP.COMPACT, 0);
         counters.pagesCompacted += pool.x.zsh_compact();
         time?.('compact-op', (performance.now() - t0) * 1e6);
+        flight.step(STEP.WORK, 0);
         counters.workRun += pool.x.zsh_run_work();
       };
     case 'migrator':
@@ -160,6 +170,7 @@ export function kernelRoleStep(
             ? pfnOfObject(pool, rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable))
             : base + rng.below(pool.L.pages);
         const t0 = time ? performance.now() : 0;
+        flight.step(STEP.MIGRATE, pfn);
         const r = pool.x.zsh_migrate(pfn, pool.scratch);
         if (r !== 1) time?.('migrate-op', (performance.now() - t0) * 1e6);
         if (r === 0) counters.migrated++;
