@@ -43,7 +43,7 @@ module.exports = {
   forbidden: [
     ...layerRules,
     {
-      name: 'roles drive no particular pool',
+      name: 'roles-drive-no-pool',
       comment: 'a role step sees the pool only through its ops table (src/roles/pool.ts), never the model or the kernel pool',
       severity: 'error',
       from: { path: '^src/roles/' },
