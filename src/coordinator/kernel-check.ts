@@ -21,8 +21,14 @@ const MIXES = [
   { part: 'stress: selftest mix', scenario: 'selftest', share: 0.45 },
   { part: 'stress: default mix', scenario: 'default', share: 0.45 },
 ] as const;
-/** The explorer's programs (docs/ZSMALLOC.md), in turns of a few executions each, random and PCT. */
-const PROGRAMS = ['R0s/M0/F1', 'R0s/M0/C', 'C/C/R0s', 'F0,F1,F2,F3/M4/D'];
+/**
+ * The explorer's programs (docs/ZSMALLOC.md), in turns of a few executions each, random then
+ * PCT: a reader against migration and a free; frees that empty zspages (each CPU running the
+ * deferred free it queued, as its kworker would) against kcompactd's pass over every page; a
+ * reader against migration and compaction; compaction, its deferred free and frees against
+ * that pass; two compactors; frees against a migration holding a page lock.
+ */
+const PROGRAMS = ['R0s/M0/F1', 'F0,F1,F2,F3,D/S,S,S/F4,F5,F6,F7,D', 'R0s/M0/C', 'C,D/S,S/F0,F1,F2,F5,D', 'C/C/R0s', 'F0,F1,F2,F3/M4/D'];
 const EXPLORE_SHARE = 0.1;
 const EXPLORE_MAX_MS = 3000;
 const TURN = 10;
@@ -91,8 +97,8 @@ async function explorePart(opts: KernelCheckOptions, budgetMs: number, now: () =
   const start = now();
   let executions = 0;
   for (let turn = 0; now() - start < budgetMs; turn++) {
-    const program = PROGRAMS[turn % PROGRAMS.length]!;
-    const strategy = Math.floor(turn / PROGRAMS.length) % 2 === 0 ? 'random' : 'pct';
+    const program = PROGRAMS[Math.floor(turn / 2) % PROGRAMS.length]!;
+    const strategy = turn % 2 === 0 ? 'random' : 'pct';
     const seed = (opts.seed + Math.floor(turn / (2 * PROGRAMS.length))) >>> 0;
     const r = await exploreKernel({ zsmalloc: opts.zsmalloc, program, strategy, depth: 3, iterations: TURN, seed, objects: 8, objectSize: 1000, maxSteps: 200_000 });
     executions += r.iterations;
