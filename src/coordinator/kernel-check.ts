@@ -18,8 +18,8 @@ export interface KernelCheckOptions {
 }
 
 const MIXES = [
-  { part: 'stress: selftest mix', scenario: 'selftest', share: 0.45 },
-  { part: 'stress: default mix', scenario: 'default', share: 0.45 },
+  { part: 'stress: selftest mix', scenario: 'selftest', share: 0.4 },
+  { part: 'stress: default mix', scenario: 'default', share: 0.4 },
 ] as const;
 /**
  * The explorer's programs (docs/ZSMALLOC.md), in turns of a few executions each, random then
@@ -29,9 +29,10 @@ const MIXES = [
  * that pass; two compactors; frees against a migration holding a page lock.
  */
 const PROGRAMS = ['R0s/M0/F1', 'F0,F1,F2,F3,D/S,S,S/F4,F5,F6,F7,D', 'R0s/M0/C', 'C,D/S,S/F0,F1,F2,F5,D', 'C/C/R0s', 'F0,F1,F2,F3/M4/D'];
-const EXPLORE_SHARE = 0.1;
-const EXPLORE_MAX_MS = 3000;
-const TURN = 10;
+/** A fifth of the budget, at most 6 s: the races the stress rarely meets need its executions. */
+const EXPLORE_SHARE = 0.2;
+const EXPLORE_MAX_MS = 6000;
+const TURN = 20;
 /** Compiling, booting and the final audit, around each part's duration. */
 const PART_TAIL_MS = 600;
 const MIN_PART_MS = 1000;
@@ -100,7 +101,7 @@ async function explorePart(opts: KernelCheckOptions, budgetMs: number, now: () =
     const program = PROGRAMS[Math.floor(turn / 2) % PROGRAMS.length]!;
     const strategy = turn % 2 === 0 ? 'random' : 'pct';
     const seed = (opts.seed + Math.floor(turn / (2 * PROGRAMS.length))) >>> 0;
-    const r = await exploreKernel({ zsmalloc: opts.zsmalloc, program, strategy, depth: 3, iterations: TURN, seed, objects: 8, objectSize: 1000, maxSteps: 200_000 });
+    const r = await exploreKernel({ zsmalloc: opts.zsmalloc, program, strategy, depth: 2, iterations: TURN, seed, objects: 8, objectSize: 1000, maxSteps: 200_000 });
     executions += r.iterations;
     if (r.failure) {
       return {
