@@ -23,7 +23,7 @@ const MIXES = [
 ] as const;
 /**
  * The explorer's programs (docs/ZSMALLOC.md), in turns of a few executions each, random then
- * PCT: a reader against migration and a free; frees that empty zspages (each CPU running the
+ * PCT (SCHEDULES): a reader against migration and a free; frees that empty zspages (each CPU running the
  * deferred free it queued, as its kworker would) against kcompactd's pass over every page; a
  * reader against migration and compaction; compaction, its deferred free and frees against
  * that pass; two compactors; frees against a migration holding a page lock.
@@ -93,15 +93,22 @@ export async function runKernelCheck(opts: KernelCheckOptions, log: (line: strin
   };
 }
 
-/** Each program in turn, random then PCT, a few executions a turn, until a failure or the time is up. */
+/** A program's turns: random, then PCT with one and with two priority changes. */
+const SCHEDULES = [
+  { strategy: 'random', depth: 2 },
+  { strategy: 'pct', depth: 2 },
+  { strategy: 'pct', depth: 3 },
+] as const;
+
+/** Each program in turn, under each schedule, a few executions a turn, until a failure or the time is up. */
 async function explorePart(opts: KernelCheckOptions, budgetMs: number, now: () => number): Promise<CheckPart> {
   const start = now();
   let executions = 0;
   for (let turn = 0; now() - start < budgetMs; turn++) {
-    const program = PROGRAMS[Math.floor(turn / 2) % PROGRAMS.length]!;
-    const strategy = turn % 2 === 0 ? 'random' : 'pct';
-    const seed = (opts.seed + Math.floor(turn / (2 * PROGRAMS.length))) >>> 0;
-    const r = await exploreKernel({ zsmalloc: opts.zsmalloc, program, strategy, depth: 2, iterations: TURN, seed, objects: 8, objectSize: 1000, maxSteps: 200_000 });
+    const program = PROGRAMS[Math.floor(turn / SCHEDULES.length) % PROGRAMS.length]!;
+    const { strategy, depth } = SCHEDULES[turn % SCHEDULES.length]!;
+    const seed = (opts.seed + Math.floor(turn / (SCHEDULES.length * PROGRAMS.length))) >>> 0;
+    const r = await exploreKernel({ zsmalloc: opts.zsmalloc, program, strategy, depth, iterations: TURN, seed, objects: 8, objectSize: 1000, maxSteps: 200_000 });
     executions += r.iterations;
     if (r.failure) {
       return {
@@ -113,7 +120,7 @@ async function explorePart(opts: KernelCheckOptions, budgetMs: number, now: () =
         failedAfterMs: Math.round(now()),
         kind: r.failure.kind,
         message: r.failure.message,
-        replay: `npx zspage-stress explore --zsmalloc ${opts.zsmalloc} --replay '${r.failure.replay}'`,
+        replay: `npx zspage-stress explore --zsmalloc ${opts.zsmalloc}${strategy === 'pct' ? ` --depth ${depth}` : ''} --replay '${r.failure.replay}'`,
         evidence: `${r.failure.kind} after ${r.failure.steps} kernel calls of execution ${r.failure.replay}: ${r.failure.message}`,
         iterations: executions,
       };
