@@ -13,7 +13,7 @@ import type { KernelExecution, KernelExploreMessage } from '../supervised/kernel
 import { spawnWorker } from '../supervised/worker.js';
 import { compileZsmalloc } from '../zsmalloc/compile.js';
 import { abortExecution, CPU_STATE, GATE, gateWords, runToNextPoint } from '../zsmalloc/gate.js';
-import { kernelLayout } from '../zsmalloc/layout.js';
+import { kernelLayout, type KernelLayout } from '../zsmalloc/layout.js';
 import { parseKernelProgram, type KernelOp } from '../zsmalloc/program.js';
 import { pfnOfObject, storeObject } from '../zsmalloc/roles.js';
 import { KernelPool } from '../zsmalloc/runtime.js';
@@ -100,15 +100,10 @@ export async function exploreKernel(opts: KernelExploreOptions): Promise<KernelE
 
   async function execute(n: number) {
     const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
-    const setupViolations: { kind: ViolationKind; message: string }[] = [];
-    const pool = new KernelPool(module, memory, L, 0, { report: (kind, message) => setupViolations.push({ kind, message }) });
-    pool.boot();
-    pool.x.zsh_cpu_up();
-    for (let slot = 0; slot < opts.objects; slot++) if (!storeObject(pool, slot, opts.objectSize)) throw new Error('explore: the setup ran out of pages');
+    const { pool, setupViolations, setupPfns } = setUp(module, memory, L, opts);
     const control = new SharedArrayBuffer(4 * gateWords(cpus));
     const ctl = new Int32Array(control);
     const seen: { kind: ViolationKind; message: string }[] = [];
-    const setupPfns = Array.from({ length: opts.objects }, (_, slot) => pfnOfObject(pool, slot));
     const ran = programs.map((ops, i) => runOn(workers[i]!, { type: 'run', memory, control, pages: PAGES, cpus, objectSlots: opts.objects, ops, setupPfns }, seen));
     const steps = schedule(ctl, pool.mem, n);
     await Promise.all(ran);
@@ -151,6 +146,17 @@ export async function exploreKernel(opts: KernelExploreOptions): Promise<KernelE
       if (!runToNextPoint(ctl, pick + 1, STUCK_MS)) return end(step, true);
     }
   }
+}
+
+/** The pool booted on CPU 0 with the setup's objects stored, and the page each is on. */
+function setUp(module: WebAssembly.Module, memory: WebAssembly.Memory, L: KernelLayout, opts: KernelExploreOptions) {
+  const setupViolations: { kind: ViolationKind; message: string }[] = [];
+  const pool = new KernelPool(module, memory, L, 0, { report: (kind, message) => setupViolations.push({ kind, message }) });
+  pool.boot();
+  pool.x.zsh_cpu_up();
+  for (let slot = 0; slot < opts.objects; slot++) if (!storeObject(pool, slot, opts.objectSize)) throw new Error('explore: the setup ran out of pages');
+  const setupPfns = Array.from({ length: opts.objects }, (_, slot) => pfnOfObject(pool, slot));
+  return { pool, setupViolations, setupPfns };
 }
 
 function runOn(worker: Worker, run: KernelExecution, seen: { kind: ViolationKind; message: string }[]): Promise<void> {
