@@ -172,8 +172,9 @@ export function kernelRoleStep(
           if (pageInUse(pool, cursor)) pfns.push(pool.L.frames / KPAGE_BYTES + cursor);
         }
         const results = migrateCluster(pool, pfns);
-        // one op a page handed to the migration core, as a targeted pick is (the worker counts one)
-        counters.ops += Math.max(0, pfns.length - 1);
+        // one op a page handed to the migration core, as a targeted pick is (the worker counts
+        // one a step, and takes its first step's count of 1 for "running")
+        if (counters.ops > 0) counters.ops += Math.max(0, pfns.length - 1);
         const moved = results.filter((r) => r !== NOT_MOVABLE).length;
         if (moved > 0) time?.('migrate-op', ((performance.now() - t0) * 1e6) / moved);
         results.forEach(tally);
