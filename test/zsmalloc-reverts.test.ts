@@ -57,10 +57,14 @@ describe('reverted upstream race fixes are caught by the explorer, and replay', 
     expect(record.replay).toMatch(/^npx zspage-stress explore --zsmalloc \S+ --replay '[^']+@(random|pct):\d+:\d+'$/);
   }, 120_000);
 
-  it('the programs name pages by what they are: P<n> (object n\'s page at the start) and S (every page in use)', () => {
+  it('the programs name pages by what they are: P<n> (object n\'s page at the start) and S (every page in use)', async () => {
     expect(parseKernelProgram('P0/S', 2)).toEqual([[{ op: 'migrate-setup', slot: 0 }], [{ op: 'scan' }]]);
     expect(() => parseKernelProgram('S1', 2)).toThrow(/'S1' is not an operation/);
-  });
+    // a page migrated while its zspage empties, twice (the second time it is the old page: freed)
+    const r = await explore(TREES.mainline, { program: 'P0,P0/F0,F1,F2,F3,D', strategy: 'random', seed: 1 });
+    expect(r.failure, r.failure?.message).toBeNull();
+    expect(r.iterations).toBe(20);
+  }, 60_000);
 });
 
 const stress = (zsmalloc: string, seed: number): KernelStressOptions => ({
