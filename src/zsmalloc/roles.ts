@@ -163,37 +163,8 @@ export function kernelRoleStep(
         flight.step(STEP.WORK, 0);
         counters.workRun += pool.x.zsh_run_work();
       };
-    case 'migrator': {
-      let cursor = rng.below(pool.L.pages);
-      const tally = (r: number) => (r === MIGRATED ? counters.migrated++ : r === REFUSED ? counters.migrateRefused++ : 0);
-      return () => {
-        // a share of the picks: the page of a stable object (a hot one in the readers' share);
-        // the rest: compaction's next cluster of pages in use (the pages of zspages being
-        // filled, emptied, compacted or freed alike), isolated first and moved after
-        const t0 = time ? performance.now() : 0;
-        if (cfg.stable > 0 && rng.float() < cfg.targetedMigrations) {
-          const hot = cfg.hotObjects > 0 && rng.float() < cfg.hotFraction;
-          const pfn = pfnOfObject(pool, rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable));
-          flight.step(STEP.MIGRATE, pfn);
-          const r = pool.x.zsh_migrate(pfn, pool.scratch);
-          if (r !== NOT_MOVABLE) time?.('migrate-op', (performance.now() - t0) * 1e6);
-          tally(r);
-          return;
-        }
-        const pfns = [];
-        for (let tries = 0; tries < pool.L.pages && pfns.length < CLUSTER_MAX; tries++, cursor = (cursor + 1) % pool.L.pages) {
-          if (pageInUse(pool, cursor)) pfns.push(pool.L.frames / KPAGE_BYTES + cursor);
-        }
-        if (pfns.length > 0) flight.step(STEP.MIGRATE, pfns[0]!);
-        const results = migrateCluster(pool, pfns);
-        // one op a page handed to the migration core, as a targeted pick is (the worker counts
-        // one a step, and takes its first step's count of 1 for "running")
-        if (counters.ops > 0) counters.ops += Math.max(0, pfns.length - 1);
-        const moved = results.filter((r) => r !== NOT_MOVABLE).length;
-        if (moved > 0) time?.('migrate-op', ((performance.now() - t0) * 1e6) / moved);
-        results.forEach(tally);
-      };
-    }
+    case 'migrator':
+      return migratorStep(pool, cfg, rng, counters, time);
   }
 }
 
@@ -214,4 +185,38 @@ export function migrateCluster(pool: KernelPool, pfns: readonly number[]): numbe
   const results = pool.scratch + 4 * CLUSTER_MAX;
   pool.x.zsh_migrate_cluster(pool.scratch, pfns.length, results, results + 4 * CLUSTER_MAX);
   return Array.from(pool.mem.subarray(results >> 2, (results >> 2) + pfns.length));
+}
+
+/** The MM core's migrations (kcompactd, compaction's pfn scanner) of the pool's pages. */
+function migratorStep(pool: KernelPool, cfg: KernelRoleConfig, rng: Rng, counters: KernelCounters, time: KernelTiming | null): () => void {
+  const flight = pool.zspageLocks.flight;
+  let cursor = rng.below(pool.L.pages);
+  const tally = (r: number) => (r === MIGRATED ? counters.migrated++ : r === REFUSED ? counters.migrateRefused++ : 0);
+  return () => {
+    // a share of the picks: the page of a stable object (a hot one in the readers' share);
+    // the rest: compaction's next cluster of pages in use (the pages of zspages being
+    // filled, emptied, compacted or freed alike), isolated first and moved after
+    const t0 = time ? performance.now() : 0;
+    if (cfg.stable > 0 && rng.float() < cfg.targetedMigrations) {
+      const hot = cfg.hotObjects > 0 && rng.float() < cfg.hotFraction;
+      const pfn = pfnOfObject(pool, rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable));
+      flight.step(STEP.MIGRATE, pfn);
+      const r = pool.x.zsh_migrate(pfn, pool.scratch);
+      if (r !== NOT_MOVABLE) time?.('migrate-op', (performance.now() - t0) * 1e6);
+      tally(r);
+      return;
+    }
+    const pfns = [];
+    for (let tries = 0; tries < pool.L.pages && pfns.length < CLUSTER_MAX; tries++, cursor = (cursor + 1) % pool.L.pages) {
+      if (pageInUse(pool, cursor)) pfns.push(pool.L.frames / KPAGE_BYTES + cursor);
+    }
+    if (pfns.length > 0) flight.step(STEP.MIGRATE, pfns[0]!);
+    const results = migrateCluster(pool, pfns);
+    // one op a page handed to the migration core, as a targeted pick is (the worker counts
+    // one a step, and takes its first step's count of 1 for "running")
+    if (counters.ops > 0) counters.ops += Math.max(0, pfns.length - 1);
+    const moved = results.filter((r) => r !== NOT_MOVABLE).length;
+    if (moved > 0) time?.('migrate-op', ((performance.now() - t0) * 1e6) / moved);
+    results.forEach(tally);
+  };
 }
