@@ -35,3 +35,24 @@ export function mutant(tree: string, name: string): string {
 
 /** Mainline with its zspage lock (struct zspage_lock, 6.15+) replaced by v5's as posted. */
 export const mainlineWithV5 = () => mutant(TREES.mainline, 'v5-lock-as-posted');
+
+/** The upstream fixes reverted, as patches a user would apply to a tree (test/fixtures/kernel/reverts). */
+export const REVERTS = join(ROOT, 'test/fixtures/kernel/reverts');
+
+/**
+ * A copy of the `version` fixture tree with `patch` (a unified diff of mm/zsmalloc.c, in
+ * REVERTS) applied, as `patch -p1` would: each hunk's old lines must be in the file as they are.
+ */
+export function reverted(version: keyof typeof TREES, patch: string): string {
+  const text = readFileSync(join(REVERTS, patch), 'utf8');
+  const hunks = text.split(/^@@ [^\n]*@@\n/m).slice(1);
+  if (hunks.length === 0) throw new Error(`${patch}: no hunk`);
+  return mutated(
+    TREES[version],
+    hunks.map((hunk): [string, string] => {
+      const lines = hunk.replace(/\n$/, '').split('\n');
+      const side = (keep: string) => `${lines.filter((l) => l[0] === ' ' || l[0] === keep).map((l) => l.slice(1)).join('\n')}\n`;
+      return [side('-'), side('+')];
+    }),
+  );
+}

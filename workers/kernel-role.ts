@@ -44,10 +44,13 @@ const ops = new KernelOps(pool, plan, task.config.targetedMigrations, (message) 
 const step = roleStep(env, ops);
 const c = env.counters;
 let oopsed = false;
+let running = false;
 try {
   runLoop(env, ops, () => {
     pool.call(step);
-    if (c[COUNTER.OPS] === 0) post({ type: 'running', by });
+    if (running) return;
+    running = true;
+    post({ type: 'running', by });
   });
 } catch (err) {
   // a BUG ends this CPU's work, as an oops ends the task; anything else is the harness's

@@ -85,7 +85,7 @@ function floorLoops({ mem }: Arena, at: number): Loops {
   };
 }
 
-// Every role's lock gets a ProbeAtomics (src/roles/context.ts); a writer's trylock
+// Every role's lock gets a ProbeAtomics (src/pools/model-context.ts); a writer's trylock
 // runs watched, as the shadow hooks watch it (src/invariants/shadow.ts).
 /** A built-in by name, or a lock file (a C lock, say) by path. */
 async function benchDesign(lock: string): Promise<LockDesign> {

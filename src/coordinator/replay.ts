@@ -43,7 +43,9 @@ export async function replay(opts: ReplayOptions, log: (line: string) => void): 
   if (!check.zsmalloc || !schedule) throw new BadInputError(`replay: the check's failing part '${part.part}' replays with: ${part.replay ?? '(none recorded)'}`);
   const tree = sameSources(check.zsmalloc.path, check.zsmalloc.sha256, null, opts.zsmalloc);
   log(`zspage-stress: replaying the check's first failing part, ${part.part}: ${schedule} on ${tree} (exactly: the schedule decides every step)`);
-  const r = await replayKernelExplorePart(tree, schedule);
+  // the explorer's default PCT depth unless the replay names one
+  const depth = Number(/--depth (\d+)/.exec(part.replay ?? '')?.[1] ?? 2);
+  const r = await replayKernelExplorePart(tree, schedule, depth);
   if (!r) {
     log(`zspage-stress: ${schedule} on ${tree}: the execution runs clean`);
     return EXIT.pass;

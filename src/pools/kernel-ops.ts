@@ -7,12 +7,11 @@ import { MIGRATE, type PoolOps, type RolePlan } from '../roles/pool.js';
 import type { KernelRoleTask } from '../supervised/kernel-role-messages.js';
 import { STEP } from '../zsmalloc/flight.js';
 import { KOBJ, KOBJ_WORDS, KPAGE_BYTES } from '../zsmalloc/layout.js';
-import { objectSeed, pfnOfObject, storeObject } from '../zsmalloc/roles.js';
+import { CLUSTER_MAX, ZSH_MIGRATED, ZSH_REFUSED, migrateCluster, objectSeed, pageInUse, pfnOfObject, storeObject } from '../zsmalloc/roles.js';
 import type { KernelPool } from '../zsmalloc/runtime.js';
 
-/** What zsh_migrate() says became of a page (zsh_migrate.h). */
-const ZSH_MIGRATED = 0;
-const ZSH_REFUSED = 4;
+/** A MIGRATE outcome for what zsh_migrate() says became of a page (zsh_migrate.h). */
+const outcome = (r: number) => (r === ZSH_MIGRATED ? MIGRATE.MOVED : r === ZSH_REFUSED ? MIGRATE.REFUSED : MIGRATE.SKIPPED);
 
 /** The role's plan from the kernel stress's task: every read timed; no sparse picks (the class lists are the kernel's). */
 export function kernelPlan(task: KernelRoleTask): RolePlan {
@@ -48,6 +47,9 @@ export class KernelOps implements PoolOps {
   private len = 0;
   private seed = 0;
   private addr = 0;
+  /** Compaction's pfn scanner: where its next cluster starts (-1: not yet drawn), and the cluster. */
+  private cursor = -1;
+  private readonly cluster: number[] = [];
 
   constructor(
     private readonly pool: KernelPool,
@@ -115,9 +117,11 @@ export class KernelOps implements PoolOps {
     this.flight.step(STEP.FREE, h);
     this.pool.x.zsh_free(h);
     this.mem[at + KOBJ.HANDLE] = 0;
+    // schedule_work() queues on this CPU: its kworker runs the deferred free next
+    this.runDeferredWork();
   }
 
-  /** Nothing: the kernel's work item runs on the compactor's CPU (runDeferredWork), not on whoever passes by. */
+  /** Nothing: the kernel's work item runs where it was queued (free) and on the compactor's CPU, not on whoever passes by. */
   kickDeferredWork(): void {}
 
   // process_one_work() for zsmalloc's free work
@@ -141,26 +145,32 @@ export class KernelOps implements PoolOps {
     return -1;
   }
 
-  // migrate_pages() on one page (zsh_migrate(): isolate, page locks, zs_page_migrate(), putback)
-  migrate(pick: number, rng: Rng): number {
-    const { pool } = this;
-    const pfn = pick >= 0 ? pick : this.untargeted(rng);
-    this.flight.step(STEP.MIGRATE, pfn);
-    const r = pool.x.zsh_migrate(pfn, pool.scratch);
-    return r === ZSH_MIGRATED ? MIGRATE.MOVED : r === ZSH_REFUSED ? MIGRATE.REFUSED : MIGRATE.SKIPPED;
-  }
-
-  /**
-   * The pool's own pick: a share (targetedMigrations) the page of a stable object, a hot one
-   * in the readers' hot share, as compaction's pfn scanner finds pages in use; the rest any page.
-   */
-  private untargeted(rng: Rng): number {
+  // migrate_pages(): a page picked (zsh_migrate(): isolate, page locks, zs_page_migrate(),
+  // putback), or the pool's own pick
+  migrate(pick: number, rng: Rng, outcomes: Int32Array): void {
     const { pool, plan } = this;
-    if (plan.stable > 0 && rng.float() < this.targetedMigrations) {
-      const hot = plan.hotObjects > 0 && rng.float() < plan.hotFraction;
-      return pfnOfObject(pool, rng.below(hot ? Math.min(plan.hotObjects, plan.stable) : plan.stable));
+    // the pool's own: a share (targetedMigrations) the page of a stable object, a hot one in
+    // the readers' hot share; the rest compaction's next cluster of pages in use (the pages
+    // of zspages being filled, emptied, compacted or freed alike), isolated first, moved after
+    if (pick >= 0 || (plan.stable > 0 && rng.float() < this.targetedMigrations)) {
+      const pfn = pick >= 0 ? pick : pfnOfObject(pool, rng.below(plan.hotObjects > 0 && rng.float() < plan.hotFraction ? Math.min(plan.hotObjects, plan.stable) : plan.stable));
+      this.flight.step(STEP.MIGRATE, pfn);
+      outcomes[outcome(pool.x.zsh_migrate(pfn, pool.scratch))]!++;
+      return;
     }
-    return pool.L.frames / KPAGE_BYTES + rng.below(pool.L.pages);
+    const pages = pool.L.pages;
+    if (this.cursor < 0) this.cursor = rng.below(pages);
+    const pfns = this.cluster;
+    pfns.length = 0;
+    for (let tries = 0; tries < pages && pfns.length < CLUSTER_MAX; tries++, this.cursor = (this.cursor + 1) % pages) {
+      if (pageInUse(pool, this.cursor)) pfns.push(pool.L.frames / KPAGE_BYTES + this.cursor);
+    }
+    if (pfns.length === 0) {
+      outcomes[MIGRATE.SKIPPED]!++;
+      return;
+    }
+    this.flight.step(STEP.MIGRATE, pfns[0]!);
+    for (const r of migrateCluster(pool, pfns)) outcomes[outcome(r)]!++;
   }
 
   /** Nothing: the kernel pool's watch reads the CPUs' preemption state, not a held state. */

@@ -162,7 +162,11 @@ export class ModelOps implements PoolOps {
     return nr > 0 && nr <= zs.L.params.chainSize ? mem[zspAt(zs, z, ZSP.PAGES + rng.below(nr))]! : -1;
   }
 
-  migrate(pick: number, rng: Rng): number {
+  migrate(pick: number, rng: Rng, outcomes: Int32Array): void {
+    outcomes[this.migrateOne(pick, rng)]!++;
+  }
+
+  private migrateOne(pick: number, rng: Rng): number {
     const { zs, mem } = this;
     const pfn = pick >= 0 ? pick : pageInUse(zs, rng);
     const oldLock = pgAt(zs, pfn, PG.LOCK);

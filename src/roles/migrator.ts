@@ -25,11 +25,21 @@ export function migratorStep(env: RoleEnv, ops: PoolOps): () => void {
     return -1;
   };
 
+  const outcomes = new Int32Array(3);
   return () => {
     const pfn = pickPage();
+    outcomes.fill(0);
     const t0 = performance.now();
-    const result = ops.migrate(pfn, rng);
-    if (result !== MIGRATE.SKIPPED) metrics.record(METRIC['migrate-op'], Math.round((performance.now() - t0) * 1e6));
-    counters[result === MIGRATE.MOVED ? COUNTER.MIGRATED : result === MIGRATE.REFUSED ? COUNTER.MIGRATE_REFUSED : COUNTER.SKIPPED]!++;
+    ops.migrate(pfn, rng, outcomes);
+    const moved = outcomes[MIGRATE.MOVED]!;
+    const refused = outcomes[MIGRATE.REFUSED]!;
+    const skipped = outcomes[MIGRATE.SKIPPED]!;
+    // one migrate-op a page the migration core tried (a cluster's time shared out)
+    if (moved + refused > 0) metrics.record(METRIC['migrate-op'], Math.round(((performance.now() - t0) * 1e6) / (moved + refused)));
+    counters[COUNTER.MIGRATED]! += moved;
+    counters[COUNTER.MIGRATE_REFUSED]! += refused;
+    counters[COUNTER.SKIPPED]! += skipped;
+    // one op a page, as a single pick is one (the loop counts the step)
+    if (moved + refused + skipped > 1) counters[COUNTER.OPS]! += moved + refused + skipped - 1;
   };
 }

@@ -7,7 +7,7 @@ import type { Distribution } from '../scenario/schema.js';
 import type { Metrics } from './metrics.js';
 import type { RoleName, WorkerMessage } from './task.js';
 
-/** What became of a migration (PoolOps.migrate). */
+/** What became of a page a migrator picked (PoolOps.migrate). */
 export const MIGRATE = {
   MOVED: 0,
   /** Nothing was tried: no page in use picked, the page not movable (any more), no page to move it to, its lock held. */
@@ -49,8 +49,12 @@ export interface PoolOps {
   pageOf(slot: number): number;
   /** A page of the zspage compaction frees next, or -1. */
   sparsePage(rng: Rng): number;
-  /** Migrates page `pfn` (-1: a page in use of the pool's choosing); a MIGRATE outcome. */
-  migrate(pfn: number, rng: Rng): number;
+  /**
+   * Migrates page `pfn`, or (-1) pages in use of the pool's choosing: one, or a cluster as
+   * compaction isolates them. Adds what became of each page handed to the migration core
+   * to `outcomes` (by MIGRATE outcome); a pick that came to nothing is one SKIPPED.
+   */
+  migrate(pfn: number, rng: Rng, outcomes: Int32Array): void;
 
   /** The worker's state, as its loop moves between steps (held-state.ts STATE: parked, idle, done). */
   setState(state: number): void;

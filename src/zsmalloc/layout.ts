@@ -18,6 +18,8 @@ export const KSCRATCH_BYTES = 2 * KPAGE_BYTES;
 export const KCPU_BYTES = KSTACK_BYTES + KTLS_BYTES + KSCRATCH_BYTES;
 /** struct page in the shim: flags, lru, mapping, index, private, page_type, _refcount. */
 export const KPAGE_DESC_BYTES = 32;
+/** page->flags is its first word; PG_free (zsk_mm.h's enum pageflags): a page in the free list. */
+export const KPAGE_FREE_FLAG = 1 << 9;
 /** The zspage-lock table: by lock address, who holds it (HOLDER fields) and who sleeps in it. */
 export const ZLOCK_SLOTS = 16384;
 export const ZLOCK = { KEY: 0, HOLDERS: 1, SLEEPERS: 2 } as const;

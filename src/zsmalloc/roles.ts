@@ -1,9 +1,9 @@
 // The kernel pool's objects as zram keeps them (a slot: handle, length, version), stored
-// and read whole, and what the kernel stress's roles are given and count. The role steps
-// themselves are the model's (src/roles/), on the kernel pool's ops (src/pools/kernel-ops.ts).
-// Stable objects (slots below `stable`) are never freed, so a reader may pick any; each
-// churner owns its own slots.
-import { KOBJ, KOBJ_WORDS, KPAGE_BYTES } from './layout.js';
+// and read whole; compaction's clusters of pages; what the kernel stress's roles are given
+// and count. The role steps themselves are the model's (src/roles/), on the kernel pool's
+// ops (src/pools/kernel-ops.ts). Stable objects (slots below `stable`) are never freed, so
+// a reader may pick any; each churner owns its own slots.
+import { KOBJ, KOBJ_WORDS, KPAGE_BYTES, KPAGE_DESC_BYTES, KPAGE_FREE_FLAG } from './layout.js';
 import type { KernelPool } from './runtime.js';
 
 export type KernelRole = 'reader' | 'churner' | 'compactor' | 'migrator';
@@ -24,6 +24,7 @@ export interface KernelRoleConfig {
 }
 
 export interface KernelCounters {
+  /** Steps; a migrator's: pages handed to the migration core (each page of a cluster). */
   ops: number;
   bytesVerified: number;
   sleepingReads: number;
@@ -88,3 +89,21 @@ export function readObject(
 
 /** The page object `slot` is on now, as compaction's pfn scanner would find it. */
 export const pfnOfObject = (pool: KernelPool, slot: number) => pool.x.zsh_handle_pfn(pool.mem[pool.L.objects + slot * KOBJ_WORDS + KOBJ.HANDLE]!);
+
+/** What zsh_migrate() says became of a page (zsh_migrate.h). */
+export const ZSH_MIGRATED = 0;
+export const ZSH_REFUSED = 4;
+/** COMPACT_CLUSTER_MAX: the pages compaction isolates before it migrates them. */
+export const CLUSTER_MAX = 32;
+
+/** isolate_migratepages_block()'s look at frame i: not free (racy: the migration core checks it again). */
+export const pageInUse = (pool: KernelPool, i: number) => (pool.mem[(pool.L.memMap + i * KPAGE_DESC_BYTES) >> 2]! & KPAGE_FREE_FLAG) === 0;
+
+/** Compaction's cluster (zsh_migrate_cluster()): `pfns` (at most CLUSTER_MAX) isolated, then moved; what became of each. */
+export function migrateCluster(pool: KernelPool, pfns: readonly number[]): number[] {
+  const at = pool.scratch >> 2;
+  pfns.forEach((pfn, i) => (pool.mem[at + i] = pfn));
+  const results = pool.scratch + 4 * CLUSTER_MAX;
+  pool.x.zsh_migrate_cluster(pool.scratch, pfns.length, results, results + 4 * CLUSTER_MAX);
+  return Array.from(pool.mem.subarray(results >> 2, (results >> 2) + pfns.length));
+}

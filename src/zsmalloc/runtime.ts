@@ -74,6 +74,7 @@ interface Exports {
   zsh_compact(): number;
   zsh_shrink(): number;
   zsh_migrate(pfn: number, rc: number): number;
+  zsh_migrate_cluster(pfns: number, n: number, results: number, rc: number): void;
   zsh_run_work(): number;
   zsh_total_pages(): number;
   zsh_pages_in_use(): number;
