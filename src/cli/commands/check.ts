@@ -42,14 +42,7 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
       .example('$0 check --zsmalloc ~/linux', "your tree's mm/zsmalloc.c, as written, under the stress parts")
       .example('$0 check --zsmalloc ~/linux-6.12 --no-sleeping-readers', 'a tree whose readers may not sleep holding a mapping (before 6.15)'),
   handler: async (argv) => {
-    const budget = argv.budget as number;
-    if (!Number.isFinite(budget) || budget < 3 || budget > 86_400) {
-      throw new BadInputError(`--budget: expected seconds from 3 to 86400, got ${budget}`);
-    }
-    const seedArg = argv.seed as number | undefined;
-    if (seedArg !== undefined && (!Number.isInteger(seedArg) || seedArg < 0 || seedArg > 0xffffffff)) {
-      throw new BadInputError(`--seed: expected an integer from 0 to 4294967295, got ${seedArg}`);
-    }
+    const { budget, seedArg } = budgetAndSeed(argv);
     const zsmalloc = argv.zsmalloc as string | undefined;
     const lock = (argv.lock as string | undefined) ?? zsmalloc;
     if (lock === undefined) throw new BadInputError('check: name what to check: --lock NAME|FILE or --zsmalloc PATH');
@@ -97,3 +90,16 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
     result.code = record.exitCode;
   },
 });
+
+/** --budget and --seed, each in its range (bad input otherwise). */
+function budgetAndSeed(argv: Record<string, unknown>): { budget: number; seedArg: number | undefined } {
+  const budget = argv.budget as number;
+  if (!Number.isFinite(budget) || budget < 3 || budget > 86_400) {
+    throw new BadInputError(`--budget: expected seconds from 3 to 86400, got ${budget}`);
+  }
+  const seedArg = argv.seed as number | undefined;
+  if (seedArg !== undefined && (!Number.isInteger(seedArg) || seedArg < 0 || seedArg > 0xffffffff)) {
+    throw new BadInputError(`--seed: expected an integer from 0 to 4294967295, got ${seedArg}`);
+  }
+  return { budget, seedArg };
+}
