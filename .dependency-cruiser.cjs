@@ -6,6 +6,8 @@ const LAYERS = [
   ['cli', '^src/cli/'],
   ['coordinator', '^src/coordinator/'],
   ['worker entries', '^workers/'],
+  // The pools behind the role steps (our model, the kernel's zsmalloc.c), each one ops table.
+  ['pools', '^src/pools/'],
   ['reports', '^src/report/'],
   ['explorer', '^src/explorer/(?!types\\.ts$)'],
   // What a supervisor and its worker entry say to each other: above the layers they name.
@@ -40,6 +42,13 @@ const layerRules = LAYERS.slice(1).map(([name, path], i) => ({
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'roles-drive-no-pool',
+      comment: 'a role step sees the pool only through its ops table (src/roles/pool.ts), never the model or the kernel pool',
+      severity: 'error',
+      from: { path: '^src/roles/' },
+      to: { path: '^src/(model|zsmalloc|pools)/' },
+    },
     {
       name: 'no-circular',
       comment: 'no import circles, of types or of values',

@@ -17,7 +17,9 @@ import { newCpu } from '../src/model/kernel-locks.js';
 import { zspageReadLock } from '../src/model/zspage-lock.js';
 import { clsAt, handleToObj, hndAt, NO_HOOKS, objPfn, pgAt, zspLockAt, zspShadowAt, type Zs } from '../src/model/zs.js';
 import { readerStep } from '../src/roles/reader.js';
-import type { RoleContext } from '../src/roles/context.js';
+import { modelPlan, type RoleContext } from '../src/pools/model-context.js';
+import { ModelOps } from '../src/pools/model-ops.js';
+import type { RoleTask } from '../src/roles/task.js';
 import { Rng } from '../src/rng.js';
 import { smallPool, smallScenario } from './helpers.js';
 
@@ -254,12 +256,12 @@ describe('integrity', () => {
     const moved = handleToObj(zs, h) + 1;
     // The lock lets a migration in: the handle is rewritten as the read lock is taken.
     const hooks = { ...NO_HOOKS, readAcquired: () => void (zs.mem[hndAt(zs, h, HND.LOCATION)] = moved) };
-    const task = { scenario: smallScenario({ readers: { count: 1, hold: '0' } }), stable: 1, seed: 1, workerIndex: 0 };
+    const task = { scenario: smallScenario({ readers: { count: 1, hold: '0' } }), role: 'reader', roleIndex: 0, stable: 1, churnFirst: 1, churnEach: 0, seed: 1, workerIndex: 0 } as RoleTask;
     const ctx = {
-      task, zs: { ...zs, hooks }, mem: zs.mem, rng: new Rng(1, 0), metrics: { record() {} }, counters: new Float64Array(64),
+      task, plan: modelPlan(task), zs: { ...zs, hooks }, mem: zs.mem, rng: new Rng(1, 0), metrics: { record() {} }, counters: new Float64Array(64),
       held: new HeldState(zs.mem, zs.L.workers), sink, shadow: hooks, noise: null,
     } as unknown as RoleContext;
-    readerStep(ctx)();
+    readerStep(ctx, new ModelOps(ctx))();
     expect(seen.map((v) => v.message)).toContainEqual(expect.stringMatching(new RegExp(`handle ${h} moved from object \\d+ to ${moved}`)));
   });
 

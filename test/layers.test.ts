@@ -91,6 +91,22 @@ describe('import layers', () => {
     expect(r.output).toMatch(/error layer: reports: src\/report\/curves\.ts → src\/coordinator\/stats\.ts/);
   });
 
+  it('fails a role step that imports a pool, the model or the kernel pool, not the ops table', () => {
+    const dir = scratch({
+      'src/roles/pool.ts': 'export interface PoolOps { free(slot: number): void }\n',
+      'src/model/alloc.ts': 'export const zsFree = (h: number) => h;\n',
+      'src/zsmalloc/runtime.ts': 'export class KernelPool {}\n',
+      'src/roles/churner.ts':
+        "import type { PoolOps } from './pool.js';\nimport { zsFree } from '../model/alloc.js';\nimport { KernelPool } from '../zsmalloc/runtime.js';\n" +
+        'export const step = (ops: PoolOps) => (ops.free(zsFree(1)), new KernelPool());\n',
+    });
+    const r = cruise(dir, ['src']);
+    expect(r.code).toBe(2);
+    expect(r.output).toMatch(/error roles-drive-no-pool: src\/roles\/churner\.ts → src\/model\/alloc\.ts/);
+    expect(r.output).toMatch(/error roles-drive-no-pool: src\/roles\/churner\.ts → src\/zsmalloc\/runtime\.ts/);
+    expect(r.output).not.toMatch(/src\/roles\/churner\.ts → src\/roles\/pool\.ts/);
+  });
+
   it('fails an import circle within one layer', () => {
     const dir = scratch({
       'src/report/a.ts': "import type { B } from './b.js';\nexport interface A { b: B }\n",

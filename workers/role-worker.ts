@@ -1,7 +1,7 @@
 // The piscina worker: one task is one role, played until the arena's stop flag.
 import { installAtomicsRouter } from '../src/locks/atomics-router.js';
 import { loadLockDesign } from '../src/locks/registry.js';
-import { playRole } from '../src/roles/index.js';
+import { playModelRole } from '../src/pools/model.js';
 import { histogramRuntime } from '../src/roles/metrics.js';
 import type { RoleResult, RoleTask } from '../src/roles/task.js';
 
@@ -12,5 +12,5 @@ installAtomicsRouter();
 histogramRuntime();
 
 export default async function roleWorker(task: RoleTask): Promise<RoleResult> {
-  return playRole(task, await loadLockDesign(task.lock));
+  return playModelRole(task, await loadLockDesign(task.lock));
 }

@@ -13,9 +13,10 @@ import { CATALOG } from '../../src/locks/catalog.js';
 import { loadLockDesign, lockSpecFor } from '../../src/locks/registry.js';
 import { newMapping, zsObjReadBegin, zsObjReadEnd } from '../../src/model/map.js';
 import { handleToObj, NO_HOOKS } from '../../src/model/zs.js';
-import { createRoleContext } from '../../src/roles/context.js';
+import { createRoleContext } from '../../src/pools/model-context.js';
+import { ModelOps } from '../../src/pools/model-ops.js';
 import { COUNTER } from '../../src/roles/counters.js';
-import { runLoop } from '../../src/roles/loop.js';
+import { finishLoop, runLoop } from '../../src/roles/loop.js';
 import { readerStep } from '../../src/roles/reader.js';
 import { Rng } from '../../src/rng.js';
 import type { RoleTask } from '../../src/roles/task.js';
@@ -26,7 +27,6 @@ export type Loops = Partial<Record<LoopName, () => number>>;
 
 /** Iterations between two looks at the stop word in the micro loops. */
 const BATCH = 256;
-const NO_PAUSE = { kind: 'fixed', a: 0, b: 0 } as const;
 
 const failing: ViolationSink = {
   report(kind, message) {
@@ -85,7 +85,7 @@ function floorLoops({ mem }: Arena, at: number): Loops {
   };
 }
 
-// Every role's lock gets a ProbeAtomics (src/roles/context.ts); a writer's trylock
+// Every role's lock gets a ProbeAtomics (src/pools/model-context.ts); a writer's trylock
 // runs watched, as the shadow hooks watch it (src/invariants/shadow.ts).
 /** A built-in by name, or a lock file (a C lock, say) by path. */
 async function benchDesign(lock: string): Promise<LockDesign> {
@@ -175,11 +175,12 @@ function roleLoops(data: CrewWorkerData, spec: Extract<CrewSpec, { kind: 'harnes
   } satisfies RoleTask;
   const ctx = createRoleContext(task, design, spec.kind !== 'harness-reader' || spec.flightRecorder !== false);
   if (spec.kind === 'harness-reader') {
-    const step = readerStep(ctx);
+    const ops = new ModelOps(ctx);
+    const step = readerStep(ctx, ops);
     return {
       cycle() {
         const before = ctx.counters[COUNTER.OPS]!;
-        runLoop(ctx, step, NO_PAUSE);
+        finishLoop(ctx, ops, runLoop(ctx, ops, step));
         return ctx.counters[COUNTER.OPS]! - before;
       },
     };

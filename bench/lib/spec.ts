@@ -15,7 +15,7 @@ export type CrewSpec =
   | { kind: 'lock'; lock: string; atomics: AtomicsKind; zspages: number[] }
   /** readLock/readUnlock on random zspages in [0, span): loop 'cycle'. */
   | { kind: 'bare-reader'; lock: string; span: number; seed: number }
-  /** The real reader role (runLoop + readerStep): loop 'cycle'. */
+  /** The real reader role (runLoop + readerStep on the model's ops): loop 'cycle'. */
   | { kind: 'harness-reader'; lock: string; scenario: Scenario; stable: number; seed: number; flightRecorder?: false }
   /** zs_obj_read_begin/end on random handles, with or without the shadow hooks: loop 'cycle'. */
   | { kind: 'map'; lock: string; scenario: Scenario; stable: number; seed: number; hooks: 'none' | 'shadow' };

@@ -1,5 +1,5 @@
 // The kernel pool's flight recorder's cost (src/zsmalloc/flight.ts): one CPU playing a
-// reader's and a churner's steps (src/zsmalloc/roles.ts) on the mainline fixture, with the
+// reader's and a churner's steps (src/roles/ on src/pools/kernel-ops.ts) on the mainline fixture, with the
 // recorder on (the default) against off, in rounds whose order rotates, per CPU second of
 // this thread (the only one running), so that other tenants' load moves the figures less.
 // Every step is a ring entry, and so is every zspage-lock event in it (acquire, acquired,
@@ -15,7 +15,13 @@ import { Rng } from '../../src/rng.js';
 import { compileZsmalloc } from '../../src/zsmalloc/compile.js';
 import { turnFlightRecorderOff } from '../../src/zsmalloc/flight.js';
 import { kernelLayout } from '../../src/zsmalloc/layout.js';
-import { kernelRoleStep, newKernelCounters, storeObject, type KernelRoleConfig } from '../../src/zsmalloc/roles.js';
+import { WORKER_COUNTERS } from '../../src/arena/layout.js';
+import { KernelOps } from '../../src/pools/kernel-ops.js';
+import { roleStep } from '../../src/roles/index.js';
+import { Metrics } from '../../src/roles/metrics.js';
+import type { RoleEnv, RolePlan } from '../../src/roles/pool.js';
+import type { RoleName } from '../../src/roles/task.js';
+import { storeObject, type KernelRoleConfig } from '../../src/zsmalloc/roles.js';
 import { KernelPool } from '../../src/zsmalloc/runtime.js';
 import { median, type Rounds } from '../lib/measure.js';
 import { progress } from '../lib/progress.js';
@@ -36,10 +42,15 @@ function setup(module: WebAssembly.Module, record: boolean): () => void {
   pool.x.zsh_cpu_up();
   const rng = new Rng(1, 0);
   for (let slot = 0; slot < CONFIG.stable; slot++) storeObject(pool, slot, CONFIG.minSize + rng.below(CONFIG.maxSize - CONFIG.minSize));
-  const counters = newKernelCounters();
   const fail = (m: string) => { throw new Error(`bench: ${m}`); };
-  const read = kernelRoleStep('reader', pool, CONFIG, 0, rng, counters, fail, () => 0);
-  const churn = kernelRoleStep('churner', pool, CONFIG, 0, rng, counters, fail, () => 0);
+  const step = (role: RoleName) => {
+    const zero = { kind: 'fixed', a: 0, b: 0 } as const;
+    const plan: RolePlan = { ...CONFIG, role, roleIndex: 0, workerIndex: 0, seed: 1, churnFirst: CONFIG.stable, hold: zero, timingSample: 1, sparseFraction: 0, pause: zero };
+    const env: RoleEnv = { plan, rng, metrics: new Metrics(), counters: new Float64Array(WORKER_COUNTERS), mem: pool.mem, progress: new Int32Array(1), progressAt: 0, post() {} };
+    return roleStep(env, new KernelOps(pool, plan, CONFIG.targetedMigrations, fail));
+  };
+  const read = step('reader');
+  const churn = step('churner');
   return () => {
     read();
     churn();

@@ -11,7 +11,7 @@ import type { AtomicsKind } from '../lib/spec.js';
 import { buildWorld, type World } from '../lib/world.js';
 
 type Pair = 'read' | 'write';
-/** The harness hands readers and writers their own atomics (src/roles/context). */
+/** The harness hands readers and writers their own atomics (src/pools/model-context.ts). */
 const HARNESS: Record<Pair, AtomicsKind> = { read: 'reader', write: 'writer' };
 const READ_PAIR_BUDGET = 0.8;
 

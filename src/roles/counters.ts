@@ -13,6 +13,8 @@ export const COUNTER = {
   FREES: 10,
   WRITES: 11,
   VIOLATIONS_DROPPED: 12, // reports beyond the per-worker message cap
+  MIGRATED: 13, // pages a migrator moved
+  MIGRATE_REFUSED: 14, // migrations zs_page_migrate() refused (its zspage write trylock failed)
   STARTED_AT: 15, // Date.now() when the role loop began
   COVERAGE: 16, // COVERAGE_WORDS from here: the protocol states reached (model/coverage)
 } as const;

@@ -1,24 +1,23 @@
-import { createRoleContext } from './context.js';
-import { runLoop } from './loop.js';
+// A role's step on any pool, and the loop that plays it.
 import { churnerStep } from './churner.js';
 import { compactorStep } from './compactor.js';
+import { finishLoop, runLoop } from './loop.js';
 import { migratorStep } from './migrator.js';
+import type { PoolOps, RoleEnv } from './pool.js';
 import { readerStep } from './reader.js';
-import type { RoleName, RoleResult, RoleTask } from './task.js';
-import type { RoleContext } from './context.js';
-import type { LockDesign } from '../locks/contract.js';
+import type { RoleName } from './task.js';
 
-const STEPS: Record<RoleName, (ctx: RoleContext) => () => void> = {
+const STEPS: Record<RoleName, (env: RoleEnv, ops: PoolOps) => () => void> = {
   reader: readerStep,
   migrator: migratorStep,
   compactor: compactorStep,
   churner: churnerStep,
 };
 
-/** Plays one role until the coordinator stops the run. */
-export function playRole(task: RoleTask, design: LockDesign): RoleResult {
-  const ctx = createRoleContext(task, design);
-  const s = task.scenario;
-  const pause = task.role === 'reader' ? { kind: 'fixed' as const, a: 0, b: 0 } : s[`${task.role}s`].pause;
-  return { intervals: runLoop(ctx, STEPS[task.role](ctx), pause) };
+/** The plan's role as one step on `ops`. */
+export const roleStep = (env: RoleEnv, ops: PoolOps): (() => void) => STEPS[env.plan.role](env, ops);
+
+/** Plays the plan's role on `ops` until the coordinator stops the run; returns the interval messages sent. */
+export function playRole(env: RoleEnv, ops: PoolOps): number {
+  return finishLoop(env, ops, runLoop(env, ops, roleStep(env, ops)));
 }

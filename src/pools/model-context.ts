@@ -1,5 +1,5 @@
-// A worker's view of the run: the pool model, its random stream, metrics, counters,
-// held state and violation sink.
+// A model worker's view of the run: the pool model, its random stream, metrics, counters,
+// held state and violation sink; the role's plan from the scenario.
 import { attachArena, type Arena } from '../arena/arena.js';
 import { HDR, WORKER_COUNTERS, WRK } from '../arena/layout.js';
 import { ThreadCpu } from '../invariants/thread-cpu.js';
@@ -17,26 +17,23 @@ import { COVERAGE_WORDS } from '../model/coverage.js';
 import { newCpu } from '../model/kernel-locks.js';
 import { buildClassTable } from '../model/size-class.js';
 import { createZs, type Zs } from '../model/zs.js';
-import { COUNTER } from './counters.js';
-import { isZero, sampleNs } from './dist.js';
-import { METRIC, Metrics } from './metrics.js';
-import { createNoise, type Noise } from './noise.js';
+import { COUNTER } from '../roles/counters.js';
+import { isZero, sampleNs } from '../roles/dist.js';
+import { METRIC, Metrics } from '../roles/metrics.js';
+import { createNoise, type Noise } from '../roles/noise.js';
+import type { RoleEnv, RolePlan } from '../roles/pool.js';
 import { Rng } from '../rng.js';
-import { ROLES, roleLabel, type RoleTask, type WorkerMessage } from './task.js';
+import { ROLES, roleLabel, type RoleTask, type WorkerMessage } from '../roles/task.js';
 
 /** Messages beyond this many per worker are counted, not sent. */
 const MAX_VIOLATION_MESSAGES = 50;
 /** The first this many messages per worker carry the flight recorder's view of their zspage. */
 const WITH_RECENT_OPS = 3;
 
-export interface RoleContext {
+export interface RoleContext extends RoleEnv {
   task: RoleTask;
   label: string;
   zs: Zs;
-  mem: Int32Array;
-  rng: Rng;
-  metrics: Metrics;
-  counters: Float64Array;
   /** Int32 index of this worker's line. */
   line: number;
   held: HeldState;
@@ -46,6 +43,32 @@ export interface RoleContext {
   noise: Noise | null;
   post(message: WorkerMessage): void;
 }
+
+/** The role's plan from the scenario. */
+export function modelPlan(task: RoleTask): RolePlan {
+  const s = task.scenario;
+  const { readers } = s;
+  return {
+    role: task.role,
+    roleIndex: task.roleIndex,
+    workerIndex: task.workerIndex,
+    seed: task.seed,
+    stable: task.stable,
+    churnFirst: task.churnFirst,
+    churnEach: task.churnEach,
+    minSize: s.objects.minSize,
+    maxSize: s.objects.maxSize,
+    hotObjects: readers.hotObjects,
+    hotFraction: readers.hotFraction,
+    sleepFraction: readers.sleepFraction,
+    hold: readers.hold,
+    timingSample: readers.timingSample,
+    sparseFraction: s.migrators.sparseFraction,
+    pause: task.role === 'reader' ? NO_PAUSE : s[`${task.role}s`].pause,
+  };
+}
+
+const NO_PAUSE = { kind: 'fixed' as const, a: 0, b: 0 };
 
 // locktorture-style write delay: spin (a writer must not sleep) before the write unlock.
 function releaseDelay(task: RoleTask, rng: Rng): () => void {
@@ -141,10 +164,13 @@ export function createRoleContext(task: RoleTask, design: LockDesign, record = t
   zs.coverage = coverage;
   held.set(STATE.IDLE, -1);
   return {
+    plan: modelPlan(task),
     task,
     label,
     zs,
     mem: arena.mem,
+    progress: arena.mem,
+    progressAt: line + WRK.PROGRESS,
     rng,
     metrics,
     counters,
