@@ -14,6 +14,7 @@ import { cAtomicWidths } from './sections/c-atomic-widths.js';
 import { cLocks } from './sections/c-locks.js';
 import { lockdepCost } from './sections/lockdep.js';
 import { kernelLockdepCost } from './sections/kernel-lockdep.js';
+import { kernelFlightCost } from './sections/kernel-flight.js';
 import { explorerSpeed } from './sections/explorer.js';
 import { exhaustive } from './sections/exhaustive.js';
 import { kernelPool } from './sections/kernel-pool.js';
@@ -38,6 +39,7 @@ const SECTIONS: Record<string, () => Promise<Row[]>> = {
   'reader-growth': () => readerGrowth(ROUNDS),
   lockdep: () => lockdepCost(LAYER_ROUNDS),
   'kernel-lockdep': () => kernelLockdepCost(LAYER_ROUNDS),
+  'kernel-flight': () => kernelFlightCost(LAYER_ROUNDS),
   'arena-scale': () => arenaScale(ROUNDS),
   startup: () => startup(),
   'c-locks': () => cLocks(ROUNDS),

@@ -3,7 +3,7 @@
 // and the released trees, clean in the same runs.
 import { describe, expect, it } from 'vitest';
 import { runKernelStress, type KernelStressOptions, type KernelStressResult, type KernelViolation } from '../src/coordinator/kernel-stress.js';
-import { TREES, mainlineWithV5, mutated } from './zsmalloc-mutations.js';
+import { TREES, mainlineWithV5, mutant } from './zsmalloc-mutations.js';
 
 const options = (zsmalloc: string, patch: Partial<KernelStressOptions> = {}, config: Partial<KernelStressOptions['config']> = {}): KernelStressOptions => ({
   zsmalloc,
@@ -54,12 +54,7 @@ describe('zspage lock changes are caught by the stress on the kernel pool', () =
   }, 60_000);
 
   it('mainline with a write trylock that waits for readers: the writer stalls in atomic context', async () => {
-    const tree = mutated(TREES.mainline, [
-      [
-        '\tspin_lock(&zsl->lock);\n\tif (zsl->cnt == ZS_PAGE_UNLOCKED) {',
-        '\tspin_lock(&zsl->lock);\n\twhile (zsl->cnt != ZS_PAGE_UNLOCKED) {\n\t\tspin_unlock(&zsl->lock);\n\t\tcpu_relax();\n\t\tspin_lock(&zsl->lock);\n\t}\n\tif (zsl->cnt == ZS_PAGE_UNLOCKED) {',
-      ],
-    ]);
+    const tree = mutant(TREES.mainline, 'waiting-write-trylock');
     const r = await runKernelStress(options(tree, LONG_HOLD, LONG_HOLDS));
     const v = first(r);
     expect(v?.kind).toBe('stall');
@@ -79,12 +74,7 @@ describe('zspage lock changes are caught by the stress on the kernel pool', () =
   }, 60_000);
 
   it('mainline with compaction that moves objects without the zspage write lock: a mapped object changes', async () => {
-    const tree = mutated(TREES.mainline, [
-      [
-        '\t\tif (!zspage_write_trylock(src_zspage))\n\t\t\tbreak;\n\n\t\tmigrate_zspage(pool, src_zspage, dst_zspage);\n\t\tzspage_write_unlock(src_zspage);',
-        '\t\tmigrate_zspage(pool, src_zspage, dst_zspage);',
-      ],
-    ]);
+    const tree = mutant(TREES.mainline, 'compact-without-write-lock');
     // many readers, each asleep holding a mapped object most of the time, and few large
     // objects, so that the zspages compaction empties hold mapped objects
     const v = await caught(tree, { pages: 1024, roles: { reader: 8, churner: 1, compactor: 1, migrator: 0 }, hold: { kind: 'fixed', a: 5_000_000, b: 5_000_000 } }, { stable: 20, minSize: 1800, sleepFraction: 1 });

@@ -54,8 +54,11 @@ describe('the kernel pool on real threads', () => {
 
   it('6.12: a reader that sleeps holding a mapping sleeps in atomic context', async () => {
     const r = await runKernelStress(options(TREES['6.12']));
-    expect(r.violations[0]?.kind).toBe('slept-in-atomic');
-    expect(r.violations[0]?.message).toMatch(/preempt_count [1-9]/);
+    // the reader reports before it counts as asleep; a migration that then waits for its
+    // rwlock_t is writer-waited, and reports from two CPUs may arrive in either order
+    const slept = r.violations.find((v) => v.kind === 'slept-in-atomic');
+    expect(['slept-in-atomic', 'writer-waited']).toContain(r.violations[0]?.kind);
+    expect(slept?.message).toMatch(/preempt_count [1-9]/);
   }, 60_000);
 
   it('mainline with a zspage write trylock that ignores readers: caught', async () => {
@@ -75,7 +78,7 @@ describe('run --zsmalloc', () => {
     expect(fail.code).toBe(1);
     const s = fail.summary();
     expect(s.verdict).toBe('fail');
-    expect(s.violations[0].kind).toBe('slept-in-atomic');
+    expect(s.violations.map((v: { kind: string }) => v.kind)).toContain('slept-in-atomic');
     expect(fail.stdout).toMatch(/VIOLATION slept-in-atomic/);
     expect(s.rerun).toContain(`--zsmalloc ${TREES['6.12']}`);
   }, 120_000);

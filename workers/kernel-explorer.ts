@@ -25,7 +25,7 @@ parentPort!.on('message', (run: KernelExecution) => {
     const pool = new KernelPool(module, run.memory, kernelLayout(run.pages, run.cpus, run.objectSlots), init.cpu, { report }, { gate });
     gate.point();
     pool.x.zsh_cpu_up();
-    for (const op of run.ops) pool.call(() => runKernelOp(pool, op, (message) => report('integrity', message)));
+    for (const op of run.ops) pool.call(() => runKernelOp(pool, op, (message) => report('integrity', message), run.setupPfns));
   } catch (err) {
     if (!(err instanceof ExecutionAborted) && !(err instanceof KernelBug)) throw err;
     aborted = true;

@@ -6,7 +6,8 @@ import { checkExitCode, checkVerdictOfRun } from '../grading/grade.js';
 import type { CheckVerdict } from '../grading/vocabulary.js';
 import { checkPartLine, firstFailure, type CheckPart, type CheckRecord } from '../report/check.js';
 import { resolveRunConfig } from './config.js';
-import { exploreKernel } from './kernel-explore.js';
+import { readZsmallocTree, sourcesHash } from '../zsmalloc/compile.js';
+import { exploreKernel, parseKernelReplay, type KernelExploreFailure, type KernelExploreOptions } from './kernel-explore.js';
 import { runKernelRun } from './kernel-run.js';
 
 export interface KernelCheckOptions {
@@ -18,14 +19,21 @@ export interface KernelCheckOptions {
 }
 
 const MIXES = [
-  { part: 'stress: selftest mix', scenario: 'selftest', share: 0.45 },
-  { part: 'stress: default mix', scenario: 'default', share: 0.45 },
+  { part: 'stress: selftest mix', scenario: 'selftest', share: 0.4 },
+  { part: 'stress: default mix', scenario: 'default', share: 0.4 },
 ] as const;
-/** The explorer's programs (docs/ZSMALLOC.md), in turns of a few executions each, random and PCT. */
-const PROGRAMS = ['R0s/M0/F1', 'R0s/M0/C', 'C/C/R0s', 'F0,F1,F2,F3/M4/D'];
-const EXPLORE_SHARE = 0.1;
-const EXPLORE_MAX_MS = 3000;
-const TURN = 10;
+/**
+ * The explorer's programs (docs/ZSMALLOC.md), in turns of a few executions each, random then
+ * PCT (SCHEDULES): a reader against migration and a free; frees that empty zspages (each CPU running the
+ * deferred free it queued, as its kworker would) against kcompactd's pass over every page; a
+ * reader against migration and compaction; compaction, its deferred free and frees against
+ * that pass; two compactors; frees against a migration holding a page lock.
+ */
+const PROGRAMS = ['R0s/M0/F1', 'F0,F1,F2,F3,D/S,S,S/F4,F5,F6,F7,D', 'R0s/M0/C', 'C,D/S,S/F0,F1,F2,F5,D', 'C/C/R0s', 'F0,F1,F2,F3/M4/D'];
+/** A fifth of the budget, at most 6 s: the races the stress rarely meets need its executions. */
+const EXPLORE_SHARE = 0.2;
+const EXPLORE_MAX_MS = 6000;
+const TURN = 20;
 /** Compiling, booting and the final audit, around each part's duration. */
 const PART_TAIL_MS = 600;
 const MIN_PART_MS = 1000;
@@ -70,6 +78,7 @@ export async function runKernelCheck(opts: KernelCheckOptions, log: (line: strin
     tool: 'zspage-stress',
     command: 'check',
     lock: opts.zsmalloc,
+    zsmalloc: { path: opts.zsmalloc, sha256: sourcesHash(readZsmallocTree(opts.zsmalloc)) },
     seed: opts.seed,
     budgetMs: opts.budgetMs,
     elapsedMs: Math.round(now()),
@@ -86,15 +95,32 @@ export async function runKernelCheck(opts: KernelCheckOptions, log: (line: strin
   };
 }
 
-/** Each program in turn, random then PCT, a few executions a turn, until a failure or the time is up. */
+/** A program's turns: random, then PCT with one and with two priority changes. */
+const SCHEDULES = [
+  { strategy: 'random', depth: 2 },
+  { strategy: 'pct', depth: 2 },
+  { strategy: 'pct', depth: 3 },
+] as const;
+
+/** The explore part's setup for one program (its schedule's strategy and seed come with it). */
+const exploreSetup = (zsmalloc: string, program: string, depth: number): Omit<KernelExploreOptions, 'strategy' | 'seed'> =>
+  ({ zsmalloc, program, depth, iterations: TURN, objects: 8, objectSize: 1000, maxSteps: 200_000 });
+
+/** One execution of the explore part again, from its `PROGRAM@STRATEGY:SEED:N` and PCT depth: its failure, or null. */
+export async function replayKernelExplorePart(zsmalloc: string, schedule: string, depth: number): Promise<KernelExploreFailure | null> {
+  const { program, strategy, seed, execution } = parseKernelReplay(schedule);
+  return (await exploreKernel({ ...exploreSetup(zsmalloc, program, depth), strategy, seed, only: execution })).failure;
+}
+
+/** Each program in turn, under each schedule, a few executions a turn, until a failure or the time is up. */
 async function explorePart(opts: KernelCheckOptions, budgetMs: number, now: () => number): Promise<CheckPart> {
   const start = now();
   let executions = 0;
   for (let turn = 0; now() - start < budgetMs; turn++) {
-    const program = PROGRAMS[turn % PROGRAMS.length]!;
-    const strategy = Math.floor(turn / PROGRAMS.length) % 2 === 0 ? 'random' : 'pct';
-    const seed = (opts.seed + Math.floor(turn / (2 * PROGRAMS.length))) >>> 0;
-    const r = await exploreKernel({ zsmalloc: opts.zsmalloc, program, strategy, depth: 3, iterations: TURN, seed, objects: 8, objectSize: 1000, maxSteps: 200_000 });
+    const program = PROGRAMS[Math.floor(turn / SCHEDULES.length) % PROGRAMS.length]!;
+    const { strategy, depth } = SCHEDULES[turn % SCHEDULES.length]!;
+    const seed = (opts.seed + Math.floor(turn / (SCHEDULES.length * PROGRAMS.length))) >>> 0;
+    const r = await exploreKernel({ ...exploreSetup(opts.zsmalloc, program, depth), strategy, seed });
     executions += r.iterations;
     if (r.failure) {
       return {
@@ -106,7 +132,7 @@ async function explorePart(opts: KernelCheckOptions, budgetMs: number, now: () =
         failedAfterMs: Math.round(now()),
         kind: r.failure.kind,
         message: r.failure.message,
-        replay: `npx zspage-stress explore --zsmalloc ${opts.zsmalloc} --replay '${r.failure.replay}'`,
+        replay: `npx zspage-stress explore --zsmalloc ${opts.zsmalloc}${strategy === 'pct' ? ` --depth ${depth}` : ''} --replay '${r.failure.replay}'`,
         evidence: `${r.failure.kind} after ${r.failure.steps} kernel calls of execution ${r.failure.replay}: ${r.failure.message}`,
         iterations: executions,
       };

@@ -13,9 +13,9 @@ import type { KernelExecution, KernelExploreMessage } from '../supervised/kernel
 import { spawnWorker } from '../supervised/worker.js';
 import { compileZsmalloc } from '../zsmalloc/compile.js';
 import { abortExecution, CPU_STATE, GATE, gateWords, runToNextPoint } from '../zsmalloc/gate.js';
-import { kernelLayout } from '../zsmalloc/layout.js';
+import { kernelLayout, type KernelLayout } from '../zsmalloc/layout.js';
 import { parseKernelProgram, type KernelOp } from '../zsmalloc/program.js';
-import { storeObject } from '../zsmalloc/roles.js';
+import { pfnOfObject, storeObject } from '../zsmalloc/roles.js';
 import { KernelPool } from '../zsmalloc/runtime.js';
 
 export interface KernelExploreOptions {
@@ -59,6 +59,8 @@ const SPIN_LIMIT = 64;
 const SPIN_BACKOFF_MAX = 1 << 14;
 /** A CPU that holds the turn this long without a kernel call is stuck in the file's own code. */
 const STUCK_MS = 2000;
+/** PCT's guess of an execution's steps, until execution 0 has measured one. */
+const FIRST_ESTIMATE = 100;
 
 export function parseKernelReplay(text: string): { program: string; strategy: 'random' | 'pct'; seed: number; execution: number } {
   const m = /^(.+)@(random|pct):(\d+):(\d+)$/.exec(text.trim());
@@ -75,14 +77,17 @@ export async function exploreKernel(opts: KernelExploreOptions): Promise<KernelE
   const workers = programs.map((_, i) => spawnWorker('kernel-explorer', { wasm: compiled.wasm, cpu: i + 1 }));
   const t0 = performance.now();
   let steps = 0;
-  let estimate = 100;
+  // PCT picks its change points among the steps an execution is expected to take: those of
+  // execution 0 (run with a first guess), the same for every later execution and its replay
+  let estimate = FIRST_ESTIMATE;
   try {
     const first = opts.only ?? 0;
     const last = opts.only ?? opts.iterations - 1;
+    if (first > 0 && opts.strategy === 'pct') estimate = Math.max(FIRST_ESTIMATE, (await execute(0)).steps);
     for (let n = first; n <= last; n++) {
       const run = await execute(n);
       steps += run.steps;
-      estimate = Math.max(estimate, run.steps);
+      if (n === 0) estimate = Math.max(FIRST_ESTIMATE, run.steps);
       if (run.violation) {
         const replay = `${opts.program}@${opts.strategy}:${opts.seed}:${n}`;
         return { iterations: n - first + 1, steps, elapsedMs: performance.now() - t0, failure: { ...run.violation, replay, steps: run.steps } };
@@ -95,15 +100,11 @@ export async function exploreKernel(opts: KernelExploreOptions): Promise<KernelE
 
   async function execute(n: number) {
     const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
-    const setupViolations: { kind: ViolationKind; message: string }[] = [];
-    const pool = new KernelPool(module, memory, L, 0, { report: (kind, message) => setupViolations.push({ kind, message }) });
-    pool.boot();
-    pool.x.zsh_cpu_up();
-    for (let slot = 0; slot < opts.objects; slot++) if (!storeObject(pool, slot, opts.objectSize)) throw new Error('explore: the setup ran out of pages');
+    const { pool, setupViolations, setupPfns } = setUp(module, memory, L, opts);
     const control = new SharedArrayBuffer(4 * gateWords(cpus));
     const ctl = new Int32Array(control);
     const seen: { kind: ViolationKind; message: string }[] = [];
-    const ran = programs.map((ops, i) => runOn(workers[i]!, { type: 'run', memory, control, pages: PAGES, cpus, objectSlots: opts.objects, ops }, seen));
+    const ran = programs.map((ops, i) => runOn(workers[i]!, { type: 'run', memory, control, pages: PAGES, cpus, objectSlots: opts.objects, ops, setupPfns }, seen));
     const steps = schedule(ctl, pool.mem, n);
     await Promise.all(ran);
     const violation = seen[0] ?? setupViolations[0] ?? (steps < 0 ? livelock() : finalAudit(pool));
@@ -145,6 +146,17 @@ export async function exploreKernel(opts: KernelExploreOptions): Promise<KernelE
       if (!runToNextPoint(ctl, pick + 1, STUCK_MS)) return end(step, true);
     }
   }
+}
+
+/** The pool booted on CPU 0 with the setup's objects stored, and the page each is on. */
+function setUp(module: WebAssembly.Module, memory: WebAssembly.Memory, L: KernelLayout, opts: KernelExploreOptions) {
+  const setupViolations: { kind: ViolationKind; message: string }[] = [];
+  const pool = new KernelPool(module, memory, L, 0, { report: (kind, message) => setupViolations.push({ kind, message }) });
+  pool.boot();
+  pool.x.zsh_cpu_up();
+  for (let slot = 0; slot < opts.objects; slot++) if (!storeObject(pool, slot, opts.objectSize)) throw new Error('explore: the setup ran out of pages');
+  const setupPfns = Array.from({ length: opts.objects }, (_, slot) => pfnOfObject(pool, slot));
+  return { pool, setupViolations, setupPfns };
 }
 
 function runOn(worker: Worker, run: KernelExecution, seen: { kind: ViolationKind; message: string }[]): Promise<void> {

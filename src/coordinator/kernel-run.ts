@@ -9,9 +9,13 @@ import { summarizeHistogram, type Summary } from '../records/summary.js';
 import { writeResults } from '../report/write.js';
 import { flatParams, scenarioInput } from '../scenario/echo.js';
 import { packageRoot } from '../paths.js';
+import { formatKernelOps } from '../zsmalloc/flight.js';
 import type { KernelRole } from '../zsmalloc/roles.js';
-import { readZsmallocTree } from '../zsmalloc/compile.js';
+import { readZsmallocTree, sourcesHash } from '../zsmalloc/compile.js';
+import type { KernelStressTuning } from '../zsmalloc/mutations.js';
 import type { RunConfig } from './config.js';
+import type { Collector } from './collector.js';
+import { StreamedHlog } from './kernel-hlog.js';
 import { runKernelStress, type KernelStressOptions } from './kernel-stress.js';
 import type { RunOutcome } from './run-results.js';
 import type { Log } from './stats.js';
@@ -19,6 +23,8 @@ import type { Log } from './stats.js';
 const KPAGE = 4096;
 /** The share of the kernel pool's migrations aimed at a page holding a stable object. */
 const TARGETED_MIGRATIONS = 0.5;
+/** Flight recorder lines printed for the first violation (summary.json and report.html hold them all). */
+const RECENT_SHOWN = 24;
 
 /** The scenario's roles and objects, as the kernel pool's stress takes them. */
 export function kernelStressOptions(cfg: RunConfig, zsmalloc: string): KernelStressOptions {
@@ -46,17 +52,32 @@ export function kernelStressOptions(cfg: RunConfig, zsmalloc: string): KernelStr
     hold: s.readers.hold,
     pauses: { churner: s.churners.pause, compactor: s.compactors.pause, migrator: s.migrators.pause },
     keepGoing: cfg.keepGoing,
+    statIntervalMs: s.statInterval / 1e6,
+    auditEveryMs: s.auditEvery / 1e6,
+    parkMs: s.stallTimeout / 1e6,
   };
 }
 
-export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): Promise<RunOutcome> {
+/** `o` with a tuning's overrides (a selftest's setup that catches its mutation soon). */
+export function tuned(o: KernelStressOptions, t: KernelStressTuning | undefined): KernelStressOptions {
+  if (!t) return o;
+  const hold = t.holdNs === undefined ? o.hold : { kind: 'fixed' as const, a: t.holdNs, b: t.holdNs };
+  return { ...o, pages: t.pages ?? o.pages, roles: { ...o.roles, ...t.roles }, hold, config: { ...o.config, ...t.config } };
+}
+
+/** A run of the scenario's roles on `zsmalloc`; `tuning` (recorded, so replay repeats it) overrides the scenario's setup. */
+export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log, tuning?: KernelStressTuning): Promise<RunOutcome> {
   const tree = readZsmallocTree(zsmalloc);
   const startedAt = new Date();
   const name = 'zsmalloc.c';
   const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-kernel-${cfg.seed}`;
   const dir = cfg.out ?? join(process.cwd(), 'results', runId);
   mkdirSync(dir, { recursive: true });
-  const opts = kernelStressOptions(cfg, zsmalloc);
+  const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const stress = tuned(kernelStressOptions(cfg, zsmalloc), tuning);
+  const cpus = Object.values(stress.roles).reduce((n, k) => n + k, 0);
+  const hlog = new StreamedHlog(dir, { startedAt: startedAt.toISOString(), version, runId, lock: zsmalloc, scenario: cfg.scenarioName, seed: cfg.seed }, cpus);
+  const opts = { ...stress, onEpoch: (c: Collector) => hlog.stream(c) };
   log(`zspage-stress: ${tree.display} as the pool, ${Object.entries(opts.roles).map(([r, n]) => `${n} ${r}${n === 1 ? '' : 's'}`).join(', ')}, ${opts.durationMs / 1000} s, seed ${cfg.seed}`);
   const t0 = performance.now();
   let harnessError: string | null = null;
@@ -79,7 +100,7 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): 
   });
   const summary: Summary = {
     tool: 'zspage-stress',
-    version: (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version,
+    version,
     runId,
     verdict,
     ended,
@@ -96,33 +117,46 @@ export async function runKernelRun(cfg: RunConfig, zsmalloc: string, log: Log): 
     config: {
       scenario: scenarioInput(cfg.scenario),
       keepGoing: cfg.keepGoing,
-      zsmalloc: { path: zsmalloc, api: result?.compiled.api ?? null, stubs: result?.stubs ?? {} },
+      zsmalloc: { path: zsmalloc, sha256: sourcesHash(tree), api: result?.compiled.api ?? null, stubs: result?.stubs ?? {}, ...(tuning ? { tuning } : {}) },
       workers: workers.length,
     },
     startedAt: startedAt.toISOString(),
     elapsedMs: Math.round(performance.now() - t0),
-    violations: violations.map((v) => ({ kind: v.kind, message: v.message, atMs: v.atMs, by: v.by })),
+    violations: violations.map((v) => ({ kind: v.kind, message: v.message, atMs: v.atMs, by: v.by, ...(v.recent?.length ? { recentCalls: v.recent } : {}) })),
     violationCount: violations.length,
     firstViolationMs: violations[0]?.atMs ?? null,
     counters,
     workers,
     coverage: { allStartedMs: null, counts: {}, firstHitMs: {} },
     metrics: Object.fromEntries(Object.entries(result?.totals ?? {}).map(([name, h]) => [name, summarizeHistogram(h)])),
-    audits: { count: result?.audited !== null && result ? 1 : 0, objects: Math.max(0, result?.audited ?? 0), bytes: 0, lastMs: 0 },
+    audits: result?.audits ?? { count: 0, objects: 0, bytes: 0, lastMs: 0 },
     notes: [
       ...(harnessError ? [harnessError] : []),
       ...(result && result.audited === null ? ['the final audit did not run: a worker did not finish its step'] : []),
     ],
-    rerun: `npx zspage-stress run --zsmalloc ${zsmalloc} --scenario ${cfg.scenarioName} --seed ${cfg.seed}`,
+    rerun: tuning ? `npx zspage-stress replay ${dir}` : `npx zspage-stress run --zsmalloc ${zsmalloc} --scenario ${cfg.scenarioName} --seed ${cfg.seed}`,
   };
-  writeResults(dir, { summary, totals: result?.totals ?? {}, intervals: [], timeline: [] });
+  writeResults(dir, { summary, totals: result?.totals ?? {}, intervals: result?.intervals ?? [], timeline: [] });
+  hlog.close();
+  tellKernelRun(log, summary, cfg, zsmalloc, dir, tuning);
+  return { summary, dir, exitCode };
+}
+
+/** The run's last lines: its first violations, how the first explained one happened, notes, verdict. */
+function tellKernelRun(log: Log, summary: Summary, cfg: RunConfig, zsmalloc: string, dir: string, tuning?: KernelStressTuning): void {
+  const { verdict } = summary;
   for (const v of summary.violations.slice(0, 5)) log(`zspage-stress: VIOLATION ${v.kind} at ${v.atMs} ms by ${v.by}: ${v.message}`);
+  const explained = summary.violations.find((v) => v.recentCalls && v.recentCalls.length > 0);
+  if (explained) {
+    log(`zspage-stress: how it happened: the last role steps and zspage-lock events (${explained.kind} at ${explained.atMs} ms), in order:`);
+    for (const line of formatKernelOps(explained.recentCalls!.slice(-RECENT_SHOWN))) log(`zspage-stress:   ${line}`);
+  }
   for (const n of summary.notes) log(`zspage-stress: note: ${n}`);
   const total = summary.violationCount;
   log(
     `zspage-stress: ${verdict === 'error' ? 'HARNESS ERROR' : verdict.toUpperCase()} (${total} violation${total === 1 ? '' : 's'}) ` +
-      `zsmalloc=${zsmalloc} scenario=${cfg.scenarioName} ${flatParams(scenarioInput(cfg.scenario)).join(' ')} keepGoing=${cfg.keepGoing}`,
+      `zsmalloc=${zsmalloc} scenario=${cfg.scenarioName} ${flatParams(scenarioInput(cfg.scenario)).join(' ')} keepGoing=${cfg.keepGoing}` +
+      (tuning ? ` tuning=${JSON.stringify(tuning)}` : ''),
   );
   log(`zspage-stress: results in ${relative(process.cwd(), dir) || dir}; rerun: ${summary.rerun}`);
-  return { summary, dir, exitCode };
 }

@@ -1,20 +1,24 @@
 // A stress run on the kernel's own zsmalloc.c: the coordinator boots the pool on one
 // shared memory (CPU 0), stores the stable objects, starts one worker per role (each a
 // CPU, workers/kernel-role.ts), stops them at the end of the duration or at the first
-// violation, and audits the pool once they are done.
+// violation, and audits the pool once they are done. Meanwhile its watch (kernel-watch.ts)
+// keeps the clock, the interval histograms and the stutter audits.
 import type { Worker } from 'node:worker_threads';
 import type { Histogram } from 'hdr-histogram-js';
 import { HDR } from '../arena/layout.js';
-import { decodeHistogram, newJsHistogram } from '../records/histogram.js';
 import type { ViolationKind } from '../grading/vocabulary.js';
+import type { Summary } from '../records/summary.js';
 import type { Distribution } from '../scenario/schema.js';
 import type { KernelRoleTask, KernelWorkerMessage } from '../supervised/kernel-role-messages.js';
 import { spawnWorker } from '../supervised/worker.js';
 import { compileZsmalloc, type CompiledPool } from '../zsmalloc/compile.js';
+import { recentKernelOps, turnFlightRecorderOff, type KernelFlightOp } from '../zsmalloc/flight.js';
 import { ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, kernelLayout, type KernelLayout } from '../zsmalloc/layout.js';
 import { storeObject, type KernelCounters, type KernelRole, type KernelRoleConfig } from '../zsmalloc/roles.js';
 import { KernelPool } from '../zsmalloc/runtime.js';
 import { Rng } from '../rng.js';
+import type { Collector, Interval } from './collector.js';
+import { KernelWatch } from './kernel-watch.js';
 
 const ZERO: Distribution = { kind: 'fixed', a: 0, b: 0 };
 
@@ -35,6 +39,15 @@ export interface KernelStressOptions {
   kasanFull?: boolean;
   /** A CPU in atomic context this long without a break is a stall (soft lockup); default STALL_MS. */
   stallMs?: number;
+  /** Interval histograms every this many ms (default 0: the whole run is one interval). */
+  statIntervalMs?: number;
+  /** A stutter audit every this many ms (default 0: only the final audit), and how long the CPUs get to park for it (default PARK_MS). */
+  auditEveryMs?: number;
+  parkMs?: number;
+  /** At each stat interval, with the intervals received so far (kernel-hlog.ts). */
+  onEpoch?: (collector: Collector) => void;
+  /** The flight recorder (default on; off only to measure what it costs). */
+  flightRecorder?: boolean;
 }
 
 export interface KernelViolation {
@@ -43,6 +56,8 @@ export interface KernelViolation {
   by: string;
   /** Milliseconds since the roles started. */
   atMs: number;
+  /** The flight recorder's entries as the violation found them (flight.ts). */
+  recent?: KernelFlightOp[];
 }
 
 export interface KernelStressResult {
@@ -54,8 +69,12 @@ export interface KernelStressResult {
   audited: number | null;
   /** From the call until every worker had done its first step (null: some never did). */
   startupMs: number | null;
-  /** Latency histograms of the whole run, every worker merged (src/roles/metrics.ts names). */
+  /** Latency histograms of the whole run, every worker merged (src/roles/metrics.ts names): those with values. */
   totals: Record<string, Histogram>;
+  /** The same, per stat interval, in time order. */
+  intervals: Interval[];
+  /** The stutter audits and the final one. */
+  audits: Summary['audits'];
 }
 
 /** Grace for a worker to finish its step after the stop word. */
@@ -66,18 +85,20 @@ const STOP_GRACE_MS = 5_000;
  * only trylock, so a second in atomic context is a CPU waiting for what it must not wait for.
  */
 export const STALL_MS = 1_000;
+/** How long the CPUs get to park for a stutter (the model's default stall timeout). */
+const PARK_MS = 5_000;
 /** How often the stall watch samples the CPUs' preemption epochs. */
 const WATCH_MS = 20;
 
 /** The pool booted on CPU 0 of a fresh shared memory, with its stable objects stored. */
-async function bootKernelPool(opts: KernelStressOptions, cpus: number, violations: KernelViolation[]) {
+async function bootKernelPool(opts: KernelStressOptions, cpus: number, report: (kind: ViolationKind, message: string) => void) {
   const compiled = await compileZsmalloc(opts.zsmalloc, { kasanFull: opts.kasanFull });
   const cfg = opts.config;
   const objectSlots = cfg.stable + opts.roles.churner * cfg.churnEach;
   const L = kernelLayout(opts.pages, cpus, objectSlots);
   const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
   const module = new WebAssembly.Module(compiled.wasm as unknown as ArrayBuffer);
-  const coordinator = new KernelPool(module, memory, L, 0, { report: (kind, message) => violations.push({ kind, message, by: 'setup', atMs: 0 }) });
+  const coordinator = new KernelPool(module, memory, L, 0, { report });
   coordinator.boot();
   coordinator.x.zsh_cpu_up();
   const rng = new Rng(opts.seed, -1);
@@ -96,17 +117,29 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
   const roles = (Object.entries(opts.roles) as [KernelRole, number][]).flatMap(([role, n]) => Array.from({ length: n }, (_, index) => ({ role, index })));
   const cfg = opts.config;
   const violations: KernelViolation[] = [];
-  const { compiled, L, memory, coordinator, objectSlots } = await bootKernelPool(opts, roles.length + 1, violations);
+  // CPU 0 boots the pool, then audits it
+  let cpu0 = 'setup';
+  const { compiled, L, memory, coordinator, objectSlots } = await bootKernelPool(opts, roles.length + 1, (kind, message) => violations.push({ kind, message, by: cpu0, atMs: 0 }));
+  cpu0 = 'audit';
   const mem = coordinator.mem;
+  if (opts.flightRecorder === false) turnFlightRecorderOff(mem, L);
   const counters: Record<string, KernelCounters> = {};
   const stubs: Record<string, number> = {};
-  const totals: Record<string, Histogram> = {};
   const workers: Worker[] = [];
+  const names = ['audit', ...roles.map(({ role, index }) => `${role}#${index}`)];
+  const recent = () => recentKernelOps(mem, coordinator.bytes, L, names);
   const startEpochMs = Date.now();
+  const done = new Set<number>();
+  const every = { statIntervalMs: opts.statIntervalMs ?? 0, auditEveryMs: opts.auditEveryMs ?? 0, parkMs: opts.parkMs ?? PARK_MS, onEpoch: opts.onEpoch };
+  const watch = new KernelWatch(coordinator, every, () => running === roles.length && done.size === 0, roles.length, (kind, message, by) => {
+    Atomics.add(mem, HDR.VIOLATIONS, 1);
+    violations.push({ kind, message, by, atMs: Date.now() - startEpochMs, recent: recent() });
+    if (!opts.keepGoing) stop();
+  });
   const finished = roles.map(({ role, index }, i) => {
     const hold = opts.hold ?? ZERO;
     const pause = opts.pauses?.[role] ?? ZERO;
-    const task: KernelRoleTask = { wasm: compiled.wasm, memory, pages: opts.pages, cpus: L.cpus, objectSlots, cpu: i + 1, role, index, seed: opts.seed, config: cfg, hold, pause, startEpochMs };
+    const task: KernelRoleTask = { wasm: compiled.wasm, memory, pages: opts.pages, cpus: L.cpus, objectSlots, cpu: i + 1, role, index, seed: opts.seed, config: cfg, hold, pause, startEpochMs, names };
     const worker = spawnWorker('kernel-role', task);
     workers.push(worker);
     return new Promise<boolean>((resolve) => {
@@ -114,11 +147,12 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
         if (m.type === 'running') {
           if (++running === roles.length) startupMs = performance.now() - t0;
         } else if (m.type === 'violation') {
-          violations.push({ kind: m.kind, message: m.message, by: m.by, atMs: m.atMs });
+          violations.push({ kind: m.kind, message: m.message, by: m.by, atMs: m.atMs, recent: m.recent });
           if (!opts.keepGoing) stop();
+        } else if (m.type === 'interval') {
+          watch.collector.accept(m);
         } else {
           counters[m.by] = m.counters;
-          for (const [name, encoded] of Object.entries(m.metrics)) (totals[name] ??= newJsHistogram()).add(decodeHistogram(encoded!));
           for (const [k, v] of Object.entries(m.stubs)) stubs[k] = (stubs[k] ?? 0) + v;
           // an oops may leave locks held and the pool half changed: no audit after it
           resolve(!m.oopsed);
@@ -137,14 +171,26 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
     Atomics.notify(mem, HDR.STOP);
   }
   const timer = setTimeout(stop, opts.durationMs);
-  const done = new Set<number>();
+  watch.start();
   finished.forEach((f, i) => void f.then(() => done.add(i + 1)));
-  const names = roles.map(({ role, index }) => `${role}#${index}`);
-  const watch = stallWatch(mem, L, names, opts.stallMs ?? STALL_MS, done, (message, by) => {
-    violations.push({ kind: 'stall', message, by, atMs: Date.now() - startEpochMs });
+  const stalls = stallWatch(mem, L, names.slice(1), opts.stallMs ?? STALL_MS, done, (message, by) => {
+    violations.push({ kind: 'stall', message, by, atMs: Date.now() - startEpochMs, recent: recent() });
     if (!opts.keepGoing) stop();
   });
-  // every worker's counters, or the grace after the stop word runs out (a CPU stuck in the kernel)
+  const graceful = await finishedOrStuck(finished, mem);
+  clearInterval(stalls);
+  watch.stop();
+  stop();
+  await Promise.all(workers.map((w) => w.terminate()));
+  const elapsedMs = Math.round(watch.elapsed());
+  // with every CPU done: the deferred work run, then the quiescent audit
+  const audited = graceful ? (coordinator.call(() => coordinator.x.zsh_run_work()), watch.audit('audit')) : null;
+  const totals = Object.fromEntries(Object.entries(watch.collector.totals).filter(([, h]) => h.totalCount > 0));
+  return { compiled, violations, counters, stubs, audited, startupMs, totals, intervals: watch.collector.intervals(elapsedMs), audits: watch.audits };
+}
+
+/** Whether every worker finished without an oops; false once the grace after the stop word runs out (a CPU stuck in the kernel). */
+async function finishedOrStuck(finished: Promise<boolean>[], mem: Int32Array): Promise<boolean> {
   let waitForStop: NodeJS.Timeout | undefined;
   const graceful = await Promise.race([
     Promise.all(finished).then((all) => all.every(Boolean)),
@@ -157,29 +203,7 @@ export async function runKernelStress(opts: KernelStressOptions): Promise<Kernel
     }),
   ]);
   clearInterval(waitForStop);
-  clearInterval(watch);
-  stop();
-  await Promise.all(workers.map((w) => w.terminate()));
-  const audited = graceful ? finalAudit(coordinator, violations, startEpochMs) : null;
-  return { compiled, violations, counters, stubs, audited, startupMs, totals };
-}
-
-/** With every CPU done: the deferred work run, then the quiescent audit (zspages walked, or -1). */
-function finalAudit(coordinator: KernelPool, violations: KernelViolation[], startEpochMs: number): number {
-  const mem = coordinator.mem;
-  coordinator.x.zsh_run_work();
-  const out = coordinator.scratch;
-  const audited = coordinator.x.zsh_audit(out);
-  if (audited < 0) {
-    const [cls, group, what, found, expected] = Array.from(mem.subarray(out >> 2, (out >> 2) + 5));
-    violations.push({
-      kind: 'audit',
-      message: `class ${cls}${group! >= 0 ? `, fullness group ${group}` : ''}: audit check ${what} found ${found}, expected ${expected}`,
-      by: 'audit',
-      atMs: Date.now() - startEpochMs,
-    });
-  }
-  return audited;
+  return graceful;
 }
 
 /**

@@ -40,6 +40,10 @@ export interface SelftestRow {
   explorerIterations: number;
   explorerOk: boolean;
   dir: string;
+  /** Not run, and why (a kernel mutation that does not apply to the tree's version); not a failure. */
+  skipped?: string;
+  /** False when the row has no explorer part (the kernel selftest's rows). */
+  explorerRan?: boolean;
 }
 
 export interface SelftestOutcome {
@@ -150,11 +154,12 @@ export function detectionTimes(r: SelftestRow): { medianMs: number | null; worst
 }
 
 export function formatRow(r: SelftestRow): string {
+  if (r.skipped !== undefined) return `${r.lock.padEnd(38)} ${r.expected.padEnd(33)} skipped: ${r.skipped}`;
   const kinds = [...new Set(r.found.map((f) => f ?? 'pass'))].join(',');
   const verdict = `${r.stressOk ? 'ok' : 'WRONG'}: ${kinds}`;
   const { medianMs, worstMs } = detectionTimes(r);
   const secs = (ms: number | null) => (ms === null ? '-' : ms === Infinity ? 'never' : `${(ms / 1000).toFixed(2)}s`);
   const first = medianMs === null ? '-' : r.seeds.length > 1 ? `${secs(medianMs)}/${secs(worstMs)}` : secs(medianMs);
-  const explorer = `${r.explorerOk ? 'ok' : 'WRONG'}: ${r.explorerFound ?? 'pass'} (${r.explorerIterations} it)`;
+  const explorer = r.explorerRan === false ? '-' : `${r.explorerOk ? 'ok' : 'WRONG'}: ${r.explorerFound ?? 'pass'} (${r.explorerIterations} it)`;
   return `${r.lock.padEnd(38)} ${r.expected.padEnd(33)} ${verdict.padEnd(26)} ${first.padEnd(21)} ${explorer}`;
 }

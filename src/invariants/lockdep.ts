@@ -10,6 +10,7 @@
 // is a bitmask matrix in the arena (row a, bit b: a -> b), and a thread remembers the
 // dependencies it has seen, so only a dependency new to it touches the graph.
 import { LOCKDEP, LOCKDEP_CLASSES, LOCKDEP_EDGE_WORDS, LOCKDEP_STACK, STACK, type Layout } from '../arena/layout.js';
+import { dependencyPath } from '../arena/lock-graph.js';
 import type { SpinlockTracker } from '../locks/contract.js';
 import type { Cpu, LockTracker } from '../model/kernel-locks.js';
 import { LOCK_SITES } from '../model/lock-sites.js';
@@ -189,7 +190,7 @@ export class Lockdep implements LockTracker, SpinlockTracker {
     RAW_ATOMICS.store(mem, rec + 3 + 2 * n, site);
     RAW_ATOMICS.store(mem, rec + 1, n + 1);
     RAW_ATOMICS.or(mem, row, bit);
-    const path = this.path(b, a);
+    const path = dependencyPath(RAW_ATOMICS, mem, this.base + LOCKDEP.ROWS, LOCKDEP_CLASSES, b, a);
     if (!path) return false;
     this.reportCycle(a, b, at, mode, site, path);
     return true;
@@ -197,29 +198,6 @@ export class Lockdep implements LockTracker, SpinlockTracker {
 
   private edgeAt(a: number, b: number): number {
     return this.base + LOCKDEP.EDGES + (a * LOCKDEP_CLASSES + b) * LOCKDEP_EDGE_WORDS;
-  }
-
-  /** The classes from `from` to `to` along dependencies, or null. Runs only for a new dependency. */
-  private path(from: number, to: number): number[] | null {
-    const parent = new Int32Array(LOCKDEP_CLASSES).fill(-1);
-    let seen = 1 << from;
-    const queue = [from];
-    while (queue.length > 0) {
-      const c = queue.shift()!;
-      if (c === to) {
-        const path = [to];
-        for (let p = parent[to]!; p >= 0; p = parent[p]!) path.unshift(p);
-        return path;
-      }
-      const row = RAW_ATOMICS.load(this.mem, this.base + LOCKDEP.ROWS + c);
-      for (let n = 0; n < LOCKDEP_CLASSES; n++) {
-        if ((row & (1 << n)) === 0 || (seen & (1 << n)) !== 0) continue;
-        seen |= 1 << n;
-        parent[n] = c;
-        queue.push(n);
-      }
-    }
-    return null;
   }
 
   private reportCycle(a: number, b: number, at: number, mode: number, site: number, path: number[]): void {

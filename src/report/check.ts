@@ -46,6 +46,8 @@ export interface CheckRecord {
   tool: 'zspage-stress';
   command: 'check';
   lock: string;
+  /** `check --zsmalloc`: the tree, and the content hash of the sources it read (replay refuses others). */
+  zsmalloc?: { path: string; sha256: string };
   seed: number;
   budgetMs: number;
   elapsedMs: number;

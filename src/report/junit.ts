@@ -12,6 +12,7 @@ export interface JunitCase {
   classname: string;
   failure?: { type: string; message: string; text: string };
   error?: { message: string; text: string };
+  skipped?: { message: string };
 }
 
 export interface JunitSuite {
@@ -69,7 +70,7 @@ export function runSuite(s: Summary, name = `zspage-stress ${s.lock.name} ${s.sc
 
 export function junitXml(suites: JunitSuite[]): string {
   const a = (v: string | number) => `"${escapeXml(String(v))}"`;
-  const count = (cs: JunitCase[], k: 'failure' | 'error') => cs.filter((c) => c[k]).length;
+  const count = (cs: JunitCase[], k: 'failure' | 'error' | 'skipped') => cs.filter((c) => c[k]).length;
   const all = suites.flatMap((s) => s.cases);
   const suiteXml = (s: JunitSuite) => {
     const props = Object.entries(s.properties).map(([k, v]) => `      <property name=${a(k)} value=${a(v)}/>`);
@@ -77,11 +78,12 @@ export function junitXml(suites: JunitSuite[]): string {
       const open = `    <testcase name=${a(c.name)} classname=${a(c.classname)}`;
       if (c.failure) return `${open}>\n      <failure type=${a(c.failure.type)} message=${a(c.failure.message)}>${escapeXml(c.failure.text)}</failure>\n    </testcase>`;
       if (c.error) return `${open}>\n      <error message=${a(c.error.message)}>${escapeXml(c.error.text)}</error>\n    </testcase>`;
+      if (c.skipped) return `${open}>\n      <skipped message=${a(c.skipped.message)}/>\n    </testcase>`;
       return `${open}/>`;
     });
     return [
       `  <testsuite name=${a(s.name)} tests=${a(s.cases.length)} failures=${a(count(s.cases, 'failure'))} errors=${a(count(s.cases, 'error'))} ` +
-        `skipped="0" timestamp=${a(s.timestamp)} time=${a(s.timeSec.toFixed(3))}>`,
+        `skipped=${a(count(s.cases, 'skipped'))} timestamp=${a(s.timestamp)} time=${a(s.timeSec.toFixed(3))}>`,
       '    <properties>',
       ...props,
       '    </properties>',

@@ -31,7 +31,8 @@ export function runReportHtml(record: RunRecord): string {
     `<p>Run <code>${escapeHtml(s.runId)}</code>, started ${escapeHtml(s.startedAt)}, ran ${(s.elapsedMs / 1000).toFixed(1)} s, ` +
       `ended: ${escapeHtml(s.ended)}, exit code ${s.exitCode}.</p>`,
     violationsSection(s),
-    coverageSection(s.coverage, s.elapsedMs),
+    // a run on the kernel's own zsmalloc.c has no model protocol states
+    Object.keys(s.coverage.counts).length > 0 ? coverageSection(s.coverage, s.elapsedMs) : '',
     parametersSection(s),
     '<h2>Latency</h2>',
     `<p class="note">All values in nanoseconds as recorded; per metric: <code>&lt;metric&gt;.hgrm</code> (percentile distribution), ` +
@@ -60,27 +61,29 @@ export function runReportHtml(record: RunRecord): string {
         '</div>'
       );
     }),
-    '<h2>Trylock outcomes over time</h2>',
-    '<div class="grid">' +
-      trylockRates(record.timeline, labels)
-        .map((r) =>
-          add({
-            id: `trylock-${r.label.replace(/\W/g, '-')}`,
-            title: `${r.label}: write trylocks per second`,
-            x: { kind: 'seconds', title: 'time (s)', values: r.x },
-            y: { unit: 'count', log: false, title: 'successes per second' },
-            y2: { unit: 'count', log: false, title: 'failures per second' },
-            series: [
-              { label: 'successes/s', values: r.successes },
-              { label: 'failures/s (right axis)', values: r.failures, right: true },
-            ],
-          }),
-        )
-        .join('') +
-      '</div>',
+    trylockSection(record, labels, add),
     countersSection(s),
   ].join('\n');
   return htmlPage(`zspage-stress ${s.lock.name} ${s.verdict.toUpperCase()} ${s.runId}`, body, charts);
+}
+
+/** Write trylocks per second per worker, from the counters sampled at each stat interval (none on the kernel's pool). */
+function trylockSection(record: RunRecord, labels: string[], add: (c: ChartSpec) => string): string {
+  if (record.timeline.length === 0) return '';
+  const charts = trylockRates(record.timeline, labels).map((r) =>
+    add({
+      id: `trylock-${r.label.replace(/\W/g, '-')}`,
+      title: `${r.label}: write trylocks per second`,
+      x: { kind: 'seconds', title: 'time (s)', values: r.x },
+      y: { unit: 'count', log: false, title: 'successes per second' },
+      y2: { unit: 'count', log: false, title: 'failures per second' },
+      series: [
+        { label: 'successes/s', values: r.successes },
+        { label: 'failures/s (right axis)', values: r.failures, right: true },
+      ],
+    }),
+  );
+  return `<h2>Trylock outcomes over time</h2><div class="grid">${charts.join('')}</div>`;
 }
 
 function violationsSection(s: Summary): string {
@@ -89,7 +92,7 @@ function violationsSection(s: Summary): string {
   if (s.violationCount === 0) return `${head}<p>None.</p>${notes}`;
   const shown = s.violations.length < s.violationCount ? `<p class="note">${s.violations.length} shown; the workers count the rest.</p>` : '';
   const rows = s.violations.map((v) => [v.kind, String(v.atMs), v.by, v.zspage === undefined ? '' : String(v.zspage), v.message]);
-  return `${head}<p>First at ${s.firstViolationMs} ms.</p>${shown}${htmlTable(['kind', 'at ms', 'by', 'zspage', 'message'], rows, 'text')}${notes}${recentOpsSection(s)}`;
+  return `${head}<p>First at ${s.firstViolationMs} ms.</p>${shown}${htmlTable(['kind', 'at ms', 'by', 'zspage', 'message'], rows, 'text')}${notes}${recentOpsSection(s)}${recentCallsSection(s)}`;
 }
 
 /** The flight recorder's view of the first violation that has one: every worker's last lock operations on its zspage, in order. */
@@ -114,12 +117,25 @@ function recentOpsSection(s: Summary): string {
   );
 }
 
+/** The kernel pool's flight recorder for the first violation that has one: every CPU's last role steps and zspage-lock events, in order. */
+function recentCallsSection(s: Summary): string {
+  const v = s.violations.find((x) => x.recentCalls && x.recentCalls.length > 0);
+  if (!v) return '';
+  const rows = v.recentCalls!.map((o) => [String(o.seq), `~${o.atMs}`, o.by, o.call, o.func ?? '', o.lock ?? '', o.detail]);
+  return (
+    `<h3>How it happened: the last role steps and zspage-lock events</h3>` +
+    `<p class="note">Every CPU's last role steps and zspage-lock events, as the ${escapeHtml(v.kind)} violation at ${v.atMs} ms found them, in the order they happened ` +
+    `(a zspage lock's violation: the events on that lock, each after the step its CPU was in; ms: the coordinator's clock, to 25 ms).</p>` +
+    htmlTable(['seq', 'ms', 'CPU', 'call', 'in kernel function', 'zspage lock', 'detail'], rows, 'text')
+  );
+}
+
 function parametersSection(s: Summary): string {
   const { scenario, ...rest } = s.config;
   const rows = [
     ['lock', `${s.lock.name} (${s.lock.ref}, ${s.lock.words} word${s.lock.words === 1 ? '' : 's'})`],
     ['scenario', s.scenario],
-    ...Object.entries(rest).map(([k, v]) => [k, String(v)]),
+    ...Object.entries(rest).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]),
     ...flatParams(scenario).map((p) => p.split(/=(.*)/s, 2) as [string, string]),
     ['tool', `${s.tool} ${s.version}`],
   ];

@@ -39,7 +39,9 @@ export interface SweepPoint {
 export function sweepPoint(s: Summary, lock: string, value: string, dir: string): SweepPoint {
   const kinds = new Map<string, number>();
   for (const v of s.violations) kinds.set(v.kind, (kinds.get(v.kind) ?? 0) + 1);
-  const t = trylockStats(s);
+  // on the kernel pool, a migration zsmalloc refuses is its zspage write trylock failing
+  const m = s.config.zsmalloc ? s.counters.migrator : undefined;
+  const t = m ? trylockRate(m.migrated ?? 0, m.migrateRefused ?? 0) : trylockStats(s);
   return {
     lock,
     value,
@@ -59,6 +61,8 @@ export function sweepPoint(s: Summary, lock: string, value: string, dir: string)
     readerOpsPerSec: Math.round((s.counters.reader?.ops ?? 0) / Math.max(s.elapsedMs / 1000, 1e-3)),
   };
 }
+
+const trylockRate = (ok: number, fail: number) => ({ ok, fail, failRate: ok + fail > 0 ? fail / (ok + fail) : null });
 
 /** Points of a lock that must pass but failed: the sweep's exit code. */
 export const unexpectedFailures = (points: SweepPoint[]) => points.filter((p) => p.mustPass && p.verdict === 'fail' && !p.harnessError);

@@ -16,6 +16,8 @@ export interface KernelExecution {
   cpus: number;
   objectSlots: number;
   ops: KernelOp[];
+  /** The page each object was on after the setup (the P<n> operation's target). */
+  setupPfns: number[];
 }
 
 export type KernelExploreMessage =

@@ -3,6 +3,7 @@
 import type { ViolationKind } from '../grading/vocabulary.js';
 import type { EncodedMetrics } from '../roles/task.js';
 import type { Distribution } from '../scenario/schema.js';
+import type { KernelFlightOp } from '../zsmalloc/flight.js';
 import type { KernelCounters, KernelRole, KernelRoleConfig } from '../zsmalloc/roles.js';
 
 export interface KernelRoleTask {
@@ -21,9 +22,13 @@ export interface KernelRoleTask {
   hold: Distribution;
   pause: Distribution;
   startEpochMs: number;
+  /** Every CPU's name, by CPU number: the flight recorder's readout names them. */
+  names: string[];
 }
 
 export type KernelWorkerMessage =
   | { type: 'running'; by: string }
-  | { type: 'violation'; kind: ViolationKind; message: string; by: string; atMs: number }
-  | { type: 'done'; by: string; counters: KernelCounters; stubs: Record<string, number>; metrics: EncodedMetrics; oopsed: boolean };
+  | { type: 'violation'; kind: ViolationKind; message: string; by: string; atMs: number; recent: KernelFlightOp[] }
+  /** Interval k runs from the coordinator's k-th epoch bump to the next (0: from the start); the last comes before `done`. */
+  | { type: 'interval'; worker: number; interval: number; metrics: EncodedMetrics }
+  | { type: 'done'; by: string; counters: KernelCounters; stubs: Record<string, number>; oopsed: boolean };

@@ -66,7 +66,7 @@ export interface CompiledPool {
   cached: boolean;
 }
 
-interface PoolSources {
+export interface PoolSources {
   source: string;
   zpdesc: string | null;
   header: string | null;
@@ -89,6 +89,13 @@ export function readZsmallocTree(path: string): PoolSources {
     header: maybe(join(dirname(file), '..', 'include', 'linux', 'zsmalloc.h')),
     display: file === resolve(path) ? path : join(path, 'mm', 'zsmalloc.c'),
   };
+}
+
+/** The content hash of the files `--zsmalloc` reads (zsmalloc.c, zpdesc.h, zsmalloc.h): which tree a run was on. */
+export function sourcesHash(src: PoolSources): string {
+  const h = createHash('sha256');
+  for (const text of [src.source, src.zpdesc, src.header]) h.update(text === null ? '-' : `${text.length}:`).update(text ?? '');
+  return h.digest('hex');
 }
 
 const readHeaders = (dir: string) =>

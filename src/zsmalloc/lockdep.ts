@@ -16,6 +16,7 @@
 // the module's name section (a function inlined away is not on it). The hot path
 // allocates nothing: held locks in typed arrays, a class cache, and the dependencies a
 // CPU has seen remembered, so only a dependency new to it touches the shared graph.
+import { dependencyPath } from '../arena/lock-graph.js';
 import { KLD, KLD_CLASSES, KLD_FRAMES, KLD_HELD, KLD_REC, KLD_REC_WORDS } from './lockdep-layout.js';
 
 const RAW = Atomics;
@@ -202,33 +203,10 @@ export class KernelLockdep {
     for (let i = 0; i < nf; i++) RAW.store(mem, rec + KLD_REC.FRAME0 + i, frames[i]!);
     RAW.store(mem, rec + KLD_REC.FRAMES, nf);
     RAW.or(mem, row, bit);
-    const path = this.path(b, a);
+    const path = dependencyPath(RAW, mem, this.base + KLD.ROWS, KLD_CLASSES, b, a);
     if (!path) return false;
     this.reportCycle(a, b, mode, func, path, frames);
     return true;
-  }
-
-  /** The classes from `from` to `to` along dependencies, or null. Runs only for a new dependency. */
-  private path(from: number, to: number): number[] | null {
-    const parent = new Int32Array(KLD_CLASSES).fill(-1);
-    let seen = 1 << from;
-    const queue = [from];
-    while (queue.length > 0) {
-      const c = queue.shift()!;
-      if (c === to) {
-        const path = [to];
-        for (let p = parent[to]!; p >= 0; p = parent[p]!) path.unshift(p);
-        return path;
-      }
-      const row = RAW.load(this.mem, this.base + KLD.ROWS + c);
-      for (let n = 0; n < KLD_CLASSES; n++) {
-        if ((row & (1 << n)) === 0 || (seen & (1 << n)) !== 0) continue;
-        seen |= 1 << n;
-        parent[n] = c;
-        queue.push(n);
-      }
-    }
-    return null;
   }
 
   private reportCycle(a: number, b: number, mode: number, func: number, path: number[], frames: number[]): void {

@@ -3,7 +3,8 @@
 // and the workqueue running zsmalloc's deferred free. Stable objects (slots below
 // `stable`) are never freed, so a reader may pick any; each churner owns its own slots.
 import { Rng } from '../rng.js';
-import { KOBJ, KOBJ_WORDS, KPAGE_BYTES } from './layout.js';
+import { STEP } from './flight.js';
+import { KOBJ, KOBJ_WORDS, KPAGE_BYTES, KPAGE_DESC_BYTES, KPAGE_FREE_FLAG } from './layout.js';
 import type { KernelPool } from './runtime.js';
 
 export type KernelRole = 'reader' | 'churner' | 'compactor' | 'migrator';
@@ -27,6 +28,7 @@ export interface KernelRoleConfig {
 }
 
 export interface KernelCounters {
+  /** Steps; a migrator's: pages handed to the migration core (each page of a cluster). */
   ops: number;
   bytesVerified: number;
   sleepingReads: number;
@@ -120,6 +122,8 @@ export function kernelRoleStep(
 ): () => void {
   const mem = pool.mem;
   const objAt = (slot: number) => pool.L.objects + slot * KOBJ_WORDS;
+  // each step goes to the CPU's flight recorder as it begins
+  const flight = pool.zspageLocks.flight;
   switch (role) {
     case 'reader':
       return () => {
@@ -127,7 +131,8 @@ export function kernelRoleStep(
         const slot = rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable);
         const sleeps = cfg.sleepFraction > 0 && rng.float() < cfg.sleepFraction;
         const ns = sleeps ? holdNs() : 0;
-        const hold = ns > 0 ? () => (pool.sleepHolding(ns / 1e6), counters.sleepingReads++) : null;
+        const hold = ns > 0 ? () => (flight.step(STEP.SLEEP, ns / 1e3), pool.sleepHolding(ns / 1e6), counters.sleepingReads++) : null;
+        flight.step(STEP.READ, mem[objAt(slot) + KOBJ.HANDLE]!);
         counters.bytesVerified += readObject(pool, slot, hold, report, time);
       };
     case 'churner':
@@ -136,34 +141,82 @@ export function kernelRoleStep(
         const at = objAt(slot);
         const h = mem[at + KOBJ.HANDLE]!;
         if (h !== 0 && (rng.next() & 1) === 0) {
+          flight.step(STEP.FREE, h);
           pool.x.zsh_free(h);
           mem[at + KOBJ.HANDLE] = 0;
-        } else if (!storeObject(pool, slot, cfg.minSize + rng.below(cfg.maxSize - cfg.minSize + 1))) {
+          // schedule_work() queues on this CPU: its kworker runs the deferred free next
+          flight.step(STEP.WORK, 0);
+          counters.workRun += pool.x.zsh_run_work();
+          return;
+        }
+        flight.step(STEP.WRITE, h);
+        if (!storeObject(pool, slot, cfg.minSize + rng.below(cfg.maxSize - cfg.minSize + 1))) {
           counters.mallocFailed++;
         }
       };
     case 'compactor':
       return () => {
         const t0 = time ? performance.now() : 0;
+        flight.step(STEP.COMPACT, 0);
         counters.pagesCompacted += pool.x.zsh_compact();
         time?.('compact-op', (performance.now() - t0) * 1e6);
+        flight.step(STEP.WORK, 0);
         counters.workRun += pool.x.zsh_run_work();
       };
     case 'migrator':
-      return () => {
-        // a share of the picks: the page of a stable object (a hot one in the readers' share),
-        // as compaction's pfn scanner finds pages in use; the rest: any page
-        const base = pool.L.frames / KPAGE_BYTES;
-        const hot = cfg.hotObjects > 0 && rng.float() < cfg.hotFraction;
-        const pfn =
-          cfg.stable > 0 && rng.float() < cfg.targetedMigrations
-            ? pfnOfObject(pool, rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable))
-            : base + rng.below(pool.L.pages);
-        const t0 = time ? performance.now() : 0;
-        const r = pool.x.zsh_migrate(pfn, pool.scratch);
-        if (r !== 1) time?.('migrate-op', (performance.now() - t0) * 1e6);
-        if (r === 0) counters.migrated++;
-        else if (r === 4) counters.migrateRefused++;
-      };
+      return migratorStep(pool, cfg, rng, counters, time);
   }
+}
+
+/** What zsh_migrate() says became of a page (zsh_migrate.h). */
+const MIGRATED = 0;
+const NOT_MOVABLE = 1;
+const REFUSED = 4;
+/** COMPACT_CLUSTER_MAX: the pages compaction isolates before it migrates them. */
+export const CLUSTER_MAX = 32;
+
+/** isolate_migratepages_block()'s look at frame i: not free (racy: the migration core checks it again). */
+export const pageInUse = (pool: KernelPool, i: number) => (pool.mem[(pool.L.memMap + i * KPAGE_DESC_BYTES) >> 2]! & KPAGE_FREE_FLAG) === 0;
+
+/** Compaction's cluster (zsh_migrate_cluster()): `pfns` (at most CLUSTER_MAX) isolated, then moved; what became of each. */
+export function migrateCluster(pool: KernelPool, pfns: readonly number[]): number[] {
+  const at = pool.scratch >> 2;
+  pfns.forEach((pfn, i) => (pool.mem[at + i] = pfn));
+  const results = pool.scratch + 4 * CLUSTER_MAX;
+  pool.x.zsh_migrate_cluster(pool.scratch, pfns.length, results, results + 4 * CLUSTER_MAX);
+  return Array.from(pool.mem.subarray(results >> 2, (results >> 2) + pfns.length));
+}
+
+/** The MM core's migrations (kcompactd, compaction's pfn scanner) of the pool's pages. */
+function migratorStep(pool: KernelPool, cfg: KernelRoleConfig, rng: Rng, counters: KernelCounters, time: KernelTiming | null): () => void {
+  const flight = pool.zspageLocks.flight;
+  let cursor = rng.below(pool.L.pages);
+  const tally = (r: number) => (r === MIGRATED ? counters.migrated++ : r === REFUSED ? counters.migrateRefused++ : 0);
+  return () => {
+    // a share of the picks: the page of a stable object (a hot one in the readers' share);
+    // the rest: compaction's next cluster of pages in use (the pages of zspages being
+    // filled, emptied, compacted or freed alike), isolated first and moved after
+    const t0 = time ? performance.now() : 0;
+    if (cfg.stable > 0 && rng.float() < cfg.targetedMigrations) {
+      const hot = cfg.hotObjects > 0 && rng.float() < cfg.hotFraction;
+      const pfn = pfnOfObject(pool, rng.below(hot ? Math.min(cfg.hotObjects, cfg.stable) : cfg.stable));
+      flight.step(STEP.MIGRATE, pfn);
+      const r = pool.x.zsh_migrate(pfn, pool.scratch);
+      if (r !== NOT_MOVABLE) time?.('migrate-op', (performance.now() - t0) * 1e6);
+      tally(r);
+      return;
+    }
+    const pfns = [];
+    for (let tries = 0; tries < pool.L.pages && pfns.length < CLUSTER_MAX; tries++, cursor = (cursor + 1) % pool.L.pages) {
+      if (pageInUse(pool, cursor)) pfns.push(pool.L.frames / KPAGE_BYTES + cursor);
+    }
+    if (pfns.length > 0) flight.step(STEP.MIGRATE, pfns[0]!);
+    const results = migrateCluster(pool, pfns);
+    // one op a page handed to the migration core, as a targeted pick is (the worker counts
+    // one a step, and takes its first step's count of 1 for "running")
+    if (counters.ops > 0) counters.ops += Math.max(0, pfns.length - 1);
+    const moved = results.filter((r) => r !== NOT_MOVABLE).length;
+    if (moved > 0) time?.('migrate-op', ((performance.now() - t0) * 1e6) / moved);
+    results.forEach(tally);
+  };
 }

@@ -47,7 +47,8 @@ const STOPPED_WAIT_MS = 1_000;
 export class KernelBug extends Error {}
 
 export interface PoolChecks {
-  report(kind: ViolationKind, message: string): void;
+  /** `lock`: the zspage lock a violation is about, when it is about one. */
+  report(kind: ViolationKind, message: string, lock?: number): void;
 }
 
 export interface PoolOptions {
@@ -73,6 +74,7 @@ interface Exports {
   zsh_compact(): number;
   zsh_shrink(): number;
   zsh_migrate(pfn: number, rc: number): number;
+  zsh_migrate_cluster(pfns: number, n: number, results: number, rc: number): void;
   zsh_run_work(): number;
   zsh_total_pages(): number;
   zsh_pages_in_use(): number;
@@ -132,7 +134,7 @@ export class KernelPool {
     if (this.gate) this.k = gatedAtomics(this.k, this.gate);
     const area = cpuArea(L, cpu);
     this.scratch = area.scratch;
-    this.zspageLocks = new ZspageLockRules(this.mem, L, cpu, (kind, message) => checks.report(kind, message), (p) => this.cString(p));
+    this.zspageLocks = new ZspageLockRules(this.mem, L, cpu, (kind, message, lock) => checks.report(kind, message, lock), (p) => this.cString(p));
     this.lockdep = opts.lockdep === false ? null : new KernelLockdep(this.mem, this.bytes, L.lockdep, cpu, module, (m) => checks.report('lock-order', m));
     const instance = new WebAssembly.Instance(module, { env: { memory }, kernel: this.imports() });
     this.x = instance.exports as unknown as Exports;
@@ -221,7 +223,7 @@ export class KernelPool {
       kasan: (what: number, addr: number, func: number) => this.kasan(what, addr, func),
       lock_event: (lock: number, event: number, trylock: number, kind: number, func: number) => {
         this.lockdep?.event(lock, event, trylock !== 0, kind, func);
-        this.zspageLocks.event(lock, event, trylock !== 0, kind);
+        this.zspageLocks.event(lock, event, trylock !== 0, kind, func);
       },
       kspin_lock: (p: number, func: number) => {
         this.lockdep?.event(p, EV.ACQUIRE_WRITE, false, KIND.SPINLOCK, func);

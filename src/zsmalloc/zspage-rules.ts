@@ -2,10 +2,12 @@
 // zspage-lock events (lockdep annotations on the 6.15+ lock's map, 6.12's rwlock_t), and a
 // table in the shared memory of who is inside each zspage lock and who sleeps in it.
 // A writer inside with anybody else inside is `exclusion`; a writer that waits (not a
-// trylock) for a lock a reader sleeps holding is `writer-waited`.
+// trylock) for a lock a reader sleeps holding is `writer-waited`. Each event goes to the
+// CPU's flight recorder (flight.ts) too, with the kernel function that made it.
 import { HOLDER, readersIn, writersIn } from '../arena/layout.js';
 import type { ViolationKind } from '../grading/vocabulary.js';
 import { ZLOCK, ZLOCK_SLOTS, ZLOCK_WORDS, type KernelLayout } from './layout.js';
+import { KernelFlightRecorder } from './flight.js';
 import { EV, KIND, NAME_AT } from './lockdep.js';
 
 const RAW = Atomics;
@@ -23,14 +25,19 @@ export class ZspageLockRules {
   private pendingLock = 0;
   private pendingWrite = false;
   private readonly names = new Map<number, boolean>();
+  /** This CPU's flight recorder: its role steps and zspage-lock events. */
+  readonly flight: KernelFlightRecorder;
 
   constructor(
     private readonly mem: Int32Array,
     private readonly L: KernelLayout,
     private readonly cpu: number,
-    private readonly report: (kind: ViolationKind, message: string) => void,
+    /** `lock`: the zspage lock the violation is about. */
+    private readonly report: (kind: ViolationKind, message: string, lock: number) => void,
     private readonly cString: (p: number) => string,
-  ) {}
+  ) {
+    this.flight = new KernelFlightRecorder(mem, L, cpu);
+  }
 
   private isZspageLock(lock: number, kind: number): boolean {
     const at = NAME_AT[kind]!;
@@ -65,15 +72,16 @@ export class ZspageLockRules {
    * acquire, or settle() (the kernel call returned with the lock held), whichever is
    * first. A release of a pending acquire ends it (6.12's failed read/write_trylock).
    */
-  event(lock: number, event: number, trylock: boolean, kind: number): void {
+  event(lock: number, event: number, trylock: boolean, kind: number, func: number): void {
     if (!this.isZspageLock(lock, kind)) return;
+    this.flight.event(lock, event, trylock, kind, func);
     if (event === EV.ACQUIRE_READ || event === EV.ACQUIRE_WRITE) {
       this.settle();
       const write = event === EV.ACQUIRE_WRITE;
       if (write && !trylock) {
         const slot = this.slotOf(lock);
         if (RAW.load(this.mem, slot + ZLOCK.SLEEPERS) !== 0) {
-          this.report('writer-waited', `a writer waits for zspage lock 0x${lock.toString(16)} while a reader sleeps holding it (CPU ${this.cpu})`);
+          this.report('writer-waited', `a writer waits for zspage lock 0x${lock.toString(16)} while a reader sleeps holding it (CPU ${this.cpu})`, lock);
         }
       }
       if (trylock && kind === KIND.LOCKDEP_MAP) {
@@ -106,9 +114,10 @@ export class ZspageLockRules {
   private enter(lock: number, write: boolean): void {
     const slot = this.slotOf(lock);
     const old = RAW.add(this.mem, slot + ZLOCK.HOLDERS, write ? HOLDER.WRITER : HOLDER.READER);
+    this.flight.enter(lock, write, old);
     if (writersIn(old) !== 0 || (write && readersIn(old) !== 0)) {
       const who = `${writersIn(old)} writer(s) and ${readersIn(old)} reader(s)`;
-      this.report('exclusion', `a ${write ? 'writer' : 'reader'} entered zspage lock 0x${lock.toString(16)} while ${who} were inside (CPU ${this.cpu})`);
+      this.report('exclusion', `a ${write ? 'writer' : 'reader'} entered zspage lock 0x${lock.toString(16)} while ${who} were inside (CPU ${this.cpu})`, lock);
     }
     if (this.depth === this.heldSlot.length) this.grow();
     this.heldSlot[this.depth] = slot;

@@ -2,6 +2,7 @@
 import type { Options } from 'yargs';
 import { exploreKernel, parseKernelReplay, type KernelExploreOptions } from '../../coordinator/kernel-explore.js';
 import { BadInputError } from '../../errors.js';
+import { DEFAULT_EXPLORE_OPTIONS } from '../../explorer/index.js';
 import { EXIT } from '../../grading/grade.js';
 import { say, type CommandResult } from '../output.js';
 
@@ -36,10 +37,20 @@ export async function kernelExploreCommand(argv: Record<string, unknown>, result
   const rate = `${r.iterations} execution${r.iterations === 1 ? '' : 's'}, ${r.steps} kernel calls in ${(r.elapsedMs / 1000).toFixed(1)} s`;
   if (r.failure) {
     say(`explore: ${opts.zsmalloc}: FAIL ${r.failure.kind}: ${r.failure.message} (seen after ${r.failure.steps} kernel calls of its execution; ${rate})`);
-    say(`explore: replay: npx zspage-stress explore --zsmalloc ${opts.zsmalloc} --replay '${r.failure.replay}'`);
+    say(`explore: replay: npx zspage-stress explore --zsmalloc ${opts.zsmalloc}${setupFlags(opts)} --replay '${r.failure.replay}'`);
     result.code = EXIT.violation;
   } else {
     say(`explore: ${opts.zsmalloc}: ${replay ? 'the execution runs clean' : 'PASS'}: ${opts.program}, ${opts.strategy}, seed ${opts.seed}: ${rate}`);
     result.code = EXIT.pass;
   }
+}
+
+/** The settings an execution depends on beyond its replay text, where they are not the defaults. */
+function setupFlags(opts: KernelExploreOptions): string {
+  const flags = [
+    opts.strategy === 'pct' && opts.depth !== DEFAULT_EXPLORE_OPTIONS.depth ? ` --depth ${opts.depth}` : '',
+    opts.objects !== KERNEL_EXPLORE_OPTIONS.objects!.default ? ` --objects ${opts.objects}` : '',
+    opts.objectSize !== KERNEL_EXPLORE_OPTIONS['object-size']!.default ? ` --object-size ${opts.objectSize}` : '',
+  ];
+  return flags.join('');
 }
