@@ -57,6 +57,18 @@ describe('reverted upstream race fixes are caught by the explorer, and replay', 
     expect(record.replay).toMatch(/^npx zspage-stress explore --zsmalloc \S+ --replay '[^']+@(random|pct):\d+:\d+'$/);
   }, 120_000);
 
+  it('check --zsmalloc --no-sleeping-readers: 6.12 as released passes, with 2505a981114d reverted it fails', async () => {
+    const check = (zsmalloc: string) =>
+      runKernelCheck({ zsmalloc, budgetMs: 10_000, seed: 3, out: mkdtempSync(join(tmpdir(), 'revert-check-')), failFast: true, sleepingReaders: false }, () => {});
+    const released = await check(TREES['6.12']);
+    expect(released.verdict, released.parts.map((p) => `${p.part}: ${p.message}`).join('; ')).toBe('pass');
+    // its readers read without the sleep point (R0, not R0s), and the stress parts' never sleep holding
+    expect(released.parts.filter((p) => p.part.startsWith('stress')).every((p) => p.ran.endsWith('readers never sleep holding'))).toBe(true);
+    const broken = await check(reverted('6.12', '6.12-2505a981114d.patch'));
+    expect(broken.verdict).toBe('fail');
+    expect(broken.kind).toBe('warn');
+  }, 120_000);
+
   it('the programs name pages by what they are: P<n> (object n\'s page at the start) and S (every page in use)', async () => {
     expect(parseKernelProgram('P0/S', 2)).toEqual([[{ op: 'migrate-setup', slot: 0 }], [{ op: 'scan' }]]);
     expect(() => parseKernelProgram('S1', 2)).toThrow(/'S1' is not an operation/);

@@ -110,7 +110,7 @@ export const RECENT_PER_CPU = 12;
 /**
  * Every CPU's recent entries in order, the newest `RECENT_LIMIT` of those made before the
  * call (the CPUs go on meanwhile: what they do after it is left out), or the newest
- * RECENT_PER_CPU of each CPU (a busy CPU does not hide what a slow one did). With `lock` (>= 0),
+ * RECENT_PER_CPU of each CPU and its newest step (a busy CPU does not hide what a slow one did). With `lock` (>= 0),
  * only the events on that zspage lock, each after the role step its CPU was in, and the
  * step each of their CPUs is in now.
  * `names[cpu]` names each CPU.
@@ -168,14 +168,20 @@ function onLock(entries: Entry[], lock: number): Entry[] {
   return entries.filter((x) => kept.has(x));
 }
 
-/** The newest RECENT_PER_CPU entries of each CPU, in order. */
+/** The newest RECENT_PER_CPU entries of each CPU and its newest step, in order. */
 function newestOfEach(entries: Entry[]): Entry[] {
   const left = new Map<number, number>();
-  for (const x of entries) left.set(x.cpu, (left.get(x.cpu) ?? 0) + 1);
+  // each CPU's newest step, shown even when more lock events than RECENT_PER_CPU followed it
+  // (a migration's cluster takes and drops many zspage locks in one step)
+  const step = new Map<number, Entry>();
+  for (const x of entries) {
+    left.set(x.cpu, (left.get(x.cpu) ?? 0) + 1);
+    if (x.w[E.LOCK] === 0) step.set(x.cpu, x);
+  }
   return entries.filter((x) => {
     const n = left.get(x.cpu)! - 1;
     left.set(x.cpu, n);
-    return n < RECENT_PER_CPU;
+    return n < RECENT_PER_CPU || step.get(x.cpu) === x;
   });
 }
 

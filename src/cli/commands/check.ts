@@ -20,6 +20,11 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
       .option('lock', { type: 'string', describe: 'built-in lock name or lock file' })
       .option('zsmalloc', { type: 'string', describe: "a kernel tree (or its mm/zsmalloc.c): check the kernel's own zsmalloc and its zspage lock" })
       .conflicts('lock', 'zsmalloc')
+      .option('sleeping-readers', {
+        type: 'boolean',
+        default: true,
+        describe: '--zsmalloc: readers sleep holding an object (--no-sleeping-readers for a zsmalloc before 6.15, whose mapping is atomic context)',
+      })
       .option('budget', { type: 'number', default: 30, describe: 'seconds for the whole check (a correct lock uses all of it)' })
       .option('seed', { type: 'number', describe: 'seed of every part (random if not given)' })
       .option('json', { type: 'boolean', describe: 'print one JSON object on stdout (progress goes to stderr)' })
@@ -34,20 +39,16 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
       .requiresArg(['lock', 'zsmalloc', 'budget', 'seed', 'out', 'junit', 'clients'])
       .example('$0 check --lock ./my-lock.mjs', 'about 30 s: explorer, then the bug-hunting and the default stress mix')
       .example('$0 check --lock zspage-spinlock --budget 10 --json', 'a shorter check, one JSON object for a script')
-      .example('$0 check --zsmalloc ~/linux', "your tree's mm/zsmalloc.c, as written, under the stress parts"),
+      .example('$0 check --zsmalloc ~/linux', "your tree's mm/zsmalloc.c, as written, under the stress parts")
+      .example('$0 check --zsmalloc ~/linux-6.12 --no-sleeping-readers', 'a tree whose readers may not sleep holding a mapping (before 6.15)'),
   handler: async (argv) => {
-    const budget = argv.budget as number;
-    if (!Number.isFinite(budget) || budget < 3 || budget > 86_400) {
-      throw new BadInputError(`--budget: expected seconds from 3 to 86400, got ${budget}`);
-    }
-    const seedArg = argv.seed as number | undefined;
-    if (seedArg !== undefined && (!Number.isInteger(seedArg) || seedArg < 0 || seedArg > 0xffffffff)) {
-      throw new BadInputError(`--seed: expected an integer from 0 to 4294967295, got ${seedArg}`);
-    }
+    const { budget, seedArg } = budgetAndSeed(argv);
     const zsmalloc = argv.zsmalloc as string | undefined;
     const lock = (argv.lock as string | undefined) ?? zsmalloc;
     if (lock === undefined) throw new BadInputError('check: name what to check: --lock NAME|FILE or --zsmalloc PATH');
     if (!zsmalloc) lockSpecFor(lock); // an unknown name or a missing file is bad input before anything runs
+    const sleepingReaders = argv['sleeping-readers'] !== false;
+    if (!sleepingReaders && !zsmalloc) throw new BadInputError('--no-sleeping-readers: only with --zsmalloc (a lock\'s readers are the scenario\'s)');
     const clients = parseClients(argv.clients as string, 'check');
     const seed = seedArg ?? randomInt(0, 0xffffffff);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
@@ -59,7 +60,7 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
     const startedAt = new Date();
     const failFast = argv['fail-fast'] === true;
     const record = zsmalloc
-      ? await runKernelCheck({ zsmalloc, budgetMs: budget * 1000, seed, out, failFast }, log)
+      ? await runKernelCheck({ zsmalloc, budgetMs: budget * 1000, seed, out, failFast, sleepingReaders }, log)
       : await runCheck({ lock, budgetMs: budget * 1000, seed, out, failFast, clients }, log);
 
     mkdirSync(out, { recursive: true });
@@ -89,3 +90,16 @@ export const checkCommand = (result: CommandResult): CommandModule => ({
     result.code = record.exitCode;
   },
 });
+
+/** --budget and --seed, each in its range (bad input otherwise). */
+function budgetAndSeed(argv: Record<string, unknown>): { budget: number; seedArg: number | undefined } {
+  const budget = argv.budget as number;
+  if (!Number.isFinite(budget) || budget < 3 || budget > 86_400) {
+    throw new BadInputError(`--budget: expected seconds from 3 to 86400, got ${budget}`);
+  }
+  const seedArg = argv.seed as number | undefined;
+  if (seedArg !== undefined && (!Number.isInteger(seedArg) || seedArg < 0 || seedArg > 0xffffffff)) {
+    throw new BadInputError(`--seed: expected an integer from 0 to 4294967295, got ${seedArg}`);
+  }
+  return { budget, seedArg };
+}
