@@ -96,11 +96,15 @@ describe('the soft lockup with the flight recorder', () => {
     const r = await runKernelStress(options(tree, { hold: { kind: 'fixed', a: 1.5e9, b: 1.5e9 } }, { sleepFraction: 0.5 }));
     const v = r.violations[0];
     expect(v?.kind).toBe('stall');
-    const stalled = /CPU \d \((\w+#\d)\)/.exec(v!.message)![1];
-    const own = v!.recent!.filter((o) => o.by === stalled);
-    expect(own.length).toBeGreaterThan(0);
+    // the CPUs in atomic context, the one whose section began first named first: a reader of
+    // the pool lock that queued before the writer took it may be that one (the queued
+    // rwlock lets a writer's fast path in while a queued reader has its bias off)
+    const stalled = [...v!.message.matchAll(/CPU \d \((\w+#\d)\)/g)].map((m) => m[1]!);
+    expect(stalled.length).toBeGreaterThan(0);
     // the step the writer spins in: a migration or a compaction (its trylock's annotation never comes: it spins before it)
-    expect(['migrate_pages', 'zs_compact']).toContain(own.filter((o) => o.lock === null).at(-1)?.call);
+    const lastStep = (by: string) => v!.recent!.filter((o) => o.by === by && o.lock === null).at(-1)?.call;
+    const writers = stalled.filter((by) => ['migrate_pages', 'zs_compact'].includes(lastStep(by) ?? ''));
+    expect(writers.length, stalled.map((by) => `${by}: ${lastStep(by)}`).join(', ')).toBeGreaterThan(0);
     // every CPU that did anything is shown
     expect(new Set(v!.recent!.map((o) => o.by)).size).toBeGreaterThanOrEqual(4);
   }, 120_000);

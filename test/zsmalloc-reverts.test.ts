@@ -25,7 +25,7 @@ const BUG = /^BUG_ON at mm\/zsmalloc\.c:\d+ \(CPU \d, preempt_count \d\)$/;
 
 /** Which upstream fix each patch reverts, where it applies, and the schedule that finds it. */
 const REVERTED = [
-  { version: '6.12', patch: '6.12-2505a981114d.patch', search: { strategy: 'pct', seed: 4 } },
+  { version: '6.12', patch: '6.12-2505a981114d.patch', search: { strategy: 'pct', seed: 2 } },
   { version: 'mainline', patch: 'mainline-2505a981114d.patch', search: { strategy: 'pct', seed: 4 } },
   { version: 'mainline', patch: 'mainline-zs-page-migrate-destroyed.patch', search: { strategy: 'random', seed: 2 } },
 ] as const;

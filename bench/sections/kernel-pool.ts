@@ -120,8 +120,8 @@ async function throughputRows(tree: string, out: string): Promise<Row[]> {
     ratio: m(kernel, k) / m(model, k),
     raw: { kernel: m(kernel, k), model: m(model, k) },
     ...budget(`>= ${THROUGHPUT_BUDGET}x`, m(kernel, k) / m(model, k) >= THROUGHPUT_BUDGET, () =>
-      'every atomic, spinlock step and lock event of the kernel\'s code is a call from WebAssembly into the harness (and lockdep, ' +
-      'KASAN on every plain access); a stress build that keeps plain atomics in WebAssembly would close most of it'),
+      'the workers wait more than they run (a lock that hands every acquisition through its queue convoys on two cores: ' +
+      'profile the run with node --cpu-prof), or each kernel call out of WebAssembly into the harness costs more'),
   }));
   const ks = m(kernel, 'startMs');
   const ms0 = m(model, 'startMs');

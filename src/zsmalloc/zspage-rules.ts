@@ -13,17 +13,17 @@ import { EV, KIND, NAME_AT } from './lockdep.js';
 const RAW = Atomics;
 /** A zspage lock's name: its map's (6.15+ "zspage->lock", v5 of the series "zsmalloc-page") or rwlock's ("&zspage->lock"). */
 const ZSPAGE_LOCK_NAME = /zspage|zsmalloc-page/;
-
-/** A held zspage lock: its table slot and mode. */
-interface Held {
-  slot: number;
-  write: boolean;
-}
+/** Room for the zspage locks one CPU holds at once (compaction holds two); a code that leaks them grows it. */
+const HELD_ROOM = 16;
 
 export class ZspageLockRules {
-  /** The zspage locks this CPU holds, innermost last; and one being acquired. */
-  private readonly held: Held[] = [];
-  private pending: { lock: number; write: boolean } | null = null;
+  /** The zspage locks this CPU holds, innermost last (table slot, and 1 for a writer); typed arrays, so that the hot path allocates nothing. */
+  private heldSlot = new Int32Array(HELD_ROOM);
+  private heldWrite = new Uint8Array(HELD_ROOM);
+  private depth = 0;
+  /** The lock being acquired (0: none), and whether as a writer. */
+  private pendingLock = 0;
+  private pendingWrite = false;
   private readonly names = new Map<number, boolean>();
   /** This CPU's flight recorder: its role steps and zspage-lock events. */
   readonly flight: KernelFlightRecorder;
@@ -84,22 +84,27 @@ export class ZspageLockRules {
           this.report('writer-waited', `a writer waits for zspage lock 0x${lock.toString(16)} while a reader sleeps holding it (CPU ${this.cpu})`, lock);
         }
       }
-      if (trylock && kind === KIND.LOCKDEP_MAP) this.enter(lock, write);
-      else this.pending = { lock, write };
+      if (trylock && kind === KIND.LOCKDEP_MAP) {
+        this.enter(lock, write);
+      } else {
+        this.pendingLock = lock;
+        this.pendingWrite = write;
+      }
     } else if (event === EV.ACQUIRED) {
       this.settle();
     } else if (event === EV.RELEASE) {
-      if (this.pending?.lock === lock) {
-        this.pending = null;
+      if (this.pendingLock === lock) {
+        this.pendingLock = 0;
         return;
       }
       this.settle();
       const slot = this.slotOf(lock);
-      for (let i = this.held.length - 1; i >= 0; i--) {
-        const h = this.held[i]!;
-        if (h.slot !== slot) continue;
-        RAW.sub(this.mem, slot + ZLOCK.HOLDERS, h.write ? HOLDER.WRITER : HOLDER.READER);
-        this.held.splice(i, 1);
+      for (let i = this.depth - 1; i >= 0; i--) {
+        if (this.heldSlot[i] !== slot) continue;
+        RAW.sub(this.mem, slot + ZLOCK.HOLDERS, this.heldWrite[i] ? HOLDER.WRITER : HOLDER.READER);
+        this.heldSlot.copyWithin(i, i + 1, this.depth);
+        this.heldWrite.copyWithin(i, i + 1, this.depth);
+        this.depth--;
         return;
       }
     }
@@ -114,24 +119,35 @@ export class ZspageLockRules {
       const who = `${writersIn(old)} writer(s) and ${readersIn(old)} reader(s)`;
       this.report('exclusion', `a ${write ? 'writer' : 'reader'} entered zspage lock 0x${lock.toString(16)} while ${who} were inside (CPU ${this.cpu})`, lock);
     }
-    this.held.push({ slot, write });
+    if (this.depth === this.heldSlot.length) this.grow();
+    this.heldSlot[this.depth] = slot;
+    this.heldWrite[this.depth++] = write ? 1 : 0;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(2 * this.heldSlot.length);
+    const writes = new Uint8Array(2 * this.heldWrite.length);
+    slots.set(this.heldSlot);
+    writes.set(this.heldWrite);
+    this.heldSlot = slots;
+    this.heldWrite = writes;
   }
 
   /** The pending acquire, if any, is held (the kernel call that took it returned, or the CPU went on). */
   settle(): void {
-    const p = this.pending;
-    if (p === null) return;
-    this.pending = null;
-    this.enter(p.lock, p.write);
+    const lock = this.pendingLock;
+    if (lock === 0) return;
+    this.pendingLock = 0;
+    this.enter(lock, this.pendingWrite);
   }
 
   /** The zspage-lock table's slot of the lock this CPU holds innermost, or -1. */
   innermost(): number {
-    return this.held[this.held.length - 1]?.slot ?? -1;
+    return this.depth > 0 ? this.heldSlot[this.depth - 1]! : -1;
   }
 
   /** The zspage locks this CPU holds now. */
   get count(): number {
-    return this.held.length;
+    return this.depth;
   }
 }

@@ -67,54 +67,97 @@ __zs_kernel(kspin_trylock) int __zsk_spin_trylock(spinlock_t *l, const char *fun
 #define lockdep_assert_held_write(l) do { } while (0)
 
 /*
- * ---- rwlock.h: the queued rwlock's fairness (kernel/locking/qrwlock.c). Readers count up,
- * a writer holds it at -1. A thread that cannot take it at once queues on `wait_lock` (a
- * ticket lock: `next` taken, `owner` served), and nobody takes it at once while anybody
- * is queued, so a stream of writers cannot starve a reader nor readers a writer.
- * rwlock_is_contended() is "somebody is queued" (__zs_compact() then yields the pool lock).
+ * ---- rwlock.h: the queued rwlock (include/asm-generic/qrwlock.h, kernel/locking/qrwlock.c).
+ * `cnts` holds the readers (_QR_BIAS each), a waiting writer (_QW_WAITING) and the writer
+ * (_QW_LOCKED). The fast paths take it at once when they can, as the kernel's do; a
+ * thread that cannot queues on `wait_lock` (a ticket lock: `next` taken, `owner` served),
+ * and a queued writer's _QW_WAITING holds back new readers, so readers cannot starve a
+ * writer. rwlock_is_contended() is "somebody is queued" (__zs_compact() then yields the
+ * pool lock), as queued_rwlock_is_contended() asks whether wait_lock is held. A lock
+ * stricter than this (nobody takes it at once while anybody queues) hands every
+ * acquisition through the queue, to a thread the OS may not be running: on two cores the
+ * pool lock then convoys, and churn and migration crawl.
  */
 typedef struct { atomic_t cnts; atomic_t next; atomic_t owner; const char *name; } rwlock_t;
 #define __RW_LOCK_UNLOCKED(n) { ATOMIC_INIT(0), ATOMIC_INIT(0), ATOMIC_INIT(0), #n }
 #define DEFINE_RWLOCK(x) rwlock_t x = __RW_LOCK_UNLOCKED(x)
 #define rwlock_init(l) do { atomic_set(&(l)->cnts, 0); atomic_set(&(l)->next, 0); atomic_set(&(l)->owner, 0); (l)->name = #l; } while (0)
 #define rwlock_is_contended(l) (atomic_read(&(l)->next) != atomic_read(&(l)->owner))
+#define _QW_WAITING 0x100
+#define _QW_LOCKED 0x0ff
+#define _QW_WMASK 0x1ff
+#define _QR_BIAS 0x200
 
+/* queued_read_trylock() */
 static __always_inline bool __zsk_read_trylock(rwlock_t *l)
 {
 	int c = atomic_read(&l->cnts);
-	return c >= 0 && atomic_try_cmpxchg_acquire(&l->cnts, &c, c + 1);
+
+	if (!(c & _QW_WMASK)) {
+		if (!(atomic_add_return_acquire(_QR_BIAS, &l->cnts) & _QW_WMASK))
+			return true;
+		atomic_sub(_QR_BIAS, &l->cnts);
+	}
+	return false;
 }
 
+/* queued_write_trylock() */
 static __always_inline bool __zsk_write_trylock(rwlock_t *l)
 {
-	int c = 0;
-	return atomic_try_cmpxchg_acquire(&l->cnts, &c, -1);
+	int c = atomic_read(&l->cnts);
+
+	return c == 0 && atomic_try_cmpxchg_acquire(&l->cnts, &c, _QW_LOCKED);
 }
 
-/* queued_{read,write}_lock_slowpath(): in ticket order, then until the lock is free enough */
-static inline void __zsk_rw_slowpath(rwlock_t *l, bool write)
+/* arch_spin_lock() / arch_spin_unlock() of wait_lock, a ticket lock */
+static inline void __zsk_wait_lock(rwlock_t *l)
 {
 	int ticket = atomic_fetch_add(1, &l->next);
 
 	atomic_cond_read_acquire(&l->owner, VAL == ticket);
-	for (;;) {
-		int c = write ? atomic_cond_read_relaxed(&l->cnts, VAL == 0) : atomic_cond_read_relaxed(&l->cnts, VAL >= 0);
-		if (atomic_try_cmpxchg_acquire(&l->cnts, &c, write ? -1 : c + 1))
-			break;
-	}
-	atomic_fetch_add_release(1, &l->owner);
+}
+#define __zsk_wait_unlock(l) atomic_fetch_add_release(1, &(l)->owner)
+
+/* queued_read_lock_slowpath(): the reader's bias off, in the queue, back on, until no writer holds it */
+static inline void __zsk_read_lock_slowpath(rwlock_t *l)
+{
+	atomic_sub(_QR_BIAS, &l->cnts);
+	__zsk_wait_lock(l);
+	atomic_add(_QR_BIAS, &l->cnts);
+	atomic_cond_read_acquire(&l->cnts, !(VAL & _QW_LOCKED));
+	__zsk_wait_unlock(l);
 }
 
+/* queued_write_lock_slowpath(): in the queue, then _QW_WAITING until readers and writer are gone */
+static inline void __zsk_write_lock_slowpath(rwlock_t *l)
+{
+	int c;
+
+	__zsk_wait_lock(l);
+	c = atomic_read(&l->cnts);
+	if (c != 0 || !atomic_try_cmpxchg_acquire(&l->cnts, &c, _QW_LOCKED)) {
+		atomic_or(_QW_WAITING, &l->cnts);
+		do {
+			c = atomic_cond_read_relaxed(&l->cnts, VAL == _QW_WAITING);
+		} while (!atomic_try_cmpxchg_acquire(&l->cnts, &c, _QW_LOCKED));
+	}
+	__zsk_wait_unlock(l);
+}
+
+/* queued_read_lock() */
 static inline void __zsk_read_lock(rwlock_t *l)
 {
-	if (rwlock_is_contended(l) || !__zsk_read_trylock(l))
-		__zsk_rw_slowpath(l, false);
+	if (atomic_add_return_acquire(_QR_BIAS, &l->cnts) & _QW_WMASK)
+		__zsk_read_lock_slowpath(l);
 }
 
+/* queued_write_lock() */
 static inline void __zsk_write_lock(rwlock_t *l)
 {
-	if (rwlock_is_contended(l) || !__zsk_write_trylock(l))
-		__zsk_rw_slowpath(l, true);
+	int c = 0;
+
+	if (!atomic_try_cmpxchg_acquire(&l->cnts, &c, _QW_LOCKED))
+		__zsk_write_lock_slowpath(l);
 }
 
 static inline bool __zsk_rw_trylock(rwlock_t *l, bool write, const char *func)
@@ -133,8 +176,9 @@ static inline bool __zsk_rw_trylock(rwlock_t *l, bool write, const char *func)
 
 #define read_lock(l) do { zsk_kasan_obj((l), __func__); preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_READ, 0, __ZSK_RWLOCK, __func__); __zsk_read_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK, __func__); } while (0)
 #define write_lock(l) do { zsk_kasan_obj((l), __func__); preempt_disable(); __zsk_lock_event(l, __ZSK_ACQUIRE_WRITE, 0, __ZSK_RWLOCK, __func__); __zsk_write_lock(l); __zsk_lock_event(l, __ZSK_ACQUIRED, 0, __ZSK_RWLOCK, __func__); } while (0)
-#define read_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK, __func__); atomic_fetch_sub_release(1, &(l)->cnts); preempt_enable(); } while (0)
-#define write_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK, __func__); atomic_set_release(&(l)->cnts, 0); preempt_enable(); } while (0)
+#define read_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK, __func__); atomic_fetch_sub_release(_QR_BIAS, &(l)->cnts); preempt_enable(); } while (0)
+/* queued_write_unlock() clears the writer's byte: a queued writer's _QW_WAITING stays */
+#define write_unlock(l) do { __zsk_lock_event(l, __ZSK_RELEASE, 0, __ZSK_RWLOCK, __func__); atomic_fetch_sub_release(_QW_LOCKED, &(l)->cnts); preempt_enable(); } while (0)
 #define read_trylock(l) __zsk_rw_trylock((l), false, __func__)
 #define write_trylock(l) __zsk_rw_trylock((l), true, __func__)
 #define read_lock_irqsave(l, f) do { local_irq_save(f); read_lock(l); } while (0)

@@ -78,6 +78,8 @@ struct zsk_mm {
 	/* fault injection: fail every n-th allocation (0: never), and how many failed */
 	int fail_page_every, fail_slab_every;
 	int page_allocs, slab_allocs, pages_failed, slabs_failed;
+	/* threads asleep in a page-lock wait: an unlock wakes only when there are some */
+	int page_waiters;
 	/* zone statistics (NR_ZSPAGES) */
 	atomic_long_t nr_zspages;
 	int pages_in_use;
@@ -155,6 +157,17 @@ static inline bool get_page_unless_zero(struct page *p) { return atomic_inc_not_
 __zs_kernel(wait_bit) void __zsk_wait_bit(volatile unsigned long *word, int bit);
 /* wakes the threads waiting on the word at `word` */
 __zs_kernel(wake) void __zsk_wake(volatile unsigned long *word);
+/*
+ * folio_wait_bit_common(): counted among the waiters while it waits. The count and PG_locked
+ * are both sequentially consistent: an unlock that reads no waiter cleared the bit before
+ * the waiter's own check of it, which then does not sleep.
+ */
+static inline void __zsk_folio_wait(struct folio *f)
+{
+	__atomic_add_fetch(&zsk_mm.page_waiters, 1, __ATOMIC_SEQ_CST);
+	__zsk_wait_bit(&f->page.flags, PG_locked);
+	__atomic_sub_fetch(&zsk_mm.page_waiters, 1, __ATOMIC_SEQ_CST);
+}
 /* `func`: the kernel function taking it (__func__ at the caller, for lockdep) */
 static inline bool __zsk_folio_trylock(struct folio *f, const char *func)
 {
@@ -171,7 +184,7 @@ static inline void __zsk_folio_lock(struct folio *f, const char *func)
 	might_sleep();
 	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRE_WRITE, 0, __ZSK_PAGE_LOCK, func);
 	while (test_and_set_bit_lock(PG_locked, &f->page.flags))
-		__zsk_wait_bit(&f->page.flags, PG_locked);
+		__zsk_folio_wait(f);
 	__zsk_lock_event(&f->page.flags, __ZSK_ACQUIRED, 0, __ZSK_PAGE_LOCK, func);
 }
 static inline void __zsk_folio_unlock(struct folio *f, const char *func)
@@ -179,7 +192,8 @@ static inline void __zsk_folio_unlock(struct folio *f, const char *func)
 	BUG_ON(!folio_test_locked(f));
 	__zsk_lock_event(&f->page.flags, __ZSK_RELEASE, 0, __ZSK_PAGE_LOCK, func);
 	clear_bit_unlock(PG_locked, &f->page.flags);
-	__zsk_wake(&f->page.flags);
+	if (__atomic_load_n(&zsk_mm.page_waiters, __ATOMIC_SEQ_CST))
+		__zsk_wake(&f->page.flags);
 }
 #define folio_trylock(f) __zsk_folio_trylock((f), __func__)
 #define folio_lock(f) __zsk_folio_lock((f), __func__)
@@ -188,7 +202,7 @@ static inline void folio_wait_locked(struct folio *f)
 {
 	might_sleep();
 	if (folio_test_locked(f))
-		__zsk_wait_bit(&f->page.flags, PG_locked);
+		__zsk_folio_wait(f);
 }
 #define trylock_page(p) folio_trylock(page_folio(p))
 #define lock_page(p) folio_lock(page_folio(p))
