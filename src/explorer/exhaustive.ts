@@ -84,7 +84,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   const visited = new Set<string>();
   const saved: Checkpoint[] = [];
   let run: Run | null = null;
-  let seen = false; // state caching: atPoint found the new point's state explored before
+  const cut = { seen: false }; // state caching: the new point's state was explored before
   for (;;) {
     if (performance.now() - start > options.budgetMs || runs >= (options.maxRuns ?? Infinity)) {
       result.status = 'incomplete';
@@ -93,7 +93,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     let blocked = false;
     const choose: Chooser = (pool, step) => {
       if (step < stack.length) return stack[step]!.thread;
-      if (seen) {
+      if (cut.seen) {
         blocked = true;
         return undefined;
       }
@@ -112,14 +112,8 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       const read = (n: number, step: number) => chooseRead(stack[step], n);
       const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
       fresh.touches = new Touches();
-      if (cache) {
-        // a new point: pruned if its state was explored before, else kept for backtracking when it branches
-        fresh.atPoint = (step) => {
-          if (step < stack.length) return;
-          seen = seenBefore(visited, fresh, design.callsIndependent === true);
-          if (!seen && branches(fresh)) saved[step] = Checkpoint.capture(fresh);
-        };
-      } else if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
+      if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, design.callsIndependent === true, cut);
+      else if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
       return fresh;
     });
     const r: Run = run!;
@@ -183,6 +177,15 @@ function resume(run: Run | null, saved: Checkpoint[], from: number, every: numbe
   }
   saved.length = 0;
   return fresh();
+}
+
+/** State caching's point hook: a new point is cut if its state was explored before, else kept for backtracking when it branches. */
+function caching(run: Run, stack: Point[], visited: Set<string>, saved: Checkpoint[], callsIndependent: boolean, cut: { seen: boolean }) {
+  return (step: number): void => {
+    if (step < stack.length) return;
+    cut.seen = seenBefore(visited, run, callsIndependent);
+    if (!cut.seen && branches(run)) saved[step] = Checkpoint.capture(run);
+  };
 }
 
 /** Whether more than one thread can take the next step (SpinWatch.schedulable's pool): only then is the point backtracked to. */
