@@ -6,13 +6,22 @@
 // watch holds the threads) stays valid. Objects made after the capture are dropped with the
 // containers that held them. Not walked, kept as they are: functions, frozen objects, and the
 // values under `SKIP_KEYS` (the design, each thread's atomics and caller: never changed by a run).
+// An array registered as append-only (`appendOnly`: the schedule, the footprints, each thread's
+// memo; only pushed to, never rewritten) is kept as its length and cut back to it: a capture
+// costs the objects, not the steps so far. Its elements that are not frozen are walked as usual.
 const SKIP_KEYS = new Set(['design', 'atomics', 'caller', 'hooks']);
+const APPEND_ONLY = new WeakSet<unknown[]>();
+
+/** Registers arrays that are only ever pushed to: a checkpoint keeps their length. */
+export function appendOnly(...arrays: unknown[][]): void {
+  for (const a of arrays) APPEND_ONLY.add(a);
+}
 
 interface Fields {
   keys: string[];
   values: unknown[];
 }
-type Copy = unknown[] | ArrayBufferView | [unknown, unknown][] | Fields;
+type Copy = unknown[] | ArrayBufferView | [unknown, unknown][] | Fields | number;
 
 export class Checkpoint {
   private constructor(
@@ -37,7 +46,7 @@ export class Checkpoint {
       const v = todo.pop()!;
       objects.push(v);
       if (Array.isArray(v)) {
-        copies.push(v.slice());
+        copies.push(APPEND_ONLY.has(v) ? v.length : v.slice());
         for (let i = 0; i < v.length; i++) ref(v[i]);
       } else if (ArrayBuffer.isView(v)) {
         copies.push((v as Int32Array).slice());
@@ -73,7 +82,9 @@ export class Checkpoint {
     for (let i = 0; i < objects.length; i++) {
       const v = objects[i]!;
       const c = copies[i]!;
-      if (Array.isArray(v)) {
+      if (typeof c === 'number') {
+        (v as unknown[]).length = c;
+      } else if (Array.isArray(v)) {
         const a = c as unknown[];
         v.length = a.length;
         for (let k = 0; k < a.length; k++) v[k] = a[k];

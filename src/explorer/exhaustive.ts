@@ -13,7 +13,7 @@ import { BadInputError } from '../errors.js';
 import { replay } from './index.js';
 import { addBacktracks, type BacktrackPoint } from './dpor.js';
 import { formatSchedule } from './schedule.js';
-import { Checkpoint } from './checkpoint.js';
+import { appendOnly, Checkpoint } from './checkpoint.js';
 import { Run, type Chooser } from './sim.js';
 import { stateKey } from './state-key.js';
 import { dependent, Touches, type Touch } from './touches.js';
@@ -112,6 +112,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       const read = (n: number, step: number) => chooseRead(stack[step], n);
       const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
       fresh.touches = new Touches();
+      appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo));
       if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, design.callsIndependent === true, cut);
       else if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
       return fresh;

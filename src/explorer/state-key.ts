@@ -4,7 +4,7 @@
 // or named in UNKEYED with the reason it cannot change what happens next; a test
 // (test/state-key.test.ts) fails when a field is added to neither, so the key cannot silently
 // miss new state.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Run } from './sim.js';
 import type { SimThread } from './sim-thread.js';
 
@@ -48,7 +48,7 @@ export function stateKey(run: Run, callsIndependent: boolean): string {
   let s = run.mem.join(',');
   s += `|${run.rules.idle}|${run.sleepers.asleep.map((t) => t.id).join(',')}|${run.spin.relations()}`;
   for (const t of run.threads) s += threadKey(t, callsIndependent);
-  return createHash('sha1').update(s).digest('base64').slice(0, 16);
+  return hash('sha1', s, 'base64').slice(0, 16);
 }
 
 function threadKey(t: SimThread, callsIndependent: boolean): string {
