@@ -113,7 +113,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
       fresh.touches = new Touches();
       appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo));
-      if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, design.callsIndependent === true, cut);
+      if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, callsIndependent(design), cut);
       else if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
       return fresh;
     });
@@ -178,6 +178,17 @@ function resume(run: Run | null, saved: Checkpoint[], from: number, every: numbe
   }
   saved.length = 0;
   return fresh();
+}
+
+/**
+ * Whether a thread is known by its current call (see seenBefore): a design that says so, and a
+ * C lock. A C lock's instance is not part of the run's state: checkpoints do not capture it and
+ * every step re-runs the thread's history on it, so the engine already takes each of its calls
+ * to depend on the words and its own ops' results alone (static data written by one call and
+ * read by the next would not replay).
+ */
+function callsIndependent(design: LockDesign): boolean {
+  return design.callsIndependent === true || design.source !== undefined;
 }
 
 /** State caching's point hook: a new point is cut if its state was explored before, else kept for backtracking when it branches. */

@@ -64,8 +64,10 @@ function threadKey(t: SimThread, callsIndependent: boolean): string {
     const m = t.memo[i]!;
     s += `${m.op}.${m.index}.${m.result === undefined ? '?' : String(m.result)},`;
   }
-  // plain designs re-execute on these snapshots (plain-snapshots.ts)
-  for (const p of t.pre) s += `<${p.join(',')}`;
-  for (const p of t.post) s += `>${p === undefined ? '' : p.join(',')}`;
+  // a plain design re-executes its calls on these snapshots (plain-snapshots.ts): the current
+  // call's, when calls are independent (what a past call does again on them is dropped)
+  const firstCall = callsIndependent ? (t.call === null ? t.pre.length : t.callsDone) : 0;
+  for (let i = firstCall; i < t.pre.length; i++) s += `<${t.pre[i]!.join(',')}`;
+  for (let j = from; j < t.post.length; j++) s += `>${t.post[j]?.join(',') ?? ''}`;
   return s;
 }
