@@ -50,7 +50,6 @@ describe('the state key of state caching', () => {
     const key = stateKey(base(), false);
     const changes: [string, (r: Run) => void][] = [
       ['mem', (r) => void (r.mem[2]! += 1)],
-      ['rules.idle', (r) => void (r.rules.idle += 1)],
       ['sleepers', (r) => void r.sleepers.asleep.push(r.threads[1]!)],
       ['spin', (r) => void r.spin.changed(r.threads[0]!, 0, 0)],
       ['memo', (r) => void r.threads[0]!.memo.push({ op: 'load', index: 1, result: 0 })],
@@ -78,5 +77,16 @@ describe('the state key of state caching', () => {
       change(r);
       expect(stateKey(r, false), what).not.toBe(key);
     }
+  });
+
+  it('keeps the idle count only when no thread can run (judge() resets it otherwise)', () => {
+    const run = runTo(['RW', 'W'], [0, 1, 1]);
+    const before = stateKey(run, false);
+    run.rules.idle += 1;
+    expect(stateKey(run, false)).toBe(before);
+    for (const t of run.threads) t.stuck = true; // every thread spins on words nobody changed
+    const spinning = stateKey(run, false);
+    run.rules.idle += 1;
+    expect(stateKey(run, false)).not.toBe(spinning);
   });
 });

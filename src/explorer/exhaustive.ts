@@ -39,7 +39,7 @@ export interface ExhaustiveOptions {
   watch?: ExploreWatch;
   /** false: every execution re-runs from the start, no checkpoints (the tests compare with it). */
   fork?: boolean;
-  /** false: DPOR under SC too, in place of state caching (SC only; needs fork): see `seenBefore`. */
+  /** false: no state caching under SC (then DPOR, or nothing without `reduce`); it is SC only and needs fork: see `seenBefore`. */
   cache?: boolean;
 }
 
@@ -78,7 +78,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   // Checkpoints (checkpoint.ts): saved[k] is the state at point k, valid while stack[0..k-1]
   // stays; an execution restores the one at `from` and runs only the steps after it.
   const fork = options.fork !== false;
-  const cache = fork && !weak && options.cache !== false;
+  const cache = fork && reduce && !weak && options.cache !== false;
   const every = cache ? 1 : EVERY;
   const dpor = reduce && !cache;
   const visited = new Set<string>();

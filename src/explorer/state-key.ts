@@ -46,9 +46,15 @@ export const UNKEYED = {
  */
 export function stateKey(run: Run, callsIndependent: boolean): string {
   let s = run.mem.join(',');
-  s += `|${run.rules.idle}|${run.sleepers.asleep.map((t) => t.id).join(',')}|${run.spin.relations()}`;
+  s += `|${idle(run)}|${run.sleepers.asleep.map((t) => t.id).join(',')}|${run.spin.relations()}`;
   for (const t of run.threads) s += threadKey(t, callsIndependent);
   return hash('sha1', s, 'base64').slice(0, 16);
+}
+
+/** The rules' idle count, which judge() sets to 0 before any use when some thread can run: only then it counts. */
+function idle(run: Run): number {
+  for (const t of run.threads) if (!t.done && !(t.wait && !t.wait.timeout) && !run.spin.isStuck(t)) return 0;
+  return run.rules.idle;
 }
 
 function threadKey(t: SimThread, callsIndependent: boolean): string {
