@@ -58,7 +58,8 @@ function idle(run: Run): number {
 }
 
 function threadKey(t: SimThread, callsIndependent: boolean): string {
-  let s = `\n${t.callsDone}:${t.call}:${t.callOps}:${t.holds}:${t.done ? 1 : 0}:${t.wait ? `${t.wait.index}/${t.wait.timeout ? 1 : 0}` : '-'}`;
+  // callOps counts the call in progress (between calls it is what the last one made: unread)
+  let s = `\n${t.callsDone}:${t.call}:${t.call === null ? '' : t.callOps}:${t.holds}:${t.done ? 1 : 0}:${t.wait ? `${t.wait.index}/${t.wait.timeout ? 1 : 0}` : '-'}`;
   s += `:${t.last}:${t.echoed ? 1 : 0}:${t.watched}:${t.stuck ? 1 : 0}:${t.fresh}:${t.unsure ? 1 : 0}:${t.preempt}:${t.cycling ? 1 : 0}`;
   s += '\u0001';
   for (const o of t.seen) s += `${o};`;
