@@ -44,13 +44,17 @@ const DIFFERENTIAL: [string, string, MemoryModel][] = [
   ['zspage-two-word', 'RW/W', 'weak'],
   ['zspage-spinlock', 'R/W', 'weak'],
   ['busted-check-then-act', 'R/R/W', 'weak'],
+  // C locks: each thread known by its current call under state caching (exhaustive.ts)
+  ['examples/zspage-lock.c', 'RW/W', 'sc'],
+  ['examples/broken-unlock.c', 'R/W', 'sc'],
 ];
 
 describe('exhaustive exploration against brute force', () => {
   for (const [name, client, memory] of DIFFERENTIAL) {
     it(`${name} ${client} --memory ${memory}: the same outcomes and rule verdicts`, async () => {
-      const dpor = await outcomes(lock(name), client, memory, true);
-      const brute = await outcomes(lock(name), client, memory, false);
+      const design = name.includes('/') ? await loadExplorerLock(name, ROOT, memory) : lock(name);
+      const dpor = await outcomes(design, client, memory, true);
+      const brute = await outcomes(design, client, memory, false);
       expect(brute.r.status).not.toBe('incomplete');
       expect(dpor.r.status).toBe(brute.r.status);
       expect(dpor.finals).toEqual(brute.finals);
@@ -58,7 +62,7 @@ describe('exhaustive exploration against brute force', () => {
       expect(dpor.r.executions).toBeLessThanOrEqual(brute.r.executions);
       // state caching (the default under sc) reaches every final state and every verdict too
       if (memory !== 'sc') return;
-      const cached = await outcomes(lock(name), client, memory, true, true, true);
+      const cached = await outcomes(design, client, memory, true, true, true);
       expect(cached.r.status).toBe(brute.r.status);
       expect(cached.finals).toEqual(brute.finals);
       expect(cached.rules).toEqual(brute.rules);

@@ -6,98 +6,74 @@
 // watch holds the threads) stays valid. Objects made after the capture are dropped with the
 // containers that held them. Not walked, kept as they are: functions, frozen objects, and the
 // values under `SKIP_KEYS` (the design, each thread's atomics and caller: never changed by a run).
+// An array registered as append-only (`appendOnly`: the schedule, the footprints, each thread's
+// memo; only pushed to, never rewritten) is kept as its length and cut back to it: a capture
+// costs the objects, not the steps so far. Its elements that are not frozen are walked as usual.
 const SKIP_KEYS = new Set(['design', 'atomics', 'caller', 'hooks']);
+const APPEND_ONLY = new WeakSet<unknown[]>();
+
+/** Registers arrays that are only ever pushed to: a checkpoint keeps their length. */
+export function appendOnly(...arrays: unknown[][]): void {
+  for (const a of arrays) APPEND_ONLY.add(a);
+}
 
 interface Fields {
   keys: string[];
   values: unknown[];
 }
-type Copy = unknown[] | ArrayBufferView | [unknown, unknown][] | Fields;
+type Copy = unknown[] | ArrayBufferView | [unknown, unknown][] | Fields | number;
 
 export class Checkpoint {
   private constructor(
     private readonly objects: object[],
     private readonly copies: Copy[],
-    /** The state as text, when captured with `skip`. */
-    readonly text: string,
   ) {}
 
-  /**
-   * The state of everything reachable from `root`. With `skip`, also the state as text (for
-   * state caching, exhaustive.ts): every object's fields met from the root along fields not in
-   * `skip`, a reference as its object's number in the order met; the same state, the same text.
-   * The fields in `skip` (those that only number the path, and scratch) are captured after.
-   */
-  static capture(root: object, skip: ReadonlySet<string> | null = null): Checkpoint {
+  /** The state of everything reachable from `root`. */
+  static capture(root: object): Checkpoint {
     const objects: object[] = [];
     const copies: Copy[] = [];
-    const ids = new Map<object, number>();
-    let todo: object[] = [];
-    const later: object[] = [];
-    let text = '';
-    const ref = (x: object): number => {
-      let n = ids.get(x);
-      if (n === undefined) {
-        ids.set(x, (n = ids.size));
-        todo.push(x);
-      }
-      return n;
-    };
+    const ids = new Set<object>();
+    const todo: object[] = [root];
+    ids.add(root);
     // only what may change is walked: not primitives, not frozen objects (memo entries, footprints)
-    let texting = skip !== null;
-    const walk = (x: unknown): string => {
-      if (typeof x !== 'object' || x === null) return texting ? (typeof x === 'function' ? 'f' : String(x)) : '';
-      if (Object.isFrozen(x)) return texting ? `(${Object.values(x).join(':')})` : '';
-      const n = ref(x);
-      return texting ? `#${n}` : '';
+    const ref = (x: unknown): void => {
+      if (typeof x !== 'object' || x === null || Object.isFrozen(x) || ids.has(x)) return;
+      ids.add(x);
+      todo.push(x);
     };
-    ref(root);
-    for (let phase = 0; phase < 2; phase++) {
-      while (todo.length > 0) {
-        const v = todo.pop()!;
-        objects.push(v);
-        let t: string;
-        if (Array.isArray(v)) {
-          copies.push(v.slice());
-          t = '[';
-          if (texting) for (let i = 0; i < v.length; i++) t += `${walk(v[i])}\u0001`;
-          else for (let i = 0; i < v.length; i++) if (typeof v[i] === 'object' && v[i] !== null && !Object.isFrozen(v[i])) ref(v[i] as object);
-        } else if (ArrayBuffer.isView(v)) {
-          const c = (v as Int32Array).slice();
-          copies.push(c);
-          t = texting ? `<${c.join(',')}` : '';
-        } else if (v instanceof Map) {
-          const entries = [...v];
-          copies.push(entries);
-          t = 'M';
-          for (const [k, x] of entries) t += `${walk(k)}=${walk(x)}\u0001`;
-        } else if (v instanceof Set) {
-          const values = [...v];
-          copies.push(values);
-          t = 'S';
-          for (const x of values) t += `${walk(x)}\u0001`;
-        } else {
-          const keys = Object.keys(v);
-          const o = v as Record<string, unknown>;
-          const values = new Array<unknown>(keys.length);
-          t = '{';
-          for (let i = 0; i < keys.length; i++) {
-            const k = keys[i]!;
-            const x = (values[i] = o[k]);
-            if (SKIP_KEYS.has(k)) continue;
-            if (skip?.has(k)) {
-              if (typeof x === 'object' && x !== null && !Object.isFrozen(x)) later.push(x);
-            } else t += `${k}:${walk(x)}\u0001`;
-          }
-          copies.push({ keys, values });
+    while (todo.length > 0) {
+      const v = todo.pop()!;
+      objects.push(v);
+      if (Array.isArray(v)) {
+        copies.push(APPEND_ONLY.has(v) ? v.length : v.slice());
+        for (let i = 0; i < v.length; i++) ref(v[i]);
+      } else if (ArrayBuffer.isView(v)) {
+        copies.push((v as Int32Array).slice());
+      } else if (v instanceof Map) {
+        const entries = [...v];
+        copies.push(entries);
+        for (const [k, x] of entries) {
+          ref(k);
+          ref(x);
         }
-        if (phase === 0) text += `${t}\n`;
+      } else if (v instanceof Set) {
+        const values = [...v];
+        copies.push(values);
+        for (const x of values) ref(x);
+      } else {
+        const keys = Object.keys(v);
+        const o = v as Record<string, unknown>;
+        const values = new Array<unknown>(keys.length);
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i]!;
+          const x = (values[i] = o[k]);
+          if (!SKIP_KEYS.has(k)) ref(x);
+        }
+        copies.push({ keys, values });
       }
-      texting = false; // what the skipped fields hold is captured, not part of the text
-      todo = [...new Set(later)].filter((x) => !ids.has(x));
-      for (const x of todo) ids.set(x, ids.size);
     }
-    return new Checkpoint(objects, copies, skip ? text : '');
+    return new Checkpoint(objects, copies);
   }
 
   /** Every captured object back to its captured state. */
@@ -106,7 +82,9 @@ export class Checkpoint {
     for (let i = 0; i < objects.length; i++) {
       const v = objects[i]!;
       const c = copies[i]!;
-      if (Array.isArray(v)) {
+      if (typeof c === 'number') {
+        (v as unknown[]).length = c;
+      } else if (Array.isArray(v)) {
         const a = c as unknown[];
         v.length = a.length;
         for (let k = 0; k < a.length; k++) v[k] = a[k];

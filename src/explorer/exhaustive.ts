@@ -8,14 +8,14 @@
 // not explored again; under weak, source-set DPOR with sleep sets (dpor.ts) over the dependency
 // of touches.ts, read choices enumerated in full at each point they occur.
 // A thread spinning on words nobody changed is not runnable (sim.ts): an await, not a branch.
-import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BadInputError } from '../errors.js';
 import { replay } from './index.js';
 import { addBacktracks, type BacktrackPoint } from './dpor.js';
 import { formatSchedule } from './schedule.js';
-import { Checkpoint } from './checkpoint.js';
+import { appendOnly, Checkpoint } from './checkpoint.js';
 import { Run, type Chooser } from './sim.js';
+import { stateKey } from './state-key.js';
 import { dependent, Touches, type Touch } from './touches.js';
 import type { LockDesign } from '../locks/contract.js';
 import type { ExhaustiveResult, ExploreFailure, MemoryModel } from './types.js';
@@ -39,7 +39,7 @@ export interface ExhaustiveOptions {
   watch?: ExploreWatch;
   /** false: every execution re-runs from the start, no checkpoints (the tests compare with it). */
   fork?: boolean;
-  /** State caching instead of DPOR (the default under SC; needs fork): see `seenBefore`. */
+  /** false: no state caching under SC (then DPOR, or nothing without `reduce`); it is SC only and needs fork: see `seenBefore`. */
   cache?: boolean;
 }
 
@@ -78,12 +78,13 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   // Checkpoints (checkpoint.ts): saved[k] is the state at point k, valid while stack[0..k-1]
   // stays; an execution restores the one at `from` and runs only the steps after it.
   const fork = options.fork !== false;
-  const cache = fork && (options.cache ?? !weak);
+  const cache = fork && reduce && !weak && options.cache !== false;
   const every = cache ? 1 : EVERY;
   const dpor = reduce && !cache;
   const visited = new Set<string>();
   const saved: Checkpoint[] = [];
   let run: Run | null = null;
+  const cut = { seen: false }; // state caching: the new point's state was explored before
   for (;;) {
     if (performance.now() - start > options.budgetMs || runs >= (options.maxRuns ?? Infinity)) {
       result.status = 'incomplete';
@@ -92,7 +93,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     let blocked = false;
     const choose: Chooser = (pool, step) => {
       if (step < stack.length) return stack[step]!.thread;
-      if (cache && seenBefore(visited, run!, saved[step]!, design.callsIndependent === true)) {
+      if (cut.seen) {
         blocked = true;
         return undefined;
       }
@@ -111,7 +112,9 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       const read = (n: number, step: number) => chooseRead(stack[step], n);
       const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
       fresh.touches = new Touches();
-      if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh, !cache ? null : design.callsIndependent ? PATH_AND_PAST_CALLS : PATH_ONLY)));
+      appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo));
+      if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, callsIndependent(design), cut);
+      else if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
       return fresh;
     });
     const r: Run = run!;
@@ -147,36 +150,23 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
  * graph, every runnable thread at every point, that does not explore a point twice from the
  * same state. Sound because a point's state decides everything after it: lock code is re-run
  * from each thread's memo (its history), so the words, the threads (memo, call, holds, spin
- * observations), the sleepers and the rules' counters are the whole state; of the counters
- * that only number the path (steps, schedule, word versions, stamps) the key keeps what the
- * engine ever compares of them (SpinWatch.relations). The one bound that counts the path,
- * livelock after so many steps, is judged on the first path to reach each state: an endless
- * execution from a state still runs into it there, as the history keeps growing. For a design
- * whose calls are independent (LockDesign.callsIndependent) a thread's calls before its current
- * one cannot change what it does next: the key keeps its current call's ops only. A state is
- * known by 96 bits of the SHA-1 of its text (SPIN's hash compaction): two states of one
- * client colliding, which would leave one unexplored, has odds below n^2 / 2^97 for n states.
+ * observations), the sleepers and the rules' counters are the whole state (state-key.ts reads
+ * them, and names what it leaves out and why); of the counters that only number the path
+ * (steps, schedule, word versions, stamps) the key keeps what the engine ever compares of them
+ * (SpinWatch.relations). The one bound that counts the path, livelock after so many steps, is
+ * judged on the first path to reach each state: an endless execution from a state still runs
+ * into it there, as the history keeps growing. For a design whose calls are independent
+ * (LockDesign.callsIndependent) a thread's calls before its current one cannot change what it
+ * does next: the key keeps its current call's ops only. A state is known by 96 bits of the
+ * SHA-1 of its text (SPIN's hash compaction): two states of one client colliding, which would
+ * leave one unexplored, has odds below n^2 / 2^97 for n states.
  */
-function seenBefore(visited: Set<string>, run: Run, at: Checkpoint, callsIndependent: boolean): boolean {
-  const hash = createHash('sha1').update(at.text).update(run.spin.relations());
-  if (callsIndependent) {
-    for (const t of run.threads) {
-      let call = '|';
-      if (t.call !== null) for (let i = t.memo.length - t.callOps; i < t.memo.length; i++) call += `${t.memo[i]!.op}:${t.memo[i]!.index}:${t.memo[i]!.result},`;
-      hash.update(call);
-    }
-  }
-  const key = hash.digest('base64').slice(0, 16);
+function seenBefore(visited: Set<string>, run: Run, callsIndependent: boolean): boolean {
+  const key = stateKey(run, callsIndependent);
   if (visited.has(key)) return true;
   visited.add(key);
   return false;
 }
-
-/** Fields a state's key leaves out: they number the path, or are the step in progress's scratch. */
-const PATH_ONLY = new Set([
-  'steps', 'stepNo', 'schedule', 'trace', 'entry', 'cur', 'cursor', 'limit', 'allowNew', 'performed', 'preempted', 'callName', 'waitCall',
-  'pool', 'touches', 'tracer', 'atPoint', 'changes', 'wordVersion', 'watchStamp', 'own', 'cycleStamp', 'callerTraced', 'failure', 'incomplete',
-]);
 
 /** The run restored to the nearest checkpoint at or before `from` (the steps after it follow the stack again), or a new one. */
 function resume(run: Run | null, saved: Checkpoint[], from: number, every: number, fresh: () => Run): Run {
@@ -190,8 +180,37 @@ function resume(run: Run | null, saved: Checkpoint[], from: number, every: numbe
   return fresh();
 }
 
-/** For independent calls, each thread's ops before its current call are left out too (seenBefore adds the current call's). */
-const PATH_AND_PAST_CALLS = new Set([...PATH_ONLY, 'memo', 'callOps']);
+/**
+ * Whether a thread is known by its current call (see seenBefore): a design that says so, and a
+ * C lock. A C lock's instance is not part of the run's state: checkpoints do not capture it and
+ * every step re-runs the thread's history on it, so the engine already takes each of its calls
+ * to depend on the words and its own ops' results alone (static data written by one call and
+ * read by the next would not replay).
+ */
+function callsIndependent(design: LockDesign): boolean {
+  return design.callsIndependent === true || design.source !== undefined;
+}
+
+/** State caching's point hook: a new point is cut if its state was explored before, else kept for backtracking when it branches. */
+function caching(run: Run, stack: Point[], visited: Set<string>, saved: Checkpoint[], callsIndependent: boolean, cut: { seen: boolean }) {
+  return (step: number): void => {
+    if (step < stack.length) return;
+    cut.seen = seenBefore(visited, run, callsIndependent);
+    if (!cut.seen && branches(run)) saved[step] = Checkpoint.capture(run);
+  };
+}
+
+/** Whether more than one thread can take the next step (SpinWatch.schedulable's pool): only then is the point backtracked to. */
+function branches(run: Run): boolean {
+  let runnable = 0;
+  let candidates = 0;
+  for (const t of run.threads) {
+    if (t.done || (t.wait && !t.wait.timeout)) continue;
+    candidates++;
+    if (!run.spin.isStuck(t)) runnable++;
+  }
+  return runnable > 1 || (runnable === 0 && candidates > 1);
+}
 
 /** Unfinished threads: fewer in the pool means some spin on unchanged words. */
 function live(run: Run): number {

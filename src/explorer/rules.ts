@@ -19,7 +19,8 @@ export class LoopRules {
   live = 0;
   /** Threads that can run and do not spin, as the last judge() counted. */
   runnable = 0;
-  private idle = 0;
+  /** Steps in a row in which every unfinished thread spun. */
+  idle = 0;
 
   judge(threads: readonly SimThread[], spin: SpinWatch): RunFailure | null {
     let live = 0;

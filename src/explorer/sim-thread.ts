@@ -105,7 +105,7 @@ export function names(ts: readonly SimThread[]): string {
 
 /** Threads asleep in atomics.wait (futex_wait), in the order they went to sleep. */
 export class Sleepers {
-  private readonly asleep: SimThread[] = [];
+  readonly asleep: SimThread[] = [];
 
   /** `t` sleeps in the wait it made at `index` (the last op of its memo, not yet answered). */
   sleep(t: SimThread, index: number, timeout: boolean): void {

@@ -49,13 +49,13 @@ export class Run implements SimAtomics {
   /** Exhaustive exploration: called at each scheduling point before it is judged (checkpoint.ts). */
   atPoint: ((step: number) => void) | null = null;
   readonly spin: SpinWatch;
-  private readonly rules = new LoopRules();
+  readonly rules = new LoopRules();
   private readonly tracer: Tracer;
   private readonly pool: number[] = [];
   private readonly words: number;
   private readonly maxSteps: number;
   private readonly trylockBound: number;
-  private readonly sleepers = new Sleepers();
+  readonly sleepers = new Sleepers();
   // the step in progress
   private cur!: SimThread;
   private cursor = 0;
