@@ -1,7 +1,12 @@
 // Changes to the kernel's own zsmalloc.c that the stress on the kernel pool must catch:
 // zspage lock designs that break its rules (zsmalloc-mutations.ts makes the edited trees);
 // and the released trees, clean in the same runs.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runKernelCheck } from '../src/coordinator/kernel-check.js';
+import { exploreKernel } from '../src/coordinator/kernel-explore.js';
 import { runKernelStress, type KernelStressOptions, type KernelStressResult, type KernelViolation } from '../src/coordinator/kernel-stress.js';
 import { TREES, mainlineWithV5, mutant } from './zsmalloc-mutations.js';
 
@@ -91,6 +96,21 @@ describe('zspage lock changes are caught by the stress on the kernel pool', () =
 
 /** Two migrators: async_free_zspage() races page migration often. */
 const MIGRATION_HEAVY: Partial<KernelStressOptions> = { pages: 1024, roles: { reader: 1, churner: 1, compactor: 1, migrator: 2 } };
+
+describe('check --zsmalloc catches each known lock change in its explore part, with a replay that repeats it', () => {
+  it.each([
+    ['v5-lock-as-posted', 'exclusion'],
+    ['waiting-write-trylock', 'stall'],
+    ['compact-without-write-lock', 'integrity'],
+  ])('%s: %s', async (name, kind) => {
+    const tree = mutant(TREES.mainline, name);
+    const record = await runKernelCheck({ zsmalloc: tree, budgetMs: 30_000, seed: 3, out: mkdtempSync(join(tmpdir(), 'zss-check-')), failFast: true }, () => {});
+    expect([record.part, record.kind]).toEqual(['explore', kind]);
+    const m = /(?:--depth (\d+) )?--replay '([^@]+)@(random|pct):(\d+):(\d+)'/.exec(record.replay ?? '')!;
+    const again = await exploreKernel({ zsmalloc: tree, program: m[2]!, strategy: m[3] as 'random' | 'pct', depth: Number(m[1] ?? 2), iterations: 1, seed: Number(m[4]), only: Number(m[5]), objects: 8, objectSize: 1000, maxSteps: 200_000 });
+    expect(again.failure?.kind).toBe(kind);
+  }, 120_000);
+});
 
 describe('migration racing the deferred free', () => {
   it.each(['mainline', '6.12'] as const)('%s as released, in the same run, finds nothing', async (version) => {

@@ -54,7 +54,7 @@ describe('reverted upstream race fixes are caught by the explorer, and replay', 
     expect(record.verdict).toBe('fail');
     expect(record.part).toBe('explore');
     expect(record.kind).toBe('warn');
-    expect(record.replay).toMatch(/^npx zspage-stress explore --zsmalloc \S+ --replay '[^']+@(random|pct):\d+:\d+'$/);
+    expect(record.replay).toMatch(/^npx zspage-stress explore --zsmalloc \S+( --depth \d+)? --replay '[^']+@(random|pct):\d+:\d+'$/);
   }, 120_000);
 
   it('check --zsmalloc --no-sleeping-readers: 6.12 as released passes, with 2505a981114d reverted it fails', async () => {

@@ -28,17 +28,32 @@ const MIXES = [
   { part: 'stress: default mix', scenario: 'default', share: 0.4 },
 ] as const;
 /**
- * The explorer's programs (docs/ZSMALLOC.md), in turns of a few executions each, random then
- * PCT (SCHEDULES): a reader against migration and a free; frees that empty zspages (each CPU running the
- * deferred free it queued, as its kworker would) against kcompactd's pass over every page; a
- * reader against migration and compaction; compaction, its deferred free and frees against
- * that pass; two compactors; frees against a migration holding a page lock.
+ * The explorer's programs (docs/ZSMALLOC.md), in turns: every program under one schedule,
+ * then every program under the next (SCHEDULES), so that each is tried early. A reader
+ * against a writer holding its zspage (two migrations of its page); compaction moving an
+ * object a reader sleeps holding (its zspage emptied to the sparsest); a reader against
+ * migration and a free; frees that empty zspages (each CPU running the deferred free it
+ * queued, as its kworker would) against kcompactd's pass over every page; a reader against
+ * migration and compaction; compaction, its deferred free and frees against that pass; two
+ * compactors; frees against a migration holding a page lock.
  */
-const PROGRAMS = ['R0s/M0/F1', 'F0,F1,F2,F3,D/S,S,S/F4,F5,F6,F7,D', 'R0s/M0/C', 'C,D/S,S/F0,F1,F2,F5,D', 'C/C/R0s', 'F0,F1,F2,F3/M4/D'];
+const PROGRAMS = [
+  'R0/M0,M0',
+  'F1,F2,F3,F4/R0s/C',
+  'R0s/M0/F1',
+  'F0,F1,F2,F3,D/S,S,S/F4,F5,F6,F7,D',
+  'R0s/M0/C',
+  'C,D/S,S/F0,F1,F2,F5,D',
+  'C/C/R0s',
+  'F0,F1,F2,F3/M4/D',
+];
 /** A fifth of the budget, at most 6 s: the races the stress rarely meets need its executions. */
 const EXPLORE_SHARE = 0.2;
 const EXPLORE_MAX_MS = 6000;
-const TURN = 20;
+/** A turn's executions run for this long (a cheap program gets more of them than a costly one). */
+const TURN_MS = 400;
+/** A turn's bound on executions, whatever its time. */
+const MAX_TURN_EXECUTIONS = 1000;
 /** Compiling, booting and the final audit, around each part's duration. */
 const PART_TAIL_MS = 600;
 const MIN_PART_MS = 1000;
@@ -100,16 +115,16 @@ export async function runKernelCheck(opts: KernelCheckOptions, log: (line: strin
   };
 }
 
-/** A program's turns: random, then PCT with one and with two priority changes. */
+/** The schedules in turn: PCT with one priority change, random, PCT with two. */
 const SCHEDULES = [
-  { strategy: 'random', depth: 2 },
   { strategy: 'pct', depth: 2 },
+  { strategy: 'random', depth: 2 },
   { strategy: 'pct', depth: 3 },
 ] as const;
 
 /** The explore part's setup for one program (its schedule's strategy and seed come with it). */
 const exploreSetup = (zsmalloc: string, program: string, depth: number): Omit<KernelExploreOptions, 'strategy' | 'seed'> =>
-  ({ zsmalloc, program, depth, iterations: TURN, objects: 8, objectSize: 1000, maxSteps: 200_000 });
+  ({ zsmalloc, program, depth, iterations: MAX_TURN_EXECUTIONS, objects: 8, objectSize: 1000, maxSteps: 200_000 });
 
 /** One execution of the explore part again, from its `PROGRAM@STRATEGY:SEED:N` and PCT depth: its failure, or null. */
 export async function replayKernelExplorePart(zsmalloc: string, schedule: string, depth: number): Promise<KernelExploreFailure | null> {
@@ -122,12 +137,12 @@ async function explorePart(opts: KernelCheckOptions, budgetMs: number, now: () =
   const start = now();
   let executions = 0;
   for (let turn = 0; now() - start < budgetMs; turn++) {
-    const written = PROGRAMS[Math.floor(turn / SCHEDULES.length) % PROGRAMS.length]!;
+    const written = PROGRAMS[turn % PROGRAMS.length]!;
     // a reader that may not sleep holding reads without its sleep point (R0s: R0)
     const program = opts.sleepingReaders === false ? written.replace(/R(\d+)s/g, 'R$1') : written;
-    const { strategy, depth } = SCHEDULES[turn % SCHEDULES.length]!;
+    const { strategy, depth } = SCHEDULES[Math.floor(turn / PROGRAMS.length) % SCHEDULES.length]!;
     const seed = (opts.seed + Math.floor(turn / (SCHEDULES.length * PROGRAMS.length))) >>> 0;
-    const r = await exploreKernel({ ...exploreSetup(opts.zsmalloc, program, depth), strategy, seed });
+    const r = await exploreKernel({ ...exploreSetup(opts.zsmalloc, program, depth), strategy, seed, sliceMs: TURN_MS });
     executions += r.iterations;
     if (r.failure) {
       return {

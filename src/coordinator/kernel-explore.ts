@@ -32,6 +32,8 @@ export interface KernelExploreOptions {
   maxSteps: number;
   /** Only this execution (a replay). */
   only?: number;
+  /** Stop after the execution that ends this long (ms) after the first began: a turn of check's explore part. */
+  sliceMs?: number;
 }
 
 export interface KernelExploreFailure {
@@ -85,6 +87,7 @@ export async function exploreKernel(opts: KernelExploreOptions): Promise<KernelE
     const last = opts.only ?? opts.iterations - 1;
     if (first > 0 && opts.strategy === 'pct') estimate = Math.max(FIRST_ESTIMATE, (await execute(0)).steps);
     for (let n = first; n <= last; n++) {
+      if (opts.sliceMs !== undefined && n > first && performance.now() - t0 >= opts.sliceMs) return { iterations: n - first, steps, elapsedMs: performance.now() - t0, failure: null };
       const run = await execute(n);
       steps += run.steps;
       if (n === 0) estimate = Math.max(FIRST_ESTIMATE, run.steps);
