@@ -155,8 +155,11 @@ function tellKernelRun(log: Log, summary: Summary, cfg: RunConfig, zsmalloc: str
   const total = summary.violationCount;
   log(
     `zspage-stress: ${verdict === 'error' ? 'HARNESS ERROR' : verdict.toUpperCase()} (${total} violation${total === 1 ? '' : 's'}) ` +
-      `zsmalloc=${zsmalloc} scenario=${cfg.scenarioName} ${flatParams(scenarioInput(cfg.scenario)).join(' ')} keepGoing=${cfg.keepGoing}` +
+      `zsmalloc=${zsmalloc} scenario=${cfg.scenarioName} ${kernelParams(cfg).join(' ')} keepGoing=${cfg.keepGoing}` +
       (tuning ? ` tuning=${JSON.stringify(tuning)}` : ''),
   );
   log(`zspage-stress: results in ${relative(process.cwd(), dir) || dir}; rerun: ${summary.rerun}`);
 }
+
+/** The scenario's values a kernel run used: not its model lock or kernel version (the tree is both). */
+const kernelParams = (cfg: RunConfig) => flatParams(scenarioInput(cfg.scenario)).filter((p) => !/^(lock|kernel)=/.test(p));
