@@ -8,18 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { runKernelCheck } from '../src/coordinator/kernel-check.js';
 import { exploreKernel } from '../src/coordinator/kernel-explore.js';
 import { runKernelStress, type KernelStressOptions, type KernelStressResult, type KernelViolation } from '../src/coordinator/kernel-stress.js';
-import { TREES, mainlineWithV5, mutant } from './zsmalloc-mutations.js';
+import { TREES, mainlineWithV5, mutant, stressOptions } from './zsmalloc-mutations.js';
 
-const options = (zsmalloc: string, patch: Partial<KernelStressOptions> = {}, config: Partial<KernelStressOptions['config']> = {}): KernelStressOptions => ({
-  zsmalloc,
-  durationMs: 5_000,
-  seed: 7,
-  pages: 4096,
-  roles: { reader: 2, churner: 1, compactor: 1, migrator: 1 },
-  hold: { kind: 'fixed', a: 1_000_000, b: 1_000_000 },
-  ...patch,
-  config: { stable: 60, churnEach: 200, minSize: 32, maxSize: 3000, sleepFraction: 0.2, hotObjects: 0, hotFraction: 0, targetedMigrations: 0, ...config },
-});
+const options = stressOptions;
 
 function first(r: KernelStressResult) {
   const v = r.violations[0];

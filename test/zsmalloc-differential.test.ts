@@ -77,18 +77,23 @@ function locations(zs: Zs, pool: KernelPool, handles: Int32Array): [Map<number, 
   return [model, kernel];
 }
 
+/** The kernel's pool and the model's, each holding the object the model's setup stored in slot 0; handles by slot. */
+async function bothPools(version: string) {
+  const pool = await kernelPool(version);
+  const { zs } = smallPool(zspageSpinlock, 1, {
+    arena: { size: '16MiB' },
+    objects: { stable: 1, churn: SLOTS, minSize: 16, maxSize: 4000 },
+    churners: { count: 0 },
+  });
+  const handles = new Int32Array(SLOTS + 1);
+  handles[0] = pool.x.zsh_malloc(zs.mem[hndAt(zs, 0, HND.SIZE)]! + KERNEL_EXTRA, pool.scratch);
+  return { pool, zs, handles };
+}
+
 describe.each(['mainline', '6.12'])('the model against the kernel\'s zsmalloc.c (%s)', (version) => {
   it('agrees on every class\'s fullness groups and counts after every malloc, free and compaction', async () => {
-    const pool = await kernelPool(version);
-    const { zs } = smallPool(zspageSpinlock, 1, {
-      arena: { size: '16MiB' },
-      objects: { stable: 1, churn: SLOTS, minSize: 16, maxSize: 4000 },
-      churners: { count: 0 },
-    });
-    const handles = new Int32Array(SLOTS + 1);
+    const { pool, zs, handles } = await bothPools(version);
     const err = pool.scratch;
-    // the pool's setup stored slot 0: the same object in the kernel's pool
-    handles[0] = pool.x.zsh_malloc(zs.mem[hndAt(zs, 0, HND.SIZE)]! + KERNEL_EXTRA, err);
     const rng = new Rng(5, 0);
     let compactions = 0;
     let objectsMoved = 0;
@@ -132,14 +137,7 @@ describe.each(['mainline', '6.12'])('the model against the kernel\'s zsmalloc.c 
   }, 120_000);
 
   it('agrees on what a migration of an object\'s page does: the objects that move, and every class\'s counts', async () => {
-    const pool = await kernelPool(version);
-    const { zs } = smallPool(zspageSpinlock, 1, {
-      arena: { size: '16MiB' },
-      objects: { stable: 1, churn: SLOTS, minSize: 16, maxSize: 4000 },
-      churners: { count: 0 },
-    });
-    const handles = new Int32Array(SLOTS + 1);
-    handles[0] = pool.x.zsh_malloc(zs.mem[hndAt(zs, 0, HND.SIZE)]! + KERNEL_EXTRA, pool.scratch);
+    const { pool, zs, handles } = await bothPools(version);
     const rng = new Rng(7, 0);
     for (let slot = 1; slot <= SLOTS; slot++) {
       const size = 16 + rng.below(4000 - 16);

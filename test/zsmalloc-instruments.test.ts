@@ -15,18 +15,10 @@ import { readHlogTotals } from '../src/records/hlog.js';
 import { KernelFlightRecorder, RECENT_PER_CPU, STEP, recentKernelOps } from '../src/zsmalloc/flight.js';
 import { KFLIGHT_ENTRIES, kernelLayout } from '../src/zsmalloc/layout.js';
 import { cli, ROOT } from './helpers.js';
-import { TREES, mainlineWithV5, mutated } from './zsmalloc-mutations.js';
+import { TREES, mainlineWithV5, mutated, stressOptions } from './zsmalloc-mutations.js';
 
-const options = (zsmalloc: string, patch: Partial<KernelStressOptions> = {}, config: Partial<KernelStressOptions['config']> = {}): KernelStressOptions => ({
-  zsmalloc,
-  durationMs: 5_000,
-  seed: 2,
-  pages: 1024,
-  roles: { reader: 2, churner: 1, compactor: 1, migrator: 1 },
-  hold: { kind: 'fixed', a: 1_000_000, b: 1_000_000 },
-  ...patch,
-  config: { stable: 60, churnEach: 200, minSize: 32, maxSize: 3000, sleepFraction: 0.2, hotObjects: 0, hotFraction: 0, targetedMigrations: 0, ...config },
-});
+const options = (zsmalloc: string, patch: Partial<KernelStressOptions> = {}, config: Partial<KernelStressOptions['config']> = {}) =>
+  stressOptions(zsmalloc, { seed: 2, pages: 1024, ...patch }, config);
 
 describe('the flight recorder on the kernel pool', () => {
   it("v5's zspage lock: the exclusion violation carries the events on its lock, in order, each after its CPU's step, by kernel function", async () => {

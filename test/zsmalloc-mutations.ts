@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readZsmallocTree } from '../src/zsmalloc/compile.js';
 import { applyEdits, MUTATIONS, writeTree } from '../src/zsmalloc/mutations.js';
+import type { KernelStressOptions } from '../src/coordinator/kernel-stress.js';
 import { ROOT } from './helpers.js';
 
 export const TREES = { mainline: join(ROOT, 'test/fixtures/kernel/mainline'), '6.12': join(ROOT, 'test/fixtures/kernel/6.12') };
@@ -56,3 +57,15 @@ export function reverted(version: keyof typeof TREES, patch: string): string {
     }),
   );
 }
+
+/** A 5 s stress of `zsmalloc` on the kernel pool: two readers, a churner, a compactor, a migrator; `patch` and `config` override. */
+export const stressOptions = (zsmalloc: string, patch: Partial<KernelStressOptions> = {}, config: Partial<KernelStressOptions['config']> = {}): KernelStressOptions => ({
+  zsmalloc,
+  durationMs: 5_000,
+  seed: 7,
+  pages: 4096,
+  roles: { reader: 2, churner: 1, compactor: 1, migrator: 1 },
+  hold: { kind: 'fixed', a: 1_000_000, b: 1_000_000 },
+  ...patch,
+  config: { stable: 60, churnEach: 200, minSize: 32, maxSize: 3000, sleepFraction: 0.2, hotObjects: 0, hotFraction: 0, targetedMigrations: 0, ...config },
+});

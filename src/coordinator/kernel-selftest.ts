@@ -100,15 +100,14 @@ async function runRow(opts: KernelSelftestOptions, name: string, tree: string, m
     firstViolationMs,
     seeds: seeds.slice(0, found.length),
     stressOk: m ? found.every((f) => f !== null && expect.includes(f)) : found.every((f) => f === null),
-    explorerRule: null,
-    explorerFound: null,
-    explorerIterations: 0,
-    explorerOk: true,
-    explorerRan: false,
+    ...NO_EXPLORER,
     dir,
   };
   return { row, interrupted };
 }
+
+/** A kernel selftest row runs no explorer (docs/ZSMALLOC.md). */
+const NO_EXPLORER = { explorerRule: null, explorerFound: null, explorerIterations: 0, explorerOk: true, explorerRan: false } as const;
 
 function skippedRow(m: ZsmallocMutation, dir: string, why: string): SelftestRow {
   return {
@@ -118,11 +117,7 @@ function skippedRow(m: ZsmallocMutation, dir: string, why: string): SelftestRow 
     firstViolationMs: [],
     seeds: [],
     stressOk: true,
-    explorerRule: null,
-    explorerFound: null,
-    explorerIterations: 0,
-    explorerOk: true,
-    explorerRan: false,
+    ...NO_EXPLORER,
     dir,
     skipped: why,
   };
