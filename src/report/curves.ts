@@ -34,7 +34,7 @@ export function percentileValues(h: Histogram, grid: number[]): (number | null)[
 export interface TimeSeries {
   /** Seconds since the start of the run. */
   x: number[];
-  series: { label: string; values: (number | null)[] }[];
+  series: { label: string; values: (number | null)[]; dashed?: boolean }[];
 }
 
 /** Each stat interval's p99 and max of one metric, at the interval's end. */
@@ -45,7 +45,8 @@ export function intervalPercentiles(intervals: RunRecord['intervals'], metric: s
     x: intervals.map((i) => i.endMs / 1000),
     series: [
       { label: 'p99', values: at((h) => h.getValueAtPercentile(99)) },
-      { label: 'max', values: at((h) => h.maxValue) },
+      // dashed: an interval of few samples has its p99 at its max, and p99 shows between the dashes
+      { label: 'max', values: at((h) => h.maxValue), dashed: true },
     ],
   };
 }

@@ -20,7 +20,8 @@ export interface ChartSpec {
   y: Axis;
   /** A right-hand axis, for series too small to see on the left one's scale. */
   y2?: Axis;
-  series: { label: string; values: (number | null)[]; right?: boolean }[];
+  /** `dashed`: drawn in dashes, so that a line it covers (equal values) still shows between them. */
+  series: { label: string; values: (number | null)[]; right?: boolean; dashed?: boolean }[];
 }
 
 interface Axis {

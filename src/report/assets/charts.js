@@ -84,6 +84,7 @@
           scale: s.right ? 'y2' : 'y',
           stroke: COLORS[i % COLORS.length],
           width: 1.5,
+          dash: s.dashed ? [6, 4] : undefined,
           spanGaps: true,
           points: { show: category },
           value: function (u, v) { return formatY(axis.unit, v); },
