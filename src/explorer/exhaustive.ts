@@ -41,6 +41,8 @@ export interface ExhaustiveOptions {
   fork?: boolean;
   /** false: no state caching under SC (then DPOR, or nothing without `reduce`); it is SC only and needs fork: see `seenBefore`. */
   cache?: boolean;
+  /** false: state caching keys a spinning call with its failed iterations (spin-fold.ts); the tests compare with it. */
+  foldSpins?: boolean;
 }
 
 interface Point extends BacktrackPoint {
@@ -113,6 +115,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
       fresh.touches = new Touches();
       appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo));
+      fresh.foldSpins = cache && options.foldSpins !== false;
       if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, callsIndependent(design), cut);
       else if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
       return fresh;
