@@ -160,7 +160,8 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
  * judged on the first path to reach each state: an endless execution from a state still runs
  * into it there, as the history keeps growing. For a design whose calls are independent
  * (LockDesign.callsIndependent) a thread's calls before its current one cannot change what it
- * does next: the key keeps its current call's ops only. A state is known by 96 bits of the
+ * does next: the key keeps its current call's ops only, with every completed failed spin
+ * iteration removed (spin-fold.ts: the spin watch's own assumption). A state is known by 96 bits of the
  * SHA-1 of its text (SPIN's hash compaction): two states of one client colliding, which would
  * leave one unexplored, has odds below n^2 / 2^97 for n states.
  */
