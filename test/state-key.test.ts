@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../src/locks/catalog.js';
 import { Run } from '../src/explorer/sim.js';
 import { KEYED, UNKEYED, stateKey } from '../src/explorer/state-key.js';
+import { fold } from '../src/explorer/spin-fold.js';
+import { newThread } from '../src/explorer/sim-thread.js';
 
 const design = CATALOG['zspage-spinlock']!.design;
 
@@ -88,5 +90,52 @@ describe('the state key of state caching', () => {
     const spinning = stateKey(run, false);
     run.rules.idle += 1;
     expect(stateKey(run, false)).not.toBe(spinning);
+  });
+});
+
+/** `t`'s folded history after ops given as `obs` (a leading `!` a write; `@words` the words a plain op left). */
+function folded(ops: string[]): string[] {
+  const t = newThread(0, 'R', design.create({} as never) as never);
+  for (const op of ops) {
+    const write = op.startsWith('!');
+    const [obs, words] = (write ? op.slice(1) : op).split('@');
+    fold(t, obs!, words === undefined ? '' : `@${words}`, write);
+  }
+  return t.folded;
+}
+
+describe('a spinning call as state caching keys it (spin-fold.ts)', () => {
+  it('removes a failed iteration: back at the earlier observation', () => {
+    expect(folded(['cas1', 'load1', 'relax', 'load1'])).toEqual(['cas1', 'load1']);
+    expect(folded(['cas1', 'load1', 'relax', 'load1', 'relax', 'load1', 'relax'])).toEqual(['cas1', 'load1', 'relax']);
+    expect(folded(['cas1', 'load1', 'relax', 'load0', '!cas0'])).toEqual(['cas1', 'load1', 'relax', 'load0', '!cas0']);
+  });
+
+  it('keeps a re-read right after itself (atomic_cond_read_acquire), as the spin watch does', () => {
+    expect(folded(['load0', 'load0'])).toEqual(['load0', 'load0']);
+    expect(folded(['load0', 'load0', 'load0'])).toEqual(['load0', 'load0']);
+  });
+
+  it('folds nothing across a write', () => {
+    expect(folded(['load1', '!store0', 'load1'])).toEqual(['load1', '!store0', 'load1']);
+  });
+
+  it('judges a plain design on the observation, keeping the earlier words', () => {
+    expect(folded(['cas1@1,1', 'relax@1,1', 'cas1@1,2'])).toEqual(['cas1@1,1']);
+    expect(folded(['cas1@1,1', 'cas10@1,2'])).toEqual(['cas1@1,1', 'cas10@1,2']);
+  });
+
+  it('one key for a call that probed a held spinlock three times and one that probed it four times', () => {
+    // T0 takes the spinlock word, releases it and takes it again; T1 probes it in between
+    const key = (schedule: number[], foldSpins: boolean) => {
+      const run = new Run(design, ['R', 'R'], false);
+      run.foldSpins = foldSpins;
+      run.run((pool, step) => (step < schedule.length && pool.includes(schedule[step]!) ? schedule[step] : undefined));
+      return `${run.threads[1]!.callOps}:${stateKey(run, true)}`;
+    };
+    const three = [0, 1, 1, 0, 0, 0, 0, 1];
+    const four = [0, 1, 1, 1, 0, 0, 0, 0, 1];
+    expect(key(three, true).replace(/^3:/, '')).toBe(key(four, true).replace(/^4:/, ''));
+    expect(key(three, false).replace(/^3:/, '')).not.toBe(key(four, false).replace(/^4:/, ''));
   });
 });

@@ -41,6 +41,8 @@ export interface ExhaustiveOptions {
   fork?: boolean;
   /** false: no state caching under SC (then DPOR, or nothing without `reduce`); it is SC only and needs fork: see `seenBefore`. */
   cache?: boolean;
+  /** false: state caching keys a spinning call with its failed iterations (spin-fold.ts); the tests compare with it. */
+  foldSpins?: boolean;
 }
 
 interface Point extends BacktrackPoint {
@@ -113,6 +115,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
       fresh.touches = new Touches();
       appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo));
+      fresh.foldSpins = cache && options.foldSpins !== false;
       if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, callsIndependent(design), cut);
       else if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
       return fresh;
@@ -157,7 +160,8 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
  * judged on the first path to reach each state: an endless execution from a state still runs
  * into it there, as the history keeps growing. For a design whose calls are independent
  * (LockDesign.callsIndependent) a thread's calls before its current one cannot change what it
- * does next: the key keeps its current call's ops only. A state is known by 96 bits of the
+ * does next: the key keeps its current call's ops only, with every completed failed spin
+ * iteration removed (spin-fold.ts: the spin watch's own assumption). A state is known by 96 bits of the
  * SHA-1 of its text (SPIN's hash compaction): two states of one client colliding, which would
  * leave one unexplored, has odds below n^2 / 2^97 for n states.
  */

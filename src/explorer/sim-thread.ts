@@ -64,6 +64,8 @@ export interface SimThread {
   /** It went round a loop of its own (e.g. drop and retake a spinlock) that only another thread can end. */
   cycling: boolean;
   post: (Int32Array | undefined)[];
+  /** State caching (Run.foldSpins): the call in progress, its failed spin iterations removed (spin-fold.ts). */
+  folded: string[];
 }
 
 export function newThread(id: number, program: string, atomics: LockAtomics): SimThread {
@@ -95,6 +97,7 @@ export function newThread(id: number, program: string, atomics: LockAtomics): Si
     cycle: new Map(),
     cycleStamp: 0,
     cycling: false,
+    folded: [],
   };
 }
 

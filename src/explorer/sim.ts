@@ -22,6 +22,7 @@ import { lockWord, perform, simAtomics, type SimAtomics } from './sim-atomics.js
 import { BASE, names, newThread, PREEMPT, Sleepers, type Arg, type Result, type SimThread } from './sim-thread.js';
 import { Tracer } from './sim-trace.js';
 import { endCycle, forget, SpinWatch } from './spin.js';
+import { fold, foldOp } from './spin-fold.js';
 import { HOLD_R, HOLD_W, PAYLOAD, type Touches } from './touches.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
 import { WeakRun, type ReadChooser } from './wmm/weak-run.js';
@@ -48,6 +49,7 @@ export class Run implements SimAtomics {
   touches: Touches | null = null;
   /** Exhaustive exploration: called at each scheduling point before it is judged (checkpoint.ts). */
   atPoint: ((step: number) => void) | null = null;
+  foldSpins = false; // state caching: each thread's call in progress, failed spin iterations removed (spin-fold.ts)
   readonly spin: SpinWatch;
   readonly rules = new LoopRules();
   private readonly tracer: Tracer;
@@ -124,11 +126,11 @@ export class Run implements SimAtomics {
     this.weak?.checkerStarts(c.id);
     for (let step = this.steps; !this.failure; step++) {
       if (c.done) {
-        if (c.holds !== 'write') this.fail('not-released', notReleased(false, this.lockWords()));
+        if (c.holds !== 'write') this.fail('not-released', notReleased(false, Array.from(this.mem.subarray(BASE))));
         return;
       }
       if (c.wait || this.spin.isStuck(c) || c.callOps > this.trylockBound) {
-        return this.fail('not-released', notReleased(true, this.lockWords()));
+        return this.fail('not-released', notReleased(true, Array.from(this.mem.subarray(BASE))));
       }
       this.exec(c, step);
     }
@@ -136,12 +138,6 @@ export class Run implements SimAtomics {
 
   private fail(rule: ExplorerRule, message: string): void {
     this.failure ??= { rule, message };
-  }
-
-  private lockWords(): number[] {
-    const w = new Array<number>(this.words);
-    for (let i = 0; i < this.words; i++) w[i] = this.mem[BASE + i]!;
-    return w;
   }
 
   /** One step of `t`: re-run its history, perform at most one new atomic op. */
@@ -176,7 +172,7 @@ export class Run implements SimAtomics {
     if (this.plain) this.endPlainStep(t);
     this.touches?.end();
     const entry = this.tracer.entry as TraceStep | null; // set by the hooks during drive()
-    if (entry && this.tracer.tracing) entry.words = this.lockWords();
+    if (entry && this.tracer.tracing) entry.words = Array.from(this.mem.subarray(BASE));
     if (!this.failure && t.call === 'writeTrylock' && t.callOps > this.trylockBound) {
       this.fail('trylock-waited', `T${t.id} writeTrylock did not return within ${this.trylockBound} atomic ops`);
     }
@@ -199,6 +195,7 @@ export class Run implements SimAtomics {
       }
     }
     if (changed) forget(t);
+    if (changed && this.foldSpins) fold(t, 'plain', '', true);
   }
 
   private wrap(err: unknown): Error {
@@ -223,6 +220,7 @@ export class Run implements SimAtomics {
         // the call starts in this step: a section ends when its unlock starts (as locktorture)
         t.call = name;
         t.callOps = 0;
+        t.folded.length = 0;
         t.callerTraced = false;
         forget(t);
         endCycle(t);
@@ -330,6 +328,7 @@ export class Run implements SimAtomics {
     }
     if (changed) this.spin.changed(t, rel, wide);
     else this.spin.observe(t, name, rel, wide, a, b, result, stale);
+    if (this.foldSpins) foldOp(t, `${name}:${rel}:${a}:${b}:${result}`, changed, this.plain);
     if (call === 'writeTrylock' && !this.weak) {
       this.touches?.read(this.allWords); // whether it loops on its own depends on every word
       this.spin.cycleCheck(t, `${name}:${rel}:${a}:${b}:${result}`);
@@ -349,6 +348,7 @@ export class Run implements SimAtomics {
     }
     if (!wouldSleep) return 'not-equal';
     this.sleepers.sleep(t, index, nargs > 1 && b !== Infinity);
+    if (this.foldSpins) fold(t, `wait:${rel}:${a}`, '', true); // what it returns: the memo's last op (state-key.ts)
     this.newEntry(call, 'wait', rel, args, 'sleeps');
     return this.preempt();
   }

@@ -11,7 +11,7 @@ import type { SimThread } from './sim-thread.js';
 /** The fields each part's key reads (`KEYED`) and those it leaves out (`UNKEYED`), for the test. */
 export const KEYED = {
   run: ['mem', 'threads', 'rules', 'sleepers', 'spin'],
-  thread: ['memo', 'callsDone', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'preempt', 'cycle', 'cycling', 'pre', 'post'],
+  thread: ['memo', 'callsDone', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'preempt', 'cycle', 'cycling', 'pre', 'post', 'folded'],
   rules: ['idle'],
   sleepers: ['asleep'],
   spin: ['changes', 'wordVersion'], // through relations()
@@ -31,7 +31,7 @@ export const UNKEYED = {
   run: [
     'schedule', 'trace', 'failure', 'incomplete', 'steps', 'ordered', 'weak', 'touches', 'atPoint', 'tracer', 'pool', 'words', 'maxSteps',
     'trylockBound', 'cur', 'cursor', 'limit', 'allowNew', 'performed', 'preempted', 'callName', 'waitCall', 'stepNo', 'plain', 'snapshots',
-    'allWords', 'design', 'hooks',
+    'allWords', 'design', 'hooks', 'foldSpins',
   ],
   thread: ['id', 'program', 'atomics', 'caller', 'callerTraced', 'watchStamp', 'own', 'cycleStamp'],
   rules: ['live', 'runnable'],
@@ -42,12 +42,14 @@ export const UNKEYED = {
 /**
  * The key of `run`'s state at a scheduling point: 96 bits of the SHA-1 of its text. With
  * `callsIndependent` (LockDesign.callsIndependent) a thread is known by its current call's
- * ops, not its whole history.
+ * ops, not its whole history; with `run.foldSpins` too, by those ops with every completed
+ * failed spin iteration removed (spin-fold.ts states the assumption that makes it sound).
  */
 export function stateKey(run: Run, callsIndependent: boolean): string {
   let s = run.mem.join(',');
   s += `|${idle(run)}|${run.sleepers.asleep.map((t) => t.id).join(',')}|${run.spin.relations()}`;
-  for (const t of run.threads) s += threadKey(t, callsIndependent);
+  const folding = callsIndependent && run.foldSpins;
+  for (const t of run.threads) s += folding ? foldedKey(t) : threadKey(t, callsIndependent);
   return hash('sha1', s, 'base64').slice(0, 16);
 }
 
@@ -57,15 +59,20 @@ function idle(run: Run): number {
   return run.rules.idle;
 }
 
-function threadKey(t: SimThread, callsIndependent: boolean): string {
-  // callOps counts the call in progress (between calls it is what the last one made: unread)
-  let s = `\n${t.callsDone}:${t.call}:${t.call === null ? '' : t.callOps}:${t.holds}:${t.done ? 1 : 0}:${t.wait ? `${t.wait.index}/${t.wait.timeout ? 1 : 0}` : '-'}`;
+/** What a thread's key shares, folded or not: where it is in its program and what the spin watch says of it. */
+function commonKey(t: SimThread): string {
+  let s = `\n${t.callsDone}:${t.call}:${t.holds}:${t.done ? 1 : 0}:${t.wait ? `${t.wait.index}/${t.wait.timeout ? 1 : 0}` : '-'}`;
   s += `:${t.last}:${t.echoed ? 1 : 0}:${t.watched}:${t.stuck ? 1 : 0}:${t.fresh}:${t.unsure ? 1 : 0}:${t.preempt}:${t.cycling ? 1 : 0}`;
   s += '\u0001';
   for (const o of t.seen) s += `${o};`;
   s += '\u0001';
   for (const [k, n] of t.cycle) s += `${k}=${n};`;
-  s += '\u0001';
+  return s + '\u0001';
+}
+
+function threadKey(t: SimThread, callsIndependent: boolean): string {
+  // callOps counts the call in progress (between calls it is what the last one made: unread)
+  let s = commonKey(t) + (t.call === null ? '' : t.callOps);
   const from = callsIndependent ? (t.call === null ? t.memo.length : t.memo.length - t.callOps) : 0;
   for (let i = from; i < t.memo.length; i++) {
     const m = t.memo[i]!;
@@ -76,5 +83,23 @@ function threadKey(t: SimThread, callsIndependent: boolean): string {
   const firstCall = callsIndependent ? (t.call === null ? t.pre.length : t.callsDone) : 0;
   for (let i = firstCall; i < t.pre.length; i++) s += `<${t.pre[i]!.join(',')}`;
   for (let j = from; j < t.post.length; j++) s += `>${t.post[j]?.join(',') ?? ''}`;
+  return s;
+}
+
+/**
+ * A thread known by its call in progress, folded (spin-fold.ts): its op count left out (a path
+ * counter then, as the trylock bound that reads it), its ops (with, for a plain design, the words
+ * each left) as folded, and what each wait of the call returned, with the words it woke to (a
+ * wait is folded when it sleeps, before either is known).
+ */
+function foldedKey(t: SimThread): string {
+  if (t.call === null) return commonKey(t);
+  let s = commonKey(t) + t.folded.join(',');
+  for (let j = t.memo.length - t.callOps; j < t.memo.length; j++) {
+    const m = t.memo[j]!;
+    if (m.op === 'wait') s += `|${String(m.result)}>${t.post[j]?.join(',') ?? ''}`;
+  }
+  // a plain design re-executes its call on the words as it began (plain-snapshots.ts)
+  if (t.pre.length > t.callsDone) s += `<${t.pre[t.callsDone]!.join(',')}`;
   return s;
 }

@@ -1,0 +1,50 @@
+// State caching's view of a call that spins (state-key.ts): the call's ops with every completed
+// failed spin iteration removed, so that a call that probed a held word twice and one that
+// probed it three times are one state.
+//
+// The assumption, the one the explorer's spin detection (spin.ts) already makes: lock code is
+// deterministic in what its ops return, and a thread that repeats an observation (the same op
+// on the same word with the same arguments and result) in one call, with no write of its own
+// since the first one, is back where it was when it made the first: the same point of its
+// code, the same locals. That is why the spin watch does not run it again until one of the
+// words changes (it would only go round again, reading), and it is the spin-assume / await
+// transformation of model checkers such as GenMC. The ops between the two observations made
+// no write and changed nothing of the thread: one failed iteration. Dropping it from the key
+// leaves the state the thread was in after the first observation. The spin watch's exception
+// is kept: an observation repeated once right after itself is a re-read after a
+// cond-read loop (atomic_cond_read_acquire()), not an iteration, so `x x` stays and `x x x`
+// is `x x`. A write (an op that changed a word, a plain store, a wait that slept) ends what
+// can be folded: repeats are looked for after the last one only.
+import type { SimThread } from './sim-thread.js';
+
+/** Marks a write in a folded history: nothing before it folds with what comes after. */
+const WRITE = '!';
+
+/**
+ * Appends `t`'s new op to its call's folded history: `obs` what it did and saw, `words` (a plain
+ * design) the words it left, which the code after it may read plainly. Under SC plain reads are
+ * not seen, so, as for the spin watch (whose observations leave them out), a repeat is judged
+ * on `obs` alone, and the earlier observation's words are the ones kept.
+ */
+export function fold(t: SimThread, obs: string, words: string, write: boolean): void {
+  const f = t.folded;
+  if (write) {
+    f.push(WRITE + obs + words);
+    return;
+  }
+  let j = f.length - 1;
+  while (j >= 0 && !same(f[j]!, obs) && f[j]![0] !== WRITE) j--;
+  // not seen since the last write, or an echo (`x x`: a re-read, not an iteration)
+  if (j < 0 || !same(f[j]!, obs) || (j === f.length - 1 && !(j > 0 && same(f[j - 1]!, obs)))) f.push(obs + words);
+  else f.length = j + 1; // the iteration since the earlier observation failed: back there
+}
+
+/** `t`'s op just performed; a plain design's code also sees the words as the op left them. */
+export function foldOp(t: SimThread, obs: string, changed: boolean, plain: boolean): void {
+  fold(t, obs, plain ? `@${t.post[t.memo.length - 1]!.join(',')}` : '', changed);
+}
+
+/** Whether folded entry `entry` is observation `obs` (with or without the words it left). */
+function same(entry: string, obs: string): boolean {
+  return entry.startsWith(obs) && (entry.length === obs.length || entry[obs.length] === '@');
+}
