@@ -1,13 +1,10 @@
 // The explorer on the kernel's own zsmalloc.c: small programs, one kernel call at a time,
 // random and PCT schedules, replayed exactly.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exploreKernel, type KernelExploreOptions } from '../src/coordinator/kernel-explore.js';
-import { cli, ROOT } from './helpers.js';
+import { cli } from './helpers.js';
+import { TREES, mutated } from './zsmalloc-mutations.js';
 
-const TREES = { mainline: join(ROOT, 'test/fixtures/kernel/mainline'), '6.12': join(ROOT, 'test/fixtures/kernel/6.12') };
 
 const options = (zsmalloc: string, program: string, patch: Partial<KernelExploreOptions> = {}): KernelExploreOptions => ({
   zsmalloc,
@@ -22,15 +19,6 @@ const options = (zsmalloc: string, program: string, patch: Partial<KernelExplore
   ...patch,
 });
 
-function mutated(tree: string, from: string, to: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zsmalloc-'));
-  cpSync(tree, dir, { recursive: true });
-  const file = join(dir, 'mm/zsmalloc.c');
-  const src = readFileSync(file, 'utf8');
-  expect(src).toContain(from);
-  writeFileSync(file, src.replace(from, to));
-  return dir;
-}
 
 describe('explore --zsmalloc', () => {
   // the programs: a reader holding an object while its page migrates and its
@@ -53,7 +41,7 @@ describe('explore --zsmalloc', () => {
   }, 60_000);
 
   it('a write trylock that ignores readers fails, and its replay runs the same execution', () => {
-    const tree = mutated(TREES.mainline, 'if (zsl->cnt == ZS_PAGE_UNLOCKED) {', 'if (zsl->cnt != ZS_PAGE_WRLOCKED) {');
+    const tree = mutated(TREES.mainline, [['if (zsl->cnt == ZS_PAGE_UNLOCKED) {', 'if (zsl->cnt != ZS_PAGE_WRLOCKED) {']]);
     const found = cli(['explore', '--zsmalloc', tree, '--program', 'R0s/M0', '--strategy', 'pct', '--iterations', '100'], { out: false });
     expect(found.code).toBe(1);
     expect(found.stdout).toMatch(/FAIL exclusion: a writer entered zspage lock/);

@@ -8,23 +8,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildClassTable } from '../src/model/size-class.js';
 import { compileZsmalloc } from '../src/zsmalloc/compile.js';
-import { kernelLayout } from '../src/zsmalloc/layout.js';
 import { KernelBug, KernelPool } from '../src/zsmalloc/runtime.js';
 import { ROOT } from './helpers.js';
+import { bootPool as bootKernelPool } from './zsmalloc-mutations.js';
 
 const TREES = { mainline: join(ROOT, 'test/fixtures/kernel/mainline'), '6.12': join(ROOT, 'test/fixtures/kernel/6.12') };
 const PAGES = 2048;
 
-async function bootPool(tree: string) {
-  const compiled = await compileZsmalloc(tree);
-  const L = kernelLayout(PAGES, 2);
-  const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
-  const reports: { kind: string; message: string }[] = [];
-  const pool = new KernelPool(new WebAssembly.Module(compiled.wasm as BufferSource), memory, L, 0, { report: (kind, message) => reports.push({ kind, message }) });
-  pool.boot();
-  pool.x.zsh_cpu_up();
-  return { compiled, pool, reports, L };
-}
+const bootPool = (tree: string) => bootKernelPool(tree, PAGES);
 
 /** A tree like `tree` with `edit` applied to its zsmalloc.c. */
 function mutated(tree: string, edit: (src: string) => string): string {

@@ -2,40 +2,19 @@
 // kernel keeps (page lock -> pool lock -> class lock -> zspage lock) is what it records;
 // mainline and 6.12 run clean on threads; an inverted order in a mutated copy is reported
 // with both stacks, by kernel function.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileZsmalloc } from '../src/zsmalloc/compile.js';
-import { kernelLayout } from '../src/zsmalloc/layout.js';
 import { lockdepGraph } from '../src/zsmalloc/lockdep.js';
-import { KernelPool } from '../src/zsmalloc/runtime.js';
+import type { KernelPool } from '../src/zsmalloc/runtime.js';
 import { runKernelStress, type KernelStressOptions } from '../src/coordinator/kernel-stress.js';
-import { ROOT } from './helpers.js';
+import { TREES, bootPool as bootKernelPool, mutated } from './zsmalloc-mutations.js';
 
-const TREES = { mainline: join(ROOT, 'test/fixtures/kernel/mainline'), '6.12': join(ROOT, 'test/fixtures/kernel/6.12') };
 const PAGES = 2048;
 
 async function bootPool(tree: string) {
-  const compiled = await compileZsmalloc(tree);
-  const L = kernelLayout(PAGES, 2);
-  const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
-  const reports: { kind: string; message: string }[] = [];
-  const pool = new KernelPool(new WebAssembly.Module(compiled.wasm as BufferSource), memory, L, 0, { report: (kind, message) => reports.push({ kind, message }) });
-  pool.boot();
-  pool.x.zsh_cpu_up();
+  const { pool, reports, L } = await bootKernelPool(tree, PAGES);
   return { pool, reports, graph: () => lockdepGraph(pool.mem, pool.bytes, L.lockdep) };
 }
 
-function mutated(tree: string, from: string, to: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zsmalloc-'));
-  cpSync(tree, dir, { recursive: true });
-  const file = join(dir, 'mm/zsmalloc.c');
-  const src = readFileSync(file, 'utf8');
-  expect(src).toContain(from);
-  writeFileSync(file, src.replace(from, to));
-  return dir;
-}
 
 /** Stores `n` objects, frees every other one, migrates every page: each path that takes locks. */
 function exercise(pool: KernelPool, n: number) {
@@ -86,11 +65,7 @@ describe('lockdep on the kernel pool', () => {
   }, 120_000);
 
   it('zs_page_migrate() taking the class lock before the pool lock: a cycle, with both stacks by kernel function', async () => {
-    const tree = mutated(
-      TREES.mainline,
-      '\twrite_lock(&pool->lock);\n\tclass = zspage_class(pool, zspage);\n\n\t/*\n\t * the class lock protects zpage alloc/free in the zspage.\n\t */\n\tspin_lock(&class->lock);\n',
-      '\tclass = zspage_class(pool, zspage);\n\tspin_lock(&class->lock);\n\twrite_lock(&pool->lock);\n',
-    );
+    const tree = mutated(TREES.mainline, [['\twrite_lock(&pool->lock);\n\tclass = zspage_class(pool, zspage);\n\n\t/*\n\t * the class lock protects zpage alloc/free in the zspage.\n\t */\n\tspin_lock(&class->lock);\n', '\tclass = zspage_class(pool, zspage);\n\tspin_lock(&class->lock);\n\twrite_lock(&pool->lock);\n']]);
     const { pool, reports } = await bootPool(tree);
     exercise(pool, 200);
     expect(reports.map((r) => r.kind)).toEqual(['lock-order']);
@@ -131,7 +106,7 @@ describe('lockdep on the kernel pool', () => {
   }
 
   it('on threads: zs_page_migrate() with the class lock first is reported', async () => {
-    const tree = mutated(TREES.mainline, '\twrite_lock(&pool->lock);\n\tclass = zspage_class(pool, zspage);\n', '\tclass = zspage_class(pool, zspage);\n\tspin_lock(&class->lock);\n\twrite_lock(&pool->lock);\n\tspin_unlock(&class->lock);\n');
+    const tree = mutated(TREES.mainline, [['\twrite_lock(&pool->lock);\n\tclass = zspage_class(pool, zspage);\n', '\tclass = zspage_class(pool, zspage);\n\tspin_lock(&class->lock);\n\twrite_lock(&pool->lock);\n\tspin_unlock(&class->lock);\n']]);
     const r = await runKernelStress({ ...options(tree), durationMs: 5_000 });
     expect(r.violations[0]?.kind).toBe('lock-order');
     expect(r.violations[0]?.message).toMatch(/zs_page_migrate/);

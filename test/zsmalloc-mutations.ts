@@ -4,9 +4,11 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readZsmallocTree } from '../src/zsmalloc/compile.js';
+import { compileZsmalloc, readZsmallocTree } from '../src/zsmalloc/compile.js';
 import { applyEdits, MUTATIONS, writeTree } from '../src/zsmalloc/mutations.js';
 import type { KernelStressOptions } from '../src/coordinator/kernel-stress.js';
+import { kernelLayout } from '../src/zsmalloc/layout.js';
+import { KernelPool } from '../src/zsmalloc/runtime.js';
 import { ROOT } from './helpers.js';
 
 export const TREES = { mainline: join(ROOT, 'test/fixtures/kernel/mainline'), '6.12': join(ROOT, 'test/fixtures/kernel/6.12') };
@@ -69,3 +71,15 @@ export const stressOptions = (zsmalloc: string, patch: Partial<KernelStressOptio
   ...patch,
   config: { stable: 60, churnEach: 200, minSize: 32, maxSize: 3000, sleepFraction: 0.2, hotObjects: 0, hotFraction: 0, targetedMigrations: 0, ...config },
 });
+
+/** `tree`'s zsmalloc.c compiled and booted on CPU 0 of an arena of `pages` pages and two CPUs; its reports collected. */
+export async function bootPool(tree: string, pages = 2048) {
+  const compiled = await compileZsmalloc(tree);
+  const L = kernelLayout(pages, 2);
+  const memory = new WebAssembly.Memory({ initial: L.totalBytes / 65536, maximum: L.totalBytes / 65536, shared: true });
+  const reports: { kind: string; message: string }[] = [];
+  const pool = new KernelPool(new WebAssembly.Module(compiled.wasm as BufferSource), memory, L, 0, { report: (kind, message) => reports.push({ kind, message }) });
+  pool.boot();
+  pool.x.zsh_cpu_up();
+  return { compiled, pool, reports, L };
+}

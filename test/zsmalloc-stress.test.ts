@@ -2,14 +2,12 @@
 // object where the version allows it), churners, a compactor and a migrator, each a CPU.
 // Mainline keeps every promise; 6.12's readers may not sleep holding a mapping; a write
 // trylock that ignores readers is caught.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runKernelStress, type KernelStressOptions } from '../src/coordinator/kernel-stress.js';
 import { cli, ROOT } from './helpers.js';
+import { TREES, mutated } from './zsmalloc-mutations.js';
 
-const TREES = { mainline: join(ROOT, 'test/fixtures/kernel/mainline'), '6.12': join(ROOT, 'test/fixtures/kernel/6.12') };
 
 const options = (zsmalloc: string, patch: Partial<KernelStressOptions['config']> = {}): KernelStressOptions => ({
   zsmalloc,
@@ -21,15 +19,6 @@ const options = (zsmalloc: string, patch: Partial<KernelStressOptions['config']>
   hold: { kind: 'fixed', a: 1_000_000, b: 1_000_000 },
 });
 
-function mutated(tree: string, from: string, to: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zsmalloc-'));
-  cpSync(tree, dir, { recursive: true });
-  const file = join(dir, 'mm/zsmalloc.c');
-  const src = readFileSync(file, 'utf8');
-  expect(src).toContain(from);
-  writeFileSync(file, src.replace(from, to));
-  return dir;
-}
 
 describe('the kernel pool on real threads', () => {
   it('mainline: readers sleeping while they hold objects, with migration, compaction and churn, find nothing', async () => {
@@ -62,7 +51,7 @@ describe('the kernel pool on real threads', () => {
   }, 60_000);
 
   it('mainline with a zspage write trylock that ignores readers: caught', async () => {
-    const tree = mutated(TREES.mainline, 'if (zsl->cnt == ZS_PAGE_UNLOCKED) {', 'if (zsl->cnt == ZS_PAGE_UNLOCKED || zsl->cnt > 0) {');
+    const tree = mutated(TREES.mainline, [['if (zsl->cnt == ZS_PAGE_UNLOCKED) {', 'if (zsl->cnt == ZS_PAGE_UNLOCKED || zsl->cnt > 0) {']]);
     const r = await runKernelStress({ ...options(tree, { stable: 60 }), durationMs: 5_000 });
     expect(['exclusion', 'integrity']).toContain(r.violations[0]?.kind);
   }, 60_000);
@@ -88,7 +77,7 @@ describe('run --zsmalloc', () => {
     expect(none.code).toBe(2);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
     expect(none.stderr).toMatch(/has no mm\/zsmalloc\.c/);
-    const tree = mutated(TREES.mainline, '\tread_lock(&pool->lock);\n\tobj = handle_to_obj(handle);\n\tobj_to_zpdesc(obj, &f_zpdesc);', '\tread_lock(&pool->lock);\n\tfrobnicate_page(handle);\n\tobj = handle_to_obj(handle);\n\tobj_to_zpdesc(obj, &f_zpdesc);');
+    const tree = mutated(TREES.mainline, [['\tread_lock(&pool->lock);\n\tobj = handle_to_obj(handle);\n\tobj_to_zpdesc(obj, &f_zpdesc);', '\tread_lock(&pool->lock);\n\tfrobnicate_page(handle);\n\tobj = handle_to_obj(handle);\n\tobj_to_zpdesc(obj, &f_zpdesc);']]);
     const bad = cli(['run', '--zsmalloc', tree, '--duration', '1']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
