@@ -28,6 +28,10 @@ describe('the state key of state caching', () => {
     expect(unlisted(run.rules, 'rules')).toEqual([]);
     expect(unlisted(run.sleepers, 'sleepers')).toEqual([]);
     expect(unlisted(run.spin, 'spin')).toEqual([]);
+    const weak = new Run(design, ['RW', 'W'], false, () => 0);
+    weak.run((pool, step) => (step < 5 ? pool[0] : undefined));
+    expect(unlisted(weak.weak!, 'weak')).toEqual([]);
+    expect(unlisted(weak.weak!.memory, 'memory')).toEqual([]);
   });
 
   it('fires on a field nobody listed', () => {

@@ -58,7 +58,7 @@ async function reduction(design: Awaited<ReturnType<typeof loadExplorerLock>>, r
   return {
     section: 'exhaustive',
     name: `reduction ${design.name} ${client} --memory ${memory}`,
-    measured: `${memory === 'sc' ? 'states' : 'DPOR'} ${ended ? '' : 'incomplete after '}${runs.toLocaleString('en-US')} runs (${per(runs, dpor.elapsedMs)})`,
+    measured: `states ${ended ? '' : 'incomplete after '}${runs.toLocaleString('en-US')} runs (${per(runs, dpor.elapsedMs)})`,
     against: `brute force ${bruteEnded ? '' : '>= '}${brute.executions.toLocaleString('en-US')} (${per(brute.executions, brute.elapsedMs)})`,
     ratio: factor,
     // judged only when both ended: a brute force cut short makes the factor a lower bound

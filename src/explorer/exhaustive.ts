@@ -4,9 +4,10 @@
 // which message a load reads), then extends it; backtracking changes the deepest point with
 // something left to explore. The run is not started again: it is restored from a checkpoint
 // of its state at or before that point (checkpoint.ts) and runs only the steps after it.
-// Reduction: under sc, state caching (seenBefore): a point whose state was explored before is
-// not explored again; under weak, source-set DPOR with sleep sets (dpor.ts) over the dependency
-// of touches.ts, read choices enumerated in full at each point they occur.
+// Reduction: state caching (seenBefore): a point whose state was explored before is not
+// explored again, under weak with the weak memory keyed canonically (WeakMemory.canonical);
+// read choices are enumerated in full at each point they occur. Without caching, source-set
+// DPOR with sleep sets (dpor.ts) over the dependency of touches.ts.
 // A thread spinning on words nobody changed is not runnable (sim.ts): an await, not a branch.
 import { performance } from 'node:perf_hooks';
 import { BadInputError } from '../errors.js';
@@ -39,7 +40,7 @@ export interface ExhaustiveOptions {
   watch?: ExploreWatch;
   /** false: every execution re-runs from the start, no checkpoints (the tests compare with it). */
   fork?: boolean;
-  /** false: no state caching under SC (then DPOR, or nothing without `reduce`); it is SC only and needs fork: see `seenBefore`. */
+  /** false: no state caching (then DPOR, or nothing without `reduce`); it needs fork: see `seenBefore`. */
   cache?: boolean;
   /** false: state caching keys a spinning call with its failed iterations (spin-fold.ts); the tests compare with it. */
   foldSpins?: boolean;
@@ -80,7 +81,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   // Checkpoints (checkpoint.ts): saved[k] is the state at point k, valid while stack[0..k-1]
   // stays; an execution restores the one at `from` and runs only the steps after it.
   const fork = options.fork !== false;
-  const cache = fork && reduce && !weak && options.cache !== false;
+  const cache = fork && reduce && options.cache !== false;
   const every = cache ? 1 : EVERY;
   const dpor = reduce && !cache;
   const visited = new Set<string>();
@@ -110,11 +111,11 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       return point.thread;
     };
     const watch = options.watch;
-    run = resume(run, saved, from, every, () => {
+    run = resume(run, saved, from, () => {
       const read = (n: number, step: number) => chooseRead(stack[step], n);
       const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
       fresh.touches = new Touches();
-      appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo));
+      appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo), ...(fresh.weak?.memory.growing() ?? []));
       fresh.foldSpins = cache && options.foldSpins !== false;
       if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, callsIndependent(design), cut);
       else if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
@@ -149,12 +150,13 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
 }
 
 /**
- * State caching (under SC by default, in place of DPOR): a depth-first search of the state
+ * State caching (the default, in place of DPOR): a depth-first search of the state
  * graph, every runnable thread at every point, that does not explore a point twice from the
  * same state. Sound because a point's state decides everything after it: lock code is re-run
  * from each thread's memo (its history), so the words, the threads (memo, call, holds, spin
- * observations), the sleepers and the rules' counters are the whole state (state-key.ts reads
- * them, and names what it leaves out and why); of the counters that only number the path
+ * observations), the sleepers, the rules' counters and, under weak, the weak memory are the
+ * whole state (state-key.ts reads them, and names what it leaves out and why; the weak memory
+ * is keyed with what numbers the path renumbered, WeakMemory.canonical); of the counters that only number the path
  * (steps, schedule, word versions, stamps) the key keeps what the engine ever compares of them
  * (SpinWatch.relations). The one bound that counts the path, livelock after so many steps, is
  * judged on the first path to reach each state: an endless execution from a state still runs
@@ -173,9 +175,10 @@ function seenBefore(visited: Set<string>, run: Run, callsIndependent: boolean): 
 }
 
 /** The run restored to the nearest checkpoint at or before `from` (the steps after it follow the stack again), or a new one. */
-function resume(run: Run | null, saved: Checkpoint[], from: number, every: number, fresh: () => Run): Run {
-  const at = run !== null ? Math.min(from, saved.length - 1) & ~(every - 1) : -1;
-  if (at >= 0 && saved[at]) {
+function resume(run: Run | null, saved: Checkpoint[], from: number, fresh: () => Run): Run {
+  let at = run !== null ? Math.min(from, saved.length - 1) : -1;
+  while (at >= 0 && !saved[at]) at--;
+  if (at >= 0) {
     saved.length = at + 1;
     saved[at]!.restore();
     return run!;

@@ -1,4 +1,4 @@
-// The state key of exhaustive exploration's state caching under SC (exhaustive.ts): a point's
+// The state key of exhaustive exploration's state caching (exhaustive.ts): a point's
 // state, as the short text of what decides the run's future, read field by field from the Run
 // (no walk of its object graph). Every field of the Run and of its parts is either keyed here
 // or named in UNKEYED with the reason it cannot change what happens next; a test
@@ -10,11 +10,13 @@ import type { SimThread } from './sim-thread.js';
 
 /** The fields each part's key reads (`KEYED`) and those it leaves out (`UNKEYED`), for the test. */
 export const KEYED = {
-  run: ['mem', 'threads', 'rules', 'sleepers', 'spin'],
+  run: ['mem', 'threads', 'rules', 'sleepers', 'spin', 'weak'],
   thread: ['memo', 'callsDone', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'preempt', 'cycle', 'cycling', 'pre', 'post', 'folded'],
   rules: ['idle'],
   sleepers: ['asleep'],
   spin: ['changes', 'wordVersion'], // through relations()
+  weak: ['memory', 'wide'], // through WeakRun.canonical()
+  memory: ['locs', 'threads', 'sc', 'L', 'history'], // through WeakMemory.canonical()
 } as const;
 
 /**
@@ -24,12 +26,12 @@ export const KEYED = {
  * Scratch of the step in progress (cur .. stepNo, pool, the plain snapshots' live copy, the
  * rules' live and runnable counts) is set afresh before it is read. Fixed for the run
  * (design, words, bounds, a thread's id, program, atomics, the hooks) or only reported
- * (ordered, callerTraced, caller, failure: the run ends at a failure), or not there under SC
- * (weak). The callbacks (atPoint) belong to the explorer, not to the run.
+ * (ordered, callerTraced, caller, failure: the run ends at a failure). Weak memory is keyed
+ * canonical, what numbers the path renumbered (WeakRun.canonical). The callbacks (atPoint) belong to the explorer, not to the run.
  */
 export const UNKEYED = {
   run: [
-    'schedule', 'trace', 'failure', 'incomplete', 'steps', 'ordered', 'weak', 'touches', 'atPoint', 'tracer', 'pool', 'words', 'maxSteps',
+    'schedule', 'trace', 'failure', 'incomplete', 'steps', 'ordered', 'touches', 'atPoint', 'tracer', 'pool', 'words', 'maxSteps',
     'trylockBound', 'cur', 'cursor', 'limit', 'allowNew', 'performed', 'preempted', 'callName', 'waitCall', 'stepNo', 'plain', 'snapshots',
     'allWords', 'design', 'hooks', 'foldSpins',
   ],
@@ -37,6 +39,8 @@ export const UNKEYED = {
   rules: ['live', 'runnable'],
   sleepers: [],
   spin: ['mem', 'words', 'allWords', 'threads'],
+  weak: ['choices', 'lastRead', 'generation', 'mem', 'base', 'words', 'chooseRead'],
+  memory: ['race'],
 } as const;
 
 /**
@@ -47,6 +51,7 @@ export const UNKEYED = {
  */
 export function stateKey(run: Run, callsIndependent: boolean): string {
   let s = run.mem.join(',');
+  if (run.weak) s += `|${run.weak.canonical(run.threads.filter((t) => !t.done).map((t) => t.id))}`;
   s += `|${idle(run)}|${run.sleepers.asleep.map((t) => t.id).join(',')}|${run.spin.relations()}`;
   const folding = callsIndependent && run.foldSpins;
   for (const t of run.threads) s += folding ? foldedKey(t) : threadKey(t, callsIndependent);

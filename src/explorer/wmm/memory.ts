@@ -15,71 +15,14 @@
 // any access of another thread (atomic or plain, at least one of them a write) that does not
 // happen before it. Sizes are tiny (a few locations and threads): a view is one Int32Array.
 import type { MemoryOrder } from '../../locks/contract.js';
+import { canonicalText } from './canonical.js';
+import type { Access, Loc, Msg, Race, ReadRecord, ThreadMem } from './records.js';
+
+export type { Access, Msg, Race, ReadRecord } from './records.js';
+import { explainRace } from './explain-race.js';
 
 /** Messages a load may look back over, per location (loom keeps 7, Miri 128). */
 export const HISTORY = 8;
-
-export interface Msg {
-  val: number;
-  /** A 64-bit value's high word (atomic64_t: the pair of words is one location, `val` its low word). */
-  hi?: number;
-  /** The view the message releases (null: releases nothing). */
-  view: Int32Array | null;
-  /** Writer thread (-1: the initial value), its clock at the write, the step it ran in. */
-  tid: number;
-  clock: number;
-  step: number;
-  /** What wrote it, for reports: e.g. 'writeUnlock store'. */
-  what: string;
-  order: MemoryOrder | 'plain' | 'init';
-}
-
-/** One thread's last access of a kind to a location, for the race check. */
-export interface Access {
-  tid: number;
-  clock: number;
-  step: number;
-  what: string;
-  plain: boolean;
-  write: boolean;
-}
-
-/** A read a thread made, kept to explain a race (which message did it acquire from?). */
-export interface ReadRecord {
-  loc: number;
-  msg: Msg;
-  order: MemoryOrder;
-  step: number;
-  what: string;
-}
-
-export interface Race {
-  loc: number;
-  /** The access that was checked (plain or atomic, read or write). */
-  access: Access;
-  /** The earlier access of another thread it races with. */
-  other: Access;
-  /** Why nothing orders them, in words (see explainRace). */
-  why: string;
-}
-
-interface Loc {
-  msgs: Msg[];
-  lastW: (Access | null)[];
-  lastR: (Access | null)[];
-  lastPW: (Access | null)[];
-  lastPR: (Access | null)[];
-}
-
-interface ThreadMem {
-  /** What the thread must respect: [0, L) message positions, [L, L + T) clocks. */
-  cur: Int32Array;
-  /** cur plus the views of messages read relaxed: what an acquire fence takes up. */
-  acq: Int32Array;
-  /** cur at the last release fence: what a relaxed store releases. */
-  relFence: Int32Array | null;
-  reads: ReadRecord[];
-}
 
 /** Chooses which of n candidate messages a load reads (0 = the newest). */
 export type Pick = (n: number) => number;
@@ -107,7 +50,7 @@ export class WeakMemory {
   readonly locs: Loc[];
   private readonly threads: ThreadMem[];
   private readonly sc: Int32Array;
-  private readonly L: number;
+  readonly L: number;
   /** The first race any access made (a run stops at it). */
   race: Race | null = null;
 
@@ -169,6 +112,22 @@ export class WeakMemory {
 
   reads(tid: number): readonly ReadRecord[] {
     return this.threads[tid]!.reads;
+  }
+
+  /** The memory's state as state caching keys it (canonical.ts says what it leaves out, and why). */
+  canonical(valued: number, live: readonly number[]): string {
+    return canonicalText(this, this.threads, this.sc, valued, live);
+  }
+
+  /** The newest message of `loc` is complete: frozen, as access and read records are, for checkpoints (checkpoint.ts). */
+  seal(loc: number): void {
+    const msgs = this.locs[loc]!.msgs;
+    Object.freeze(msgs[msgs.length - 1]);
+  }
+
+  /** The arrays only ever pushed to (a checkpoint keeps their length): messages, reads. */
+  growing(): unknown[][] {
+    return [...this.locs.map((l) => l.msgs), ...this.threads.map((t) => t.reads)];
   }
 
   // ---- events -------------------------------------------------------------------------
@@ -303,7 +262,7 @@ export class WeakMemory {
     const l = this.locs[loc]!;
     const a = this.access(tid, info, true, true);
     this.race ??= this.check(t, tid, loc, a, l.lastW) ?? this.check(t, tid, loc, a, l.lastR);
-    this.appendMsg(t, tid, loc, { val: val | 0, view: null, tid, clock: a.clock, step: info.step, what: info.what, order: 'plain' });
+    this.appendMsg(t, tid, loc, Object.freeze({ val: val | 0, view: null, tid, clock: a.clock, step: info.step, what: info.what, order: 'plain' }));
     l.lastPW[tid] = a;
   }
 
@@ -324,7 +283,7 @@ export class WeakMemory {
   }
 
   private access(tid: number, info: EventInfo, plain: boolean, write: boolean): Access {
-    return { tid, clock: this.threads[tid]!.cur[this.L + tid]!, step: info.step, what: info.what, plain, write };
+    return Object.freeze({ tid, clock: this.threads[tid]!.cur[this.L + tid]!, step: info.step, what: info.what, plain, write });
   }
 
   /** The first access in `last` (one per thread) by another thread that does not happen before `t`'s present. */
@@ -332,26 +291,9 @@ export class WeakMemory {
     for (let u = 0; u < last.length; u++) {
       const o = last[u];
       if (u === tid || !o || o.clock <= t.cur[this.L + u]!) continue;
-      return { loc, access: a, other: o, why: this.explain(tid, o) };
+      return { loc, access: a, other: o, why: explainRace(this.threads[tid]!.reads, this.L, tid, o) };
     }
     return null;
-  }
-
-  /**
-   * Why `other` does not happen before thread `tid`'s access, in words: the latest message of
-   * other's thread, written after it, that `tid` read, and what was missing on that edge.
-   */
-  private explain(tid: number, other: Access): string {
-    const reads = this.threads[tid]!.reads;
-    for (let i = reads.length - 1; i >= 0; i--) {
-      const r = reads[i]!;
-      if (r.msg.tid !== other.tid || r.msg.clock < other.clock) continue;
-      const src = `T${r.msg.tid}'s ${r.msg.what} at #${r.msg.step} (${r.msg.order})`;
-      const released = r.msg.view !== null && r.msg.view[this.L + other.tid]! >= other.clock;
-      if (!released) return `T${tid}'s ${r.what} at #${r.step} read ${src}, which releases nothing`;
-      return `T${tid}'s ${r.what} at #${r.step} (${r.order}) read ${src} without acquiring`;
-    }
-    return `T${tid} read nothing T${other.tid} wrote after it through a release/acquire pair`;
   }
 
   private readMsg(t: ThreadMem, tid: number, loc: number, m: Msg, pos: number, order: MemoryOrder, info: EventInfo): void {
@@ -361,7 +303,7 @@ export class WeakMemory {
       if (isAcquire(order)) join(t.cur, m.view);
       join(t.acq, m.view);
     }
-    t.reads.push({ loc, msg: m, order, step: info.step, what: info.what });
+    t.reads.push(Object.freeze({ loc, msg: m, order, step: info.step, what: info.what }));
     const l = this.locs[loc]!;
     const a = this.access(tid, info, false, false);
     this.race ??= this.check(t, tid, loc, a, l.lastPW);
@@ -388,6 +330,6 @@ export class WeakMemory {
     const l = this.locs[loc]!;
     l.msgs.push(m);
     t.cur[loc] = t.acq[loc] = l.msgs.length - 1;
-    l.lastW[tid] = { tid, clock: m.clock, step: m.step, what: m.what, plain: m.order === 'plain', write: true };
+    l.lastW[tid] = Object.freeze({ tid, clock: m.clock, step: m.step, what: m.what, plain: m.order === 'plain', write: true });
   }
 }

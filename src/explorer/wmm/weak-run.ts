@@ -49,6 +49,7 @@ export class WeakRun {
     this.memory = new WeakMemory(init, threads + 1); // + the end-of-run checker
     // a 64-bit load of a pair nobody wrote yet reads both initial words
     this.memory.locs.forEach((l, i) => (l.msgs[0]!.hi = init[i + 1] ?? 0));
+    for (let i = 0; i < init.length; i++) this.memory.seal(i);
   }
 
   /**
@@ -71,6 +72,7 @@ export class WeakRun {
     if (typeof a === 'bigint') {
       const r = this.perform64(tid, name, loc, a, b as bigint, order, failOrder, fresh, step, what);
       this.wide.add(loc);
+      this.memory.seal(loc);
       this.mem[this.base + loc] = this.memory.newest(loc);
       this.mem[this.base + loc + 1] = this.newestWord(loc + 1);
       return r;
@@ -120,6 +122,7 @@ export class WeakRun {
         result = this.readFrom(m.rmw(tid, loc, f, order, order, info).old, 0, n);
       }
     }
+    m.seal(loc);
     this.mem[this.base + loc] = m.newest(loc);
     return { result, stale };
   }
@@ -219,6 +222,17 @@ export class WeakRun {
   /** The end-of-run checker starts from what every thread has seen. */
   checkerStarts(tid: number): void {
     this.memory.joinAll(tid);
+  }
+
+  /**
+   * What of weak memory decides the run's future, for state caching (state-key.ts), with `live`
+   * the threads not done: the memory, canonical (WeakMemory.canonical, the payload's values left out: a section's plain
+   * load reads them for the race check only), and which words hold 64-bit values. Left out:
+   * the read choices and the last read (they number the path, and only report it), and the
+   * payload generation (a value written, never compared).
+   */
+  canonical(live: readonly number[]): string {
+    return `${this.memory.canonical(this.words, live)}|${[...this.wide].join(',')}`;
   }
 
   /** The data race found so far, in words, or null. */

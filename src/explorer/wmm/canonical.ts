@@ -1,0 +1,76 @@
+// The weak memory as exhaustive exploration's state caching keys it (WeakMemory.canonical,
+// whose comment says what is left out and why).
+import type { Access, Loc, ThreadMem } from './records.js';
+
+/** A missing view: no message releases it, no fence has set it. */
+const NO_VIEW = new Int32Array(0);
+
+/**
+ * The memory's state as state caching keys it (state-key.ts), canonical: what no thread in
+ * `live` (those that may still access memory) can tell apart gets one text, and what numbers
+ * the path is renumbered.
+ * - A location's messages are those some live thread may still read: not older than the
+ *   oldest live view of it, nor than `history` allows. A position is kept as how far back
+ *   from the newest it is, clamped there (a view older than that reads as that).
+ * - An access on record (the race check's) is kept while some other live thread has not
+ *   seen it: views only grow, so one every live thread has seen races with nothing again.
+ * - A thread's clock in a view is kept as how many of the thread's accesses kept it covers:
+ *   the race check only compares the two, a join takes maxima, which counts keep, and the
+ *   thread's next access is past every view's clock but its own.
+ * - A view is only ever joined into a live thread's (its release, the global one of smp_mb()),
+ *   so what every live thread has seen, it is taken to have seen too: a position is clamped
+ *   at the oldest live one (above), a clock raised to the lowest live one.
+ * - A thread not live is left out (the end-of-run checker joins every view, and reads the newest).
+ * Values of locations from `valued` on are left out (the payload: written, never compared).
+ * Left out as only reported: each message's writer, step, text and ordering, each thread's
+ * reads, the race (the run stops at it).
+ */
+export function canonicalText(m: { locs: readonly Loc[]; L: number; history: number }, threads: readonly ThreadMem[], sc: Int32Array, valued: number, live: readonly number[]): string {
+  const T = threads.length;
+  const lows = m.locs.map((l, i) => {
+    let low = l.msgs.length - 1;
+    for (const u of live) low = Math.min(low, threads[u]!.cur[i]!);
+    return Math.max(low, l.msgs.length - m.history);
+  });
+  const alive = (a: Access | null): a is Access => a !== null && live.some((t) => t !== a.tid && threads[t]!.cur[m.L + a.tid]! < a.clock);
+  // each thread's clocks on record, sorted: a clock in a view is known by how many it covers
+  const clocks: number[][] = Array.from({ length: T }, () => []);
+  for (const l of m.locs) for (const last of [l.lastW, l.lastR, l.lastPW, l.lastPR]) for (const a of last) if (alive(a)) clocks[a.tid]!.push(a.clock);
+  const ranks = clocks.map((c) => [...new Set(c)].sort((x, y) => x - y));
+  const rank = (u: number, c: number): number => {
+    const r = ranks[u]!;
+    let n = 0;
+    while (n < r.length && r[n]! <= c) n++;
+    return n;
+  };
+  // what every live thread has seen, of each location and each thread's clock
+  const floor = new Int32Array(m.L + T).fill(0x7fffffff);
+  for (const u of live) for (let i = 0; i < floor.length; i++) floor[i] = Math.min(floor[i]!, threads[u]!.cur[i]!);
+  const view = (v: Int32Array): string => {
+    if (v === NO_VIEW) return '-';
+    let s = '';
+    for (let i = 0; i < m.L; i++) {
+      const len = m.locs[i]!.msgs.length;
+      s += `${Math.min(len - 1 - v[i]!, len - 1 - lows[i]!)},`;
+    }
+    for (let u = 0; u < T; u++) s += `${rank(u, Math.max(v[m.L + u]!, floor[m.L + u]!))},`;
+    return s;
+  };
+  let s = view(sc);
+  for (const u of live) {
+    const t = threads[u]!;
+    s += `|${u}:${view(t.cur)}/${view(t.acq)}/${view(t.relFence ?? NO_VIEW)}`;
+  }
+  m.locs.forEach((l, i) => {
+    s += '\n';
+    for (let p = lows[i]!; p < l.msgs.length; p++) {
+      const m = l.msgs[p]!;
+      s += `${i < valued ? `${m.val}:${m.hi ?? ''}` : ''}@${view(m.view ?? NO_VIEW)};`;
+    }
+    for (const last of [l.lastW, l.lastR, l.lastPW, l.lastPR]) {
+      s += '|';
+      for (const a of last) s += alive(a) ? `${rank(a.tid, a.clock)},` : '-,';
+    }
+  });
+  return s;
+}
