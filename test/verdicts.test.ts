@@ -52,12 +52,12 @@ const harnessCase = (s: Summary) => {
 describe('a lock that deadlocks late in the run', () => {
   it('does not pass: the readers destroyed at the stop are a stall naming what they did and the lock words', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'zss-late-')), 'run');
-    // A 3 s run that deadlocks after 500 write unlocks, stall timeout 60 s, no stutter: only the stop sees it.
+    // A 3 s run that deadlocks after 500 write unlocks or 1.5 s (a loaded machine may make fewer), stall timeout 60 s, no stutter: only the stop sees it.
     const args = ['run', '--scenario', 'test/fixtures/late-deadlock-scenario.json', '--lock', 'test/fixtures/fault-deadlocks-late.mjs', '--seed', '3', '--out', out];
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/zspage-stress.js'), ...args], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, DEADLOCK_AFTER_UNLOCKS: '500' },
+      env: { ...process.env, DEADLOCK_AFTER_UNLOCKS: '500', DEADLOCK_AFTER_MS: '1500' },
       timeout: 60_000,
     });
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
