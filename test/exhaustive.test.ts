@@ -222,6 +222,17 @@ describe('explore --exhaustive (CLI)', () => {
     expect(r.stdout).toMatch(/verified RW\/W under sc/);
   });
 
+  it('verifies with DPOR in place of state caching when asked: executions, no states', () => {
+    const r = cli(['explore', '--lock', 'zspage-atomic-fixed', '--exhaustive', '--clients', 'R/W/W', '--memory', 'weak', '--reduction', 'dpor'], { out: false });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/verified 1R\+2W x 1 section \(R\/W\/W\) under weak: [\d,]+ executions \([\d,]+ pruned, [\d,]+ with an await\) in [\d.]+ s \([\d,]+\/s\)$/m);
+    const states = cli(['explore', '--lock', 'zspage-atomic-fixed', '--exhaustive', '--clients', 'R/W/W', '--memory', 'weak'], { out: false });
+    expect(states.stdout).toMatch(/under weak: .* [\d,]+ states \([\d,]+\/s\)$/m);
+    const bad = cli(['explore', '--lock', 'zspage-atomic-fixed', '--exhaustive', '--reduction', 'bogus'], { out: false });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/Argument: reduction, Given: "bogus", Choices: "states", "dpor"/)]);
+  });
+
   it('fails a broken lock with a replay that reproduces it', () => {
     const r = cli(['explore', '--lock', 'busted-check-then-act', '--exhaustive', '--clients', 'R/R/W'], { out: false });
     expect(r.code).toBe(1);

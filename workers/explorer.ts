@@ -25,7 +25,8 @@ try {
     post({ explored: await explore(design, task.options, new ExploreWatch(task.options, data.watch)) });
   } else if (task.kind === 'exhaustive') {
     const watch = new ExploreWatch(watchShape(task.programs), data.watch);
-    post({ exhausted: await exploreExhaustive(design, task.programs, { memory: task.memory, budgetMs: task.budgetMs, watch }) });
+    const cache = task.reduction !== 'dpor';
+    post({ exhausted: await exploreExhaustive(design, task.programs, { memory: task.memory, budgetMs: task.budgetMs, watch, cache }) });
   } else {
     post({ replayed: await replay(design, task.schedule, task.memory) });
   }

@@ -34,8 +34,10 @@ export async function main(args: string[]): Promise<number> {
     .version(false)
     .help()
     .fail((msg, err) => {
-      // yargs reports some usage errors as a YError: bad input all the same.
-      throw err && err.name !== 'YError' ? err : new BadInputError(msg ?? err?.message);
+      // yargs reports some usage errors as a YError: bad input all the same. Some of its
+      // messages take lines ("Invalid values:" then the argument, what was given, the choices): one line.
+      if (err && err.name !== 'YError') throw err;
+      throw new BadInputError((msg ?? err?.message ?? '').split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
     });
   try {
     await parser.parseAsync();

@@ -7,7 +7,7 @@ import type { ExplorerReply, ExplorerWorkerData } from '../supervised/explorer-m
 import { awaitAnswer, spawnWorker } from '../supervised/worker.js';
 import { formatSchedule, parseSchedule } from './schedule.js';
 import { programsOf } from './index.js';
-import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, TraceStep } from './types.js';
+import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, Reduction, TraceStep } from './types.js';
 import { ExploreWatch } from './watch.js';
 import type { ExhaustiveResult } from './exhaustive.js';
 
@@ -54,10 +54,11 @@ export async function exhaustiveBounded(
   limitMs = STEP_LIMIT_MS,
   /** Polled while it runs: true ends the worker, and the result is incomplete and interrupted (^C in check). */
   stopped: () => boolean = () => false,
+  reduction: Reduction = 'states',
 ): Promise<ExhaustiveResult> {
   const watch = new ExploreWatch(watchShape(programs));
   const start = performance.now();
-  const reply = await runWatched({ lock, task: { kind: 'exhaustive', programs, memory, budgetMs }, watch: watch.buffer }, watch, limitMs, stopped);
+  const reply = await runWatched({ lock, task: { kind: 'exhaustive', programs, memory, budgetMs, reduction }, watch: watch.buffer }, watch, limitMs, stopped);
   if (reply === STOPPED) {
     const { iteration } = watch.progress();
     const elapsedMs = performance.now() - start;

@@ -8,6 +8,9 @@ export type Strategy = 'random' | 'pct';
 /** sc: every op sequentially consistent (JS Atomics). weak: the orderings a lock declares mean what they say (LK-RA). */
 export type MemoryModel = 'sc' | 'weak';
 
+/** How `explore --exhaustive` avoids equivalent executions: state caching, or source-set DPOR (exhaustive.ts). */
+export type Reduction = 'states' | 'dpor';
+
 export interface ExploreOptions {
   /** Simulated threads, 1..16. */
   threads: number;

@@ -1,11 +1,11 @@
 // What explorer/bounded.ts and its worker (workers/explorer.ts) say to each other.
 import type { ExhaustiveResult } from '../explorer/types.js';
-import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, TraceStep } from '../explorer/types.js';
+import type { ExploreFailure, ExploreOptions, ExploreResult, MemoryModel, Reduction, TraceStep } from '../explorer/types.js';
 import type { LockSpec } from '../locks/registry.js';
 
 export type ExplorerTask =
   | { kind: 'explore'; options: ExploreOptions }
-  | { kind: 'exhaustive'; programs: string[]; memory: MemoryModel; budgetMs: number }
+  | { kind: 'exhaustive'; programs: string[]; memory: MemoryModel; budgetMs: number; reduction?: Reduction }
   | { kind: 'replay'; schedule: string; memory: MemoryModel };
 
 export interface ExplorerWorkerData {

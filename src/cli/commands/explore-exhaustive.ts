@@ -3,6 +3,7 @@ import { EXIT } from '../../grading/grade.js';
 import { exhaustiveBounded } from '../../explorer/bounded.js';
 import { DEFAULT_CLIENTS, describeClient, type ExhaustiveResult } from '../../explorer/exhaustive.js';
 import { formatTrace, type MemoryModel } from '../../explorer/index.js';
+import type { Reduction } from '../../explorer/types.js';
 import type { LockDesign } from '../../locks/contract.js';
 import type { LockSpec } from '../../locks/registry.js';
 import { say, type CommandResult } from '../output.js';
@@ -17,14 +18,15 @@ export async function exhaustiveCommand(
   clients: readonly string[][],
   memory: MemoryModel,
   budgetS: number,
+  reduction: Reduction,
   result: CommandResult,
 ): Promise<void> {
   const end = performance.now() + budgetS * 1000;
   let verified = 0;
   for (const programs of clients) {
-    const r = await exhaustiveBounded(spec, [...programs], memory, Math.max(0, end - performance.now()));
+    const r = await exhaustiveBounded(spec, [...programs], memory, Math.max(0, end - performance.now()), undefined, undefined, reduction);
     const rate = (n: number) => num(Math.round((n * 1000) / Math.max(r.elapsedMs, 1)));
-    // state caching (sc): most runs end at a state explored before; the states are what it visits
+    // state caching: most runs end at a state explored before; the states are what it visits
     const states = r.states === undefined ? '' : `, ${num(r.states)} states (${rate(r.states)}/s)`;
     const counts = `${num(r.executions)} executions (${num(r.pruned)} pruned, ${num(r.awaited)} with an await) in ${(r.elapsedMs / 1000).toFixed(1)} s (${rate(r.executions)}/s)${states}`;
     const what = `${describeClient(programs)} under ${memory}`;
@@ -56,7 +58,12 @@ export const EXHAUSTIVE_OPTIONS = {
   exhaustive: {
     type: 'boolean',
     default: false,
-    describe: 'every execution of each client (DPOR): verified, the first failure, or incomplete when the budget runs out',
+    describe: 'every execution of each client: verified, the first failure, or incomplete when the budget runs out',
+  },
+  reduction: {
+    choices: ['states', 'dpor'],
+    default: 'states',
+    describe: 'with --exhaustive: state caching (each state once; memory grows with the states) or source-set DPOR (memory of one execution; may explore a state many times)',
   },
   clients: {
     type: 'string',

@@ -10,6 +10,7 @@ import {
 import { exploreBounded, replayBounded } from '../../explorer/bounded.js';
 import { EXIT } from '../../grading/grade.js';
 import { parseClients } from '../../explorer/exhaustive.js';
+import type { Reduction } from '../../explorer/types.js';
 import { BadInputError } from '../../errors.js';
 import { EXHAUSTIVE_OPTIONS, exhaustiveCommand } from './explore-exhaustive.js';
 import { KERNEL_EXPLORE_OPTIONS, kernelExploreCommand } from './explore-kernel.js';
@@ -56,7 +57,7 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
       const budget = argv.budget as number;
       if (!(budget > 0)) throw new BadInputError(`explore: --budget must be a positive number of seconds, got ${String(budget)}`);
       const clients = parseClients(argv.clients as string);
-      return exhaustiveCommand(design, spec, argv.lock as string, clients, argv.memory as MemoryModel, budget, result);
+      return exhaustiveCommand(design, spec, argv.lock as string, clients, argv.memory as MemoryModel, budget, argv.reduction as Reduction, result);
     }
     if (argv.replay !== undefined) {
       const { failure, trace } = await replayBounded(spec, argv.replay as string, argv.memory as MemoryModel);
