@@ -59,7 +59,7 @@ const SPINS = ['zspage-spinlock', 'examples/zspage-lock.c'];
 describe('exhaustive exploration against brute force', () => {
   for (const [name, client, memory] of DIFFERENTIAL) {
     it(`${name} ${client} --memory ${memory}: the same outcomes and rule verdicts`, async () => {
-      const design = name.includes('/') ? await loadExplorerLock(name, ROOT, memory) : lock(name);
+      const design = name.includes('/') ? await loadExplorerLock(name, ROOT, memory, true) : lock(name);
       const dpor = await outcomes(design, client, memory, true);
       const brute = await outcomes(design, client, memory, false);
       expect(brute.r.status).not.toBe('incomplete');
@@ -102,7 +102,7 @@ const FORKED: [string, string, MemoryModel][] = [
 describe('exhaustive exploration from checkpoints against runs from the start', () => {
   for (const [name, client, memory] of FORKED) {
     it(`${name} ${client} --memory ${memory}: the same executions, outcomes and verdicts`, async () => {
-      const design = name.includes('/') ? await loadExplorerLock(name, ROOT, memory) : lock(name);
+      const design = name.includes('/') ? await loadExplorerLock(name, ROOT, memory, true) : lock(name);
       const seen: string[][] = [[], []];
       const each = (i: number) => (run: Run) => void seen[i]!.push(`${run.schedule.join('')}:${run.weak?.choices.join('') ?? ''}:${run.failure?.rule ?? [...run.mem].join(',')}`);
       const forked = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000, keepGoing: true, cache: false, onRun: each(0) });
@@ -178,7 +178,7 @@ describe('exhaustive exploration: verdicts', () => {
   ];
   for (const [ref, client, memory] of BROKEN_FILES) {
     it(`${ref} fails exhaustive exploration of ${client} under ${memory}, and its schedule replays the same failure`, async () => {
-      const design = ref.includes('/') ? await loadExplorerLock(ref, ROOT, memory) : lock(ref);
+      const design = ref.includes('/') ? await loadExplorerLock(ref, ROOT, memory, true) : lock(ref);
       const r = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: 60_000 });
       expect(r.status).toBe('failed');
       const again = await replay(design, r.failure!.schedule, memory);

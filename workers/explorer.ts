@@ -19,8 +19,8 @@ const post = (m: ExplorerReply) => parentPort!.postMessage(m);
 try {
   const { task } = data;
   const memory = task.kind === 'explore' ? task.options.memory : task.memory;
-  // weak memory: a C lock is built with its plain accesses instrumented (as loadExplorerLock does)
-  const design = await loadLockDesign(data.lock, { plainAccesses: memory === 'weak' });
+  // weak memory and exhaustive exploration: a C lock is built with its plain accesses instrumented (as loadExplorerLock does)
+  const design = await loadLockDesign(data.lock, { plainAccesses: memory === 'weak' || task.kind === 'exhaustive' });
   if (task.kind === 'explore') {
     post({ explored: await explore(design, task.options, new ExploreWatch(task.options, data.watch)) });
   } else if (task.kind === 'exhaustive') {

@@ -25,7 +25,7 @@ export async function exhaustive(): Promise<Row[]> {
   const rows: Row[] = [];
   for (const ref of LOCKS) {
     for (const memory of MODELS) {
-      const design = await loadExplorerLock(ref, packageRoot(), memory);
+      const design = await loadExplorerLock(ref, packageRoot(), memory, true);
       for (const client of DEFAULT_CLIENTS) {
         const r = await exploreExhaustive(design, client.split('/'), { memory, budgetMs: BUDGET_MS });
         progress(`exhaustive ${design.name} ${client} ${memory}: ${r.status}, ${r.executions} executions in ${(r.elapsedMs / 1000).toFixed(1)} s`);

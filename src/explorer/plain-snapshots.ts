@@ -39,6 +39,8 @@ export class PlainSnapshots {
   callStarts(t: SimThread, i: number): void {
     this.goLive();
     t.pre[i] = this.mem.slice();
+    t.inputs.length = 0;
+    t.written = 0;
   }
 
   /** Memo op `j` of `t` answered again: the words as it returned. */
@@ -49,12 +51,23 @@ export class PlainSnapshots {
       // a wait returning for the first time: the thread resumes on the real words
       this.goLive();
       t.post[j] = this.mem.slice();
+      t.written = 0;
     }
   }
 
-  /** Memo op `j` of `t` was performed now. */
+  /** Memo op `j` of `t` was performed now: the stretch of code after it starts. */
   opDone(t: SimThread, j: number): void {
     t.post[j] = this.mem.slice();
+    t.written = 0;
+  }
+
+  /**
+   * A plain access of word `rel` by `t`'s new work (a design that reports them): a read of a
+   * word the stretch has not written is one of its inputs (SimThread.inputs, state-key.ts).
+   */
+  access(t: SimThread, rel: number, write: boolean): void {
+    if (write) t.written |= 1 << rel;
+    else if (!((t.written >> rel) & 1)) t.inputs[t.callOps] = (t.inputs[t.callOps] ?? 0) | (1 << rel);
   }
 
   /** The step ends: back to the real words. */

@@ -66,6 +66,14 @@ export interface SimThread {
   post: (Int32Array | undefined)[];
   /** State caching (Run.foldSpins): the call in progress, its failed spin iterations removed (spin-fold.ts). */
   folded: string[];
+  /**
+   * A design that reports its plain accesses (LockDesign.plainReported): for each stretch of the
+   * call in progress (0: from its start; k: after its k-th op), the words its plain code read
+   * before writing them, a bit each: all it took from the words besides its ops' results.
+   */
+  inputs: number[];
+  /** The words the stretch running now wrote plainly (reading one after is no input). */
+  written: number;
 }
 
 export function newThread(id: number, program: string, atomics: LockAtomics): SimThread {
@@ -93,6 +101,8 @@ export function newThread(id: number, program: string, atomics: LockAtomics): Si
     callerTraced: false,
     pre: [],
     post: [],
+    inputs: [],
+    written: 0,
     own: 0,
     cycle: new Map(),
     cycleStamp: 0,

@@ -9,9 +9,8 @@
 // real threads at atomic-op granularity, with lock code unmodified. Re-running the whole history
 // (not only the current call) on a fresh create() also reproduces closure state (counters) exactly.
 // The lock must not catch exceptions around its atomics calls (a swallowed PREEMPT is reported).
-// Designs with plain accesses re-execute on snapshots of the words (plain-snapshots.ts).
-//
-// The parts: rules.ts, spin.ts, sim-atomics.ts, programs.ts, sim-trace.ts; checkpoint.ts forks.
+// Designs with plain accesses re-execute on snapshots of the words (plain-snapshots.ts). The
+// parts: rules.ts, spin.ts, sim-atomics.ts, programs.ts, sim-trace.ts; checkpoint.ts forks.
 import { RAW_ATOMICS, withRoute } from '../invariants/global-atomics.js';
 import { callAs, describeCaller, withPreemptCount } from '../locks/calling-context.js';
 import type { LockDesign, MemoryOrder } from '../locks/contract.js';
@@ -75,7 +74,7 @@ export class Run implements SimAtomics {
   private readonly allWords: number;
 
   constructor(
-    private readonly design: LockDesign,
+    readonly design: LockDesign,
     programs: readonly string[],
     tracing: boolean,
     chooseRead: ReadChooser | null = null,
@@ -328,7 +327,7 @@ export class Run implements SimAtomics {
     }
     if (changed) this.spin.changed(t, rel, wide);
     else this.spin.observe(t, name, rel, wide, a, b, result, stale);
-    if (this.foldSpins) foldOp(t, `${name}:${rel}:${a}:${b}:${result}`, changed, this.plain);
+    if (this.foldSpins) foldOp(t, `${name}:${rel}:${a}:${b}:${result}`, changed, !this.plain ? 'none' : this.design.plainReported ? 'inputs' : 'all');
     if (call === 'writeTrylock' && !this.weak) {
       this.touches?.read(this.allWords); // whether it loops on its own depends on every word
       this.spin.cycleCheck(t, `${name}:${rel}:${a}:${b}:${result}`);
@@ -353,12 +352,13 @@ export class Run implements SimAtomics {
     return this.preempt();
   }
 
-  /** Weak memory: a plain access the lock reports (instrumented C), in this step's new work only. */
+  /** A plain access the lock reports (instrumented C), in this step's new work only: an input of its stretch; under weak, an event of the model. */
   plainTouch(mem: Int32Array, index: number, write: boolean): void {
     const rel = index - BASE;
-    if (!this.weak || !this.snapshots.live || this.callName === null || mem !== this.mem || rel < 0 || rel >= this.words) return;
-    if (write) this.touches?.write(1 << rel);
-    else this.touches?.read(1 << rel);
+    if (!this.snapshots.live || this.callName === null || mem !== this.mem || rel < 0 || rel >= this.words) return;
+    this.snapshots.access(this.cur, rel, write);
+    if (!this.weak) return;
+    this.touches?.[write ? 'write' : 'read'](1 << rel);
     this.weak.plainTouch(this.cur.id, rel, write, this.stepNo, `${this.callName} plain ${write ? 'store' : 'load'}[${rel}]`);
     this.raced();
   }

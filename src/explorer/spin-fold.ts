@@ -39,9 +39,14 @@ export function fold(t: SimThread, obs: string, words: string, write: boolean): 
   else f.length = j + 1; // the iteration since the earlier observation failed: back there
 }
 
-/** `t`'s op just performed; a plain design's code also sees the words as the op left them. */
-export function foldOp(t: SimThread, obs: string, changed: boolean, plain: boolean): void {
-  fold(t, obs, plain ? `@${t.post[t.memo.length - 1]!.join(',')}` : '', changed);
+/**
+ * `t`'s op just performed. A plain design's code after it may also read the words as the op
+ * left them: all of them ('all'), or, for a design that reports its plain accesses ('inputs'),
+ * those the stretch after the op reads, which the state key takes from `@#k` (the call's k-th op).
+ */
+export function foldOp(t: SimThread, obs: string, changed: boolean, words: 'none' | 'all' | 'inputs'): void {
+  const at = words === 'all' ? `@${t.post[t.memo.length - 1]!.join(',')}` : words === 'inputs' ? `@#${t.callOps}` : '';
+  fold(t, obs, at, changed);
 }
 
 /** Whether folded entry `entry` is observation `obs` (with or without the words it left). */

@@ -6,12 +6,12 @@
 // miss new state.
 import { hash } from 'node:crypto';
 import type { Run } from './sim.js';
-import type { SimThread } from './sim-thread.js';
+import { BASE, type SimThread } from './sim-thread.js';
 
 /** The fields each part's key reads (`KEYED`) and those it leaves out (`UNKEYED`), for the test. */
 export const KEYED = {
   run: ['mem', 'threads', 'rules', 'sleepers', 'spin', 'weak'],
-  thread: ['memo', 'callsDone', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'preempt', 'cycle', 'cycling', 'pre', 'post', 'folded'],
+  thread: ['memo', 'callsDone', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'preempt', 'cycle', 'cycling', 'pre', 'post', 'folded', 'inputs'],
   rules: ['idle'],
   sleepers: ['asleep'],
   spin: ['changes', 'wordVersion'], // through relations()
@@ -24,7 +24,7 @@ export const KEYED = {
  * watchStamp, own and cycleStamp, with the spin watch's changes and wordVersion) only number
  * the path: the key keeps the one thing the engine ever asks of them, SpinWatch.relations().
  * Scratch of the step in progress (cur .. stepNo, pool, the plain snapshots' live copy, the
- * rules' live and runnable counts) is set afresh before it is read. Fixed for the run
+ * rules' live and runnable counts, a thread's `written`) is set afresh before it is read. Fixed for the run
  * (design, words, bounds, a thread's id, program, atomics, the hooks) or only reported
  * (ordered, callerTraced, caller, failure: the run ends at a failure). Weak memory is keyed
  * canonical, what numbers the path renumbered (WeakRun.canonical). The callbacks (atPoint) belong to the explorer, not to the run.
@@ -35,7 +35,7 @@ export const UNKEYED = {
     'trylockBound', 'cur', 'cursor', 'limit', 'allowNew', 'performed', 'preempted', 'callName', 'waitCall', 'stepNo', 'plain', 'snapshots',
     'allWords', 'design', 'hooks', 'foldSpins',
   ],
-  thread: ['id', 'program', 'atomics', 'caller', 'callerTraced', 'watchStamp', 'own', 'cycleStamp'],
+  thread: ['id', 'program', 'atomics', 'caller', 'callerTraced', 'watchStamp', 'own', 'cycleStamp', 'written'],
   rules: ['live', 'runnable'],
   sleepers: [],
   spin: ['mem', 'words', 'allWords', 'threads'],
@@ -54,7 +54,7 @@ export function stateKey(run: Run, callsIndependent: boolean): string {
   if (run.weak) s += `|${run.weak.canonical(run.threads.filter((t) => !t.done).map((t) => t.id))}`;
   s += `|${idle(run)}|${run.sleepers.asleep.map((t) => t.id).join(',')}|${run.spin.relations()}`;
   const folding = callsIndependent && run.foldSpins;
-  for (const t of run.threads) s += folding ? foldedKey(t) : threadKey(t, callsIndependent);
+  for (const t of run.threads) s += folding ? foldedKey(t, run.design.plainReported === true) : threadKey(t, callsIndependent);
   return hash('sha1', s, 'base64').slice(0, 16);
 }
 
@@ -95,16 +95,33 @@ function threadKey(t: SimThread, callsIndependent: boolean): string {
  * A thread known by its call in progress, folded (spin-fold.ts): its op count left out (a path
  * counter then, as the trylock bound that reads it), its ops (with, for a plain design, the words
  * each left) as folded, and what each wait of the call returned, with the words it woke to (a
- * wait is folded when it sleeps, before either is known).
+ * wait is folded when it sleeps, before either is known). A design that reports its plain
+ * accesses (LockDesign.plainReported) is keyed by the words its plain code read (t.inputs), not
+ * every word: nothing else of them can reach what it does.
  */
-function foldedKey(t: SimThread): string {
+function foldedKey(t: SimThread, reported: boolean): string {
   if (t.call === null) return commonKey(t);
-  let s = commonKey(t) + t.folded.join(',');
-  for (let j = t.memo.length - t.callOps; j < t.memo.length; j++) {
+  const at = t.memo.length - t.callOps; // the call's first op
+  let s = commonKey(t);
+  for (const f of t.folded) {
+    const k = reported ? f.lastIndexOf('@#') : -1;
+    s += k < 0 ? `${f},` : `${f.slice(0, k)}@${inputs(t, Number(f.slice(k + 2)), t.post[at + Number(f.slice(k + 2)) - 1])},`;
+  }
+  for (let j = at; j < t.memo.length; j++) {
     const m = t.memo[j]!;
-    if (m.op === 'wait') s += `|${String(m.result)}>${t.post[j]?.join(',') ?? ''}`;
+    if (m.op === 'wait') s += `|${String(m.result)}>${reported ? inputs(t, j - at + 1, t.post[j]) : (t.post[j]?.join(',') ?? '')}`;
   }
   // a plain design re-executes its call on the words as it began (plain-snapshots.ts)
-  if (t.pre.length > t.callsDone) s += `<${t.pre[t.callsDone]!.join(',')}`;
+  const pre = t.pre.length > t.callsDone ? t.pre[t.callsDone]! : null;
+  if (pre) s += `<${reported ? inputs(t, 0, pre) : pre.join(',')}`;
+  return s;
+}
+
+/** The words stretch `k` of `t`'s call read, as `snap` holds them. */
+function inputs(t: SimThread, k: number, snap: Int32Array | undefined): string {
+  let s = '';
+  const mask = t.inputs[k] ?? 0;
+  if (!snap) return mask === 0 ? '' : '?';
+  for (let i = 0; mask >> i !== 0; i++) if ((mask >> i) & 1) s += `${i}=${snap[BASE + i]},`;
   return s;
 }

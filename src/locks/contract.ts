@@ -109,6 +109,12 @@ export interface LockDesign {
    */
   plainAccess?: boolean;
   /**
+   * Every plain access the lock makes to its words is reported through LockAtomics.plainAccess
+   * (a C lock's instrumented build sets it): exhaustive exploration then keys a call by the words
+   * its plain code read, not by every word.
+   */
+  plainReported?: boolean;
+  /**
    * Each call depends only on the lock words and the results of its own atomic ops: the ops
    * table keeps nothing from one call to the next (its closures hold the atomics and constants).
    * Exhaustive exploration then knows a thread's state by its current call alone.

@@ -49,7 +49,7 @@ export const exploreCommand = (result: CommandResult): CommandModule => ({
   handler: async (argv) => {
     if (argv.zsmalloc !== undefined) return kernelExploreCommand(argv, result);
     if (argv.lock === undefined) throw new BadInputError('explore: name what to explore: --lock NAME|FILE or --zsmalloc PATH');
-    const design = await loadExplorerLock(argv.lock as string, process.cwd(), argv.memory as MemoryModel);
+    const design = await loadExplorerLock(argv.lock as string, process.cwd(), argv.memory as MemoryModel, argv.exhaustive as boolean);
     // Lock code runs in a worker: a call that never returns is a failure, not a hang.
     const spec = lockSpecFor(argv.lock as string);
     if (argv.exhaustive) {

@@ -64,6 +64,8 @@ export interface CompiledLock {
   file: string;
   /** Whether the module came from the cache. */
   cached: boolean;
+  /** Built with PLAIN_ACCESS_FLAGS: it reports every plain load and store. */
+  plainAccesses: boolean;
 }
 
 export function cacheDir(): string {
@@ -132,7 +134,7 @@ export async function compileCLock(path: string, display = path, options: Compil
   const hash = hashOf(source, shim, clangVersion(), extra);
   const cached = join(cacheDir(), `${hash}.wasm`);
   try {
-    return { wasm: new Uint8Array(readFileSync(cached)), hash, source, file: display, cached: true };
+    return { wasm: new Uint8Array(readFileSync(cached)), hash, source, file: display, cached: true, plainAccesses: extra.length > 0 };
   } catch {
     // not cached yet
   }
@@ -145,7 +147,7 @@ export async function compileCLock(path: string, display = path, options: Compil
   } catch {
     // an unwritable cache only costs the next run a compile
   }
-  return { wasm, hash, source, file: display, cached: false };
+  return { wasm, hash, source, file: display, cached: false, plainAccesses: extra.length > 0 };
 }
 
 async function runCompiler(

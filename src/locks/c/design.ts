@@ -219,6 +219,7 @@ export function cLockDesign(compiled: CompiledLock): LockDesign {
     name: compiled.file.replace(/^.*[\\/]/, ''),
     words,
     plainAccess: true,
+    plainReported: compiled.plainAccesses,
     source: { file: compiled.file, text: compiled.source, hash: compiled.hash },
     create: (k: LockAtomics) => cLockOps(k, runtimeFor),
   };

@@ -5,12 +5,14 @@ import { Run } from '../src/explorer/sim.js';
 import { stateKey } from '../src/explorer/state-key.js';
 import { WeakMemory } from '../src/explorer/wmm/memory.js';
 import type { LockDesign } from '../src/locks/contract.js';
+import type { MemoryModel } from '../src/explorer/types.js';
 import { CATALOG } from '../src/locks/catalog.js';
 import { ROOT } from './helpers.js';
 
-// State caching under --memory weak keys the weak memory canonically (WeakMemory.canonical):
-// it leaves out what no live thread can tell apart and renumbers what numbers the path. Sound
-// means: two points of the execution tree with one key have the same futures. The test
+// State caching keys the weak memory canonically (WeakMemory.canonical): it leaves out what no
+// live thread can tell apart and renumbers what numbers the path; and it keys a C lock's call
+// by the words its plain code read (LockDesign.plainReported). Sound means: two points of the
+// execution tree with one key have the same futures. The test
 // enumerates every execution (brute force), keys every point of each, and for every key that
 // more than one point has, compares the points' sets of futures: every continuation (which
 // thread steps, which message each load reads) with how it ends (rule, words, calls done).
@@ -21,22 +23,22 @@ interface Execution {
 }
 
 /** Every execution of the client, by brute force. */
-async function everyExecution(design: LockDesign, programs: string[]): Promise<Execution[]> {
+async function everyExecution(design: LockDesign, programs: string[], memory: MemoryModel): Promise<Execution[]> {
   const out: Execution[] = [];
   const r = await exploreExhaustive(design, programs, {
-    memory: 'weak',
+    memory,
     budgetMs: 60_000,
     reduce: false,
     keepGoing: true,
-    onRun: (run) => out.push({ schedule: [...run.schedule], choices: [...run.weak!.choices] }),
+    onRun: (run) => out.push({ schedule: [...run.schedule], choices: [...(run.weak?.choices ?? [])] }),
   });
   expect(r.status).not.toBe('incomplete');
   return out;
 }
 
 /** Each point's key (before its step) and the end, of one execution replayed. */
-function keysAlong(design: LockDesign, programs: string[], e: Execution): { keys: string[]; end: string } {
-  const run = new Run(design, programs, false, (n, step) => e.choices[step] ?? 0);
+function keysAlong(design: LockDesign, programs: string[], memory: MemoryModel, e: Execution): { keys: string[]; end: string } {
+  const run = new Run(design, programs, false, memory === 'sc' ? null : (n, step) => e.choices[step] ?? 0);
   run.foldSpins = true;
   const keys: string[] = [];
   run.atPoint = (step) => void (keys[step] = stateKey(run, true));
@@ -45,13 +47,13 @@ function keysAlong(design: LockDesign, programs: string[], e: Execution): { keys
 }
 
 /** Keys that points with different futures share (none when the key is sound). */
-async function unsoundKeys(design: LockDesign, programs: string[]): Promise<number> {
-  const executions = await everyExecution(design, programs);
+async function unsoundKeys(design: LockDesign, programs: string[], memory: MemoryModel = 'weak'): Promise<number> {
+  const executions = await everyExecution(design, programs, memory);
   // point (a prefix of steps and read choices) -> its futures; key -> its points
   const futures = new Map<string, Set<string>>();
   const points = new Map<string, Set<string>>();
   for (const e of executions) {
-    const { keys, end } = keysAlong(design, programs, e);
+    const { keys, end } = keysAlong(design, programs, memory, e);
     const step = (i: number) => `${e.schedule[i]}.${e.choices[i] ?? 0}`;
     for (let i = 0; i < keys.length; i++) {
       const point = e.schedule.slice(0, i).map((_, j) => step(j)).join(' ');
@@ -80,6 +82,28 @@ const CASES: [string, string][] = [
 ];
 
 const load = async (name: string) => (name.includes('/') ? await loadExplorerLock(name, ROOT, 'weak') : CATALOG[name]!.design);
+
+describe('a C lock keyed by the words its plain code read', () => {
+  for (const client of ['RW/W', 'W/R']) {
+    it(`examples/zspage-lock.c ${client} --memory sc: points with one key have the same futures`, async () => {
+      const design = await loadExplorerLock('examples/zspage-lock.c', ROOT, 'sc', true);
+      expect(design.plainReported).toBe(true);
+      expect(await unsoundKeys(design, client.split('/'), 'sc')).toBe(0);
+    });
+  }
+
+  // test/fixtures/c/plain-input.c: a reader acts on a flag it read plainly, so its call is two states
+  it('test/fixtures/c/plain-input.c W/R --memory sc: the same, with the words read in the key', async () => {
+    const design = await loadExplorerLock('test/fixtures/c/plain-input.c', ROOT, 'sc', true);
+    expect(await unsoundKeys(design, ['W', 'R'], 'sc')).toBe(0);
+  });
+
+  it('fires on a build that does not report its plain accesses taken for one that does (no words at all in the key)', async () => {
+    const plain = await loadExplorerLock('test/fixtures/c/plain-input.c', ROOT, 'sc');
+    expect(plain.plainReported).toBe(false);
+    expect(await unsoundKeys({ ...plain, plainReported: true }, ['W', 'R'], 'sc')).toBeGreaterThan(0);
+  });
+});
 
 describe('the weak memory as state caching keys it', () => {
   for (const [name, client] of CASES) {
