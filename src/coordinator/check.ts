@@ -84,7 +84,7 @@ export async function runCheck(opts: CheckOptions, log: CheckLog): Promise<Check
   const now = () => performance.now() - t0;
   const spec = lockSpecFor(opts.lock);
   // Loaded here first: a lock that does not load is bad input, and a C lock's builds (plain,
-  // and instrumented for weak memory) are compiled once, cached for the workers.
+  // and instrumented for weak memory and the exhaustive part) are compiled once, cached for the workers.
   await loadExplorerLock(opts.lock, process.cwd(), 'weak');
   const parts: CheckPart[] = [];
   const stop = () => opts.failFast && firstFailure(parts) !== undefined;
