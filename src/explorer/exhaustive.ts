@@ -16,6 +16,7 @@ import { addBacktracks, type BacktrackPoint } from './dpor.js';
 import { formatSchedule } from './schedule.js';
 import { appendOnly, Checkpoint } from './checkpoint.js';
 import { Run, type Chooser } from './sim.js';
+import { DigestSet } from './digest-set.js';
 import { stateKey } from './state-key.js';
 import { dependent, Touches, type Touch } from './touches.js';
 import type { LockDesign } from '../locks/contract.js';
@@ -69,6 +70,13 @@ interface Sleeper {
 const NOTHING: Touch = { read: 0, write: 0, count: 0 };
 /** A checkpoint every this many points (a power of two): a capture costs about as much as a few steps. */
 const EVERY = 8;
+/**
+ * State caching: a checkpoint at a point that branches, when the last one is at least this many
+ * steps back (a backtrack restores the nearest one and runs the steps after it again): capturing
+ * at every branching point costs more than those steps (on zspage-two-word's RR/RR/WW, 3 runs
+ * the most states a second of 1 to 4).
+ */
+const CACHE_SPACING = 3;
 
 export async function exploreExhaustive(design: LockDesign, programs: readonly string[], options: ExhaustiveOptions): Promise<ExhaustiveResult> {
   const reduce = options.reduce !== false;
@@ -84,7 +92,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   const cache = fork && reduce && options.cache !== false;
   const every = cache ? 1 : EVERY;
   const dpor = reduce && !cache;
-  const visited = new Set<string>();
+  const visited = new DigestSet();
   const saved: Checkpoint[] = [];
   let run: Run | null = null;
   const cut = { seen: false }; // state caching: the new point's state was explored before
@@ -164,14 +172,11 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
  * (LockDesign.callsIndependent) a thread's calls before its current one cannot change what it
  * does next: the key keeps its current call's ops only, with every completed failed spin
  * iteration removed (spin-fold.ts: the spin watch's own assumption). A state is known by 96 bits of the
- * SHA-1 of its text (SPIN's hash compaction): two states of one client colliding, which would
- * leave one unexplored, has odds below n^2 / 2^97 for n states.
+ * SHA-1 of its text (SPIN's hash compaction; DigestSet keeps 95 of them): two states of one
+ * client colliding, which would leave one unexplored, has odds below n^2 / 2^96 for n states.
  */
-function seenBefore(visited: Set<string>, run: Run, callsIndependent: boolean): boolean {
-  const key = stateKey(run, callsIndependent);
-  if (visited.has(key)) return true;
-  visited.add(key);
-  return false;
+function seenBefore(visited: DigestSet, run: Run, callsIndependent: boolean): boolean {
+  return !visited.add(stateKey(run, callsIndependent));
 }
 
 /** The run restored to the nearest checkpoint at or before `from` (the steps after it follow the stack again), or a new one. */
@@ -198,12 +203,12 @@ function callsIndependent(design: LockDesign): boolean {
   return design.callsIndependent === true || design.source !== undefined;
 }
 
-/** State caching's point hook: a new point is cut if its state was explored before, else kept for backtracking when it branches. */
-function caching(run: Run, stack: Point[], visited: Set<string>, saved: Checkpoint[], callsIndependent: boolean, cut: { seen: boolean }) {
+/** State caching's point hook: a new point is cut if its state was explored before, else kept for backtracking when it branches (CACHE_SPACING). */
+function caching(run: Run, stack: Point[], visited: DigestSet, saved: Checkpoint[], callsIndependent: boolean, cut: { seen: boolean }) {
   return (step: number): void => {
     if (step < stack.length) return;
     cut.seen = seenBefore(visited, run, callsIndependent);
-    if (!cut.seen && branches(run)) saved[step] = Checkpoint.capture(run);
+    if (!cut.seen && branches(run) && step - (saved.length - 1) >= CACHE_SPACING) saved[step] = Checkpoint.capture(run);
   };
 }
 

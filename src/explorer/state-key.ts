@@ -44,7 +44,8 @@ export const UNKEYED = {
 } as const;
 
 /**
- * The key of `run`'s state at a scheduling point: 96 bits of the SHA-1 of its text. With
+ * The key of `run`'s state at a scheduling point: 96 bits of the SHA-1 of its text, as 12
+ * one-byte characters (DigestSet reads them). With
  * `callsIndependent` (LockDesign.callsIndependent) a thread is known by its current call's
  * ops, not its whole history; with `run.foldSpins` too, by those ops with every completed
  * failed spin iteration removed (spin-fold.ts states the assumption that makes it sound).
@@ -55,7 +56,7 @@ export function stateKey(run: Run, callsIndependent: boolean): string {
   s += `|${idle(run)}|${run.sleepers.asleep.map((t) => t.id).join(',')}|${run.spin.relations()}`;
   const folding = callsIndependent && run.foldSpins;
   for (const t of run.threads) s += folding ? foldedKey(t, run.design.plainReported === true) : threadKey(t, callsIndependent);
-  return hash('sha1', s, 'base64').slice(0, 16);
+  return hash('sha1', s, 'binary').slice(0, 12);
 }
 
 /** The rules' idle count, which judge() sets to 0 before any use when some thread can run: only then it counts. */
