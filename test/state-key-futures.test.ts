@@ -38,7 +38,7 @@ async function everyExecution(design: LockDesign, programs: string[], memory: Me
 
 /** Each point's key (before its step) and the end, of one execution replayed. */
 function keysAlong(design: LockDesign, programs: string[], memory: MemoryModel, e: Execution): { keys: string[]; end: string } {
-  const run = new Run(design, programs, false, memory === 'sc' ? null : (n, step) => e.choices[step] ?? 0);
+  const run = new Run(design, programs, false, memory === 'sc' ? null : (_n, step) => e.choices[step] ?? 0);
   run.foldSpins = true;
   const keys: string[] = [];
   run.atPoint = (step) => void (keys[step] = stateKey(run, true));
