@@ -68,7 +68,7 @@ interface Sleeper {
 }
 
 const NOTHING: Touch = { read: 0, write: 0, count: 0 };
-/** A checkpoint every this many points (a power of two): a capture costs about as much as a few steps. */
+/** DPOR: a checkpoint every this many points: a capture costs about as much as a few steps. */
 const EVERY = 8;
 /**
  * State caching: a checkpoint at a point that branches, when the last one is at least this many
@@ -90,7 +90,6 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   // stays; an execution restores the one at `from` and runs only the steps after it.
   const fork = options.fork !== false;
   const cache = fork && reduce && options.cache !== false;
-  const every = cache ? 1 : EVERY;
   const dpor = reduce && !cache;
   const visited = new DigestSet();
   const saved: Checkpoint[] = [];
@@ -126,7 +125,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo), ...(fresh.weak?.memory.growing() ?? []));
       fresh.foldSpins = cache && options.foldSpins !== false;
       if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, callsIndependent(design), cut);
-      else if (fork) fresh.atPoint = (step) => void (step % every === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
+      else if (fork) fresh.atPoint = (step) => void (step % EVERY === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
       return fresh;
     });
     const r: Run = run!;
