@@ -9,6 +9,8 @@
 // An array registered as append-only (`appendOnly`: the schedule, the footprints, each thread's
 // memo; only pushed to, never rewritten) is kept as its length and cut back to it: a capture
 // costs the objects, not the steps so far. Its elements that are not frozen are walked as usual.
+// An object's own fields are read and written back by code made once per shape (its keys), so
+// that each field access is a plain property access, not a lookup by a key from a list.
 const SKIP_KEYS = new Set(['design', 'atomics', 'caller', 'hooks']);
 const APPEND_ONLY = new WeakSet<unknown[]>();
 
@@ -17,22 +19,72 @@ export function appendOnly(...arrays: unknown[][]): void {
   for (const a of arrays) APPEND_ONLY.add(a);
 }
 
-interface Fields {
-  keys: string[];
-  values: unknown[];
+/** What a captured object is, so that restore need not ask again. */
+const enum Kind {
+  Grown,
+  List,
+  Typed,
+  Dict,
+  Bag,
+  Fields,
 }
-type Copy = unknown[] | ArrayBufferView | [unknown, unknown][] | Fields | number;
+
+/** Reads and writes back an object's own fields, for one set of keys. */
+interface Shape {
+  keys: string[];
+  read: (o: object) => unknown[];
+  write: (o: object, values: unknown[]) => void;
+  /** Positions of the fields whose values are walked (not under SKIP_KEYS). */
+  walked: number[];
+}
+
+const SHAPES = new Map<string, Shape>();
+/** The shape each object had when last captured: most are captured again and again, unchanged. */
+const LAST_SHAPE = new WeakMap<object, Shape>();
+
+function shapeOf(o: object): Shape {
+  const keys = Object.keys(o);
+  const last = LAST_SHAPE.get(o);
+  if (last && sameKeys(last.keys, keys)) return last;
+  const id = keys.join('\0');
+  let shape = SHAPES.get(id);
+  if (!shape) {
+    const at = keys.map((k) => `o[${JSON.stringify(k)}]`);
+    shape = {
+      keys,
+      read: new Function('o', `return [${at.join(',')}];`) as Shape['read'],
+      write: new Function('o', 'v', at.map((a, i) => `${a} = v[${i}];`).join('\n')) as Shape['write'],
+      walked: keys.flatMap((k, i) => (SKIP_KEYS.has(k) ? [] : [i])),
+    };
+    SHAPES.set(id, shape);
+  }
+  LAST_SHAPE.set(o, shape);
+  return shape;
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+type Copy = unknown[] | ArrayBufferView | [unknown, unknown][] | number;
 
 export class Checkpoint {
   private constructor(
     private readonly objects: object[],
+    private readonly kinds: Kind[],
     private readonly copies: Copy[],
+    /** The shape of each Fields object, by its position in `objects`. */
+    private readonly shapes: (Shape | null)[],
   ) {}
 
   /** The state of everything reachable from `root`. */
   static capture(root: object): Checkpoint {
     const objects: object[] = [];
+    const kinds: Kind[] = [];
     const copies: Copy[] = [];
+    const shapes: (Shape | null)[] = [];
     const ids = new Set<object>();
     const todo: object[] = [root];
     ids.add(root);
@@ -45,13 +97,18 @@ export class Checkpoint {
     while (todo.length > 0) {
       const v = todo.pop()!;
       objects.push(v);
+      let shape: Shape | null = null;
       if (Array.isArray(v)) {
-        copies.push(APPEND_ONLY.has(v) ? v.length : v.slice());
+        const grown = APPEND_ONLY.has(v);
+        kinds.push(grown ? Kind.Grown : Kind.List);
+        copies.push(grown ? v.length : v.slice());
         for (let i = 0; i < v.length; i++) ref(v[i]);
       } else if (ArrayBuffer.isView(v)) {
+        kinds.push(Kind.Typed);
         copies.push((v as Int32Array).slice());
       } else if (v instanceof Map) {
         const entries = [...v];
+        kinds.push(Kind.Dict);
         copies.push(entries);
         for (const [k, x] of entries) {
           ref(k);
@@ -59,47 +116,51 @@ export class Checkpoint {
         }
       } else if (v instanceof Set) {
         const values = [...v];
+        kinds.push(Kind.Bag);
         copies.push(values);
         for (const x of values) ref(x);
       } else {
-        const keys = Object.keys(v);
-        const o = v as Record<string, unknown>;
-        const values = new Array<unknown>(keys.length);
-        for (let i = 0; i < keys.length; i++) {
-          const k = keys[i]!;
-          const x = (values[i] = o[k]);
-          if (!SKIP_KEYS.has(k)) ref(x);
-        }
-        copies.push({ keys, values });
+        shape = shapeOf(v);
+        const values = shape.read(v);
+        kinds.push(Kind.Fields);
+        copies.push(values);
+        for (const i of shape.walked) ref(values[i]);
       }
+      shapes.push(shape);
     }
-    return new Checkpoint(objects, copies);
+    return new Checkpoint(objects, kinds, copies, shapes);
   }
 
   /** Every captured object back to its captured state. */
   restore(): void {
-    const { objects, copies } = this;
+    const { objects, kinds, copies, shapes } = this;
     for (let i = 0; i < objects.length; i++) {
       const v = objects[i]!;
       const c = copies[i]!;
-      if (typeof c === 'number') {
-        (v as unknown[]).length = c;
-      } else if (Array.isArray(v)) {
-        const a = c as unknown[];
-        v.length = a.length;
-        for (let k = 0; k < a.length; k++) v[k] = a[k];
-      } else if (ArrayBuffer.isView(v)) {
-        (v as Int32Array).set(c as Int32Array);
-      } else if (v instanceof Map) {
-        v.clear();
-        for (const [k, x] of c as [unknown, unknown][]) v.set(k, x);
-      } else if (v instanceof Set) {
-        v.clear();
-        for (const x of c as unknown[]) v.add(x);
-      } else {
-        const { keys, values } = c as Fields;
-        const o = v as Record<string, unknown>;
-        for (let k = 0; k < keys.length; k++) o[keys[k]!] = values[k];
+      switch (kinds[i]!) {
+        case Kind.Grown:
+          (v as unknown[]).length = c as number;
+          break;
+        case Kind.List: {
+          const a = c as unknown[];
+          const to = v as unknown[];
+          to.length = a.length;
+          for (let k = 0; k < a.length; k++) to[k] = a[k];
+          break;
+        }
+        case Kind.Typed:
+          (v as Int32Array).set(c as Int32Array);
+          break;
+        case Kind.Dict:
+          (v as Map<unknown, unknown>).clear();
+          for (const [k, x] of c as [unknown, unknown][]) (v as Map<unknown, unknown>).set(k, x);
+          break;
+        case Kind.Bag:
+          (v as Set<unknown>).clear();
+          for (const x of c as unknown[]) (v as Set<unknown>).add(x);
+          break;
+        case Kind.Fields:
+          shapes[i]!.write(v, c as unknown[]);
       }
     }
   }
