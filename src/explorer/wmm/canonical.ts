@@ -21,7 +21,9 @@ const NO_VIEW = new Int32Array(0);
  *   so what every live thread has seen, it is taken to have seen too: a position is clamped
  *   at the oldest live one (above), a clock raised to the lowest live one.
  * - A thread not live is left out (the end-of-run checker joins every view, and reads the newest).
- * Values of locations from `valued` on are left out (the payload: written, never compared).
+ * Locations from `valued` on (the payload) are keyed by their race-check records alone: only
+ * plain accesses reach them, and a plain load reads the newest message, so neither their
+ * messages (values written, never compared) nor any view's position in them decides anything.
  * Left out as only reported: each message's writer, step, text and ordering, each thread's
  * reads, the race (the run stops at it).
  */
@@ -49,7 +51,7 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
   const view = (v: Int32Array): string => {
     if (v === NO_VIEW) return '-';
     let s = '';
-    for (let i = 0; i < m.L; i++) {
+    for (let i = 0; i < valued; i++) {
       const len = m.locs[i]!.msgs.length;
       s += `${Math.min(len - 1 - v[i]!, len - 1 - lows[i]!)},`;
     }
@@ -63,9 +65,9 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
   }
   m.locs.forEach((l, i) => {
     s += '\n';
-    for (let p = lows[i]!; p < l.msgs.length; p++) {
+    for (let p = lows[i]!; i < valued && p < l.msgs.length; p++) {
       const m = l.msgs[p]!;
-      s += `${i < valued ? `${m.val}:${m.hi ?? ''}` : ''}@${view(m.view ?? NO_VIEW)};`;
+      s += `${m.val}:${m.hi ?? ''}@${view(m.view ?? NO_VIEW)};`;
     }
     for (const last of [l.lastW, l.lastR, l.lastPW, l.lastPR]) {
       s += '|';
