@@ -64,6 +64,28 @@ describe('LK-RA model', () => {
     expect(m.candidates(1, 0)).toBe(1); // the later mb sees the earlier one's store
   });
 
+  it('a load need not read a store that an older one of the same value, with no view ahead of it, subsumes', () => {
+    const skips: number[] = [];
+    const seen = (_n: number, skip: number) => (skips.push(skip), 0);
+    const stores = (m: WeakMemory) => {
+      m.store(0, 1, 1, 'relaxed', at(0)); // data = 1
+      m.store(0, 0, 0, 'release', at(1)); // lock = 0, releasing data = 1
+      m.store(0, 0, 0, 'relaxed', at(2)); // lock = 0 with no view: the release before it does not subsume it
+      m.store(0, 0, 0, 'relaxed', at(3)); // subsumed by the one before
+    };
+    const m = new WeakMemory([5, 0], 3); // lock, data
+    stores(m);
+    m.store(0, 0, 2, 'relaxed', at(4));
+    m.load(1, 0, 'acquire', seen, at(5)); // candidates, newest first: 2, 0, 0, 0 (release), 5
+    expect(skips).toEqual([0b00010]);
+    // a cmpxchg's newest message, when it matches, is no load: it is never skipped
+    const c = new WeakMemory([5, 0], 3);
+    stores(c);
+    c.cas(1, 0, 0, 1, 'acquire', 'relaxed', seen, at(4)); // 0 (matches), 0 (release), 5: the others match
+    c.cas(2, 0, 7, 8, 'acquire', 'relaxed', seen, at(5)); // nothing matches 7: 1, 0, 0, 0 (release), 5
+    expect(skips.slice(1)).toEqual([0, 0b00010]);
+  });
+
   it(`keeps at most ${HISTORY} candidates per location`, () => {
     const m = new WeakMemory([0], 2);
     for (let i = 1; i <= 20; i++) m.store(0, 0, i, 'relaxed', at(i));

@@ -119,7 +119,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     };
     const watch = options.watch;
     run = resume(run, saved, from, () => {
-      const read = (n: number, step: number) => chooseRead(stack[step], n);
+      const read = (n: number, step: number, skip: number) => chooseRead(stack[step], n, reduce ? skip : 0);
       const fresh = new Run(design, programs, false, !weak ? null : watch ? watch.reads(read) : read);
       fresh.touches = new Touches();
       appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo), ...(fresh.weak?.memory.growing() ?? []));
@@ -230,11 +230,21 @@ function live(run: Run): number {
   return n;
 }
 
-/** The end-of-run check (past the stack) reads the newest values: it has no choice. */
-function chooseRead(point: Point | undefined, n: number): number {
+/**
+ * The point's read choice: its `choice`-th candidate of the n not in `skip` (subsumed by an
+ * older one: WeakMemory's `subsumed`). The end-of-run check (past the stack) reads the newest
+ * values: it has no choice.
+ */
+function chooseRead(point: Point | undefined, n: number, skip: number): number {
   if (!point) return 0;
-  point.choices = n;
-  return point.choice;
+  let choices = 0;
+  let k = -1;
+  for (let c = 0; c < n; c++) {
+    if ((skip >> c) & 1) continue;
+    if (choices++ === point.choice) k = c;
+  }
+  point.choices = choices;
+  return k;
 }
 
 /** A new choice point: its first thread the first one awake, or null when all are asleep. */

@@ -47,8 +47,8 @@ export class ExploreWatch {
   /** Records the read choices (weak memory). Runs inside lock calls: raw atomics only. */
   reads(choose: ReadChooser): ReadChooser {
     const w = this.words;
-    return (n, step) => {
-      const c = choose(n, step);
+    return (n, step, skip) => {
+      const c = choose(n, step, skip);
       if (step < this.cap) w[HEAD + this.cap + step] = c;
       RAW_ATOMICS.add(w, BEATS, 1);
       return c;

@@ -24,8 +24,11 @@ import { explainRace } from './explain-race.js';
 /** Messages a load may look back over, per location (loom keeps 7, Miri 128). */
 export const HISTORY = 8;
 
-/** Chooses which of n candidate messages a load reads (0 = the newest). */
-export type Pick = (n: number) => number;
+/**
+ * Chooses which of n candidate messages a load reads (0 = the newest). `skip` has bit k set for
+ * a candidate another one subsumes (see `subsumed`): an exhaustive search need not read it.
+ */
+export type Pick = (n: number, skip: number) => number;
 export const NEWEST: Pick = () => 0;
 
 export const isAcquire = (o: MemoryOrder): boolean => o === 'acquire' || o === 'acq_rel' || o === 'seq_cst';
@@ -34,6 +37,38 @@ export const isRelease = (o: MemoryOrder): boolean => o === 'release' || o === '
 /** Whether a message holds `val` (and, for a 64-bit value, `hi` in its high word). */
 function matches(m: Msg, val: number, hi: number | undefined): boolean {
   return m.val === (val | 0) && (hi === undefined || (m.hi ?? 0) === hi);
+}
+
+/** Whether view `a` is nowhere ahead of `b` (a missing view is all zeros). */
+function within(a: Int32Array | null, b: Int32Array | null): boolean {
+  if (!a) return true;
+  for (let i = 0; i < a.length; i++) if (a[i]! > (b ? b[i]! : 0)) return false;
+  return true;
+}
+
+/**
+ * The candidates (newest first) a load need not read, as a bit mask: those an older candidate
+ * subsumes, holding the same value with a view nowhere ahead. Reading the older one gives the
+ * thread the same value and views nowhere ahead of what reading this one would: every view after
+ * (the thread's, its messages', the global one) stays nowhere ahead, so each later load has at
+ * least the same candidates, and a race check at least the same races. Whatever can happen after
+ * reading this one, the same loads reading the same messages can after reading the older one,
+ * unless a race stops that run first (a failure all the same). `from`: candidates before it are
+ * not loads (a cmpxchg's newest message when it matches).
+ */
+export function subsumed(cands: readonly Msg[], from = 0): number {
+  let skip = 0;
+  for (let k = from; k < cands.length - 1; k++) {
+    const m = cands[k]!;
+    for (let j = k + 1; j < cands.length; j++) {
+      const o = cands[j]!;
+      if (o.val === m.val && (o.hi ?? 0) === (m.hi ?? 0) && within(o.view, m.view)) {
+        skip |= 1 << k;
+        break;
+      }
+    }
+  }
+  return skip;
 }
 
 function join(into: Int32Array, from: Int32Array): void {
@@ -142,7 +177,7 @@ export class WeakMemory {
     this.tick(t, tid);
     const msgs = this.locs[loc]!.msgs;
     const n = this.candidates(tid, loc);
-    const k = pick(n);
+    const k = n > 1 ? pick(n, subsumed(msgs.slice(msgs.length - n).reverse())) : pick(n, 0);
     if (k < 0 || k >= n) throw new RangeError(`read choice ${k}, only ${n} candidate(s)`);
     const m = msgs[msgs.length - 1 - k]!;
     this.readMsg(t, tid, loc, m, msgs.length - 1 - k, order, info);
@@ -205,7 +240,8 @@ export class WeakMemory {
   ): Msg {
     if (failOrder === 'seq_cst') this.mb(tid); // ordered either way: the mb comes before the read (a second one is a no-op)
     const cands = this.casCandidates(tid, loc, expected, hi?.expected);
-    const k = pick(cands.length);
+    const matched = matches(cands[0]!, expected, hi?.expected); // then the newest is no load
+    const k = pick(cands.length, cands.length > 1 ? subsumed(cands, matched ? 1 : 0) : 0);
     if (k < 0 || k >= cands.length) throw new RangeError(`read choice ${k}, only ${cands.length} candidate(s)`);
     if (k === 0) {
       const r = this.rmw(tid, loc, (_, m) => (matches(m, expected, hi?.expected) ? replacement : null), order, failOrder, info);

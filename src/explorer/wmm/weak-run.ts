@@ -12,8 +12,11 @@ import { WeakMemory, type EventInfo, type Msg, type Race } from './memory.js';
 
 export const PAYLOAD_WORDS = 2;
 
-/** Picks which of n candidate messages a load reads (0 = the newest). Called only when n > 1. */
-export type ReadChooser = (n: number, step: number) => number;
+/**
+ * Picks which of n candidate messages a load reads (0 = the newest). Called only when n > 1.
+ * `skip`: the candidates another subsumes (WeakMemory's `subsumed`), which exhaustive search skips.
+ */
+export type ReadChooser = (n: number, step: number, skip: number) => number;
 
 /** The message a step's load read, for the trace. */
 export interface ReadFrom {
@@ -85,11 +88,11 @@ export class WeakRun {
     let stale = false;
     let n = 0;
     let k = 0;
-    const pick = (count: number): number => {
+    const pick = (count: number, skip: number): number => {
       n = count;
       if (count <= 1 || fresh) return 0;
       stale = true;
-      k = this.chooseRead(count, step);
+      k = this.chooseRead(count, step, skip);
       if (k > 0) this.choices[step] = k;
       return k;
     };
@@ -148,11 +151,11 @@ export class WeakRun {
     let stale = false;
     let n = 1;
     let k = 0;
-    const pick = (count: number): number => {
+    const pick = (count: number, skip: number): number => {
       n = count;
       if (count <= 1 || fresh) return 0;
       stale = true;
-      k = this.chooseRead(count, step);
+      k = this.chooseRead(count, step, skip);
       if (k > 0) this.choices[step] = k;
       return k;
     };
