@@ -100,6 +100,35 @@ const FORKED: [string, string, MemoryModel][] = [
   ['examples/broken-unlock.c', 'R/W', 'sc'],
 ];
 
+describe('loops that write, folded for a design that declares loopsRestart (spin-fold.ts)', () => {
+  it('zspage-two-word: the same outcomes as brute force, and fewer states than with only failed spins folded', async () => {
+    const design = lock('zspage-two-word');
+    const unfolded = { ...design, loopsRestart: false };
+    for (const [client, memory, fewer] of [['R/W/W', 'sc', 1.5], ['RW/W', 'weak', 1]] as const) {
+      const folded = await outcomes(design, client, memory, true, true, true);
+      const spinsOnly = await outcomes(unfolded, client, memory, true, true, true);
+      const brute = await outcomes(design, client, memory, false);
+      expect(folded.r.status).toBe('verified');
+      expect(folded.finals).toEqual(brute.finals);
+      expect(spinsOnly.finals).toEqual(brute.finals);
+      expect(folded.r.states! * fewer).toBeLessThan(spinsOnly.r.states!);
+    }
+  });
+
+  it('a round that brings the whole state back is a cycle: livelock, with a schedule that replays it', async () => {
+    const design = await loadExplorerLock('test/fixtures/retry-livelock-lock.mjs', ROOT, 'sc', true);
+    const brute = await outcomes(design, 'R/R', 'sc', false);
+    expect(brute.rules).toEqual(['livelock']);
+    const folded = await outcomes(design, 'R/R', 'sc', true, true, true);
+    expect(folded.rules).toEqual(['livelock']);
+    const r = await exploreExhaustive(design, ['R', 'R'], { memory: 'sc', budgetMs: 60_000 });
+    expect(r.status).toBe('failed');
+    expect(r.failure!.rule).toBe('livelock');
+    const again = await replay(design, r.failure!.schedule);
+    expect(again.failure?.message).toBe(r.failure!.message);
+  });
+});
+
 describe('read choices a weak exploration skips (WeakMemory subsumed)', () => {
   it('fewer runs than without skipping, the same outcomes (the differential above checks each client)', async () => {
     const design = await loadExplorerLock('examples/weak-memory/relaxed-write-unlock.c', ROOT, 'weak', true);
@@ -203,7 +232,7 @@ describe('exhaustive exploration: verdicts', () => {
 
   // Broken example and fixture files (JS and C), under sc, and those only a weak model breaks under weak.
   const BROKEN_FILES: [string, string, MemoryModel][] = [
-    ...['examples/broken-atomic-lock.mjs', 'examples/broken-unlock.c', 'examples/broken-add-unless.c', 'test/fixtures/classic-bug-lock.mjs'].map(
+    ...['examples/broken-atomic-lock.mjs', 'examples/broken-unlock.c', 'examples/broken-add-unless.c', 'test/fixtures/classic-bug-lock.mjs', 'test/fixtures/retry-livelock-lock.mjs'].map(
       (f): [string, string, MemoryModel] => [f, 'R/R/W', 'sc'],
     ),
     ...['atomic64-relaxed-unlock', 'bit-lock-no-mb', 'relaxed-read-lock', 'relaxed-trylock', 'relaxed-write-unlock', 'spinlock-plain-fast-path', 'two-word-no-mb', 'void-dec-read-unlock'].map(

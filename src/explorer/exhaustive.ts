@@ -60,6 +60,19 @@ interface Point extends BacktrackPoint {
   touch: Touch;
   /** Some thread spun on unchanged words at this point or before it (an await). */
   spun: boolean;
+  /** State caching: the key of the state at this point; '' for a point that repeats a cycle. */
+  key: string;
+}
+
+/** State caching: what the point hook found of a new point's state. */
+interface Cut {
+  /** Explored before: the point is cut. */
+  seen: boolean;
+  key: string;
+  /** The keys of the points on the stack, with their depth. */
+  onStack: Map<string, number>;
+  /** A cycle: the state at step `at` is the one at point `from`; the run repeats the points between until it fails. */
+  loop: { from: number; at: number } | null;
 }
 
 interface Sleeper {
@@ -94,7 +107,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   const visited = new DigestSet();
   const saved: Checkpoint[] = [];
   let run: Run | null = null;
-  const cut = { seen: false }; // state caching: the new point's state was explored before
+  const cut: Cut = { seen: false, key: '', onStack: new Map(), loop: null };
   for (;;) {
     if (performance.now() - start > options.budgetMs || runs >= (options.maxRuns ?? Infinity)) {
       result.status = 'incomplete';
@@ -103,6 +116,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     let blocked = false;
     const choose: Chooser = (pool, step) => {
       if (step < stack.length) return stack[step]!.thread;
+      if (cut.loop) return repeat(stack, cut.loop, pool, step);
       if (cut.seen) {
         blocked = true;
         return undefined;
@@ -115,6 +129,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
         return undefined;
       }
       stack.push(point);
+      if (cache) cut.onStack.set((point.key = cut.key), step);
       return point.thread;
     };
     const watch = options.watch;
@@ -130,6 +145,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     });
     const r: Run = run!;
     r.run(watch ? watch.threads(runs, choose, r.steps) : choose);
+    cut.loop = null;
     runs++;
     const touches = r.touches!;
     const n = r.schedule.length;
@@ -145,7 +161,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
         if (!options.keepGoing) break;
       }
     }
-    const next = backtrack(stack, dpor);
+    const next = backtrack(stack, dpor, cut.onStack);
     if (next < 0) break;
     from = next;
     if (runs % 512 === 0) await new Promise((r) => setImmediate(r)); // let signals and timers through
@@ -174,8 +190,8 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
  * SHA-1 of its text (SPIN's hash compaction; DigestSet keeps 95 of them): two states of one
  * client colliding, which would leave one unexplored, has odds below n^2 / 2^96 for n states.
  */
-function seenBefore(visited: DigestSet, run: Run, callsIndependent: boolean): boolean {
-  return !visited.add(stateKey(run, callsIndependent));
+function seenBefore(visited: DigestSet, key: string): boolean {
+  return !visited.add(key);
 }
 
 /** The run restored to the nearest checkpoint at or before `from` (the steps after it follow the stack again), or a new one. */
@@ -202,13 +218,32 @@ function callsIndependent(design: LockDesign): boolean {
   return design.callsIndependent === true || design.source !== undefined;
 }
 
-/** State caching's point hook: a new point is cut if its state was explored before, else kept for backtracking when it branches (CACHE_SPACING). */
-function caching(run: Run, stack: Point[], visited: DigestSet, saved: Checkpoint[], callsIndependent: boolean, cut: { seen: boolean }) {
+/**
+ * State caching's point hook: a new point is cut if its state was explored before, else kept
+ * for backtracking when it branches (CACHE_SPACING). A state that is one on the stack closes a
+ * cycle: the threads can go round it for ever, so the run is not cut but repeats it, and fails
+ * as any run that does not finish fails (livelock, at Run's step bound), with a schedule that
+ * replays.
+ */
+function caching(run: Run, stack: Point[], visited: DigestSet, saved: Checkpoint[], callsIndependent: boolean, cut: Cut) {
   return (step: number): void => {
-    if (step < stack.length) return;
-    cut.seen = seenBefore(visited, run, callsIndependent);
-    if (!cut.seen && branches(run) && step - (saved.length - 1) >= CACHE_SPACING) saved[step] = Checkpoint.capture(run);
+    if (step < stack.length || cut.loop) return;
+    cut.key = stateKey(run, callsIndependent);
+    cut.seen = seenBefore(visited, cut.key);
+    const from = cut.seen ? cut.onStack.get(cut.key) : undefined;
+    if (from !== undefined) {
+      cut.loop = { from, at: step };
+      cut.seen = false;
+    } else if (!cut.seen && branches(run) && step - (saved.length - 1) >= CACHE_SPACING) saved[step] = Checkpoint.capture(run);
   };
+}
+
+/** The next point of a cycle the run repeats: the one a period back, with its thread and read choice and nothing else to explore. */
+function repeat(stack: Point[], loop: { from: number; at: number }, pool: readonly number[], step: number): number {
+  const src = stack[loop.from + ((step - loop.at) % (loop.at - loop.from))]!;
+  if (!pool.includes(src.thread)) throw new Error(`explorer: step ${step} repeats a cycle, but T${src.thread} cannot run`);
+  stack.push({ ...src, pool: [src.thread], backtrack: 0, done: 0, sleep: [], touch: NOTHING, spun: false, key: '' });
+  return src.thread;
 }
 
 /** Whether more than one thread can take the next step (SpinWatch.schedulable's pool): only then is the point backtracked to. */
@@ -257,7 +292,7 @@ function newPoint(pool: readonly number[], sleep: Sleeper[], reduce: boolean, sp
   for (const p of pool) all |= 1 << p;
   // without reduction every runnable thread is explored at every point
   const backtrack = reduce ? 1 << thread : all;
-  return { pool: [...pool], thread, choice: 0, choices: 1, backtrack, asleep, done: 0, sleep, touch: NOTHING, clock: null, spun };
+  return { pool: [...pool], thread, choice: 0, choices: 1, backtrack, asleep, done: 0, sleep, touch: NOTHING, clock: null, spun, key: '' };
 }
 
 /** The sleep set after `parent`'s step: its own and its explored siblings, minus those that step depends on. */
@@ -268,10 +303,14 @@ function inherit(parent: Point, step: Touch): Sleeper[] {
 }
 
 /** Moves the deepest point with something left to its next choice; returns its depth, or -1 when done. */
-function backtrack(stack: Point[], reduce: boolean): number {
+function backtrack(stack: Point[], reduce: boolean, onStack: Map<string, number>): number {
   while (stack.length > 0) {
     const i = stack.length - 1;
     const p = stack[i]!;
+    if (p.key === '' && p.backtrack === 0) {
+      stack.pop(); // a cycle's repeat: nothing else to explore there
+      continue;
+    }
     if (p.choice + 1 < p.choices) {
       p.choice++;
       return i;
@@ -290,6 +329,7 @@ function backtrack(stack: Point[], reduce: boolean): number {
       p.touch = NOTHING;
       return i;
     }
+    onStack.delete(p.key);
     stack.pop();
   }
   return -1;

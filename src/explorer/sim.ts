@@ -327,7 +327,7 @@ export class Run implements SimAtomics {
     }
     if (changed) this.spin.changed(t, rel, wide);
     else this.spin.observe(t, name, rel, wide, a, b, result, stale);
-    if (this.foldSpins) foldOp(t, `${name}:${rel}:${a}:${b}:${result}`, changed, !this.plain ? 'none' : this.design.plainReported ? 'inputs' : 'all');
+    if (this.foldSpins) foldOp(t, `${name}:${rel}:${a}:${b}:${result}`, changed, this.design);
     if (call === 'writeTrylock' && !this.weak) {
       this.touches?.read(this.allWords); // whether it loops on its own depends on every word
       this.spin.cycleCheck(t, `${name}:${rel}:${a}:${b}:${result}`);

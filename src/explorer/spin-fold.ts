@@ -15,6 +15,13 @@
 // cond-read loop (atomic_cond_read_acquire()), not an iteration, so `x x` stays and `x x x`
 // is `x x`. A write (an op that changed a word, a plain store, a wait that slept) ends what
 // can be folded: repeats are looked for after the last one only.
+//
+// A design that declares `loopsRestart` (LockDesign) makes the same assumption of its loops
+// that write: an op repeated with the same arguments and result, writes between or not, finds
+// the call where it was the first time. A whole round of such a loop then folds too, the write
+// that repeats included; the memory it left is keyed as every state's is. Rounds that bring
+// the whole state back close a cycle, which exhaustive.ts reports as the livelock it is.
+import type { LockDesign } from '../locks/contract.js';
 import type { SimThread } from './sim-thread.js';
 
 /** Marks a write in a folded history: nothing before it folds with what comes after. */
@@ -26,14 +33,15 @@ const WRITE = '!';
  * not seen, so, as for the spin watch (whose observations leave them out), a repeat is judged
  * on `obs` alone, and the earlier observation's words are the ones kept.
  */
-export function fold(t: SimThread, obs: string, words: string, write: boolean): void {
+export function fold(t: SimThread, obs: string, words: string, write: boolean, restart = false): void {
   const f = t.folded;
-  if (write) {
+  if (write && !restart) {
     f.push(WRITE + obs + words);
     return;
   }
+  if (write) obs = WRITE + obs;
   let j = f.length - 1;
-  while (j >= 0 && !same(f[j]!, obs) && f[j]![0] !== WRITE) j--;
+  while (j >= 0 && !same(f[j]!, obs) && (restart || f[j]![0] !== WRITE)) j--;
   // not seen since the last write, or an echo (`x x`: a re-read, not an iteration)
   if (j < 0 || !same(f[j]!, obs) || (j === f.length - 1 && !(j > 0 && same(f[j - 1]!, obs)))) f.push(obs + words);
   else f.length = j + 1; // the iteration since the earlier observation failed: back there
@@ -41,12 +49,12 @@ export function fold(t: SimThread, obs: string, words: string, write: boolean): 
 
 /**
  * `t`'s op just performed. A plain design's code after it may also read the words as the op
- * left them: all of them ('all'), or, for a design that reports its plain accesses ('inputs'),
- * those the stretch after the op reads, which the state key takes from `@#k` (the call's k-th op).
+ * left them: all of them, or, for a design that reports its plain accesses, those the stretch
+ * after the op reads, which the state key takes from `@#k` (the call's k-th op).
  */
-export function foldOp(t: SimThread, obs: string, changed: boolean, words: 'none' | 'all' | 'inputs'): void {
-  const at = words === 'all' ? `@${t.post[t.memo.length - 1]!.join(',')}` : words === 'inputs' ? `@#${t.callOps}` : '';
-  fold(t, obs, at, changed);
+export function foldOp(t: SimThread, obs: string, changed: boolean, design: LockDesign): void {
+  const words = design.plainAccess !== true ? '' : design.plainReported ? `@#${t.callOps}` : `@${t.post[t.memo.length - 1]!.join(',')}`;
+  fold(t, obs, words, changed, design.loopsRestart === true);
 }
 
 /** Whether folded entry `entry` is observation `obs` (with or without the words it left). */

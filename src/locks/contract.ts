@@ -120,6 +120,13 @@ export interface LockDesign {
    * Exhaustive exploration then knows a thread's state by its current call alone.
    */
   callsIndependent?: boolean;
+  /**
+   * A loop in a call keeps no count or other local from one round to the next: a call that makes
+   * an op again, with the same arguments and result, is where it was the first time, whatever it
+   * wrote in between. Exhaustive exploration then folds such rounds out of a thread's state, as
+   * it folds a failed spin's for every design (src/explorer/spin-fold.ts). With callsIndependent.
+   */
+  loopsRestart?: boolean;
   /** A lock compiled from source (a C module): the file, its text and the cache hash. */
   source?: { file: string; text: string; hash: string };
 }

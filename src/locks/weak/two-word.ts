@@ -13,6 +13,7 @@ export function twoWord(name: string, readerMb: boolean): LockDesign {
     name,
     words: 2,
     callsIndependent: true,
+    loopsRestart: true, // readLock's loop keeps nothing from one round to the next
     create(atomics: LockAtomics) {
       const fence = (o: 'seq_cst') => atomics.fence?.(o);
       return {
