@@ -34,11 +34,25 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
     for (const u of live) low = Math.min(low, threads[u]!.cur[i]!);
     return Math.max(low, l.msgs.length - m.history);
   });
-  const alive = (a: Access | null): a is Access => a !== null && live.some((t) => t !== a.tid && threads[t]!.cur[m.L + a.tid]! < a.clock);
+  const alive = (a: Access | null): a is Access => {
+    if (a === null) return false;
+    for (const t of live) if (t !== a.tid && threads[t]!.cur[m.L + a.tid]! < a.clock) return true;
+    return false;
+  };
+  // the race check's records of each location, and of those the ones still alive
+  const records: (Access | null)[][] = [];
+  for (const l of m.locs) records.push(l.lastW, l.lastR, l.lastPW, l.lastPR);
+  const kept: (Access | null)[] = [];
   // each thread's clocks on record, sorted: a clock in a view is known by how many it covers
-  const clocks: number[][] = Array.from({ length: T }, () => []);
-  for (const l of m.locs) for (const last of [l.lastW, l.lastR, l.lastPW, l.lastPR]) for (const a of last) if (alive(a)) clocks[a.tid]!.push(a.clock);
-  const ranks = clocks.map((c) => [...new Set(c)].sort((x, y) => x - y));
+  const ranks: number[][] = Array.from({ length: T }, () => []);
+  for (const last of records) {
+    for (const a of last) {
+      const k = alive(a) ? a : null;
+      kept.push(k);
+      if (k && !ranks[k.tid]!.includes(k.clock)) ranks[k.tid]!.push(k.clock);
+    }
+  }
+  for (const r of ranks) r.sort((x, y) => x - y);
   const rank = (u: number, c: number): number => {
     const r = ranks[u]!;
     let n = 0;
@@ -48,14 +62,15 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
   // what every live thread has seen, of each location and each thread's clock
   const floor = new Int32Array(m.L + T).fill(0x7fffffff);
   for (const u of live) for (let i = 0; i < floor.length; i++) floor[i] = Math.min(floor[i]!, threads[u]!.cur[i]!);
+  // a view as one character an entry (each a small count; a view has as many as locations and threads)
   const view = (v: Int32Array): string => {
     if (v === NO_VIEW) return '-';
     let s = '';
     for (let i = 0; i < valued; i++) {
       const len = m.locs[i]!.msgs.length;
-      s += `${Math.min(len - 1 - v[i]!, len - 1 - lows[i]!)},`;
+      s += String.fromCharCode(48 + Math.min(len - 1 - v[i]!, len - 1 - lows[i]!));
     }
-    for (let u = 0; u < T; u++) s += `${rank(u, Math.max(v[m.L + u]!, floor[m.L + u]!))},`;
+    for (let u = 0; u < T; u++) s += String.fromCharCode(48 + rank(u, Math.max(v[m.L + u]!, floor[m.L + u]!)));
     return s;
   };
   let s = view(sc);
@@ -63,15 +78,19 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
     const t = threads[u]!;
     s += `|${u}:${view(t.cur)}/${view(t.acq)}/${view(t.relFence ?? NO_VIEW)}`;
   }
+  let k = 0;
   m.locs.forEach((l, i) => {
     s += '\n';
     for (let p = lows[i]!; i < valued && p < l.msgs.length; p++) {
       const m = l.msgs[p]!;
       s += `${m.val}:${m.hi ?? ''}@${view(m.view ?? NO_VIEW)};`;
     }
-    for (const last of [l.lastW, l.lastR, l.lastPW, l.lastPR]) {
+    for (let j = 0; j < 4; j++) {
       s += '|';
-      for (const a of last) s += alive(a) ? `${rank(a.tid, a.clock)},` : '-,';
+      for (let n = records[4 * i + j]!.length; n > 0; n--) {
+        const a = kept[k++];
+        s += a ? `${rank(a.tid, a.clock)},` : '-,';
+      }
     }
   });
   return s;
