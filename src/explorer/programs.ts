@@ -7,7 +7,8 @@ import type { LockCall } from './types.js';
 
 /** Brackets each call, so re-execution knows where it is. */
 export interface CallHooks {
-  begin(i: number, name: LockCall, caller: LockCaller): void;
+  /** `section`: the program's section the call is in, counted from the thread's id. */
+  begin(i: number, name: LockCall, caller: LockCaller, section: number): void;
   end(i: number, name: LockCall, ret: boolean | null, caller: LockCaller): void;
 }
 
@@ -24,21 +25,21 @@ export function drive(ops: LockOps, program: string, id: number, mem: Int32Array
     const n = sections++;
     if (s === 'R') {
       const lock = callerFor('readLock', n);
-      h.begin(i, 'readLock', lock);
+      h.begin(i, 'readLock', lock, n);
       ops.readLock(mem, BASE);
       h.end(i++, 'readLock', null, lock);
       const unlock = callerFor('readUnlock', n);
-      h.begin(i, 'readUnlock', unlock);
+      h.begin(i, 'readUnlock', unlock, n);
       ops.readUnlock(mem, BASE);
       h.end(i++, 'readUnlock', null, unlock);
     } else {
       const trylock = callerFor('writeTrylock', n);
-      h.begin(i, 'writeTrylock', trylock);
+      h.begin(i, 'writeTrylock', trylock, n);
       const ok = Boolean(ops.writeTrylock(mem, BASE));
       h.end(i++, 'writeTrylock', ok, trylock);
       if (ok && s === 'W') {
         const unlock = callerFor('writeUnlock', n);
-        h.begin(i, 'writeUnlock', unlock);
+        h.begin(i, 'writeUnlock', unlock, n);
         ops.writeUnlock(mem, BASE);
         h.end(i++, 'writeUnlock', null, unlock);
       }

@@ -26,6 +26,11 @@ export interface SimThread {
   program: string;
   memo: Memo[];
   callsDone: number;
+  /**
+   * The program's section its last call began in (-1: none yet). A failed writeTrylock ends its
+   * section in one call, so calls done alone do not say where in its program a thread is.
+   */
+  section: number;
   /** The call started and not yet returned. */
   call: LockCall | null;
   callOps: number;
@@ -82,6 +87,7 @@ export function newThread(id: number, program: string, atomics: LockAtomics): Si
     program,
     memo: [],
     callsDone: 0,
+    section: -1,
     call: null,
     callOps: 0,
     holds: 'none',

@@ -26,8 +26,6 @@ import { HOLD_R, HOLD_W, PAYLOAD, type Touches } from './touches.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
 import { WeakRun, type ReadChooser } from './wmm/weak-run.js';
 
-export { IDLE_BOUND, type RunFailure };
-
 /** Picks the thread for step `step` from `pool`; undefined = no more steps (replay ran out). */
 export type Chooser = (pool: readonly number[], step: number) => number | undefined;
 
@@ -204,7 +202,7 @@ export class Run implements SimAtomics {
   }
 
   private readonly hooks: CallHooks = {
-    begin: (i, name, caller) => {
+    begin: (i, name, caller, section) => {
       if (i > this.limit) throw PREEMPT; // one call returns per step at most
       const t = this.cur;
       t.preempt += caller.preemptCount; // the context its kernel caller gives (end takes it back)
@@ -218,6 +216,7 @@ export class Run implements SimAtomics {
         if (this.plain) this.snapshots.callStarts(t, i);
         // the call starts in this step: a section ends when its unlock starts (as locktorture)
         t.call = name;
+        t.section = section;
         t.callOps = 0;
         t.folded.length = 0;
         t.callerTraced = false;

@@ -102,11 +102,17 @@ export class SpinWatch {
   /**
    * What the counters (changes, versions, stamps: they count the path) say of each thread's
    * future: whether the words it watched changed since, and whether others changed a word
-   * since its cycle began. Only these comparisons are ever made of them.
+   * since its cycle began. Only these comparisons are ever made of them, and each only when it
+   * can tell: the first while the thread watches words (observe() forgets a changed watch; a
+   * thread watching none is not stuck), the second while it counts a cycle (cycleCheck() on an
+   * empty count leaves the same state whichever way it comes out), neither once it is done.
    */
   relations(): string {
     let s = '';
-    for (const t of this.threads) s += `${this.stamp(t.watched) === t.watchStamp ? 1 : 0}${this.changes - t.own === t.cycleStamp ? 1 : 0}`;
+    for (const t of this.threads) {
+      s += t.done || t.watched === 0 ? '-' : this.stamp(t.watched) === t.watchStamp ? '1' : '0';
+      s += t.done || (t.cycle.size === 0 && !t.cycling) ? '-' : this.changes - t.own === t.cycleStamp ? '1' : '0';
+    }
     return s;
   }
 

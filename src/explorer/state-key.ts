@@ -11,7 +11,7 @@ import { BASE, type SimThread } from './sim-thread.js';
 /** The fields each part's key reads (`KEYED`) and those it leaves out (`UNKEYED`), for the test. */
 export const KEYED = {
   run: ['mem', 'threads', 'rules', 'sleepers', 'spin', 'weak'],
-  thread: ['memo', 'callsDone', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'preempt', 'cycle', 'cycling', 'pre', 'post', 'folded', 'inputs'],
+  thread: ['memo', 'callsDone', 'section', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'preempt', 'cycle', 'cycling', 'pre', 'post', 'folded', 'inputs'],
   rules: ['idle'],
   sleepers: ['asleep'],
   spin: ['changes', 'wordVersion'], // through relations()
@@ -52,11 +52,18 @@ export const UNKEYED = {
  */
 export function stateKey(run: Run, callsIndependent: boolean): string {
   let s = run.mem.join(',');
-  if (run.weak) s += `|${run.weak.canonical(run.threads.filter((t) => !t.done).map((t) => t.id))}`;
+  if (run.weak) s += `|${run.weak.canonical(liveThreads(run))}`;
   s += `|${idle(run)}|${run.sleepers.asleep.map((t) => t.id).join(',')}|${run.spin.relations()}`;
   const folding = callsIndependent && run.foldSpins;
   for (const t of run.threads) s += folding ? foldedKey(t, run.design.plainReported === true) : threadKey(t, callsIndependent);
   return hash('sha1', s, 'binary').slice(0, 12);
+}
+
+/** The threads not done (those that may still access memory). */
+function liveThreads(run: Run): number[] {
+  const live: number[] = [];
+  for (const t of run.threads) if (!t.done) live.push(t.id);
+  return live;
 }
 
 /** The rules' idle count, which judge() sets to 0 before any use when some thread can run: only then it counts. */
@@ -67,7 +74,7 @@ function idle(run: Run): number {
 
 /** What a thread's key shares, folded or not: where it is in its program and what the spin watch says of it. */
 function commonKey(t: SimThread): string {
-  let s = `\n${t.callsDone}:${t.call}:${t.holds}:${t.done ? 1 : 0}:${t.wait ? `${t.wait.index}/${t.wait.timeout ? 1 : 0}` : '-'}`;
+  let s = `\n${t.callsDone}:${t.section}:${t.call}:${t.holds}:${t.done ? 1 : 0}:${t.wait ? `${t.wait.index}/${t.wait.timeout ? 1 : 0}` : '-'}`;
   s += `:${t.last}:${t.echoed ? 1 : 0}:${t.watched}:${t.stuck ? 1 : 0}:${t.fresh}:${t.unsure ? 1 : 0}:${t.preempt}:${t.cycling ? 1 : 0}`;
   s += '\u0001';
   for (const o of t.seen) s += `${o};`;

@@ -4,7 +4,7 @@
 // one it shows as a count of steps that stopped moving, and the recorded schedule says where.
 import { RAW_ATOMICS } from '../invariants/global-atomics.js';
 import type { Chooser } from './sim.js';
-import { IDLE_BOUND } from './sim.js';
+import { IDLE_BOUND } from './rules.js';
 import type { ExploreOptions } from './types.js';
 import type { ReadChooser } from './wmm/weak-run.js';
 
