@@ -152,10 +152,12 @@ export class Checkpoint {
           (v as Int32Array).set(c as Int32Array);
           break;
         case Kind.Dict:
+          if (sameMap(v as Map<unknown, unknown>, c as [unknown, unknown][])) break;
           (v as Map<unknown, unknown>).clear();
           for (const [k, x] of c as [unknown, unknown][]) (v as Map<unknown, unknown>).set(k, x);
           break;
         case Kind.Bag:
+          if (sameSet(v as Set<unknown>, c as unknown[])) break;
           (v as Set<unknown>).clear();
           for (const x of c as unknown[]) (v as Set<unknown>).add(x);
           break;
@@ -164,4 +166,18 @@ export class Checkpoint {
       }
     }
   }
+}
+
+// Clearing a Map or Set makes it a new table: one that holds what was captured is left alone
+// (most are, and most are empty: a thread's spin observations, its cycle counts).
+function sameMap(v: Map<unknown, unknown>, entries: [unknown, unknown][]): boolean {
+  if (v.size !== entries.length) return false;
+  for (const [k, x] of entries) if (v.get(k) !== x || (x === undefined && !v.has(k))) return false;
+  return true;
+}
+
+function sameSet(v: Set<unknown>, values: unknown[]): boolean {
+  if (v.size !== values.length) return false;
+  for (const x of values) if (!v.has(x)) return false;
+  return true;
 }

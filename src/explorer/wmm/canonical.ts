@@ -29,11 +29,13 @@ const NO_VIEW = new Int32Array(0);
  */
 export function canonicalText(m: { locs: readonly Loc[]; L: number; history: number }, threads: readonly ThreadMem[], sc: Int32Array, valued: number, live: readonly number[]): string {
   const T = threads.length;
-  const lows = m.locs.map((l, i) => {
-    let low = l.msgs.length - 1;
+  const lows: number[] = [];
+  for (let i = 0; i < m.locs.length; i++) {
+    const len = m.locs[i]!.msgs.length;
+    let low = len - 1;
     for (const u of live) low = Math.min(low, threads[u]!.cur[i]!);
-    return Math.max(low, l.msgs.length - m.history);
-  });
+    lows.push(Math.max(low, len - m.history));
+  }
   const alive = (a: Access | null): a is Access => {
     if (a === null) return false;
     for (const t of live) if (t !== a.tid && threads[t]!.cur[m.L + a.tid]! < a.clock) return true;
@@ -44,15 +46,15 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
   for (const l of m.locs) records.push(l.lastW, l.lastR, l.lastPW, l.lastPR);
   const kept: (Access | null)[] = [];
   // each thread's clocks on record, sorted: a clock in a view is known by how many it covers
-  const ranks: number[][] = Array.from({ length: T }, () => []);
+  const ranks: number[][] = [];
+  for (let u = 0; u < T; u++) ranks.push([]);
   for (const last of records) {
     for (const a of last) {
       const k = alive(a) ? a : null;
       kept.push(k);
-      if (k && !ranks[k.tid]!.includes(k.clock)) ranks[k.tid]!.push(k.clock);
+      if (k) insertOnce(ranks[k.tid]!, k.clock);
     }
   }
-  for (const r of ranks) r.sort((x, y) => x - y);
   const rank = (u: number, c: number): number => {
     const r = ranks[u]!;
     let n = 0;
@@ -79,7 +81,8 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
     s += `|${u}:${view(t.cur)}/${view(t.acq)}/${view(t.relFence ?? NO_VIEW)}`;
   }
   let k = 0;
-  m.locs.forEach((l, i) => {
+  for (let i = 0; i < m.locs.length; i++) {
+    const l = m.locs[i]!;
     s += '\n';
     for (let p = lows[i]!; i < valued && p < l.msgs.length; p++) {
       const m = l.msgs[p]!;
@@ -92,6 +95,14 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
         s += a ? `${rank(a.tid, a.clock)},` : '-,';
       }
     }
-  });
+  }
   return s;
+}
+
+/** Puts `x` into the sorted list `r` unless it is there (a few clocks: no sort, no closure). */
+function insertOnce(r: number[], x: number): void {
+  let i = r.length;
+  while (i > 0 && r[i - 1]! > x) i--;
+  if (i > 0 && r[i - 1] === x) return;
+  r.splice(i, 0, x);
 }
