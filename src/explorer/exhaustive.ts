@@ -6,8 +6,9 @@
 // of its state at or before that point (checkpoint.ts) and runs only the steps after it.
 // Reduction: state caching (seenBefore): a point whose state was explored before is not
 // explored again, under weak with the weak memory keyed canonically (WeakMemory.canonical);
-// read choices are enumerated in full at each point they occur. Without caching, source-set
-// DPOR with sleep sets (dpor.ts) over the dependency of touches.ts.
+// at each point a load occurs, every message it may read but those an older one subsumes
+// (WeakMemory's subsumed). Without caching, source-set DPOR with sleep sets (dpor.ts) over the
+// dependency of touches.ts.
 // A thread spinning on words nobody changed is not runnable (sim.ts): an await, not a branch.
 import { performance } from 'node:perf_hooks';
 import { BadInputError } from '../errors.js';
