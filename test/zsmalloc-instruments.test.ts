@@ -43,10 +43,11 @@ describe('the flight recorder on the kernel pool', () => {
     // v5's lock annotates its lockdep map from its own functions
     expect(events.map((o) => o.func)).toContain('zspage_read_lock');
     expect(events.some((o) => /^rwsem_acquire/.test(o.call))).toBe(true);
-    // and the role steps the CPUs were in: a read, a migration
+    // and the role steps the CPUs were in: a read, and the writer's migration or compaction
+    // (either takes the write lock; which one broke in depends on the schedule)
     const steps = recent.filter((o) => o.lock === null).map((o) => o.call);
     expect(steps).toContain('zram_read_from_zspool');
-    expect(steps).toContain('migrate_pages');
+    expect(steps.filter((c) => c === 'migrate_pages' || c === 'zs_compact')).not.toEqual([]);
   }, 120_000);
 });
 
