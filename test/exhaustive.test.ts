@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { exploreExhaustive, parseClients, describeClient, type ExhaustiveResult } from '../src/explorer/exhaustive.js';
+import { exploreExhaustive, type ExhaustiveResult } from '../src/explorer/exhaustive.js';
+import { parseClients, describeClient } from '../src/explorer/clients.js';
 import { loadExplorerLock, replay, type MemoryModel } from '../src/explorer/index.js';
 import { Run } from '../src/explorer/sim.js';
 import { HOLD_R, HOLD_W, Touches } from '../src/explorer/touches.js';

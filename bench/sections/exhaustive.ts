@@ -3,7 +3,8 @@
 // is measured on smaller clients, where brute force (every interleaving and read choice) ends:
 // brute-force executions over the reduced search's (state caching under sc, DPOR under weak),
 // run side by side on the same client.
-import { exploreExhaustive, DEFAULT_CLIENTS, describeClient } from '../../src/explorer/exhaustive.js';
+import { exploreExhaustive } from '../../src/explorer/exhaustive.js';
+import { DEFAULT_CLIENTS, describeClient } from '../../src/explorer/clients.js';
 import { loadExplorerLock } from '../../src/explorer/index.js';
 import type { MemoryModel } from '../../src/explorer/types.js';
 import { join } from 'node:path';

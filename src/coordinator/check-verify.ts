@@ -5,7 +5,7 @@
 // only when every client ended verified under every model; when the budget ends first, the
 // part passes as 'not verified: budget' and lists the clients it did prove.
 import { exhaustiveBounded } from '../explorer/bounded.js';
-import { describeClient } from '../explorer/exhaustive.js';
+import { describeClient } from '../explorer/clients.js';
 import { formatTrace, type MemoryModel } from '../explorer/index.js';
 import { proofOf } from '../grading/grade.js';
 import { SIGNAL_EXIT } from '../grading/grade.js';

@@ -30,7 +30,7 @@ import { lockSpecFor, type LockSpec } from '../locks/registry.js';
 import type { ExploreConfig } from '../supervised/check-explorer-messages.js';
 import { runExplorerPart } from './check-explore.js';
 import { verifyPart } from './check-verify.js';
-import { DEFAULT_CLIENTS } from '../explorer/exhaustive.js';
+import { DEFAULT_CLIENTS } from '../explorer/clients.js';
 import type { CheckPart, CheckPartName, CheckRecord, ProvedClient } from '../report/check.js';
 import { checkPartLine, firstFailure } from '../report/check.js';
 import type { Summary } from '../records/summary.js';

@@ -4,20 +4,19 @@
 // which message a load reads), then extends it; backtracking changes the deepest point with
 // something left to explore. The run is not started again: it is restored from a checkpoint
 // of its state at or before that point (checkpoint.ts) and runs only the steps after it.
-// Reduction: state caching (seenBefore): a point whose state was explored before is not
-// explored again, under weak with the weak memory keyed canonically (WeakMemory.canonical);
+// Reduction: state caching with sleep sets (toExplore): from a state explored before, only the
+// threads no earlier visit explored nor left asleep are explored, under weak with the weak memory keyed canonically (WeakMemory.canonical);
 // at each point a load occurs, every message it may read but those an older one subsumes
 // (WeakMemory's subsumed). Without caching, source-set DPOR with sleep sets (dpor.ts) over the
 // dependency of touches.ts.
 // A thread spinning on words nobody changed is not runnable (sim.ts): an await, not a branch.
 import { performance } from 'node:perf_hooks';
-import { BadInputError } from '../errors.js';
 import { replay } from './index.js';
 import { addBacktracks, type BacktrackPoint } from './dpor.js';
 import { formatSchedule } from './schedule.js';
 import { appendOnly, Checkpoint } from './checkpoint.js';
 import { Run, type Chooser } from './sim.js';
-import { DigestSet } from './digest-set.js';
+import { DigestSet, NEW } from './digest-set.js';
 import { stateKey } from './state-key.js';
 import { dependent, Touches, type Touch } from './touches.js';
 import type { LockDesign } from '../locks/contract.js';
@@ -42,10 +41,12 @@ export interface ExhaustiveOptions {
   watch?: ExploreWatch;
   /** false: every execution re-runs from the start, no checkpoints (the tests compare with it). */
   fork?: boolean;
-  /** false: no state caching (then DPOR, or nothing without `reduce`); it needs fork: see `seenBefore`. */
+  /** false: no state caching (then DPOR, or nothing without `reduce`); it needs fork: see `toExplore`. */
   cache?: boolean;
   /** false: state caching keys a spinning call with its failed iterations (spin-fold.ts); the tests compare with it. */
   foldSpins?: boolean;
+  /** false: state caching without sleep sets (see toExplore); the tests compare with it. */
+  sleepSets?: boolean;
 }
 
 interface Point extends BacktrackPoint {
@@ -67,9 +68,11 @@ interface Point extends BacktrackPoint {
 
 /** State caching: what the point hook found of a new point's state. */
 interface Cut {
-  /** Explored before: the point is cut. */
+  /** Explored before, with every thread awake now: the point is cut. */
   seen: boolean;
   key: string;
+  /** The threads to explore at the point: all but those explored from its state before. */
+  explore: number;
   /** The keys of the points on the stack, with their depth. */
   onStack: Map<string, number>;
   /** A cycle: the state at step `at` is the one at point `from`; the run repeats the points between until it fails. */
@@ -82,6 +85,8 @@ interface Sleeper {
 }
 
 const NOTHING: Touch = { read: 0, write: 0, count: 0 };
+/** Every thread (a bit each). */
+const ALL = -1;
 /** DPOR: a checkpoint every this many points: a capture costs about as much as a few steps. */
 const EVERY = 8;
 /**
@@ -105,10 +110,11 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   const fork = options.fork !== false;
   const cache = fork && reduce && options.cache !== false;
   const dpor = reduce && !cache;
+  const sleepy = dpor || (cache && options.sleepSets !== false);
   const visited = new DigestSet();
   const saved: Checkpoint[] = [];
   let run: Run | null = null;
-  const cut: Cut = { seen: false, key: '', onStack: new Map(), loop: null };
+  const cut: Cut = { seen: false, key: '', explore: ALL, onStack: new Map(), loop: null };
   for (;;) {
     if (performance.now() - start > options.budgetMs || runs >= (options.maxRuns ?? Infinity)) {
       result.status = 'incomplete';
@@ -122,9 +128,8 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
         blocked = true;
         return undefined;
       }
-      const touches = run!.touches!;
-      const sleep = step === 0 || !dpor ? [] : inherit(stack[step - 1]!, touches.steps[step - 1]!);
-      const point = newPoint(pool, sleep, dpor, pool.length < live(run!) || (step > 0 && stack[step - 1]!.spun));
+      const sleep = step === 0 || !sleepy ? [] : inherit(stack[step - 1]!, run!.touches!.steps[step - 1]!);
+      const point = newPoint(pool, sleep, dpor, cache ? cut.explore : ALL, pool.length < live(run!) || (step > 0 && stack[step - 1]!.spun));
       if (point === null) {
         blocked = true;
         return undefined;
@@ -140,7 +145,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       fresh.touches = new Touches();
       appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo), ...(fresh.weak?.memory.growing() ?? []));
       fresh.foldSpins = cache && options.foldSpins !== false;
-      if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, callsIndependent(design), cut);
+      if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, callsIndependent(design), cut, sleepy);
       else if (fork) fresh.atPoint = (step) => void (step % EVERY === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
       return fresh;
     });
@@ -162,7 +167,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
         if (!options.keepGoing) break;
       }
     }
-    const next = backtrack(stack, dpor, cut.onStack);
+    const next = backtrack(stack, sleepy, cut.onStack);
     if (next < 0) break;
     from = next;
     if (runs % 512 === 0) await new Promise((r) => setImmediate(r)); // let signals and timers through
@@ -190,9 +195,19 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
  * iteration removed (spin-fold.ts: the spin watch's own assumption). A state is known by 96 bits of the
  * SHA-1 of its text (SPIN's hash compaction; DigestSet keeps 95 of them): two states of one
  * client colliding, which would leave one unexplored, has odds below n^2 / 2^96 for n states.
+ * With sleep sets (Godefroid, "Partial-Order Methods for the Verification of Concurrent
+ * Systems", LNCS 1032, ch. 5-6): a thread explored at a point sleeps in the siblings after it
+ * until a step it depends on (touches.ts); a state is stored with the threads asleep at its
+ * first visit, and a later visit explores only those asleep at every earlier one but awake now.
+ * Two independent steps of different threads reach one state in either order (the
+ * dependency is the engine's whole footprint: words, holders, payload, the global view; a
+ * test swaps such steps), so every state is still reached; only orders already explored are
+ * not tried again. Returns the threads to explore at the state: ALL for a new one, 0 for one
+ * with nothing left.
  */
-function seenBefore(visited: DigestSet, key: string): boolean {
-  return !visited.add(key);
+function toExplore(visited: DigestSet, key: string, asleep: number): number {
+  const left = visited.visit(key, asleep);
+  return left === NEW ? ALL : left;
 }
 
 /** The run restored to the nearest checkpoint at or before `from` (the steps after it follow the stack again), or a new one. */
@@ -209,7 +224,7 @@ function resume(run: Run | null, saved: Checkpoint[], from: number, fresh: () =>
 }
 
 /**
- * Whether a thread is known by its current call (see seenBefore): a design that says so, and a
+ * Whether a thread is known by its current call (see toExplore): a design that says so, and a
  * C lock. A C lock's instance is not part of the run's state: checkpoints do not capture it and
  * every step re-runs the thread's history on it, so the engine already takes each of its calls
  * to depend on the words and its own ops' results alone (static data written by one call and
@@ -226,16 +241,20 @@ function callsIndependent(design: LockDesign): boolean {
  * as any run that does not finish fails (livelock, at Run's step bound), with a schedule that
  * replays.
  */
-function caching(run: Run, stack: Point[], visited: DigestSet, saved: Checkpoint[], callsIndependent: boolean, cut: Cut) {
+function caching(run: Run, stack: Point[], visited: DigestSet, saved: Checkpoint[], callsIndependent: boolean, cut: Cut, sleepy: boolean) {
   return (step: number): void => {
     if (step < stack.length || cut.loop) return;
     cut.key = stateKey(run, callsIndependent);
-    cut.seen = seenBefore(visited, cut.key);
-    const from = cut.seen ? cut.onStack.get(cut.key) : undefined;
+    const from = cut.onStack.get(cut.key);
     if (from !== undefined) {
       cut.loop = { from, at: step };
       cut.seen = false;
-    } else if (!cut.seen && branches(run) && step - (saved.length - 1) >= CACHE_SPACING) saved[step] = Checkpoint.capture(run);
+      return;
+    }
+    const asleep = step === 0 || !sleepy ? 0 : asleepAfter(stack[step - 1]!, run.touches!.steps[step - 1]!);
+    cut.explore = toExplore(visited, cut.key, asleep);
+    cut.seen = cut.explore === 0;
+    if (!cut.seen && branches(run) && step - (saved.length - 1) >= CACHE_SPACING) saved[step] = Checkpoint.capture(run);
   };
 }
 
@@ -283,16 +302,19 @@ function chooseRead(point: Point | undefined, n: number, skip: number): number {
   return k;
 }
 
-/** A new choice point: its first thread the first one awake, or null when all are asleep. */
-function newPoint(pool: readonly number[], sleep: Sleeper[], reduce: boolean, spun: boolean): Point | null {
+/**
+ * A new choice point: its first thread the first one awake among those in `explore` (state
+ * caching leaves out those explored from its state before), or null when none is.
+ */
+function newPoint(pool: readonly number[], sleep: Sleeper[], reduce: boolean, explore: number, spun: boolean): Point | null {
   let asleep = 0;
   for (const s of sleep) asleep |= 1 << s.thread;
-  const thread = pool.find((p) => !((asleep >> p) & 1));
+  const thread = pool.find((p) => !((asleep >> p) & 1) && (explore >> p) & 1);
   if (thread === undefined) return null;
   let all = 0;
   for (const p of pool) all |= 1 << p;
-  // without reduction every runnable thread is explored at every point
-  const backtrack = reduce ? 1 << thread : all;
+  // DPOR adds threads by race analysis; otherwise every runnable thread is explored at every point
+  const backtrack = reduce ? 1 << thread : all & explore;
   return { pool: [...pool], thread, choice: 0, choices: 1, backtrack, asleep, done: 0, sleep, touch: NOTHING, clock: null, spun, key: '' };
 }
 
@@ -301,6 +323,13 @@ function inherit(parent: Point, step: Touch): Sleeper[] {
   const out: Sleeper[] = [];
   for (const s of parent.sleep) if (s.thread !== parent.thread && !dependent(s.touch, step)) out.push(s);
   return out;
+}
+
+/** The threads of inherit()'s sleep set, a bit each (no list made: most points are cut). */
+function asleepAfter(parent: Point, step: Touch): number {
+  let asleep = 0;
+  for (const s of parent.sleep) if (s.thread !== parent.thread && !dependent(s.touch, step)) asleep |= 1 << s.thread;
+  return asleep;
 }
 
 /** Moves the deepest point with something left to its next choice; returns its depth, or -1 when done. */
@@ -349,29 +378,4 @@ async function traced(design: LockDesign, programs: readonly string[], run: Run,
     throw new Error(`explorer: lock '${design.name}' is not deterministic: its failing schedule did not fail the same way again`);
   }
   return { rule, message, iteration: -1, schedule, trace: again.trace };
-}
-
-/** The clients `explore --exhaustive` proves by default: 2R+1W x 2 sections and 1R+2W x 2 sections. */
-export const DEFAULT_CLIENTS = ['RR/RR/WW', 'RR/WW/WW'];
-
-/** `--clients RR/RR/WW,RR/WW/WW`: each client its programs, one per thread. */
-export function parseClients(text: string, command = 'explore'): string[][] {
-  return text.split(',').map((c) => {
-    const programs = c.trim().split('/');
-    if (programs.length > 16 || !programs.every((p) => /^[RW]{1,64}$/.test(p))) {
-      throw new BadInputError(`${command}: --clients: '${c}' must be 1..16 programs of letters R and W, '/'-separated (e.g. RR/RR/WW)`);
-    }
-    return programs;
-  });
-}
-
-/** RR/RR/WW is "2R+1W x 2 sections"; a client whose programs mix R and W is given as written. */
-export function describeClient(programs: readonly string[]): string {
-  const len = programs[0]!.length;
-  const pure = programs.every((p) => p.length === len && (/^R+$/.test(p) || /^W+$/.test(p)));
-  if (!pure) return programs.join('/');
-  const r = programs.filter((p) => p[0] === 'R').length;
-  const w = programs.length - r;
-  const shape = [r > 0 ? `${r}R` : '', w > 0 ? `${w}W` : ''].filter(Boolean).join('+');
-  return `${shape} x ${len} section${len === 1 ? '' : 's'} (${programs.join('/')})`;
 }

@@ -26,6 +26,7 @@ import type { SimThread } from './sim-thread.js';
 
 /** Marks a write in a folded history: nothing before it folds with what comes after. */
 const WRITE = '!';
+const FENCE = 'fence:';
 
 /**
  * Appends `t`'s new op to its call's folded history: `obs` what it did and saw, `words` (a plain
@@ -35,16 +36,24 @@ const WRITE = '!';
  */
 export function fold(t: SimThread, obs: string, words: string, write: boolean, restart = false): void {
   const f = t.folded;
-  if (write && !restart) {
-    f.push(WRITE + obs + words);
+  if ((write && !restart) || obs.startsWith(FENCE)) {
+    // a fence observes nothing (spin.ts): it stays, and is never the repeat that folds
+    f.push((write ? WRITE : '') + obs + words);
     return;
   }
   if (write) obs = WRITE + obs;
   let j = f.length - 1;
   while (j >= 0 && !same(f[j]!, obs) && (restart || f[j]![0] !== WRITE)) j--;
-  // not seen since the last write, or an echo (`x x`: a re-read, not an iteration)
-  if (j < 0 || !same(f[j]!, obs) || (j === f.length - 1 && !(j > 0 && same(f[j - 1]!, obs)))) f.push(obs + words);
+  // not seen since the last write, or an echo (`x x`, fences aside: a re-read, not an iteration)
+  const echo = j >= 0 && j === lastOp(f, f.length - 1) && !same(f[lastOp(f, j - 1)] ?? '', obs);
+  if (j < 0 || !same(f[j]!, obs) || echo) f.push(obs + words);
   else f.length = j + 1; // the iteration since the earlier observation failed: back there
+}
+
+/** The last entry at or before `i` that is not a fence (-1: none). */
+function lastOp(f: readonly string[], i: number): number {
+  while (i >= 0 && f[i]!.startsWith(FENCE)) i--;
+  return i;
 }
 
 /**

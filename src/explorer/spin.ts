@@ -50,8 +50,13 @@ export class SpinWatch {
     t.own++;
   }
 
-  /** An op of `t` that changed no word: the same observation twice, its words unchanged, is a spin. */
+  /**
+   * An op of `t` that changed no word: the same observation twice, its words unchanged, is a spin.
+   * A fence observes no word: what a spin waits for is the loads around it (and a fence of one
+   * thread then commutes with another's write, as touches.ts has it).
+   */
   observe(t: SimThread, name: string, rel: number, wide: number, a: Arg, b: Arg, result: Result, stale: boolean): void {
+    if (name === 'fence') return;
     if (t.watched !== 0 && this.stamp(t.watched) !== t.watchStamp) forget(t);
     t.watched |= name === 'relax' ? this.allWords : (1 + wide * 2) << rel; // cpu_relax() waits for any word
     t.watchStamp = this.stamp(t.watched);
@@ -65,10 +70,8 @@ export class SpinWatch {
     // spin: the kernel's conditional atomics read again after atomic_cond_read_acquire()
     // (a load, then smp_acquire__after_ctrl_dep()) saw the value it waited for.
     const echo = seenKey === t.last && !t.echoed;
-    if (name !== 'fence') {
-      t.echoed = echo;
-      t.last = seenKey;
-    }
+    t.echoed = echo;
+    t.last = seenKey;
     if (echo) {
       // judged by what comes next
     } else if (!t.seen.has(seenKey) && !(stale && t.seen.has(key))) t.seen.add(seenKey);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { runCheck } from '../../coordinator/check.js';
 import { runKernelCheck } from '../../coordinator/kernel-check.js';
-import { DEFAULT_CLIENTS, parseClients } from '../../explorer/exhaustive.js';
+import { DEFAULT_CLIENTS, parseClients } from '../../explorer/clients.js';
 import { BadInputError } from '../../errors.js';
 import { lockSpecFor } from '../../locks/registry.js';
 import { checkTable, checkVerdictLine, firstFailure } from '../../report/check.js';

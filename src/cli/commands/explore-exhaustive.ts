@@ -1,7 +1,8 @@
 // `explore --exhaustive`: every execution of each client, or the first failing one.
 import { EXIT } from '../../grading/grade.js';
 import { exhaustiveBounded } from '../../explorer/bounded.js';
-import { DEFAULT_CLIENTS, describeClient, type ExhaustiveResult } from '../../explorer/exhaustive.js';
+import { DEFAULT_CLIENTS, describeClient } from '../../explorer/clients.js';
+import type { ExhaustiveResult } from '../../explorer/exhaustive.js';
 import { formatTrace, type MemoryModel } from '../../explorer/index.js';
 import type { Reduction } from '../../explorer/types.js';
 import type { LockDesign } from '../../locks/contract.js';

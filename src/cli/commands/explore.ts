@@ -9,7 +9,7 @@ import {
 } from '../../explorer/index.js';
 import { exploreBounded, replayBounded } from '../../explorer/bounded.js';
 import { EXIT } from '../../grading/grade.js';
-import { parseClients } from '../../explorer/exhaustive.js';
+import { parseClients } from '../../explorer/clients.js';
 import type { Reduction } from '../../explorer/types.js';
 import { BadInputError } from '../../errors.js';
 import { EXHAUSTIVE_OPTIONS, exhaustiveCommand } from './explore-exhaustive.js';
