@@ -79,6 +79,9 @@ export interface SimThread {
   inputs: number[];
   /** The words the stretch running now wrote plainly (reading one after is no input). */
   written: number;
+  /** preempt_count where the call in progress (or the next) begins, and what each call returned: a re-run skips completed calls (Run). */
+  base: number;
+  returned: (boolean | null)[];
 }
 
 export function newThread(id: number, program: string, atomics: LockAtomics): SimThread {
@@ -109,12 +112,30 @@ export function newThread(id: number, program: string, atomics: LockAtomics): Si
     post: [],
     inputs: [],
     written: 0,
+    base: 0,
+    returned: [],
     own: 0,
     cycle: new Map(),
     cycleStamp: 0,
     cycling: false,
     folded: [],
   };
+}
+
+/**
+ * Where a re-run that skipped `t`'s completed calls goes on: preempt_count as they left it, and
+ * the memo at the first op of the call in progress (or the next).
+ */
+export function skipDone(t: SimThread): number {
+  t.preempt = t.base;
+  return t.memo.length - (t.call === null ? 0 : t.callOps);
+}
+
+/** `t`'s call in progress returned `ret`, with preempt_count as it left it. */
+export function callDone(t: SimThread, ret: boolean | null): void {
+  t.base = t.preempt;
+  t.returned.push(ret);
+  t.callsDone++;
 }
 
 /** `T0, T2`: threads as traces and messages name them. */

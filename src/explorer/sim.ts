@@ -18,7 +18,7 @@ import { PlainSnapshots } from './plain-snapshots.js';
 import { drive, type CallHooks } from './programs.js';
 import { exclusion, IDLE_BOUND, LoopRules, notReleased, sleeps, type RunFailure } from './rules.js';
 import { lockWord, perform, simAtomics, type SimAtomics } from './sim-atomics.js';
-import { BASE, names, newThread, PREEMPT, Sleepers, type Arg, type Result, type SimThread } from './sim-thread.js';
+import { BASE, callDone, names, newThread, PREEMPT, skipDone, Sleepers, type Arg, type Result, type SimThread } from './sim-thread.js';
 import { Tracer } from './sim-trace.js';
 import { endCycle, forget, SpinWatch } from './spin.js';
 import { fold, foldOp } from './spin-fold.js';
@@ -68,6 +68,7 @@ export class Run implements SimAtomics {
   private stepNo = 0;
   /** plainAccess: re-execution runs on snapshots. */
   private readonly plain: boolean;
+  private readonly skipping: boolean; // a re-run skips completed calls: they are independent (LockDesign.callsIndependent)
   private readonly snapshots: PlainSnapshots;
   private readonly allWords: number;
 
@@ -81,6 +82,7 @@ export class Run implements SimAtomics {
     this.mem = new Int32Array(BASE + design.words);
     this.snapshots = new PlainSnapshots(this.mem);
     this.plain = design.plainAccess === true;
+    this.skipping = design.callsIndependent === true && !this.plain;
     this.allWords = design.words >= 31 ? -1 : (1 << design.words) - 1;
     this.tracer = new Tracer(tracing);
     this.trace = this.tracer.trace;
@@ -164,7 +166,10 @@ export class Run implements SimAtomics {
       withRoute(t.atomics, () => drive(this.design.create(t.atomics), t.program, t.id, this.mem, this.hooks));
       t.done = true;
     } catch (err) {
-      if (err !== PREEMPT) throw this.wrap(err);
+      if (err !== PREEMPT) {
+        const where = `lock '${this.design.name}' T${this.cur.id} ${this.callName ?? 'create()'}`;
+        throw new Error(`explorer: ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
     }
     if (this.plain) this.endPlainStep(t);
     this.touches?.end();
@@ -195,16 +200,11 @@ export class Run implements SimAtomics {
     if (changed && this.foldSpins) fold(t, 'plain', '', true);
   }
 
-  private wrap(err: unknown): Error {
-    const what = err instanceof Error ? err.message : String(err);
-    const where = `lock '${this.design.name}' T${this.cur.id} ${this.callName ?? 'create()'}`;
-    return new Error(`explorer: ${where}: ${what}`, { cause: err });
-  }
-
   private readonly hooks: CallHooks = {
     begin: (i, name, caller, section) => {
       if (i > this.limit) throw PREEMPT; // one call returns per step at most
       const t = this.cur;
+      if (i === this.limit && this.skipping) this.cursor = skipDone(t);
       t.preempt += caller.preemptCount; // the context its kernel caller gives (end takes it back)
       t.caller = caller;
       if (i < this.limit || t.call !== null) {
@@ -232,7 +232,7 @@ export class Run implements SimAtomics {
       if (i !== this.limit) return;
       if (this.preempted) throw new Error(CAUGHT);
       const t = this.cur;
-      t.callsDone++;
+      callDone(t, ret);
       t.call = null;
       forget(t);
       endCycle(t);
@@ -250,6 +250,7 @@ export class Run implements SimAtomics {
         this.raced();
       }
     },
+    skip: (i) => (i < this.limit && this.skipping ? this.cur.returned[i] : undefined),
   };
 
   private newEntry(call: LockCall, op: string | null, index: number | null, args: number[], result: Result | null, note?: string): TraceStep {

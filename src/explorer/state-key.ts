@@ -28,14 +28,17 @@ export const KEYED = {
  * (design, words, bounds, a thread's id, program, atomics, the hooks) or only reported
  * (ordered, callerTraced, caller, failure: the run ends at a failure). Weak memory is keyed
  * canonical, what numbers the path renumbered (WeakRun.canonical). The callbacks (atPoint) belong to the explorer, not to the run.
+ * A thread's `base` and `returned` are what its completed calls left (preempt_count, return
+ * values), which a re-run takes in place of running them again (`skipping`, fixed for the run):
+ * a design whose calls are independent is keyed by its call in progress, and with `preempt`.
  */
 export const UNKEYED = {
   run: [
     'schedule', 'trace', 'failure', 'incomplete', 'steps', 'ordered', 'touches', 'atPoint', 'tracer', 'pool', 'words', 'maxSteps',
     'trylockBound', 'cur', 'cursor', 'limit', 'allowNew', 'performed', 'preempted', 'callName', 'waitCall', 'stepNo', 'plain', 'snapshots',
-    'allWords', 'design', 'hooks', 'foldSpins',
+    'allWords', 'design', 'hooks', 'foldSpins', 'skipping',
   ],
-  thread: ['id', 'program', 'atomics', 'caller', 'callerTraced', 'watchStamp', 'own', 'cycleStamp', 'written'],
+  thread: ['id', 'program', 'atomics', 'caller', 'callerTraced', 'watchStamp', 'own', 'cycleStamp', 'written', 'base', 'returned'],
   rules: ['live', 'runnable'],
   sleepers: [],
   spin: ['mem', 'words', 'allWords', 'threads'],
