@@ -116,6 +116,20 @@ describe('loops that write, folded for a design that declares loopsRestart (spin
     }
   });
 
+  it("zspage-spinlock's spin_lock(), bracketed as a loop that keeps nothing (LockAtomics.loop): the same outcomes as without (and brute force), fewer states", async () => {
+    const design = lock('zspage-spinlock');
+    const unbracketed: LockDesign = { ...design, create: (atomics) => design.create({ ...atomics, loop: undefined }) };
+    for (const [client, memory] of [['R/W', 'sc'], ['R/W/W', 'weak']] as const) {
+      const bracketed = await outcomes(design, client, memory, true, true, true);
+      const without = await outcomes(unbracketed, client, memory, true, true, true);
+      expect(bracketed.r.status).toBe('verified');
+      expect(bracketed.finals).toEqual(without.finals);
+      expect(bracketed.rules).toEqual(without.rules);
+      expect(bracketed.r.states!).toBeLessThan(without.r.states!);
+      if (memory === 'sc') expect(bracketed.finals).toEqual((await outcomes(design, client, memory, false)).finals);
+    }
+  });
+
   it('a round that brings the whole state back is a cycle: livelock, with a schedule that replays it', async () => {
     const design = await loadExplorerLock('test/fixtures/retry-livelock-lock.mjs', ROOT, 'sc', true);
     const brute = await outcomes(design, 'R/R', 'sc', false);

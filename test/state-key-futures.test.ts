@@ -105,6 +105,51 @@ describe('where a thread is in its program', () => {
   });
 });
 
+/**
+ * A lock that claims its spin loop keeps nothing (LockAtomics.loop) but counts the rounds and
+ * writes the count after it: the claim is false, and a key that trusts it is unsound.
+ */
+const COUNTING_ROUNDS: LockDesign = {
+  name: 'counting-rounds',
+  words: 2,
+  callsIndependent: true,
+  create(atomics) {
+    const lock = (mem: Int32Array, at: number) => {
+      let rounds = 0;
+      atomics.loop?.('enter');
+      while (atomics.compareExchange(mem, at, 0, 1, 'acquire', 'relaxed') !== 0) rounds++;
+      atomics.loop?.('leave');
+      atomics.store(mem, at + 1, rounds);
+    };
+    const unlock = (mem: Int32Array, at: number) => void atomics.store(mem, at, 0, 'release');
+    return {
+      init: (mem, at) => void atomics.store(mem, at, 0),
+      readLock: (mem, at) => {
+        lock(mem, at);
+        unlock(mem, at);
+      },
+      readUnlock: () => {},
+      writeTrylock: (mem, at) => {
+        lock(mem, at);
+        return true;
+      },
+      writeUnlock: unlock,
+    };
+  },
+};
+
+describe("a loop that keeps nothing (LockAtomics.loop): the thread past it as if it won at once", () => {
+  for (const client of ['R/W', 'W/R']) {
+    it(`zspage-spinlock ${client} --memory sc: points with one key have the same futures`, async () => {
+      expect(await unsoundKeys(CATALOG['zspage-spinlock']!.design, client.split('/'), 'sc')).toBe(0);
+    });
+  }
+
+  it('fires on a lock whose loop keeps a count of its rounds', async () => {
+    expect(await unsoundKeys(COUNTING_ROUNDS, ['W', 'R'], 'sc')).toBeGreaterThan(0);
+  });
+});
+
 describe('a C lock keyed by the words its plain code read', () => {
   for (const client of ['RW/W', 'W/R']) {
     it(`examples/zspage-lock.c ${client} --memory sc: points with one key have the same futures`, async () => {

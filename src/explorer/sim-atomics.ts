@@ -16,6 +16,7 @@ export interface SimAtomics {
   setWaitCall(call: string | undefined): void;
   addPreempt(delta: number): number;
   warn(message: string): void;
+  loop(edge: 'enter' | 'leave'): void;
 }
 
 /** One thread's atomics: `weak` (weak memory) keeps plain accesses apart from atomic ones. */
@@ -64,6 +65,7 @@ export function simAtomics(sim: SimAtomics, mem: Int32Array, weak: boolean): Loc
     },
     preempt: (delta) => sim.addPreempt(delta),
     warn: (message) => sim.warn(message),
+    loop: (edge) => sim.loop(edge),
   };
 }
 

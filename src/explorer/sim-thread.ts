@@ -71,6 +71,8 @@ export interface SimThread {
   post: (Int32Array | undefined)[];
   /** State caching (Run.foldSpins): the call in progress, its failed spin iterations removed (spin-fold.ts). */
   folded: string[];
+  /** Where in `folded` the loop the call is in began (LockAtomics.loop; -1: none). */
+  loopFrom: number;
   /**
    * A design that reports its plain accesses (LockDesign.plainReported): for each stretch of the
    * call in progress (0: from its start; k: after its k-th op), the words its plain code read
@@ -119,6 +121,7 @@ export function newThread(id: number, program: string, atomics: LockAtomics): Si
     cycleStamp: 0,
     cycling: false,
     folded: [],
+    loopFrom: -1,
   };
 }
 
@@ -136,6 +139,11 @@ export function callDone(t: SimThread, ret: boolean | null): void {
   t.base = t.preempt;
   t.returned.push(ret);
   t.callsDone++;
+}
+
+/** What lock code threw (not a preemption), as the explorer reports it: `where` names the lock, thread and call. */
+export function lockError(where: string, err: unknown): Error {
+  return new Error(`explorer: ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
 /** `T0, T2`: threads as traces and messages name them. */

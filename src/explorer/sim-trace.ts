@@ -30,6 +30,11 @@ export class Tracer {
     return e;
   }
 
+  /** The step ended, leaving the lock words `words`: its entry (when it has one) shows them. */
+  stepEnded(words: Int32Array): void {
+    if (this.entry && this.tracing) this.entry.words = Array.from(words);
+  }
+
   /** Weak memory: the op's ordering, and the store its load read from. */
   weak(e: TraceStep, name: string, order: MemoryOrder | undefined, weak: WeakRun): void {
     if (name === 'fence') e.index = null;

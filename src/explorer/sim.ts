@@ -18,10 +18,10 @@ import { PlainSnapshots } from './plain-snapshots.js';
 import { drive, type CallHooks } from './programs.js';
 import { exclusion, IDLE_BOUND, LoopRules, notReleased, sleeps, type RunFailure } from './rules.js';
 import { lockWord, perform, simAtomics, type SimAtomics } from './sim-atomics.js';
-import { BASE, callDone, names, newThread, PREEMPT, skipDone, Sleepers, type Arg, type Result, type SimThread } from './sim-thread.js';
+import { BASE, callDone, lockError, names, newThread, PREEMPT, skipDone, Sleepers, type Arg, type Result, type SimThread } from './sim-thread.js';
 import { Tracer } from './sim-trace.js';
 import { endCycle, forget, SpinWatch } from './spin.js';
-import { fold, foldOp } from './spin-fold.js';
+import { fold, foldOp, foldStart, loopEdge } from './spin-fold.js';
 import { HOLD_R, HOLD_W, PAYLOAD, type Touches } from './touches.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
 import { WeakRun, type ReadChooser } from './wmm/weak-run.js';
@@ -166,15 +166,11 @@ export class Run implements SimAtomics {
       withRoute(t.atomics, () => drive(this.design.create(t.atomics), t.program, t.id, this.mem, this.hooks));
       t.done = true;
     } catch (err) {
-      if (err !== PREEMPT) {
-        const where = `lock '${this.design.name}' T${this.cur.id} ${this.callName ?? 'create()'}`;
-        throw new Error(`explorer: ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
+      if (err !== PREEMPT) throw lockError(`lock '${this.design.name}' T${t.id} ${this.callName ?? 'create()'}`, err);
     }
     if (this.plain) this.endPlainStep(t);
     this.touches?.end();
-    const entry = this.tracer.entry as TraceStep | null; // set by the hooks during drive()
-    if (entry && this.tracer.tracing) entry.words = Array.from(this.mem.subarray(BASE));
+    this.tracer.stepEnded(this.mem.subarray(BASE)); // its entry: set by the hooks during drive()
     if (!this.failure && t.call === 'writeTrylock' && t.callOps > this.trylockBound) {
       this.fail('trylock-waited', `T${t.id} writeTrylock did not return within ${this.trylockBound} atomic ops`);
     }
@@ -218,7 +214,7 @@ export class Run implements SimAtomics {
         t.call = name;
         t.section = section;
         t.callOps = 0;
-        t.folded.length = 0;
+        foldStart(t);
         t.callerTraced = false;
         forget(t);
         endCycle(t);
@@ -390,6 +386,10 @@ export class Run implements SimAtomics {
 
   addPreempt(delta: number): number {
     return (this.cur.preempt += delta);
+  }
+
+  loop(edge: 'enter' | 'leave'): void {
+    if (this.foldSpins && this.cursor === this.cur.memo.length) loopEdge(this.cur, edge); // new work of the step only
   }
 
   warn(message: string): void {

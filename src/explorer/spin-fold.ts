@@ -66,6 +66,26 @@ export function foldOp(t: SimThread, obs: string, changed: boolean, design: Lock
   fold(t, obs, words, changed, design.loopsRestart === true);
 }
 
+/** `t` begins a call: nothing of its last one folds with it. */
+export function foldStart(t: SimThread): void {
+  t.folded.length = 0;
+  t.loopFrom = -1;
+}
+
+/**
+ * `t`'s code entered or left a loop that keeps nothing from one round to the next
+ * (LockAtomics.loop, as spin_lock()'s). Leaving it, the rounds before the last are dropped: the
+ * thread is where it would be had the op that ended the loop come in the first round. Only
+ * where the thread is new (re-execution passes the same edges again: they change nothing then).
+ */
+export function loopEdge(t: SimThread, edge: 'enter' | 'leave'): void {
+  if (edge === 'enter') t.loopFrom = t.folded.length;
+  else if (t.loopFrom >= 0) {
+    if (t.loopFrom < t.folded.length) t.folded.splice(t.loopFrom, t.folded.length - 1 - t.loopFrom);
+    t.loopFrom = -1;
+  }
+}
+
 /** Whether folded entry `entry` is observation `obs` (with or without the words it left). */
 function same(entry: string, obs: string): boolean {
   return entry.startsWith(obs) && (entry.length === obs.length || entry[obs.length] === '@');

@@ -11,7 +11,7 @@ import { BASE, type SimThread } from './sim-thread.js';
 /** The fields each part's key reads (`KEYED`) and those it leaves out (`UNKEYED`), for the test. */
 export const KEYED = {
   run: ['mem', 'threads', 'rules', 'sleepers', 'spin', 'weak'],
-  thread: ['memo', 'callsDone', 'section', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'preempt', 'cycle', 'cycling', 'pre', 'post', 'folded', 'inputs'],
+  thread: ['memo', 'callsDone', 'section', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'preempt', 'cycle', 'cycling', 'pre', 'post', 'folded', 'inputs', 'loopFrom'],
   rules: ['idle'],
   sleepers: ['asleep'],
   spin: ['changes', 'wordVersion'], // through relations()
@@ -113,7 +113,7 @@ function threadKey(t: SimThread, callsIndependent: boolean): string {
 function foldedKey(t: SimThread, reported: boolean): string {
   if (t.call === null) return commonKey(t);
   const at = t.memo.length - t.callOps; // the call's first op
-  let s = commonKey(t);
+  let s = `${commonKey(t)}${t.loopFrom}:`;
   for (const f of t.folded) {
     const k = reported ? f.lastIndexOf('@#') : -1;
     s += k < 0 ? `${f},` : `${f.slice(0, k)}@${inputs(t, Number(f.slice(k + 2)), t.post[at + Number(f.slice(k + 2)) - 1])},`;

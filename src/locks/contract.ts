@@ -68,6 +68,12 @@ export interface LockAtomics {
   // Kernel services a lock written against the kernel API calls (a C module's shim does).
   /** cpu_relax(): a spin-loop hint, and a point where the explorer interleaves. */
   relax?(): void;
+  /**
+   * Brackets a loop that keeps nothing from one round to the next, as spin_lock()'s: 'enter'
+   * before its first round, 'leave' right after the op that ended it. Exhaustive exploration then
+   * knows the thread past the loop as if that op had come in the first round (spin-fold.ts).
+   */
+  loop?(edge: 'enter' | 'leave'): void;
   /** Adds `delta` to the calling thread's preempt_count (spin_lock, preempt_disable) and returns it. */
   preempt?(delta: number): number;
   /** A WARN_ON/BUG_ON in the lock fired; `message` names its file and line. */

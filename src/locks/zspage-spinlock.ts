@@ -26,13 +26,17 @@ function plainAccess(atomics: LockAtomics): Plain {
 // arch_spin_lock() as the queued spinlock's fast path,
 // atomic_try_cmpxchg_acquire(&lock->val, &val, _Q_LOCKED_VAL); its MCS queue is not
 // ported: a waiter spins reading the word until it is free, then tries again.
+// The rounds keep nothing, and the cmpxchg that succeeds ends them: the explorer is told so
+// (LockAtomics.loop), to know the thread past them as if it had won at once.
 function spinLock(atomics: LockAtomics, mem: Int32Array, lock: number): void {
   atomics.preempt?.(1); // preempt_disable()
+  atomics.loop?.('enter');
   while (atomics.compareExchange(mem, lock, 0, Q_LOCKED_VAL, 'acquire', 'relaxed') !== 0) {
     while (atomics.load(mem, lock, 'relaxed') !== 0) {
       /* cpu_relax() */
     }
   }
+  atomics.loop?.('leave');
 }
 
 // arch_spin_unlock(): smp_store_release(&lock->locked, 0)

@@ -5,14 +5,17 @@ import type { LockAtomics } from '../contract.js';
 
 const addrOf = (mem: Int32Array, index: number) => mem.byteOffset + index * 4;
 
-// test-and-test-and-set, as arch_spin_lock spins on a read before retrying
+// test-and-test-and-set, as arch_spin_lock spins on a read before retrying; its rounds keep
+// nothing (LockAtomics.loop), and the cmpxchg that succeeds ends it
 export function spinLock(k: LockAtomics, mem: Int32Array, index: number): void {
   k.preempt?.(1);
   k.lockdep?.spinLock(addrOf(mem, index)); // spin_acquire() comes before the lock is taken
+  k.loop?.('enter');
   while (k.compareExchange(mem, index, 0, 1, 'acquire', 'relaxed') !== 0) {
     do k.relax?.();
     while (k.load(mem, index, 'relaxed') !== 0);
   }
+  k.loop?.('leave');
 }
 
 export function spinUnlock(k: LockAtomics, mem: Int32Array, index: number): void {
