@@ -20,7 +20,7 @@ import { exclusion, IDLE_BOUND, LoopRules, notReleased, sleeps, type RunFailure 
 import { lockWord, perform, simAtomics, type SimAtomics } from './sim-atomics.js';
 import { BASE, callDone, lockError, names, newThread, PREEMPT, skipDone, Sleepers, type Arg, type Result, type SimThread } from './sim-thread.js';
 import { Tracer } from './sim-trace.js';
-import { endCycle, forget, SpinWatch } from './spin.js';
+import { endCycle, forget, observation, SpinWatch } from './spin.js';
 import { fold, foldOp, foldStart, loopEdge } from './spin-fold.js';
 import { HOLD_R, HOLD_W, PAYLOAD, type Touches } from './touches.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
@@ -323,10 +323,10 @@ export class Run implements SimAtomics {
     }
     if (changed) this.spin.changed(t, rel, wide);
     else this.spin.observe(t, name, rel, wide, a, b, result, stale);
-    if (this.foldSpins) foldOp(t, `${name}:${rel}:${a}:${b}:${result}`, changed, this.design);
+    if (this.foldSpins) foldOp(t, observation(name, rel, a, b, result), changed, this.design);
     if (call === 'writeTrylock' && !this.weak) {
       this.touches?.read(this.allWords); // whether it loops on its own depends on every word
-      this.spin.cycleCheck(t, `${name}:${rel}:${a}:${b}:${result}`);
+      this.spin.cycleCheck(t, observation(name, rel, a, b, result));
     }
     return result;
   }

@@ -23,10 +23,11 @@
 // the whole state back close a cycle, which exhaustive.ts reports as the livelock it is.
 import type { LockDesign } from '../locks/contract.js';
 import type { SimThread } from './sim-thread.js';
+import { OP_CODES } from './spin.js';
 
 /** Marks a write in a folded history: nothing before it folds with what comes after. */
 const WRITE = '!';
-const FENCE = 'fence:';
+const FENCE = `${OP_CODES.fence}:`;
 
 /**
  * Appends `t`'s new op to its call's folded history: `obs` what it did and saw, `words` (a plain

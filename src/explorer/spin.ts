@@ -3,6 +3,17 @@
 // trylock-waited and reader-waited rules (rules.ts) judge the threads this marks.
 import { BASE, type Arg, type Result, type SimThread } from './sim-thread.js';
 
+/** One letter an op, in observations (shorter state keys); an op not named here keeps its name. */
+export const OP_CODES: Readonly<Record<string, string>> = {
+  load: 'L', store: 'S', add: 'A', sub: 'U', and: 'N', or: 'O', xor: 'X', exchange: 'E', compareExchange: 'C',
+  fence: 'F', relax: 'R', plainLoad: 'P', plainStore: 'Q', wait: 'W', notify: 'T',
+};
+
+/** What an op did and saw, as the spin watch and the folded call (spin-fold.ts) compare it. */
+export function observation(name: string, rel: number, a: Arg, b: Arg, result: Result): string {
+  return `${OP_CODES[name] ?? name}:${rel}:${a}:${b}:${result}`;
+}
+
 /** Times a writeTrylock comes back to one state of its own before it counts as looping. */
 const CYCLE_REPEATS = 3;
 
@@ -60,7 +71,7 @@ export class SpinWatch {
     if (t.watched !== 0 && this.stamp(t.watched) !== t.watchStamp) forget(t);
     t.watched |= name === 'relax' ? this.allWords : (1 + wide * 2) << rel; // cpu_relax() waits for any word
     t.watchStamp = this.stamp(t.watched);
-    const key = `${name}:${rel}:${a}:${b}:${result}`;
+    const key = observation(name, rel, a, b, result);
     // Weak memory: while an observation may have been of an old value, a repeat is no
     // evidence of spinning; it makes the thread read the newest values of the words it
     // watches from then on, and only repeats made so count (loom's rule).

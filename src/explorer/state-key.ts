@@ -7,6 +7,7 @@
 import { hash } from 'node:crypto';
 import type { Run } from './sim.js';
 import { BASE, type SimThread } from './sim-thread.js';
+import type { LockCall } from './types.js';
 
 /** The fields each part's key reads (`KEYED`) and those it leaves out (`UNKEYED`), for the test. */
 export const KEYED = {
@@ -75,9 +76,13 @@ function idle(run: Run): number {
   return run.rules.idle;
 }
 
+/** A letter for each call a thread can be in, and for what it holds (shorter keys hash faster). */
+const CALLS: Readonly<Record<LockCall | 'none', string>> = { none: '-', readLock: 'r', readUnlock: 'u', writeTrylock: 'w', writeUnlock: 'v' };
+const HOLDS: Readonly<Record<SimThread['holds'], string>> = { none: '-', read: 'R', write: 'W' };
+
 /** What a thread's key shares, folded or not: where it is in its program and what the spin watch says of it. */
 function commonKey(t: SimThread): string {
-  let s = `\n${t.callsDone}:${t.section}:${t.call}:${t.holds}:${t.done ? 1 : 0}:${t.wait ? `${t.wait.index}/${t.wait.timeout ? 1 : 0}` : '-'}`;
+  let s = `\n${t.callsDone}:${t.section}:${CALLS[t.call ?? 'none']}${HOLDS[t.holds]}${t.done ? 1 : 0}:${t.wait ? `${t.wait.index}/${t.wait.timeout ? 1 : 0}` : '-'}`;
   s += `:${t.last}:${t.echoed ? 1 : 0}:${t.watched}:${t.stuck ? 1 : 0}:${t.fresh}:${t.unsure ? 1 : 0}:${t.preempt}:${t.cycling ? 1 : 0}`;
   s += '\u0001';
   for (const o of t.seen) s += `${o};`;

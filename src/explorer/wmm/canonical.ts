@@ -78,7 +78,9 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
   let s = view(sc);
   for (const u of live) {
     const t = threads[u]!;
-    s += `|${u}:${view(t.cur)}/${view(t.acq)}/${view(t.relFence ?? NO_VIEW)}`;
+    const cur = view(t.cur);
+    const acq = view(t.acq);
+    s += `|${u}:${cur}/${acq === cur ? '=' : acq}/${view(t.relFence ?? NO_VIEW)}`; // '=': as cur (most often)
   }
   let k = 0;
   for (let i = 0; i < m.locs.length; i++) {
@@ -92,7 +94,7 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
       s += '|';
       for (let n = records[4 * i + j]!.length; n > 0; n--) {
         const a = kept[k++];
-        s += a ? `${rank(a.tid, a.clock)},` : '-,';
+        s += a ? String.fromCharCode(48 + rank(a.tid, a.clock)) : '-'; // one character a record (as many as threads)
       }
     }
   }
