@@ -94,9 +94,10 @@ describe('2505a981114d reverted is caught by the stress too', () => {
   it.each(['6.12', 'mainline'] as const)('%s', async (version) => {
     const tree = reverted(version, `${version}-2505a981114d.patch`);
     let first;
-    // caught in most 5 s runs (8 of 8 measured), not in every one: up to three seeds
+    // caught in most 5 s runs (8 of 8 measured), not in every one: up to three seeds; on a
+    // loaded machine another symptom of the race (a lock-order report) may come before the BUG_ON
     for (const seed of [2, 3, 4]) {
-      first = (await runKernelStress(stress(tree, seed))).violations[0];
+      first = (await runKernelStress(stress(tree, seed))).violations.find((v) => v.kind === 'warn');
       if (first) break;
     }
     expect(first?.kind).toBe('warn');
