@@ -114,7 +114,9 @@ describe('sleep sets on top of state caching (exhaustive.ts)', () => {
   for (const [name, client, memory] of SMALL) {
     it(`${name} ${client} --memory ${memory}: every state of state caching alone, the same verdict, fewer runs`, async () => {
       const d = await design(name, memory);
-      const options = { memory, budgetMs: 60_000 };
+      // without the failed-round cut, whose points are states that one order of two steps
+      // reaches and the other does not (spin-fold.ts)
+      const options = { memory, budgetMs: 60_000, cutRounds: false };
       const alone = await exploreExhaustive(d, client.split('/'), { ...options, sleepSets: false });
       const slept = await exploreExhaustive(d, client.split('/'), options);
       expect(alone.status).toBe('verified');

@@ -21,7 +21,7 @@ import { lockWord, perform, simAtomics, type SimAtomics } from './sim-atomics.js
 import { BASE, callDone, lockError, names, newThread, PREEMPT, skipDone, Sleepers, type Arg, type Result, type SimThread } from './sim-thread.js';
 import { Tracer } from './sim-trace.js';
 import { endCycle, forget, observation, SpinWatch } from './spin.js';
-import { fold, foldOp, foldStart, loopEdge } from './spin-fold.js';
+import { fold, foldOp, foldStart, loopEdge, othersOutsideLoops } from './spin-fold.js';
 import { HOLD_R, HOLD_W, PAYLOAD, type Touches } from './touches.js';
 import type { ExplorerRule, LockCall, TraceStep } from './types.js';
 import { WeakRun, type ReadChooser } from './wmm/weak-run.js';
@@ -47,6 +47,7 @@ export class Run implements SimAtomics {
   /** Exhaustive exploration: called at each scheduling point before it is judged (checkpoint.ts). */
   atPoint: ((step: number) => void) | null = null;
   foldSpins = false; // state caching: each thread's call in progress, failed spin iterations removed (spin-fold.ts)
+  dominated = false; // foldSpins: the step ended a read-only failed round, its last read of an older message (spin-fold.ts)
   readonly spin: SpinWatch;
   readonly rules = new LoopRules();
   private readonly tracer: Tracer;
@@ -146,8 +147,7 @@ export class Run implements SimAtomics {
     this.cursor = 0;
     this.limit = t.callsDone;
     this.allowNew = true;
-    this.performed = false;
-    this.preempted = false;
+    this.performed = this.preempted = this.dominated = false;
     this.callName = null;
     this.tracer.entry = null;
     t.preempt = 0;
@@ -308,6 +308,7 @@ export class Run implements SimAtomics {
       result = r.result;
       changed = mem[index] !== before || mem[index + wide] !== beforeHi;
       stale = r.stale;
+      this.dominated = r.older === true;
     } else {
       result = perform(name, mem, index, a, b);
       changed = mem[index] !== before || mem[index + wide] !== beforeHi;
@@ -323,7 +324,7 @@ export class Run implements SimAtomics {
     }
     if (changed) this.spin.changed(t, rel, wide);
     else this.spin.observe(t, name, rel, wide, a, b, result, stale);
-    if (this.foldSpins) foldOp(t, observation(name, rel, a, b, result), changed, this.design);
+    if (this.foldSpins) this.dominated = foldOp(t, observation(name, rel, a, b, result), changed, this.design) && (this.dominated || othersOutsideLoops(this.threads, t, this.spin));
     if (call === 'writeTrylock' && !this.weak) {
       this.touches?.read(this.allWords); // whether it loops on its own depends on every word
       this.spin.cycleCheck(t, observation(name, rel, a, b, result));
@@ -371,9 +372,7 @@ export class Run implements SimAtomics {
   }
 
   // The rest of SimAtomics: what the lock's atomics (sim-atomics.ts) call besides op().
-  declareOrdered(): void {
-    this.ordered = true;
-  }
+  declareOrdered(): void { this.ordered = true; }
 
   fence(order: MemoryOrder): void {
     this.ordered = true;

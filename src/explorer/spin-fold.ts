@@ -23,7 +23,7 @@
 // the whole state back close a cycle, which exhaustive.ts reports as the livelock it is.
 import type { LockDesign } from '../locks/contract.js';
 import type { SimThread } from './sim-thread.js';
-import { OP_CODES } from './spin.js';
+import { OP_CODES, type SpinWatch } from './spin.js';
 
 /** Marks a write in a folded history: nothing before it folds with what comes after. */
 const WRITE = '!';
@@ -33,22 +33,46 @@ const FENCE = `${OP_CODES.fence}:`;
  * Appends `t`'s new op to its call's folded history: `obs` what it did and saw, `words` (a plain
  * design) the words it left, which the code after it may read plainly. Under SC plain reads are
  * not seen, so, as for the spin watch (whose observations leave them out), a repeat is judged
- * on `obs` alone, and the earlier observation's words are the ones kept.
+ * on `obs` alone, and the earlier observation's words are the ones kept. Returns whether the op
+ * ended a failed round of a declared loop that only read (see `readOnlyRound`).
  */
-export function fold(t: SimThread, obs: string, words: string, write: boolean, restart = false): void {
+export function fold(t: SimThread, obs: string, words: string, write: boolean, restart = false): boolean {
   const f = t.folded;
   if ((write && !restart) || obs.startsWith(FENCE)) {
     // a fence observes nothing (spin.ts): it stays, and is never the repeat that folds
     f.push((write ? WRITE : '') + obs + words);
-    return;
+    return false;
   }
   if (write) obs = WRITE + obs;
   let j = f.length - 1;
   while (j >= 0 && !same(f[j]!, obs) && (restart || f[j]![0] !== WRITE)) j--;
   // not seen since the last write, or an echo (`x x`, fences aside: a re-read, not an iteration)
   const echo = j >= 0 && j === lastOp(f, f.length - 1) && !same(f[lastOp(f, j - 1)] ?? '', obs);
-  if (j < 0 || !same(f[j]!, obs) || echo) f.push(obs + words);
-  else f.length = j + 1; // the iteration since the earlier observation failed: back there
+  if (j < 0 || !same(f[j]!, obs) || echo) {
+    f.push(obs + words);
+    return false;
+  }
+  const readOnly = !write && readOnlyRound(t, j);
+  f.length = j + 1; // the iteration since the earlier observation failed: back there
+  return readOnly;
+}
+
+/**
+ * Whether the round that just failed back to folded entry `j` lies in a declared loop
+ * (LockAtomics.loop: it keeps nothing from one round to the next) and made atomic reads only:
+ * no write, plain access or fence. Such a round leaves the thread where it was after entry `j`
+ * with the memory as it was, but for its own views, which only grew: whatever can follow it
+ * can follow without it, with at least the same read candidates (state caching cuts it when its
+ * last read was of an older message than the first candidate explored, exhaustive.ts).
+ */
+function readOnlyRound(t: SimThread, j: number): boolean {
+  if (t.loopFrom < 0 || j < t.loopFrom) return false;
+  const f = t.folded;
+  for (let i = j + 1; i < f.length; i++) {
+    const c = f[i]![0];
+    if (c === WRITE || c === OP_CODES.plainLoad || c === OP_CODES.fence) return false;
+  }
+  return true;
 }
 
 /** The last entry at or before `i` that is not a fence (-1: none). */
@@ -62,9 +86,9 @@ function lastOp(f: readonly string[], i: number): number {
  * left them: all of them, or, for a design that reports its plain accesses, those the stretch
  * after the op reads, which the state key takes from `@#k` (the call's k-th op).
  */
-export function foldOp(t: SimThread, obs: string, changed: boolean, design: LockDesign): void {
+export function foldOp(t: SimThread, obs: string, changed: boolean, design: LockDesign): boolean {
   const words = design.plainAccess !== true ? '' : design.plainReported ? `@#${t.callOps}` : `@${t.post[t.memo.length - 1]!.join(',')}`;
-  fold(t, obs, words, changed, design.loopsRestart === true);
+  return fold(t, obs, words, changed, design.loopsRestart === true);
 }
 
 /** `t` begins a call: nothing of its last one folds with it. */
@@ -85,6 +109,20 @@ export function loopEdge(t: SimThread, edge: 'enter' | 'leave'): void {
     if (t.loopFrom < t.folded.length) t.folded.splice(t.loopFrom, t.folded.length - 1 - t.loopFrom);
     t.loopFrom = -1;
   }
+}
+
+/**
+ * Whether a thread other than `t` can run, is in no declared loop and holds no read lock: while
+ * one is, cutting `t`'s failed rounds (exhaustive.ts) leaves a run that goes on, and no spin rule
+ * could judge `t` yet. When every thread that can run spins in such a loop or holds a read lock,
+ * the rounds go on and the spin watch judges them: a deadlock is found, and so is a trylock or
+ * reader that spins while only readers holding the lock can run (rules.ts).
+ */
+export function othersOutsideLoops(threads: readonly SimThread[], t: SimThread, spin: SpinWatch): boolean {
+  for (const o of threads) {
+    if (o !== t && !o.done && !(o.wait && !o.wait.timeout) && o.loopFrom < 0 && o.holds !== 'read' && !spin.isStuck(o)) return true;
+  }
+  return false;
 }
 
 /** Whether folded entry `entry` is observation `obs` (with or without the words it left). */

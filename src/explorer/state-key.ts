@@ -24,7 +24,7 @@ export const KEYED = {
  * Left out of the key, and why. Path counters (steps, schedule, trace, touches; a thread's
  * watchStamp, own and cycleStamp, with the spin watch's changes and wordVersion) only number
  * the path: the key keeps the one thing the engine ever asks of them, SpinWatch.relations().
- * Scratch of the step in progress (cur .. stepNo, pool, the plain snapshots' live copy, the
+ * Scratch of the step in progress (cur .. stepNo, dominated, pool, the plain snapshots' live copy, the
  * rules' live and runnable counts, a thread's `written`) is set afresh before it is read. Fixed for the run
  * (design, words, bounds, a thread's id, program, atomics, the hooks) or only reported
  * (ordered, callerTraced, caller, failure: the run ends at a failure). Weak memory is keyed
@@ -37,7 +37,7 @@ export const UNKEYED = {
   run: [
     'schedule', 'trace', 'failure', 'incomplete', 'steps', 'ordered', 'touches', 'atPoint', 'tracer', 'pool', 'words', 'maxSteps',
     'trylockBound', 'cur', 'cursor', 'limit', 'allowNew', 'performed', 'preempted', 'callName', 'waitCall', 'stepNo', 'plain', 'snapshots',
-    'allWords', 'design', 'hooks', 'foldSpins', 'skipping',
+    'allWords', 'design', 'hooks', 'foldSpins', 'skipping', 'dominated',
   ],
   thread: ['id', 'program', 'atomics', 'caller', 'callerTraced', 'watchStamp', 'own', 'cycleStamp', 'written', 'base', 'returned'],
   rules: ['live', 'runnable'],

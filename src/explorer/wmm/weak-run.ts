@@ -58,7 +58,9 @@ export class WeakRun {
   /**
    * One atomic op (or fence, or plain access) of thread `tid` on lock word `loc`. `fresh`: the
    * thread spins on this word, so it reads the newest value (see sim.ts). Returns the result
-   * and whether the read had older values to choose from (it may be stale).
+   * and whether the read had older values to choose from (it may be stale), and whether it
+   * read one older than the first an exhaustive search reads (`older`: the candidates before it
+   * are read in sibling runs).
    */
   perform(
     tid: number,
@@ -71,7 +73,7 @@ export class WeakRun {
     fresh: boolean,
     step: number,
     what: string,
-  ): { result: number | bigint; stale: boolean } {
+  ): { result: number | bigint; stale: boolean; older?: boolean } {
     if (typeof a === 'bigint') {
       const r = this.perform64(tid, name, loc, a, b as bigint, order, failOrder, fresh, step, what);
       this.wide.add(loc);
@@ -86,6 +88,7 @@ export class WeakRun {
     this.lastRead = null;
     let result: number;
     let stale = false;
+    let older = false;
     let n = 0;
     let k = 0;
     const pick = (count: number, skip: number): number => {
@@ -94,6 +97,7 @@ export class WeakRun {
       stale = true;
       k = this.chooseRead(count, step, skip);
       if (k > 0) this.choices[step] = k;
+      older = (skip & ((1 << k) - 1)) !== (1 << k) - 1; // a candidate newer than k is not skipped
       return k;
     };
     switch (name) {
@@ -127,7 +131,7 @@ export class WeakRun {
     }
     m.seal(loc);
     this.mem[this.base + loc] = m.newest(loc);
-    return { result, stale };
+    return { result, stale, older };
   }
 
   /**
