@@ -45,7 +45,7 @@ describe('failed rounds of a declared loop, cut (spin-fold.ts)', () => {
       expect(cut.r.status).toBe(whole.r.status);
       expect(cut.finals).toEqual(whole.finals);
       expect(cut.rules).toEqual(whole.rules);
-      expect(cut.r.states).toBeLessThan(whole.r.states);
+      expect(cut.r.states).toBeLessThan(whole.r.states!);
     });
   }
 
