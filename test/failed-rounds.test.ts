@@ -28,6 +28,7 @@ async function outcomes(lock: string, client: string, memory: MemoryModel, cutRo
 }
 
 const CLIENTS: [string, string, MemoryModel][] = [
+  ['zspage-atomic-fixed', 'R/R/W', 'weak'],
   ['zspage-spinlock', 'R/R/W', 'weak'],
   ['zspage-spinlock', 'R/W/W', 'sc'],
   ['examples/zspage-lock.c', 'R/W/W', 'weak'],

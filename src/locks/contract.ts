@@ -69,9 +69,11 @@ export interface LockAtomics {
   /** cpu_relax(): a spin-loop hint, and a point where the explorer interleaves. */
   relax?(): void;
   /**
-   * Brackets a loop that keeps nothing from one round to the next, as spin_lock()'s: 'enter'
-   * before its first round, 'leave' right after the op that ended it. Exhaustive exploration then
-   * knows the thread past the loop as if that op had come in the first round (spin-fold.ts).
+   * Brackets a loop whose rounds carry nothing from one to the next but what the last op read,
+   * and after which nothing the rounds did matters but the op that ended it, as spin_lock()'s:
+   * 'enter' before its first round, 'leave' right after that op. Exhaustive exploration then
+   * knows the thread past the loop as if that op had come in the first round, and cuts a round
+   * that only read and came back to where it was (spin-fold.ts).
    */
   loop?(edge: 'enter' | 'leave'): void;
   /** Adds `delta` to the calling thread's preempt_count (spin_lock, preempt_disable) and returns it. */

@@ -18,6 +18,9 @@ const zspageAtomicFixed: LockDesign = {
         atomics.store(mem, lock, ZS_PAGE_UNLOCKED, 'relaxed');
       },
       readLock(mem, lock) {
+        // a round carries only what its last op read (old), and the cmpxchg that succeeds ends
+        // the loop: the explorer is told so (LockAtomics.loop)
+        atomics.loop?.('enter');
         let old = atomics.load(mem, lock, 'acquire');
         for (;;) {
           if (old === ZS_PAGE_WRLOCKED) {
@@ -26,9 +29,10 @@ const zspageAtomicFixed: LockDesign = {
             continue; // back to the check, never into the cmpxchg with old == -1
           }
           const found = atomics.compareExchange(mem, lock, old, old + 1, 'acquire', 'relaxed');
-          if (found === old) return;
+          if (found === old) break;
           old = found;
         }
+        atomics.loop?.('leave');
       },
       readUnlock(mem, lock) {
         atomics.sub(mem, lock, 1, 'release');
