@@ -249,8 +249,8 @@ function caching(run: Run, stack: Point[], visited: DigestSet, saved: Checkpoint
   return (step: number): void => {
     if (step < stack.length || cut.loop) return;
     if (run.dominated && cut.rounds) {
-      // a read-only failed round (spin-fold.ts): what follows follows the point before it too,
-      // and the newer candidate its last read passed over is read in a sibling run
+      // a read-only failed round of a declared loop (spin-fold.ts): what can follow it can
+      // follow the point before it, which is explored; not stored, as it was not explored
       cut.seen = true;
       return;
     }

@@ -47,7 +47,7 @@ export class Run implements SimAtomics {
   /** Exhaustive exploration: called at each scheduling point before it is judged (checkpoint.ts). */
   atPoint: ((step: number) => void) | null = null;
   foldSpins = false; // state caching: each thread's call in progress, failed spin iterations removed (spin-fold.ts)
-  dominated = false; // foldSpins: the step ended a read-only failed round, its last read of an older message (spin-fold.ts)
+  dominated = false; // foldSpins: the step ended a read-only failed round that state caching cuts (spin-fold.ts)
   readonly spin: SpinWatch;
   readonly rules = new LoopRules();
   private readonly tracer: Tracer;

@@ -59,11 +59,11 @@ export function fold(t: SimThread, obs: string, words: string, write: boolean, r
 
 /**
  * Whether the round that just failed back to folded entry `j` lies in a declared loop
- * (LockAtomics.loop: it keeps nothing from one round to the next) and made atomic reads only:
- * no write, plain access or fence. Such a round leaves the thread where it was after entry `j`
- * with the memory as it was, but for its own views, which only grew: whatever can follow it
- * can follow without it, with at least the same read candidates (state caching cuts it when its
- * last read was of an older message than the first candidate explored, exhaustive.ts).
+ * (LockAtomics.loop) and made atomic reads only: no write, plain access or fence. Such a round
+ * leaves the thread where it was after entry `j` with the memory as it was, but for its own
+ * views, which only grew: whatever can follow it can follow without it, with at least the same
+ * read candidates. State caching cuts it (Run.dominated) when its last read was of an older
+ * message than the first candidate explored, or while othersOutsideLoops().
  */
 function readOnlyRound(t: SimThread, j: number): boolean {
   if (t.loopFrom < 0 || j < t.loopFrom) return false;
