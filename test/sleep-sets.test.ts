@@ -88,8 +88,8 @@ describe('independent steps reach one state in either order (touches.ts, the key
   it('fires on a spin watch that takes a fence for a load of word 0, as it once did', async () => {
     // zspage-two-word's fences: another thread's write of word 0 then changes what the watch says
     const observe = SpinWatch.prototype.observe;
-    const spy = vi.spyOn(SpinWatch.prototype, 'observe').mockImplementation(function (this: SpinWatch, t, name, rel, wide, a, b, result, stale) {
-      observe.call(this, t, name === 'fence' ? 'load' : name, rel, wide, a, b, result, stale);
+    const spy = vi.spyOn(SpinWatch.prototype, 'observe').mockImplementation(function (this: SpinWatch, t, name, rel, wide, a, b, result, stale, touches) {
+      observe.call(this, t, name === 'fence' ? 'load' : name, rel, wide, a, b, result, stale, touches);
     });
     try {
       const { differ } = await swaps(await design('zspage-two-word', 'weak'), 'RR/RR/WW', 'weak', 30, 7);

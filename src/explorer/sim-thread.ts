@@ -52,6 +52,8 @@ export interface SimThread {
   fresh: number;
   /** Weak memory: an observation since `seen` was last cleared may be of an old value. */
   unsure: boolean;
+  /** A word it watched changed: the rest is forgotten at once (SpinWatch.changed), `fresh` at its next observation. */
+  forgot: boolean;
   atomics: LockAtomics;
   /** preempt_count: the caller's context plus what the lock holds, recomputed by each re-run. */
   preempt: number;
@@ -106,6 +108,7 @@ export function newThread(id: number, program: string, atomics: LockAtomics): Si
     stuck: false,
     fresh: 0,
     unsure: false,
+    forgot: false,
     atomics,
     preempt: 0,
     caller: null,

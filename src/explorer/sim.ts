@@ -323,7 +323,7 @@ export class Run implements SimAtomics {
       this.raced();
     }
     if (changed) this.spin.changed(t, rel, wide);
-    else this.spin.observe(t, name, rel, wide, a, b, result, stale);
+    else this.spin.observe(t, name, rel, wide, a, b, result, stale, this.touches);
     if (this.foldSpins) this.dominated = foldOp(t, observation(name, rel, a, b, result), changed, this.design) && (this.dominated || othersOutsideLoops(this.threads, t, this.spin));
     if (call === 'writeTrylock' && !this.weak) {
       this.touches?.read(this.allWords); // whether it loops on its own depends on every word

@@ -2,6 +2,7 @@
 // it read unchanged spins, and is not run while another thread can run. The livelock,
 // trylock-waited and reader-waited rules (rules.ts) judge the threads this marks.
 import { BASE, type Arg, type Result, type SimThread } from './sim-thread.js';
+import type { Touches } from './touches.js';
 
 /** One letter an op, in observations (shorter state keys); an op not named here keeps its name. */
 export const OP_CODES: Readonly<Record<string, string>> = {
@@ -52,6 +53,7 @@ export class SpinWatch {
     this.changes++;
     t.own++;
     forget(t);
+    this.forgetWatchers(t, (1 + wide * 2) << rel);
   }
 
   /** `t` changed word `i` outside the atomics (a plain store); the caller forgets once after. */
@@ -59,6 +61,23 @@ export class SpinWatch {
     this.wordVersion[i]!++;
     this.changes++;
     t.own++;
+    this.forgetWatchers(t, 1 << i);
+  }
+
+  /**
+   * The threads other than `t` that watched a word of `mask` forget what they observed now, not
+   * at their next observation (which would find the word changed and forget then): the same
+   * runs, and a state caching key that does not depend on when they look next. Their fresh
+   * reads hold until that observation, as they would have.
+   */
+  private forgetWatchers(t: SimThread, mask: number): void {
+    for (const o of this.threads) {
+      if (o === t || (o.watched & mask) === 0) continue;
+      const fresh = o.fresh;
+      forget(o);
+      o.fresh = fresh;
+      o.forgot = fresh !== 0;
+    }
   }
 
   /**
@@ -66,9 +85,10 @@ export class SpinWatch {
    * A fence observes no word: what a spin waits for is the loads around it (and a fence of one
    * thread then commutes with another's write, as touches.ts has it).
    */
-  observe(t: SimThread, name: string, rel: number, wide: number, a: Arg, b: Arg, result: Result, stale: boolean): void {
+  observe(t: SimThread, name: string, rel: number, wide: number, a: Arg, b: Arg, result: Result, stale: boolean, touches: Touches | null): void {
     if (name === 'fence') return;
-    if (t.watched !== 0 && this.stamp(t.watched) !== t.watchStamp) forget(t);
+    touches?.read(t.watched); // what it makes of this one depends on whether they changed
+    if (t.forgot || (t.watched !== 0 && this.stamp(t.watched) !== t.watchStamp)) forget(t);
     t.watched |= name === 'relax' ? this.allWords : (1 + wide * 2) << rel; // cpu_relax() waits for any word
     t.watchStamp = this.stamp(t.watched);
     const key = observation(name, rel, a, b, result);
@@ -146,6 +166,7 @@ export function forget(t: SimThread): void {
   t.stuck = false;
   t.fresh = 0;
   t.unsure = false;
+  t.forgot = false;
 }
 
 export function endCycle(t: SimThread): void {

@@ -12,7 +12,7 @@ import type { LockCall } from './types.js';
 /** The fields each part's key reads (`KEYED`) and those it leaves out (`UNKEYED`), for the test. */
 export const KEYED = {
   run: ['mem', 'threads', 'rules', 'sleepers', 'spin', 'weak'],
-  thread: ['memo', 'callsDone', 'section', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'preempt', 'cycle', 'cycling', 'pre', 'post', 'folded', 'inputs', 'loopFrom'],
+  thread: ['memo', 'callsDone', 'section', 'call', 'callOps', 'holds', 'done', 'wait', 'seen', 'last', 'echoed', 'watched', 'stuck', 'fresh', 'unsure', 'forgot', 'preempt', 'cycle', 'cycling', 'pre', 'post', 'folded', 'inputs', 'loopFrom'],
   rules: ['idle'],
   sleepers: ['asleep'],
   spin: ['changes', 'wordVersion'], // through relations()
@@ -83,7 +83,7 @@ const HOLDS: Readonly<Record<SimThread['holds'], string>> = { none: '-', read: '
 /** What a thread's key shares, folded or not: where it is in its program and what the spin watch says of it. */
 function commonKey(t: SimThread): string {
   let s = `\n${t.callsDone}:${t.section}:${CALLS[t.call ?? 'none']}${HOLDS[t.holds]}${t.done ? 1 : 0}:${t.wait ? `${t.wait.index}/${t.wait.timeout ? 1 : 0}` : '-'}`;
-  s += `:${t.last}:${t.echoed ? 1 : 0}:${t.watched}:${t.stuck ? 1 : 0}:${t.fresh}:${t.unsure ? 1 : 0}:${t.preempt}:${t.cycling ? 1 : 0}`;
+  s += `:${t.last}:${t.echoed ? 1 : 0}:${t.watched}:${t.stuck ? 1 : 0}:${t.fresh}:${t.unsure ? 1 : 0}${t.forgot ? 1 : 0}:${t.preempt}:${t.cycling ? 1 : 0}`;
   s += '\u0001';
   for (const o of t.seen) s += `${o};`;
   s += '\u0001';
