@@ -9,29 +9,15 @@ import { BadInputError } from '../src/errors.js';
 import type { LockDesign } from '../src/locks/contract.js';
 import { CATALOG, entriesOf } from '../src/locks/catalog.js';
 import { cli, ROOT } from './helpers.js';
+import { finalsAndRules } from './outcomes.js';
 import { exhaustiveBounded, replayBounded } from '../src/explorer/bounded.js';
 import { lockSpecFor } from '../src/locks/registry.js';
 
 const lock = (name: string): LockDesign => CATALOG[name]!.design;
 
 /** Every execution's outcome (final words, calls each thread completed) and every rule that failed. */
-async function outcomes(design: LockDesign, client: string, memory: MemoryModel, reduce: boolean, fork = true, cache = false, foldSpins = true) {
-  const finals = new Set<string>();
-  const rules = new Set<string>();
-  const r = await exploreExhaustive(design, client.split('/'), {
-    memory,
-    budgetMs: 60_000,
-    reduce,
-    fork,
-    cache,
-    foldSpins,
-    keepGoing: true,
-    onRun: (run) => {
-      if (run.failure) rules.add(run.failure.rule);
-      else finals.add(`${[...run.mem].join(',')}|${run.threads.map((t) => t.callsDone).join(',')}`);
-    },
-  });
-  return { r, finals: [...finals].sort(), rules: [...rules].sort() };
+function outcomes(design: LockDesign, client: string, memory: MemoryModel, reduce: boolean, fork = true, cache = false, foldSpins = true) {
+  return finalsAndRules(design, client, { memory, budgetMs: 60_000, reduce, fork, cache, foldSpins });
 }
 
 // Brute force: every interleaving (and under weak every read choice), no reduction.

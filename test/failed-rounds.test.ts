@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { exploreExhaustive } from '../src/explorer/exhaustive.js';
 import { loadExplorerLock, type MemoryModel } from '../src/explorer/index.js';
 import { ROOT } from './helpers.js';
+import { finalsAndRules } from './outcomes.js';
 
 // State caching cuts the point after a failed round of a declared loop (LockAtomics.loop) that
 // only read, when its last read was of an older message than the first candidate explored or
@@ -11,20 +11,7 @@ import { ROOT } from './helpers.js';
 
 /** Every final state and every rule that failed, and the states explored. */
 async function outcomes(lock: string, client: string, memory: MemoryModel, cutRounds: boolean) {
-  const design = await loadExplorerLock(lock, ROOT, memory, true);
-  const finals = new Set<string>();
-  const rules = new Set<string>();
-  const r = await exploreExhaustive(design, client.split('/'), {
-    memory,
-    budgetMs: 60_000,
-    keepGoing: true,
-    cutRounds,
-    onRun: (run) => {
-      if (run.failure) rules.add(run.failure.rule);
-      else finals.add(`${[...run.mem].join(',')}|${run.threads.map((t) => t.callsDone).join(',')}`);
-    },
-  });
-  return { r, finals: [...finals].sort(), rules: [...rules].sort() };
+  return finalsAndRules(await loadExplorerLock(lock, ROOT, memory, true), client, { memory, budgetMs: 60_000, cutRounds });
 }
 
 const CLIENTS: [string, string, MemoryModel][] = [
