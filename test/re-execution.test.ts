@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Run } from '../src/explorer/sim.js';
 import type { LockDesign } from '../src/locks/contract.js';
 import { CATALOG } from '../src/locks/catalog.js';
+import { loadExplorerLock } from '../src/explorer/index.js';
+import { ROOT } from './helpers.js';
 
 // Re-execution (sim.ts) skips a thread's completed calls for a design whose calls are
-// independent (LockDesign.callsIndependent): it takes the preempt_count they left and their
+// independent (LockDesign.callsIndependent, and a C lock): it takes the preempt_count they left and their
 // return values instead of running them again. It must change nothing: the same run, step by
 // step, as the same design re-run from the start of its history.
 
@@ -31,6 +33,13 @@ describe('re-execution that skips completed calls', () => {
       for (let seed = 1; seed <= 40; seed++) expect(steps(design, ['RWR', 'WRW', 'RRW'], seed)).toEqual(steps(rerun, ['RWR', 'WRW', 'RRW'], seed));
     });
   }
+
+  it('examples/zspage-lock.c (a C lock, plain code re-run on snapshots): the same steps as re-running every call, over 40 random schedules', async () => {
+    const design = await loadExplorerLock('examples/zspage-lock.c', ROOT, 'sc', true);
+    expect(design.source).toBeDefined();
+    const rerun = { ...design, source: undefined };
+    for (let seed = 1; seed <= 40; seed++) expect(steps(design, ['RWR', 'WRW', 'RRW'], seed)).toEqual(steps(rerun, ['RWR', 'WRW', 'RRW'], seed));
+  });
 
   it('zspage-spinlock: threads sit between calls with preempt_count raised (a write section holds the spinlock), so a wrong one would show', () => {
     const run = new Run(CATALOG['zspage-spinlock']!.design, ['W', 'R'], false);

@@ -69,7 +69,7 @@ export class Run implements SimAtomics {
   private stepNo = 0;
   /** plainAccess: re-execution runs on snapshots. */
   private readonly plain: boolean;
-  private readonly skipping: boolean; // a re-run skips completed calls: they are independent (LockDesign.callsIndependent)
+  private readonly skipping: boolean; // a re-run skips completed calls: they are independent (LockDesign.callsIndependent, a C lock)
   private readonly snapshots: PlainSnapshots;
   private readonly allWords: number;
 
@@ -83,7 +83,7 @@ export class Run implements SimAtomics {
     this.mem = new Int32Array(BASE + design.words);
     this.snapshots = new PlainSnapshots(this.mem);
     this.plain = design.plainAccess === true;
-    this.skipping = design.callsIndependent === true && !this.plain;
+    this.skipping = design.callsIndependent === true || design.source !== undefined;
     this.allWords = design.words >= 31 ? -1 : (1 << design.words) - 1;
     this.tracer = new Tracer(tracing);
     this.trace = this.tracer.trace;
