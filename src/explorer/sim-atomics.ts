@@ -2,7 +2,7 @@
 // it from the thread's memo, performs it, or preempts; and the ops as performed on the words.
 import { RAW_ATOMICS } from '../invariants/global-atomics.js';
 import { RAW_ATOMICS64, type Rmw64 } from '../locks/atomics64.js';
-import type { LockAtomics, MemoryOrder } from '../locks/contract.js';
+import type { LockAtomics, LoopEdge, MemoryOrder } from '../locks/contract.js';
 import { BASE, type Arg, type Result } from './sim-thread.js';
 
 /** What the atomics call in the engine. */
@@ -16,7 +16,7 @@ export interface SimAtomics {
   setWaitCall(call: string | undefined): void;
   addPreempt(delta: number): number;
   warn(message: string): void;
-  loop(edge: 'enter' | 'leave'): void;
+  loop(edge: LoopEdge): void;
 }
 
 /** One thread's atomics: `weak` (weak memory) keeps plain accesses apart from atomic ones. */

@@ -13,7 +13,7 @@
 // parts: rules.ts, spin.ts, sim-atomics.ts, programs.ts, sim-trace.ts; checkpoint.ts forks.
 import { RAW_ATOMICS, withRoute } from '../invariants/global-atomics.js';
 import { callAs, describeCaller, withPreemptCount } from '../locks/calling-context.js';
-import type { LockDesign, MemoryOrder } from '../locks/contract.js';
+import type { LockDesign, LoopEdge, MemoryOrder } from '../locks/contract.js';
 import { PlainSnapshots } from './plain-snapshots.js';
 import { drive, type CallHooks } from './programs.js';
 import { exclusion, IDLE_BOUND, LoopRules, notReleased, sleeps, type RunFailure } from './rules.js';
@@ -387,7 +387,7 @@ export class Run implements SimAtomics {
     return (this.cur.preempt += delta);
   }
 
-  loop(edge: 'enter' | 'leave'): void {
+  loop(edge: LoopEdge): void {
     if (this.foldSpins && this.cursor === this.cur.memo.length) loopEdge(this.cur, edge); // new work of the step only
   }
 

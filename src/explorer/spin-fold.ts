@@ -16,12 +16,11 @@
 // is `x x`. A write (an op that changed a word, a plain store, a wait that slept) ends what
 // can be folded: repeats are looked for after the last one only.
 //
-// A design that declares `loopsRestart` (LockDesign) makes the same assumption of its loops
-// that write: an op repeated with the same arguments and result, writes between or not, finds
-// the call where it was the first time. A whole round of such a loop then folds too, the write
-// that repeats included; the memory it left is keyed as every state's is. Rounds that bring
-// the whole state back close a cycle, which exhaustive.ts reports as the livelock it is.
-import type { LockDesign } from '../locks/contract.js';
+// A loop that writes folds only where its code says a new round begins (LockAtomics.loop's
+// 'round'): the rounds before it are dropped, the memory they left is keyed as every state's
+// is. Rounds that bring the whole state back close a cycle, which exhaustive.ts reports as the
+// livelock it is.
+import type { LockDesign, LoopEdge } from '../locks/contract.js';
 import type { SimThread } from './sim-thread.js';
 import { OP_CODES, type SpinWatch } from './spin.js';
 
@@ -36,23 +35,22 @@ const FENCE = `${OP_CODES.fence}:`;
  * on `obs` alone, and the earlier observation's words are the ones kept. Returns whether the op
  * ended a failed round of a declared loop that only read (see `readOnlyRound`).
  */
-export function fold(t: SimThread, obs: string, words: string, write: boolean, restart = false): boolean {
+export function fold(t: SimThread, obs: string, words: string, write: boolean): boolean {
   const f = t.folded;
-  if ((write && !restart) || obs.startsWith(FENCE)) {
+  if (write || obs.startsWith(FENCE)) {
     // a fence observes nothing (spin.ts): it stays, and is never the repeat that folds
     f.push((write ? WRITE : '') + obs + words);
     return false;
   }
-  if (write) obs = WRITE + obs;
   let j = f.length - 1;
-  while (j >= 0 && !same(f[j]!, obs) && (restart || f[j]![0] !== WRITE)) j--;
+  while (j >= 0 && !same(f[j]!, obs) && f[j]![0] !== WRITE) j--;
   // not seen since the last write, or an echo (`x x`, fences aside: a re-read, not an iteration)
   const echo = j >= 0 && j === lastOp(f, f.length - 1) && !same(f[lastOp(f, j - 1)] ?? '', obs);
   if (j < 0 || !same(f[j]!, obs) || echo) {
     f.push(obs + words);
     return false;
   }
-  const readOnly = !write && readOnlyRound(t, j);
+  const readOnly = readOnlyRound(t, j);
   f.length = j + 1; // the iteration since the earlier observation failed: back there
   return readOnly;
 }
@@ -88,7 +86,7 @@ function lastOp(f: readonly string[], i: number): number {
  */
 export function foldOp(t: SimThread, obs: string, changed: boolean, design: LockDesign): boolean {
   const words = design.plainAccess !== true ? '' : design.plainReported ? `@#${t.callOps}` : `@${t.post[t.memo.length - 1]!.join(',')}`;
-  return fold(t, obs, words, changed, design.loopsRestart === true);
+  return fold(t, obs, words, changed);
 }
 
 /** `t` begins a call: nothing of its last one folds with it. */
@@ -98,14 +96,18 @@ export function foldStart(t: SimThread): void {
 }
 
 /**
- * `t`'s code entered or left a loop that keeps nothing from one round to the next
- * (LockAtomics.loop, as spin_lock()'s). Leaving it, the rounds before the last are dropped: the
- * thread is where it would be had the op that ended the loop come in the first round. Only
- * where the thread is new (re-execution passes the same edges again: they change nothing then).
+ * `t`'s code entered a loop that keeps nothing from one round to the next (LockAtomics.loop,
+ * as spin_lock()'s), began a new round of it, or left it. At a new round the rounds before are
+ * dropped: the thread is where it was at the first. Leaving, the rounds before the last are
+ * dropped: the thread is where it would be had the op that ended the loop come in the first
+ * round. Only where the thread is new (re-execution passes the same edges again: they change
+ * nothing then).
  */
-export function loopEdge(t: SimThread, edge: 'enter' | 'leave'): void {
+export function loopEdge(t: SimThread, edge: LoopEdge): void {
   if (edge === 'enter') t.loopFrom = t.folded.length;
-  else if (t.loopFrom >= 0) {
+  else if (edge === 'round') {
+    if (t.loopFrom >= 0) t.folded.length = t.loopFrom;
+  } else if (t.loopFrom >= 0) {
     if (t.loopFrom < t.folded.length) t.folded.splice(t.loopFrom, t.folded.length - 1 - t.loopFrom);
     t.loopFrom = -1;
   }

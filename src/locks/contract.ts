@@ -9,6 +9,9 @@
 export type MemoryOrder = 'relaxed' | 'acquire' | 'release' | 'acq_rel' | 'seq_cst';
 export const MEMORY_ORDERS: readonly MemoryOrder[] = ['relaxed', 'acquire', 'release', 'acq_rel', 'seq_cst'];
 
+/** Where lock code is in a loop that keeps nothing from one round to the next (LockAtomics.loop). */
+export type LoopEdge = 'enter' | 'round' | 'leave';
+
 /**
  * The atomics a lock is given: the methods of the global `Atomics` (a lock may pass the
  * global `Atomics` where this type is asked for), each taking an optional ordering, plus
@@ -71,11 +74,12 @@ export interface LockAtomics {
   /**
    * Brackets a loop whose rounds carry nothing from one to the next but what the last op read,
    * and after which nothing the rounds did matters but the op that ended it, as spin_lock()'s:
-   * 'enter' before its first round, 'leave' right after that op. Exhaustive exploration then
-   * knows the thread past the loop as if that op had come in the first round, and cuts a round
-   * that only read and came back to where it was (spin-fold.ts).
+   * 'enter' before its first round, 'leave' right after that op; and, where a round writes,
+   * 'round' at the top of each round after the first. Exhaustive exploration then knows the
+   * thread at a new round as at the first, past the loop as if that op had come in the first
+   * round, and cuts a round that only read and came back to where it was (spin-fold.ts).
    */
-  loop?(edge: 'enter' | 'leave'): void;
+  loop?(edge: LoopEdge): void;
   /** Adds `delta` to the calling thread's preempt_count (spin_lock, preempt_disable) and returns it. */
   preempt?(delta: number): number;
   /** A WARN_ON/BUG_ON in the lock fired; `message` names its file and line. */
@@ -128,13 +132,6 @@ export interface LockDesign {
    * Exhaustive exploration then knows a thread's state by its current call alone.
    */
   callsIndependent?: boolean;
-  /**
-   * A loop in a call keeps no count or other local from one round to the next: a call that makes
-   * an op again, with the same arguments and result, is where it was the first time, whatever it
-   * wrote in between. Exhaustive exploration then folds such rounds out of a thread's state, as
-   * it folds a failed spin's for every design (src/explorer/spin-fold.ts). With callsIndependent.
-   */
-  loopsRestart?: boolean;
   /** A lock compiled from source (a C module): the file, its text and the cache hash. */
   source?: { file: string; text: string; hash: string };
 }

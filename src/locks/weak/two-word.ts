@@ -13,7 +13,6 @@ export function twoWord(name: string, readerMb: boolean): LockDesign {
     name,
     words: 2,
     callsIndependent: true,
-    loopsRestart: true, // readLock's loop keeps nothing from one round to the next
     create(atomics: LockAtomics) {
       const fence = (o: 'seq_cst') => atomics.fence?.(o);
       return {
@@ -22,15 +21,19 @@ export function twoWord(name: string, readerMb: boolean): LockDesign {
           atomics.store(mem, at + WRITER, 0, 'relaxed'); // WRITE_ONCE(zsl->writer, 0)
         },
         readLock(mem, at) {
+          // its rounds keep nothing from one to the next: the explorer is told so (LockAtomics.loop)
+          atomics.loop?.('enter');
           for (;;) {
             atomics.add(mem, at + READERS, 1, 'relaxed'); // atomic_inc(&zsl->readers)
             if (readerMb) fence('seq_cst'); // smp_mb__after_atomic()
-            if (atomics.load(mem, at + WRITER, 'acquire') === 0) return; // !smp_load_acquire(&zsl->writer)
+            if (atomics.load(mem, at + WRITER, 'acquire') === 0) break; // !smp_load_acquire(&zsl->writer)
             atomics.sub(mem, at + READERS, 1, 'relaxed'); // atomic_dec(&zsl->readers): back off
             while (atomics.load(mem, at + WRITER, 'acquire') !== 0) {
               /* cpu_relax() */
             }
+            atomics.loop?.('round');
           }
+          atomics.loop?.('leave');
         },
         readUnlock(mem, at) {
           atomics.sub(mem, at + READERS, 1, 'release'); // atomic_dec_return_release(&zsl->readers)
