@@ -11,19 +11,17 @@
 // dependency of touches.ts.
 // A thread spinning on words nobody changed is not runnable (sim.ts): an await, not a branch.
 import { performance } from 'node:perf_hooks';
-import { replay } from './index.js';
+import { tracedFailure } from './index.js';
 import { addBacktracks, type BacktrackPoint } from './dpor.js';
-import { formatSchedule } from './schedule.js';
 import { appendOnly, Checkpoint } from './checkpoint.js';
 import { Run, type Chooser } from './sim.js';
 import { DigestSet, NEW } from './digest-set.js';
 import { stateKey } from './state-key.js';
 import { dependent, Touches, type Touch } from './touches.js';
 import type { LockDesign } from '../locks/contract.js';
-import type { ExhaustiveResult, ExploreFailure, MemoryModel } from './types.js';
-
-export type { ExhaustiveResult, ExhaustiveStatus } from './types.js';
+import type { ExhaustiveResult, MemoryModel } from './types.js';
 import type { ExploreWatch } from './watch.js';
+export type { ExhaustiveResult, ExhaustiveStatus } from './types.js';
 
 export interface ExhaustiveOptions {
   memory: MemoryModel;
@@ -49,6 +47,8 @@ export interface ExhaustiveOptions {
   sleepSets?: boolean;
   /** false: state caching does not cut a point after a read-only failed round of a declared loop (spin-fold.ts); the tests compare with it. */
   cutRounds?: boolean;
+  /** true: the weak key keeps every lock word's race records from the start (WeakRun.plainKeyed); the tests compare with it. */
+  allRaceRecords?: boolean;
 }
 
 interface Point extends BacktrackPoint {
@@ -115,8 +115,9 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   const cache = fork && reduce && options.cache !== false;
   const dpor = reduce && !cache;
   const sleepy = dpor || (cache && options.sleepSets !== false);
-  const visited = new DigestSet();
+  let visited = new DigestSet();
   const saved: Checkpoint[] = [];
+  let plainKeyed = options.allRaceRecords ? -1 : 0; // under weak: the lock words a plain access reached (WeakRun.plainKeyed)
   let run: Run | null = null;
   const cut: Cut = { seen: false, key: '', explore: ALL, onStack: new Map(), loop: null, rounds: options.cutRounds !== false };
   for (;;) {
@@ -149,6 +150,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       fresh.touches = new Touches();
       appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo), ...(fresh.weak?.memory.growing() ?? []));
       fresh.foldSpins = cache && options.foldSpins !== false;
+      if (fresh.weak && cache) fresh.weak.plainKeyed = plainKeyed;
       if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, callsIndependent(design), cut, sleepy);
       else if (fork) fresh.atPoint = (step) => void (step % EVERY === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
       return fresh;
@@ -157,19 +159,16 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     r.run(watch ? watch.threads(runs, choose, r.steps) : choose);
     cut.loop = null;
     runs++;
-    const touches = r.touches!;
-    const n = r.schedule.length;
-    for (let k = from; k < n; k++) stack[k]!.touch = union(stack[k]!.touch, touches.steps[k]!);
-    if (dpor) addBacktracks(r.schedule, touches.steps, stack, programs.length, from);
-    if (blocked) result.pruned++;
-    else {
-      result.executions++;
-      if (n > 0 && stack[Math.min(n, stack.length) - 1]!.spun) result.awaited++;
-      options.onRun?.(r);
-      if (r.failure && !result.failure) {
-        result.failure = await traced(design, programs, r, options.memory);
-        if (!options.keepGoing) break;
-      }
+    const failed = await account(r, stack, from, blocked, result, design, options);
+    if (dpor) addBacktracks(r.schedule, r.touches!.steps, stack, programs.length, from);
+    if (failed && !options.keepGoing) break;
+    const plain = r.weak ? r.weak.memory.plainLocs & ~plainKeyed & ((1 << design.words) - 1) : 0;
+    if (cache && plain !== 0) {
+      // a plain access reached a lock word whose race records the key left out: start again keying them
+      plainKeyed |= plain;
+      [visited, run, from, stack.length, saved.length] = [new DigestSet(), null, 0, 0, 0];
+      cut.onStack.clear();
+      continue;
     }
     const next = backtrack(stack, sleepy, cut.onStack);
     if (next < 0) break;
@@ -180,6 +179,25 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   if (cache) result.states = visited.size;
   result.elapsedMs = performance.now() - start;
   return result;
+}
+
+/**
+ * Adds a run that ended to `result`, and its footprints to the points it passed; returns
+ * whether it is the first to fail (the failure, replayed with tracing, is then on `result`).
+ */
+async function account(r: Run, stack: Point[], from: number, blocked: boolean, result: ExhaustiveResult, design: LockDesign, options: ExhaustiveOptions): Promise<boolean> {
+  const n = r.schedule.length;
+  for (let k = from; k < n; k++) stack[k]!.touch = union(stack[k]!.touch, r.touches!.steps[k]!);
+  if (blocked) {
+    result.pruned++;
+    return false;
+  }
+  result.executions++;
+  if (n > 0 && stack[Math.min(n, stack.length) - 1]!.spun) result.awaited++;
+  options.onRun?.(r);
+  if (!r.failure || result.failure) return false;
+  result.failure = await tracedFailure(design, result.programs, r, options.memory);
+  return true;
 }
 
 /**
@@ -377,15 +395,4 @@ function backtrack(stack: Point[], reduce: boolean, onStack: Map<string, number>
 
 function union(a: Touch, b: Touch): Touch {
   return { read: a.read | b.read, write: a.write | b.write, count: a.count | b.count };
-}
-
-/** The failing run, replayed from its schedule with tracing on: it must fail the same way. */
-async function traced(design: LockDesign, programs: readonly string[], run: Run, memory: MemoryModel): Promise<ExploreFailure> {
-  const schedule = formatSchedule(programs, run.schedule, run.weak?.choices);
-  const { rule, message } = run.failure!;
-  const again = (await replay(design, schedule, memory)).failure;
-  if (again?.rule !== rule || again.message !== message) {
-    throw new Error(`explorer: lock '${design.name}' is not deterministic: its failing schedule did not fail the same way again`);
-  }
-  return { rule, message, iteration: -1, schedule, trace: again.trace };
 }

@@ -221,3 +221,14 @@ function checkOptions(o: ExploreOptions): void {
     throw new BadInputError(`explore: --strategy must be random or pct, got ${String(o.strategy)}`);
   }
 }
+
+/** The failing run, replayed from its schedule with tracing on: it must fail the same way. */
+export async function tracedFailure(design: LockDesign, programs: readonly string[], run: Run, memory: MemoryModel): Promise<ExploreFailure> {
+  const schedule = formatSchedule(programs, run.schedule, run.weak?.choices);
+  const { rule, message } = run.failure!;
+  const again = (await replay(design, schedule, memory)).failure;
+  if (again?.rule !== rule || again.message !== message) {
+    throw new Error(`explorer: lock '${design.name}' is not deterministic: its failing schedule did not fail the same way again`);
+  }
+  return { rule, message, iteration: -1, schedule, trace: again.trace };
+}

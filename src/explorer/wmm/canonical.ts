@@ -4,6 +4,8 @@ import type { Access, Loc, ThreadMem } from './records.js';
 
 /** A missing view: no message releases it, no fence has set it. */
 const NO_VIEW = new Int32Array(0);
+/** The race-check records of a word no plain access reaches: none the check will read. */
+const NONE: readonly (Access | null)[] = [];
 
 /**
  * The memory's state as state caching keys it (state-key.ts), canonical: what no thread in
@@ -24,10 +26,20 @@ const NO_VIEW = new Int32Array(0);
  * Locations from `valued` on (the payload) are keyed by their race-check records alone: only
  * plain accesses reach them, and a plain load reads the newest message, so neither their
  * messages (values written, never compared) nor any view's position in them decides anything.
+ * A lock word not in `plainKeyed` (a bit each) is keyed without its race-check records: only a
+ * plain access to it reads them, and the caller knows none will come (exhaustive.ts starts
+ * again, keying the word's records, when one does).
  * Left out as only reported: each message's writer, step, text and ordering, each thread's
  * reads, the race (the run stops at it).
  */
-export function canonicalText(m: { locs: readonly Loc[]; L: number; history: number }, threads: readonly ThreadMem[], sc: Int32Array, valued: number, live: readonly number[]): string {
+export function canonicalText(
+  m: { locs: readonly Loc[]; L: number; history: number },
+  threads: readonly ThreadMem[],
+  sc: Int32Array,
+  valued: number,
+  live: readonly number[],
+  plainKeyed: number,
+): string {
   const T = threads.length;
   const lows: number[] = [];
   for (let i = 0; i < m.locs.length; i++) {
@@ -42,8 +54,7 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
     return false;
   };
   // the race check's records of each location, and of those the ones still alive
-  const records: (Access | null)[][] = [];
-  for (const l of m.locs) records.push(l.lastW, l.lastR, l.lastPW, l.lastPR);
+  const records = raceRecords(m.locs, valued, plainKeyed);
   const kept: (Access | null)[] = [];
   // each thread's clocks on record, sorted: a clock in a view is known by how many it covers
   const ranks: number[][] = [];
@@ -99,6 +110,17 @@ export function canonicalText(m: { locs: readonly Loc[]; L: number; history: num
     }
   }
   return s;
+}
+
+/** Each location's race-check records (four lists, one entry a thread), none for a lock word not in `plainKeyed`. */
+function raceRecords(locs: readonly Loc[], valued: number, plainKeyed: number): (readonly (Access | null)[])[] {
+  const records: (readonly (Access | null)[])[] = [];
+  for (let i = 0; i < locs.length; i++) {
+    const l = locs[i]!;
+    if (i >= valued || (plainKeyed >> i) & 1) records.push(l.lastW, l.lastR, l.lastPW, l.lastPR);
+    else records.push(NONE, NONE, NONE, NONE);
+  }
+  return records;
 }
 
 /** Puts `x` into the sorted list `r` unless it is there (a few clocks: no sort, no closure). */

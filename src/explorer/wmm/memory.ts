@@ -88,6 +88,8 @@ export class WeakMemory {
   readonly L: number;
   /** The first race any access made (a run stops at it). */
   race: Race | null = null;
+  /** The locations a plain access reached, a bit each (exhaustive.ts keys their race records). */
+  plainLocs = 0;
 
   constructor(
     init: readonly number[],
@@ -150,8 +152,8 @@ export class WeakMemory {
   }
 
   /** The memory's state as state caching keys it (canonical.ts says what it leaves out, and why). */
-  canonical(valued: number, live: readonly number[]): string {
-    return canonicalText(this, this.threads, this.sc, valued, live);
+  canonical(valued: number, live: readonly number[], plainKeyed: number): string {
+    return canonicalText(this, this.threads, this.sc, valued, live, plainKeyed);
   }
 
   /** The newest message of `loc` is complete: frozen, as access and read records are, for checkpoints (checkpoint.ts). */
@@ -270,6 +272,7 @@ export class WeakMemory {
   plainLoad(tid: number, loc: number, info: EventInfo): number {
     const t = this.threads[tid]!;
     this.tick(t, tid);
+    this.plainLocs |= 1 << loc;
     const l = this.locs[loc]!;
     const a = this.access(tid, info, true, false);
     this.race ??= this.check(t, tid, loc, a, l.lastW);
@@ -284,6 +287,7 @@ export class WeakMemory {
   plainTouch(tid: number, loc: number, write: boolean, info: EventInfo): void {
     const t = this.threads[tid]!;
     this.tick(t, tid);
+    this.plainLocs |= 1 << loc;
     const l = this.locs[loc]!;
     const a = this.access(tid, info, true, write);
     this.race ??= this.check(t, tid, loc, a, l.lastW) ?? (write ? this.check(t, tid, loc, a, l.lastR) : null);
@@ -295,6 +299,7 @@ export class WeakMemory {
   plainStore(tid: number, loc: number, val: number, info: EventInfo): void {
     const t = this.threads[tid]!;
     this.tick(t, tid);
+    this.plainLocs |= 1 << loc;
     const l = this.locs[loc]!;
     const a = this.access(tid, info, true, true);
     this.race ??= this.check(t, tid, loc, a, l.lastW) ?? this.check(t, tid, loc, a, l.lastR);

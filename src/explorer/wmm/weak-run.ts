@@ -38,6 +38,8 @@ export class WeakRun {
   private generation = 0;
   /** Lock words that hold the low half of a 64-bit value (its high half is the next word). */
   private readonly wide = new Set<number>();
+  /** Lock words whose race-check records the state key keeps, a bit each (WeakMemory.canonical): all, but as exhaustive.ts sets it. */
+  plainKeyed = -1;
 
   constructor(
     private readonly mem: Int32Array,
@@ -239,7 +241,7 @@ export class WeakRun {
    * payload generation (a value written, never compared).
    */
   canonical(live: readonly number[]): string {
-    return `${this.memory.canonical(this.words, live)}|${[...this.wide].join(',')}`;
+    return `${this.memory.canonical(this.words, live, this.plainKeyed)}|${[...this.wide].join(',')}`;
   }
 
   /** The data race found so far, in words, or null. */
