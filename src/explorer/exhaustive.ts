@@ -18,6 +18,7 @@ import { Run, type Chooser } from './sim.js';
 import { DigestSet, NEW } from './digest-set.js';
 import { stateKey } from './state-key.js';
 import { dependent, Touches, type Touch } from './touches.js';
+import { Learned } from './wmm/learned.js';
 import type { LockDesign } from '../locks/contract.js';
 import type { ExhaustiveResult, MemoryModel } from './types.js';
 import type { ExploreWatch } from './watch.js';
@@ -47,8 +48,8 @@ export interface ExhaustiveOptions {
   sleepSets?: boolean;
   /** false: state caching does not cut a point after a read-only failed round of a declared loop (spin-fold.ts); the tests compare with it. */
   cutRounds?: boolean;
-  /** true: the weak key keeps every lock word's race records from the start (WeakRun.plainKeyed); the tests compare with it. */
-  allRaceRecords?: boolean;
+  /** false: the weak key keeps every lock word's race records and older messages from the start (learned.ts); the tests compare with it. */
+  learn?: boolean;
 }
 
 interface Point extends BacktrackPoint {
@@ -117,7 +118,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
   const sleepy = dpor || (cache && options.sleepSets !== false);
   let visited = new DigestSet();
   const saved: Checkpoint[] = [];
-  let plainKeyed = options.allRaceRecords ? -1 : 0; // under weak: the lock words a plain access reached (WeakRun.plainKeyed)
+  const learned = new Learned(programs.length, design.words, !cache || options.learn === false);
   let run: Run | null = null;
   const cut: Cut = { seen: false, key: '', explore: ALL, onStack: new Map(), loop: null, rounds: options.cutRounds !== false };
   for (;;) {
@@ -150,7 +151,7 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
       fresh.touches = new Touches();
       appendOnly(fresh.schedule, fresh.touches.steps, ...fresh.threads.map((t) => t.memo), ...(fresh.weak?.memory.growing() ?? []));
       fresh.foldSpins = cache && options.foldSpins !== false;
-      if (fresh.weak && cache) fresh.weak.plainKeyed = plainKeyed;
+      if (fresh.weak) learned.apply(fresh.weak);
       if (cache) fresh.atPoint = caching(fresh, stack, visited, saved, callsIndependent(design), cut, sleepy);
       else if (fork) fresh.atPoint = (step) => void (step % EVERY === 0 && step >= saved.length && (saved[step] = Checkpoint.capture(fresh)));
       return fresh;
@@ -162,10 +163,8 @@ export async function exploreExhaustive(design: LockDesign, programs: readonly s
     const failed = await account(r, stack, from, blocked, result, design, options);
     if (dpor) addBacktracks(r.schedule, r.touches!.steps, stack, programs.length, from);
     if (failed && !options.keepGoing) break;
-    const plain = r.weak ? r.weak.memory.plainLocs & ~plainKeyed & ((1 << design.words) - 1) : 0;
-    if (cache && plain !== 0) {
-      // a plain access reached a lock word whose race records the key left out: start again keying them
-      plainKeyed |= plain;
+    if (r.weak && learned.learn(r.weak)) {
+      // a thread did what the key took it not to do: start again, knowing it
       [visited, run, from, stack.length, saved.length] = [new DigestSet(), null, 0, 0, 0];
       cut.onStack.clear();
       continue;

@@ -28,9 +28,9 @@ export const KEYED = {
  * rules' live and runnable counts, a thread's `written`) is set afresh before it is read. Fixed for the run
  * (design, words, bounds, a thread's id, program, atomics, the hooks) or only reported
  * (ordered, callerTraced, caller, failure: the run ends at a failure). Weak memory is keyed
- * canonical, what numbers the path renumbered (WeakRun.canonical), with the lock words whose
- * race records it keeps fixed for the exploration (plainKeyed); which words a plain access
- * reached (plainLocs) is what exhaustive.ts reads after a run to widen them, and start again. The callbacks (atPoint) belong to the explorer, not to the run.
+ * canonical, what numbers the path renumbered (WeakRun.canonical), by what is known of which
+ * words plain accesses and loads reach, fixed for the exploration (plainKeyed, mayLoad); which
+ * they reached in a run (plainLocs, loaded) is what learned.ts reads after it. The callbacks (atPoint) belong to the explorer, not to the run.
  * A thread's `base` and `returned` are what its completed calls left (preempt_count, return
  * values), which a re-run takes in place of running them again (`skipping`, fixed for the run):
  * a design whose calls are independent is keyed by its call in progress, and with `preempt`.
@@ -45,8 +45,8 @@ export const UNKEYED = {
   rules: ['live', 'runnable'],
   sleepers: [],
   spin: ['mem', 'words', 'allWords', 'threads'],
-  weak: ['choices', 'lastRead', 'generation', 'mem', 'base', 'words', 'chooseRead', 'plainKeyed'],
-  memory: ['race', 'plainLocs'],
+  weak: ['choices', 'lastRead', 'generation', 'mem', 'base', 'words', 'chooseRead', 'plainKeyed', 'mayLoad'],
+  memory: ['race', 'plainLocs', 'loaded'],
 } as const;
 
 /**

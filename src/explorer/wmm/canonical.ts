@@ -27,8 +27,10 @@ const NONE: readonly (Access | null)[] = [];
  * plain accesses reach them, and a plain load reads the newest message, so neither their
  * messages (values written, never compared) nor any view's position in them decides anything.
  * A lock word not in `plainKeyed` (a bit each) is keyed without its race-check records: only a
- * plain access to it reads them, and the caller knows none will come (exhaustive.ts starts
- * again, keying the word's records, when one does).
+ * plain access to it reads them, and none will come. A lock word in `unloaded` is keyed by its
+ * newest message alone, and no view's position in it: no live thread will load it or cmpxchg
+ * it, the only ops that may read an older message (an RMW reads the newest, and so does a
+ * plain load, race-free). What will come is learned (learned.ts).
  * Left out as only reported: each message's writer, step, text and ordering, each thread's
  * reads, the race (the run stops at it).
  */
@@ -39,6 +41,7 @@ export function canonicalText(
   valued: number,
   live: readonly number[],
   plainKeyed: number,
+  unloaded: number,
 ): string {
   const T = threads.length;
   const lows: number[] = [];
@@ -46,7 +49,7 @@ export function canonicalText(
     const len = m.locs[i]!.msgs.length;
     let low = len - 1;
     for (const u of live) low = Math.min(low, threads[u]!.cur[i]!);
-    lows.push(Math.max(low, len - m.history));
+    lows.push((unloaded >> i) & 1 ? len - 1 : Math.max(low, len - m.history));
   }
   const alive = (a: Access | null): a is Access => {
     if (a === null) return false;
@@ -81,7 +84,7 @@ export function canonicalText(
     let s = '';
     for (let i = 0; i < valued; i++) {
       const len = m.locs[i]!.msgs.length;
-      s += String.fromCharCode(48 + Math.min(len - 1 - v[i]!, len - 1 - lows[i]!));
+      s += String.fromCharCode(48 + Math.min(len - 1 - v[i]!, len - 1 - lows[i]!)); // 0 for a word in `unloaded`
     }
     for (let u = 0; u < T; u++) s += String.fromCharCode(48 + rank(u, Math.max(v[m.L + u]!, floor[m.L + u]!)));
     return s;

@@ -90,6 +90,8 @@ export class WeakMemory {
   race: Race | null = null;
   /** The locations a plain access reached, a bit each (exhaustive.ts keys their race records). */
   plainLocs = 0;
+  /** Each thread's locations a load or cmpxchg (which may read an older message) reached, a bit each (learned.ts). */
+  readonly loaded: number[];
 
   constructor(
     init: readonly number[],
@@ -105,6 +107,7 @@ export class WeakMemory {
       lastPW: new Array<Access | null>(threads).fill(null),
       lastPR: new Array<Access | null>(threads).fill(null),
     }));
+    this.loaded = new Array<number>(threads).fill(0);
     this.threads = Array.from({ length: threads }, () => ({
       cur: new Int32Array(n),
       acq: new Int32Array(n),
@@ -152,8 +155,8 @@ export class WeakMemory {
   }
 
   /** The memory's state as state caching keys it (canonical.ts says what it leaves out, and why). */
-  canonical(valued: number, live: readonly number[], plainKeyed: number): string {
-    return canonicalText(this, this.threads, this.sc, valued, live, plainKeyed);
+  canonical(valued: number, live: readonly number[], plainKeyed: number, unloaded: number): string {
+    return canonicalText(this, this.threads, this.sc, valued, live, plainKeyed, unloaded);
   }
 
   /** The newest message of `loc` is complete: frozen, as access and read records are, for checkpoints (checkpoint.ts). */
@@ -174,6 +177,7 @@ export class WeakMemory {
    * leading mb of a fully ordered load. Returns the message read.
    */
   load(tid: number, loc: number, order: MemoryOrder, pick: Pick, info: EventInfo): Msg {
+    this.loaded[tid]! |= 1 << loc;
     if (order === 'seq_cst') this.mb(tid);
     const t = this.threads[tid]!;
     this.tick(t, tid);
@@ -240,6 +244,7 @@ export class WeakMemory {
     /** A 64-bit cmpxchg: the high words of `expected` and `replacement`. */
     hi?: { expected: number; replacement: number },
   ): Msg {
+    this.loaded[tid]! |= 1 << loc;
     if (failOrder === 'seq_cst') this.mb(tid); // ordered either way: the mb comes before the read (a second one is a no-op)
     const cands = this.casCandidates(tid, loc, expected, hi?.expected);
     const matched = matches(cands[0]!, expected, hi?.expected); // then the newest is no load

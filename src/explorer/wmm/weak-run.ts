@@ -38,8 +38,10 @@ export class WeakRun {
   private generation = 0;
   /** Lock words that hold the low half of a 64-bit value (its high half is the next word). */
   private readonly wide = new Set<number>();
-  /** Lock words whose race-check records the state key keeps, a bit each (WeakMemory.canonical): all, but as exhaustive.ts sets it. */
+  /** Lock words whose race-check records the state key keeps, a bit each (WeakMemory.canonical): all, but as learned.ts sets it. */
   plainKeyed = -1;
+  /** The lock words each thread may load or cmpxchg, a bit each (WeakMemory.canonical): all, but as learned.ts sets it. */
+  mayLoad: readonly number[] | null = null;
 
   constructor(
     private readonly mem: Int32Array,
@@ -241,7 +243,9 @@ export class WeakRun {
    * payload generation (a value written, never compared).
    */
   canonical(live: readonly number[]): string {
-    return `${this.memory.canonical(this.words, live, this.plainKeyed)}|${[...this.wide].join(',')}`;
+    let loading = this.mayLoad ? 0 : -1;
+    for (const u of live) loading |= this.mayLoad?.[u] ?? -1;
+    return `${this.memory.canonical(this.words, live, this.plainKeyed, ~loading)}|${[...this.wide].join(',')}`;
   }
 
   /** The data race found so far, in words, or null. */
