@@ -187,8 +187,8 @@ describe('the weak memory as state caching keys it', () => {
   for (const [what, coarsen, client] of coarser) {
     it(`fires on a key that leaves out ${what}`, async () => {
       const canonical = WeakMemory.prototype.canonical;
-      const spy = vi.spyOn(WeakMemory.prototype, 'canonical').mockImplementation(function (this: WeakMemory, valued, live) {
-        return coarsen(canonical.call(this, valued, live));
+      const spy = vi.spyOn(WeakMemory.prototype, 'canonical').mockImplementation(function (this: WeakMemory, valued, live, plainKeyed, unloaded) {
+        return coarsen(canonical.call(this, valued, live, plainKeyed, unloaded));
       });
       try {
         expect(await unsoundKeys(await load('zspage-atomic-fixed'), client.split('/'))).toBeGreaterThan(0);
