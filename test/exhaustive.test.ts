@@ -6,7 +6,7 @@ import { Run } from '../src/explorer/sim.js';
 import { HOLD_R, HOLD_W, Touches } from '../src/explorer/touches.js';
 import { WeakMemory } from '../src/explorer/wmm/memory.js';
 import { BadInputError } from '../src/errors.js';
-import type { LockDesign } from '../src/locks/contract.js';
+import type { LockDesign, MemoryOrder } from '../src/locks/contract.js';
 import { CATALOG, entriesOf } from '../src/locks/catalog.js';
 import { cli, ROOT } from './helpers.js';
 import { finalsAndRules } from './outcomes.js';
@@ -102,6 +102,26 @@ describe("loops bracketed as keeping nothing from one round to the next (LockAto
       expect(bracketed.rules).toEqual(without.rules);
       expect(bracketed.r.states! * fewer).toBeLessThan(without.r.states!);
       if (client !== 'R/R/W') expect(bracketed.finals).toEqual((await outcomes(design, client, memory, false)).finals);
+    }
+  });
+
+  it("zspage-two-word's RMWs whose results it does not use (ResultUse): the same outcomes as keying their results, fewer states", async () => {
+    const design = lock('zspage-two-word');
+    const keyed: LockDesign = {
+      ...design,
+      create: (atomics) => {
+        const add = atomics.add.bind(atomics);
+        const sub = atomics.sub.bind(atomics);
+        return design.create(Object.assign(Object.create(atomics) as typeof atomics, { add: (m: Int32Array, i: number, v: number, o?: MemoryOrder) => add(m, i, v, o), sub: (m: Int32Array, i: number, v: number, o?: MemoryOrder) => sub(m, i, v, o) }));
+      },
+    };
+    for (const [client, memory] of [['R/R/W', 'sc'], ['R/R/W', 'weak']] as const) {
+      const unused = await outcomes(design, client, memory, true, true, true);
+      const results = await outcomes(keyed, client, memory, true, true, true);
+      expect(unused.r.status).toBe('verified');
+      expect(unused.finals).toEqual(results.finals);
+      expect(unused.rules).toEqual(results.rules);
+      expect(unused.r.states! * 1.2).toBeLessThan(results.r.states!);
     }
   });
 

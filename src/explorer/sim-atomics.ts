@@ -2,12 +2,12 @@
 // it from the thread's memo, performs it, or preempts; and the ops as performed on the words.
 import { RAW_ATOMICS } from '../invariants/global-atomics.js';
 import { RAW_ATOMICS64, type Rmw64 } from '../locks/atomics64.js';
-import type { LockAtomics, LoopEdge, MemoryOrder } from '../locks/contract.js';
+import type { LockAtomics, LoopEdge, MemoryOrder, ResultUse } from '../locks/contract.js';
 import { BASE, type Arg, type Result } from './sim-thread.js';
 
 /** What the atomics call in the engine. */
 export interface SimAtomics {
-  op(name: string, mem: Int32Array, index: number, a: Arg, b: Arg, nargs: number, order?: MemoryOrder, failOrder?: MemoryOrder): Result;
+  op(name: string, mem: Int32Array, index: number, a: Arg, b: Arg, nargs: number, order?: MemoryOrder, failOrder?: MemoryOrder, use?: ResultUse): Result;
   /** The lock used an ordering, a fence or a plain access. */
   declareOrdered(): void;
   fence(order: MemoryOrder): void;
@@ -21,19 +21,19 @@ export interface SimAtomics {
 
 /** One thread's atomics: `weak` (weak memory) keeps plain accesses apart from atomic ones. */
 export function simAtomics(sim: SimAtomics, mem: Int32Array, weak: boolean): LockAtomics {
-  const op = (name: string, m: Int32Array, i: number, a: Arg, b: Arg, n: number, o?: MemoryOrder, fo?: MemoryOrder) => {
+  const op = (name: string, m: Int32Array, i: number, a: Arg, b: Arg, n: number, o?: MemoryOrder, fo?: MemoryOrder, use?: ResultUse) => {
     if (o !== undefined) sim.declareOrdered();
-    return sim.op(name, m, i, a, b, n, o, fo);
+    return sim.op(name, m, i, a, b, n, o, fo, use);
   };
   return {
     load: (m, i, o) => op('load', m, i, 0, 0, 0, o) as number,
     store: (m, i, v, o) => op('store', m, i, v, 0, 1, o) as number,
-    add: (m, i, v, o) => op('add', m, i, v, 0, 1, o) as number,
-    sub: (m, i, v, o) => op('sub', m, i, v, 0, 1, o) as number,
-    and: (m, i, v, o) => op('and', m, i, v, 0, 1, o) as number,
-    or: (m, i, v, o) => op('or', m, i, v, 0, 1, o) as number,
-    xor: (m, i, v, o) => op('xor', m, i, v, 0, 1, o) as number,
-    exchange: (m, i, v, o) => op('exchange', m, i, v, 0, 1, o) as number,
+    add: (m, i, v, o, use) => op('add', m, i, v, 0, 1, o, undefined, use) as number,
+    sub: (m, i, v, o, use) => op('sub', m, i, v, 0, 1, o, undefined, use) as number,
+    and: (m, i, v, o, use) => op('and', m, i, v, 0, 1, o, undefined, use) as number,
+    or: (m, i, v, o, use) => op('or', m, i, v, 0, 1, o, undefined, use) as number,
+    xor: (m, i, v, o, use) => op('xor', m, i, v, 0, 1, o, undefined, use) as number,
+    exchange: (m, i, v, o, use) => op('exchange', m, i, v, 0, 1, o, undefined, use) as number,
     compareExchange: (m, i, e, r, o, fo) => op('compareExchange', m, i, e, r, 2, o, fo) as number,
     wait: (m, i, v, timeout, call) => {
       sim.setWaitCall(call);

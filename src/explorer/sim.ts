@@ -13,7 +13,7 @@
 // parts: rules.ts, spin.ts, sim-atomics.ts, programs.ts, sim-trace.ts; checkpoint.ts forks.
 import { RAW_ATOMICS, withRoute } from '../invariants/global-atomics.js';
 import { callAs, describeCaller, withPreemptCount } from '../locks/calling-context.js';
-import type { LockDesign, LoopEdge, MemoryOrder } from '../locks/contract.js';
+import type { LockDesign, LoopEdge, MemoryOrder, ResultUse } from '../locks/contract.js';
 import { PlainSnapshots } from './plain-snapshots.js';
 import { drive, type CallHooks } from './programs.js';
 import { exclusion, IDLE_BOUND, LoopRules, notReleased, sleeps, type RunFailure } from './rules.js';
@@ -254,7 +254,7 @@ export class Run implements SimAtomics {
   }
 
   /** The heart of re-execution: answer from the memo, or perform one new op, or preempt. */
-  op(name: string, mem: Int32Array, index: number, a: Arg, b: Arg, nargs: number, order?: MemoryOrder, failOrder?: MemoryOrder): Result {
+  op(name: string, mem: Int32Array, index: number, a: Arg, b: Arg, nargs: number, order?: MemoryOrder, failOrder?: MemoryOrder, use?: ResultUse): Result {
     if (this.preempted) throw new Error(CAUGHT);
     const t = this.cur;
     if (this.cursor < t.memo.length) {
@@ -281,11 +281,11 @@ export class Run implements SimAtomics {
     this.cursor++;
     t.callOps++;
     this.touches?.op(name, rel, this.weak ? (order ?? 'seq_cst') : null, this.allWords);
-    return this.performNew(t, call, name, rel, wide, a, b, nargs, order, failOrder);
+    return this.performNew(t, call, name, rel, wide, a, b, nargs, order, failOrder, use);
   }
 
   /** The step's new op, performed on the words, memoized and traced; the spin rules watch it. */
-  private performNew(t: SimThread, call: LockCall, name: string, rel: number, wide: number, a: Arg, b: Arg, nargs: number, order?: MemoryOrder, failOrder?: MemoryOrder): Result {
+  private performNew(t: SimThread, call: LockCall, name: string, rel: number, wide: number, a: Arg, b: Arg, nargs: number, order?: MemoryOrder, failOrder?: MemoryOrder, use?: ResultUse): Result {
     const mem = this.mem;
     const index = BASE + rel;
     const args = nargs === 0 ? [] : nargs === 1 ? [Number(a)] : [Number(a), Number(b)];
@@ -324,7 +324,8 @@ export class Run implements SimAtomics {
     }
     if (changed) this.spin.changed(t, rel, wide);
     else this.spin.observe(t, name, rel, wide, a, b, result, stale, this.touches);
-    if (this.foldSpins) this.dominated = foldOp(t, observation(name, rel, a, b, result), changed, this.design) && (this.dominated || othersOutsideLoops(this.threads, t, this.spin));
+    // a result the code does not use (ResultUse) is no part of where the thread is
+    if (this.foldSpins) this.dominated = foldOp(t, observation(name, rel, a, b, use === 'unused' ? '*' : result), changed, this.design) && (this.dominated || othersOutsideLoops(this.threads, t, this.spin));
     if (call === 'writeTrylock' && !this.weak) {
       this.touches?.read(this.allWords); // whether it loops on its own depends on every word
       this.spin.cycleCheck(t, observation(name, rel, a, b, result));

@@ -4,7 +4,7 @@
 // imports) lands here. During a lock call the harness points ROUTE.to at the atomics it gave
 // the lock (src/invariants/global-atomics.ts); outside one it is the runtime's own Atomics.
 // The harness's own code that may run inside a lock call uses RAW_ATOMICS, never the global.
-import type { LockAtomics, MemoryOrder } from './contract.js';
+import type { LockAtomics, MemoryOrder, ResultUse } from './contract.js';
 
 interface Routing {
   /** The global Atomics as the runtime made it. */
@@ -20,22 +20,23 @@ const global = globalThis as unknown as { Atomics: typeof Atomics; [KEY]?: Routi
 
 /**
  * The router's methods pass every argument on, whatever typed array it is (BigInt64Array
- * included) and the ordering arguments the LockAtomics take. Fixed arities: no rest
+ * included) and the ordering and result-use arguments the LockAtomics take. Fixed arities: no rest
  * arrays, so a call allocates nothing.
  */
 function newRouting(raw: typeof Atomics): Routing {
   const routing: Routing = { raw, to: raw as unknown as LockAtomics, router: raw };
   type A = Int32Array;
   type O = MemoryOrder | undefined;
+  type U = ResultUse | undefined;
   const router: Record<string | symbol, unknown> = {
     load: (a: A, i: number, o: O) => routing.to.load(a, i, o),
     store: (a: A, i: number, v: number, o: O) => routing.to.store(a, i, v, o),
-    add: (a: A, i: number, v: number, o: O) => routing.to.add(a, i, v, o),
-    sub: (a: A, i: number, v: number, o: O) => routing.to.sub(a, i, v, o),
-    and: (a: A, i: number, v: number, o: O) => routing.to.and(a, i, v, o),
-    or: (a: A, i: number, v: number, o: O) => routing.to.or(a, i, v, o),
-    xor: (a: A, i: number, v: number, o: O) => routing.to.xor(a, i, v, o),
-    exchange: (a: A, i: number, v: number, o: O) => routing.to.exchange(a, i, v, o),
+    add: (a: A, i: number, v: number, o: O, u: U) => routing.to.add(a, i, v, o, u),
+    sub: (a: A, i: number, v: number, o: O, u: U) => routing.to.sub(a, i, v, o, u),
+    and: (a: A, i: number, v: number, o: O, u: U) => routing.to.and(a, i, v, o, u),
+    or: (a: A, i: number, v: number, o: O, u: U) => routing.to.or(a, i, v, o, u),
+    xor: (a: A, i: number, v: number, o: O, u: U) => routing.to.xor(a, i, v, o, u),
+    exchange: (a: A, i: number, v: number, o: O, u: U) => routing.to.exchange(a, i, v, o, u),
     compareExchange: (a: A, i: number, e: number, r: number, o: O, f: O) => routing.to.compareExchange(a, i, e, r, o, f),
     wait: (a: A, i: number, v: number, t?: number) => routing.to.wait(a, i, v, t),
     notify: (a: A, i: number, c?: number) => routing.to.notify(a, i, c),

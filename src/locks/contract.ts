@@ -9,6 +9,12 @@
 export type MemoryOrder = 'relaxed' | 'acquire' | 'release' | 'acq_rel' | 'seq_cst';
 export const MEMORY_ORDERS: readonly MemoryOrder[] = ['relaxed', 'acquire', 'release', 'acq_rel', 'seq_cst'];
 
+/**
+ * 'unused': the caller makes no use of what an RMW returns, as of the kernel's void atomic_inc()
+ * or atomic_dec(). Exhaustive exploration then knows the thread without it.
+ */
+export type ResultUse = 'unused';
+
 /** Where lock code is in a loop that keeps nothing from one round to the next (LockAtomics.loop). */
 export type LoopEdge = 'enter' | 'round' | 'leave';
 
@@ -21,12 +27,12 @@ export type LoopEdge = 'enter' | 'round' | 'leave';
 export interface LockAtomics {
   load(mem: Int32Array, index: number, order?: MemoryOrder): number;
   store(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
-  add(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
-  sub(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
-  and(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
-  or(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
-  xor(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
-  exchange(mem: Int32Array, index: number, value: number, order?: MemoryOrder): number;
+  add(mem: Int32Array, index: number, value: number, order?: MemoryOrder, use?: ResultUse): number;
+  sub(mem: Int32Array, index: number, value: number, order?: MemoryOrder, use?: ResultUse): number;
+  and(mem: Int32Array, index: number, value: number, order?: MemoryOrder, use?: ResultUse): number;
+  or(mem: Int32Array, index: number, value: number, order?: MemoryOrder, use?: ResultUse): number;
+  xor(mem: Int32Array, index: number, value: number, order?: MemoryOrder, use?: ResultUse): number;
+  exchange(mem: Int32Array, index: number, value: number, order?: MemoryOrder, use?: ResultUse): number;
   /** `order` applies on success; a failed compareExchange is a load with `failureOrder` (default: `order`). */
   compareExchange(
     mem: Int32Array,

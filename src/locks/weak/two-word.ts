@@ -24,10 +24,10 @@ export function twoWord(name: string, readerMb: boolean): LockDesign {
           // its rounds keep nothing from one to the next: the explorer is told so (LockAtomics.loop)
           atomics.loop?.('enter');
           for (;;) {
-            atomics.add(mem, at + READERS, 1, 'relaxed'); // atomic_inc(&zsl->readers)
+            atomics.add(mem, at + READERS, 1, 'relaxed', 'unused'); // atomic_inc(&zsl->readers)
             if (readerMb) fence('seq_cst'); // smp_mb__after_atomic()
             if (atomics.load(mem, at + WRITER, 'acquire') === 0) break; // !smp_load_acquire(&zsl->writer)
-            atomics.sub(mem, at + READERS, 1, 'relaxed'); // atomic_dec(&zsl->readers): back off
+            atomics.sub(mem, at + READERS, 1, 'relaxed', 'unused'); // atomic_dec(&zsl->readers): back off
             while (atomics.load(mem, at + WRITER, 'acquire') !== 0) {
               /* cpu_relax() */
             }
@@ -36,7 +36,7 @@ export function twoWord(name: string, readerMb: boolean): LockDesign {
           atomics.loop?.('leave');
         },
         readUnlock(mem, at) {
-          atomics.sub(mem, at + READERS, 1, 'release'); // atomic_dec_return_release(&zsl->readers)
+          atomics.sub(mem, at + READERS, 1, 'release', 'unused'); // atomic_dec_return_release(&zsl->readers)
         },
         writeTrylock(mem, at) {
           // cmpxchg_acquire(&zsl->writer, 0, 1): one writer at a time
