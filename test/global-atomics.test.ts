@@ -99,8 +99,8 @@ describe('routing the global Atomics', () => {
     const got: unknown[][] = [];
     const spy = { ...(RAW_ATOMICS as unknown as LockAtomics), add: (...args: unknown[]) => (got.push(args), 0) } as LockAtomics;
     const add = Atomics.add as unknown as (...a: unknown[]) => unknown;
-    withRoute(spy, () => add(big, 1, 5n, 'release'));
-    expect(got).toEqual([[big, 1, 5n, 'release']]);
+    withRoute(spy, () => add(big, 1, 5n, 'release', 'unused'));
+    expect(got).toEqual([[big, 1, 5n, 'release', 'unused']]);
     expect(Atomics.add(big, 1, 5n)).toBe(0n); // outside a call: the runtime's own
     expect(Atomics.load(big, 1)).toBe(5n);
   });
