@@ -13,7 +13,7 @@ import { ProbeAtomics } from '../src/invariants/probe-atomics.js';
 import { newCpu } from '../src/model/kernel-locks.js';
 import { compileCLock } from '../src/locks/c/compile.js';
 import { cLockDesign } from '../src/locks/c/design.js';
-import type { LockAtomics, LockDesign } from '../src/locks/contract.js';
+import type { LockAtomics, LockDesign, MemoryOrder, ResultUse } from '../src/locks/contract.js';
 import { cli, ROOT } from './helpers.js';
 
 const SMALL: ExploreOptions = { threads: 3, ops: 4, strategy: 'random', depth: 2, iterations: 2000, seed: 1 };
@@ -247,3 +247,30 @@ ZSPAGE_LOCK_OPS(lk_init, lk_nop, lk_nop, lk_wt, lk_nop);`;
     ]);
   });
 });
+
+describe("the kernel's void RMWs", () => {
+  it("tell the explorer their result is unused (ResultUse), with their ordering kept; a value-returning one does not", async () => {
+    const design = await cLock('void-rmw.c', `#include <linux/atomic.h>
+struct zspage { atomic_t n; };
+static void lk_init(struct zspage *z) { atomic_set(&z->n, 0); }
+static void lk_rl(struct zspage *z) { atomic_inc(&z->n); }
+static void lk_ru(struct zspage *z) { (void)atomic_inc_return_acquire(&z->n); }
+static bool lk_wt(struct zspage *z) { atomic_sub(2, &z->n); return true; }
+static void lk_wu(struct zspage *z) { (void)z; }
+ZSPAGE_LOCK_OPS(lk_init, lk_rl, lk_ru, lk_wt, lk_wu);`);
+    const seen: string[] = [];
+    const base = new ProbeAtomics(newCpu(), new Int32Array(64), { report: () => {} }) as unknown as LockAtomics;
+    const k: LockAtomics = Object.assign(Object.create(base) as LockAtomics, {
+      add: (m: Int32Array, i: number, v: number, o?: MemoryOrder, use?: ResultUse) => (seen.push(`add ${v} ${o} ${use}`), base.add(m, i, v, o)),
+    });
+    const mem = new Int32Array(new SharedArrayBuffer(64));
+    const ops = design.create(k);
+    ops.init(mem, 0);
+    ops.readLock(mem, 0);
+    ops.readUnlock(mem, 0);
+    ops.writeTrylock(mem, 0);
+    expect(seen).toEqual(['add 1 relaxed unused', 'add 1 acquire undefined', 'add -2 relaxed unused']);
+    expect(mem[0]).toBe(0);
+  });
+});
+

@@ -150,7 +150,7 @@ function accessBodies(key, op, f, o, ord) {
   const rmw = RMW[op]?.(f);
   if (!rmw) return null;
   const [name, val] = rmw;
-  if (key.startsWith('v:')) return [['void', `${A}_${op}`, `\t${prim(name)}(&v->counter, ${val}, __ZS_RELAXED);`]];
+  if (key.startsWith('v:')) return [['void', `${A}_${op}`, `\t${prim(name)}(&v->counter, ${val}, __ZS_RELAXED | __ZS_UNUSED);`]];
   if (key.startsWith('r:')) {
     return [[T, `${A}_${op}_return${o}`, `\t${T} old = ${prim(name)}(&v->counter, ${val}, ${ord});\n\treturn ${after(op, f)};`]];
   }

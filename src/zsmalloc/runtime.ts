@@ -23,6 +23,7 @@ import { C_DATA_BASE, HDR } from '../arena/layout.js';
 import type { ViolationKind } from '../grading/vocabulary.js';
 import { atomics64Of } from '../locks/atomics64.js';
 import { MEMORY_ORDERS, type LockAtomics } from '../locks/contract.js';
+import { ZS_UNUSED } from '../locks/c/design.js';
 import { spinLock, spinTrylock, spinUnlock } from '../locks/c/spinlock.js';
 import type { Gate } from './gate.js';
 import { ZspageLockRules } from './zspage-rules.js';
@@ -188,7 +189,7 @@ export class KernelPool {
   private kernelCalls(): Record<string, (...args: never[]) => unknown> {
     const k = this.k;
     const mem = () => this.mem;
-    const order = (o: number) => MEMORY_ORDERS[o] ?? 'seq_cst';
+    const order = (o: number) => MEMORY_ORDERS[o & ~ZS_UNUSED] ?? 'seq_cst';
     const k64 = atomics64Of(k);
     return {
       load: (p: number) => RAW.load(this.mem, p >> 2),

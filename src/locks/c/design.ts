@@ -16,7 +16,7 @@ import { arenaMemoryOf } from '../../arena/arena.js';
 import { C_DATA_BASE, C_DATA_BYTES } from '../../arena/layout.js';
 import { BadInputError } from '../../errors.js';
 import { atomics64Of } from '../atomics64.js';
-import { MAX_LOCK_WORDS, MEMORY_ORDERS, type LockAtomics, type LockDesign, type LockOps } from '../contract.js';
+import { MAX_LOCK_WORDS, MEMORY_ORDERS, type LockAtomics, type LockDesign, type LockOps, type ResultUse } from '../contract.js';
 import type { CompiledLock } from './compile.js';
 import { spinLock, spinTrylock, spinUnlock } from './spinlock.js';
 
@@ -25,6 +25,8 @@ const RAW_ATOMICS = Atomics;
 const EXPORTS = ['zs_init', 'zs_read_lock', 'zs_read_unlock', 'zs_write_trylock', 'zs_write_unlock', 'zs_sizeof', 'zs_alignof'];
 const WARN_KINDS = ['WARN_ON', 'WARN_ON_ONCE', 'BUG_ON'];
 const WARN_ONCE = 1;
+/** __ZS_UNUSED (zspage_base.h): or-ed into a void RMW's ordering, as atomic_inc()'s. */
+export const ZS_UNUSED = 8;
 /** The shim's sleeping calls, by the code it passes (zspage_kernel.h __ZS_MSLEEP ...). */
 const SLEEP_CALLS = ['msleep', 'usleep_range', 'schedule', 'cond_resched', 'might_sleep'];
 const PAGE = 65536;
@@ -89,18 +91,19 @@ class Runtime {
   }
 
   imports(): Record<string, KernelCall> {
-    const order = (o: number) => MEMORY_ORDERS[o] ?? 'seq_cst';
+    const order = (o: number) => MEMORY_ORDERS[o & ~ZS_UNUSED] ?? 'seq_cst';
+    const use = (o: number): ResultUse | undefined => (o & ZS_UNUSED ? 'unused' : undefined); // a void RMW's (atomic_inc())
     // 64-bit values cross the boundary as BigInt (wasm i64)
     const k64 = () => atomics64Of(this.k);
     const at64 = (p: unknown) => this.index(p as number, 8);
     const calls: Record<string, KernelCall> = {
       load: (p, o) => this.k.load(this.mem, this.index(p), order(o)),
       store: (p, v, o) => void this.k.store(this.mem, this.index(p), v, order(o)),
-      add: (p, v, o) => this.k.add(this.mem, this.index(p), v, order(o)),
-      and: (p, v, o) => this.k.and(this.mem, this.index(p), v, order(o)),
-      or: (p, v, o) => this.k.or(this.mem, this.index(p), v, order(o)),
-      xor: (p, v, o) => this.k.xor(this.mem, this.index(p), v, order(o)),
-      xchg: (p, v, o) => this.k.exchange(this.mem, this.index(p), v, order(o)),
+      add: (p, v, o) => this.k.add(this.mem, this.index(p), v, order(o), use(o)),
+      and: (p, v, o) => this.k.and(this.mem, this.index(p), v, order(o), use(o)),
+      or: (p, v, o) => this.k.or(this.mem, this.index(p), v, order(o), use(o)),
+      xor: (p, v, o) => this.k.xor(this.mem, this.index(p), v, order(o), use(o)),
+      xchg: (p, v, o) => this.k.exchange(this.mem, this.index(p), v, order(o), use(o)),
       cmpxchg: (p, e, n, o, f) => this.k.compareExchange(this.mem, this.index(p), e, n, order(o), order(f)),
       load64: (p, o) => k64().load64(this.mem, at64(p), order(o)),
       store64: (p, v, o) => void k64().store64(this.mem, at64(p), v, order(o)),

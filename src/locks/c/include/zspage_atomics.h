@@ -48,7 +48,7 @@ static __always_inline void atomic_long_set_release(atomic_long_t *v, long i)
 
 static __always_inline void atomic_add(int i, atomic_t *v)
 {
-	__zs_add(&v->counter, i, __ZS_RELAXED);
+	__zs_add(&v->counter, i, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline void atomic_long_add(long i, atomic_long_t *v)
@@ -142,7 +142,7 @@ static __always_inline long atomic_long_fetch_add_relaxed(long i, atomic_long_t 
 
 static __always_inline void atomic_sub(int i, atomic_t *v)
 {
-	__zs_add(&v->counter, (int)(0 - (unsigned int)i), __ZS_RELAXED);
+	__zs_add(&v->counter, (int)(0 - (unsigned int)i), __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline void atomic_long_sub(long i, atomic_long_t *v)
@@ -236,7 +236,7 @@ static __always_inline long atomic_long_fetch_sub_relaxed(long i, atomic_long_t 
 
 static __always_inline void atomic_inc(atomic_t *v)
 {
-	__zs_add(&v->counter, 1, __ZS_RELAXED);
+	__zs_add(&v->counter, 1, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline void atomic_long_inc(atomic_long_t *v)
@@ -330,7 +330,7 @@ static __always_inline long atomic_long_fetch_inc_relaxed(atomic_long_t *v)
 
 static __always_inline void atomic_dec(atomic_t *v)
 {
-	__zs_add(&v->counter, -1, __ZS_RELAXED);
+	__zs_add(&v->counter, -1, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline void atomic_long_dec(atomic_long_t *v)
@@ -424,7 +424,7 @@ static __always_inline long atomic_long_fetch_dec_relaxed(atomic_long_t *v)
 
 static __always_inline void atomic_and(int i, atomic_t *v)
 {
-	__zs_and(&v->counter, i, __ZS_RELAXED);
+	__zs_and(&v->counter, i, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline void atomic_long_and(long i, atomic_long_t *v)
@@ -474,7 +474,7 @@ static __always_inline long atomic_long_fetch_and_relaxed(long i, atomic_long_t 
 
 static __always_inline void atomic_andnot(int i, atomic_t *v)
 {
-	__zs_and(&v->counter, ~i, __ZS_RELAXED);
+	__zs_and(&v->counter, ~i, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline void atomic_long_andnot(long i, atomic_long_t *v)
@@ -524,7 +524,7 @@ static __always_inline long atomic_long_fetch_andnot_relaxed(long i, atomic_long
 
 static __always_inline void atomic_or(int i, atomic_t *v)
 {
-	__zs_or(&v->counter, i, __ZS_RELAXED);
+	__zs_or(&v->counter, i, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline void atomic_long_or(long i, atomic_long_t *v)
@@ -574,7 +574,7 @@ static __always_inline long atomic_long_fetch_or_relaxed(long i, atomic_long_t *
 
 static __always_inline void atomic_xor(int i, atomic_t *v)
 {
-	__zs_xor(&v->counter, i, __ZS_RELAXED);
+	__zs_xor(&v->counter, i, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline void atomic_long_xor(long i, atomic_long_t *v)
@@ -935,7 +935,7 @@ static __always_inline void atomic64_set_release(atomic64_t *v, s64 i)
 
 static __always_inline void atomic64_add(s64 i, atomic64_t *v)
 {
-	__zs_add64(&v->counter, i, __ZS_RELAXED);
+	__zs_add64(&v->counter, i, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline s64 atomic64_add_return(s64 i, atomic64_t *v)
@@ -984,7 +984,7 @@ static __always_inline s64 atomic64_fetch_add_relaxed(s64 i, atomic64_t *v)
 
 static __always_inline void atomic64_sub(s64 i, atomic64_t *v)
 {
-	__zs_add64(&v->counter, (s64)(0 - (u64)i), __ZS_RELAXED);
+	__zs_add64(&v->counter, (s64)(0 - (u64)i), __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline s64 atomic64_sub_return(s64 i, atomic64_t *v)
@@ -1033,7 +1033,7 @@ static __always_inline s64 atomic64_fetch_sub_relaxed(s64 i, atomic64_t *v)
 
 static __always_inline void atomic64_inc(atomic64_t *v)
 {
-	__zs_add64(&v->counter, 1, __ZS_RELAXED);
+	__zs_add64(&v->counter, 1, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline s64 atomic64_inc_return(atomic64_t *v)
@@ -1082,7 +1082,7 @@ static __always_inline s64 atomic64_fetch_inc_relaxed(atomic64_t *v)
 
 static __always_inline void atomic64_dec(atomic64_t *v)
 {
-	__zs_add64(&v->counter, -1, __ZS_RELAXED);
+	__zs_add64(&v->counter, -1, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline s64 atomic64_dec_return(atomic64_t *v)
@@ -1131,7 +1131,7 @@ static __always_inline s64 atomic64_fetch_dec_relaxed(atomic64_t *v)
 
 static __always_inline void atomic64_and(s64 i, atomic64_t *v)
 {
-	__zs_and64(&v->counter, i, __ZS_RELAXED);
+	__zs_and64(&v->counter, i, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline s64 atomic64_fetch_and(s64 i, atomic64_t *v)
@@ -1156,7 +1156,7 @@ static __always_inline s64 atomic64_fetch_and_relaxed(s64 i, atomic64_t *v)
 
 static __always_inline void atomic64_andnot(s64 i, atomic64_t *v)
 {
-	__zs_and64(&v->counter, ~i, __ZS_RELAXED);
+	__zs_and64(&v->counter, ~i, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline s64 atomic64_fetch_andnot(s64 i, atomic64_t *v)
@@ -1181,7 +1181,7 @@ static __always_inline s64 atomic64_fetch_andnot_relaxed(s64 i, atomic64_t *v)
 
 static __always_inline void atomic64_or(s64 i, atomic64_t *v)
 {
-	__zs_or64(&v->counter, i, __ZS_RELAXED);
+	__zs_or64(&v->counter, i, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline s64 atomic64_fetch_or(s64 i, atomic64_t *v)
@@ -1206,7 +1206,7 @@ static __always_inline s64 atomic64_fetch_or_relaxed(s64 i, atomic64_t *v)
 
 static __always_inline void atomic64_xor(s64 i, atomic64_t *v)
 {
-	__zs_xor64(&v->counter, i, __ZS_RELAXED);
+	__zs_xor64(&v->counter, i, __ZS_RELAXED | __ZS_UNUSED);
 }
 
 static __always_inline s64 atomic64_fetch_xor(s64 i, atomic64_t *v)

@@ -38,6 +38,8 @@ typedef long ssize_t;
 /* ---- the harness's side (import module "kernel") --------------------------- */
 #define __zs_kernel(name) __attribute__((import_module("kernel"), import_name(#name)))
 enum { __ZS_RELAXED = 0, __ZS_ACQUIRE = 1, __ZS_RELEASE = 2, __ZS_ACQ_REL = 3, __ZS_SEQ_CST = 4 };
+/* or-ed into the ordering of a void RMW (atomic_inc()): nothing uses what it returns */
+enum { __ZS_UNUSED = 8 };
 enum { __ZS_WARN = 0, __ZS_WARN_ONCE = 1, __ZS_BUG = 2 };
 /* the kernel call that sleeps, as slept-in-atomic names it */
 enum { __ZS_MSLEEP = 0, __ZS_USLEEP_RANGE = 1, __ZS_SCHEDULE = 2, __ZS_COND_RESCHED = 3, __ZS_MIGHT_SLEEP = 4 };
